@@ -1,0 +1,377 @@
+//! The case (SPEC §3): everything optional, enums closed.
+//!
+//! The wire crate deserialises JSON into these types (unknown fields rejected) and then checks the
+//! ranges with `Case::validate`, so the engine receives only cases whose every value is allowed.
+
+use serde::Deserialize;
+
+macro_rules! case_enum {
+    ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
+        }
+    };
+}
+
+case_enum!(Sex { Female = "female", Male = "male", Other = "other", Unknown = "unknown" });
+case_enum!(FeelsLike { PainfulCramp = "painful_cramp", UrgeToMove = "urge_to_move", Both = "both", BurningOrNumb = "burning_or_numb", None = "none" });
+case_enum!(RelievedBy {
+    Stretching = "stretching", AnyMovement = "any_movement", Rest = "rest",
+    SittingOrBendingForward = "sitting_or_bending_forward", HangingLegDown = "hanging_leg_down", Nothing = "nothing",
+});
+case_enum!(When { Night = "night", Day = "day", DayAndNight = "day_and_night", Walking = "walking", StandingOrWalking = "standing_or_walking", Constant = "constant" });
+case_enum!(Location { Calf = "calf", Foot = "foot", Thigh = "thigh", Hamstring = "hamstring", Hand = "hand", Arm = "arm", Abdomen = "abdomen", Other = "other" });
+case_enum!(Side { Left = "left", Right = "right", Both = "both" });
+case_enum!(CalfSwelling { None = "none", OneLeg = "one_leg", BothLegs = "both_legs" });
+case_enum!(Pulses { Normal = "normal", Reduced = "reduced", Absent = "absent" });
+case_enum!(Reflexes { Normal = "normal", Reduced = "reduced", Brisk = "brisk" });
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    #[serde(default)]
+    pub patient: Patient,
+    #[serde(default)]
+    pub symptoms: Symptoms,
+    #[serde(default)]
+    pub medications: Vec<DrugInput>,
+    #[serde(default)]
+    pub conditions: Vec<ConditionInput>,
+    #[serde(default)]
+    pub labs: Vec<LabInput>,
+    #[serde(default)]
+    pub exam: Exam,
+    #[serde(default)]
+    pub considering: Vec<DrugInput>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Patient {
+    pub age: Option<f64>,
+    pub sex: Option<Sex>,
+    pub pregnant: Option<bool>,
+    pub gestational_weeks: Option<f64>,
+    pub smoker: Option<bool>,
+    pub poor_balance_or_falls: Option<bool>,
+    pub fluid_restricted: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Symptoms {
+    pub feels_like: Option<FeelsLike>,
+    pub worse_in_evening: Option<bool>,
+    pub relieved_by: Option<RelievedBy>,
+    pub returns_at_rest: Option<bool>,
+    pub episodes_per_week: Option<f64>,
+    pub worst_pain: Option<f64>,
+    pub when: Option<When>,
+    pub location: Option<Vec<Location>>,
+    pub side: Option<Side>,
+    pub kicking_reported: Option<bool>,
+    pub twitching: Option<bool>,
+    pub tingling: Option<bool>,
+    pub numbness: Option<bool>,
+    pub weakness: Option<bool>,
+    pub muscle_wasting: Option<bool>,
+    pub gait_or_speech_change: Option<bool>,
+    pub dysphagia: Option<bool>,
+    pub calf_swelling: Option<CalfSwelling>,
+    pub calf_warm_or_red: Option<bool>,
+    pub recent_immobility: Option<bool>,
+    pub non_healing_wound: Option<bool>,
+    pub bleeding_or_bruising: Option<bool>,
+    pub bladder_or_bowel_change: Option<bool>,
+    pub saddle_numbness: Option<bool>,
+    pub nocturia: Option<bool>,
+    pub progressive: Option<bool>,
+    pub sleep_disrupted: Option<bool>,
+    pub stretching_weeks_tried: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Exam {
+    pub abi: Option<f64>,
+    pub pedal_pulses: Option<Pulses>,
+    pub reflexes: Option<Reflexes>,
+    pub fasciculations: Option<bool>,
+    pub sensory_loss: Option<bool>,
+    pub objective_weakness: Option<bool>,
+    pub qtc_ms: Option<f64>,
+    pub heart_rate: Option<f64>,
+}
+
+/// A medication taken (`medications[]`) or considered (`considering[]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrugInput {
+    pub name: Option<String>,
+    pub atc: Option<String>,
+    pub rxnorm: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionInput {
+    pub name: Option<String>,
+    pub icd10: Option<String>,
+    pub snomed: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabInput {
+    pub loinc: Option<String>,
+    pub name: Option<String>,
+    pub value: Option<f64>,
+    pub unit: Option<String>,
+    pub ref_low: Option<f64>,
+    pub ref_high: Option<f64>,
+    pub date: Option<String>,
+}
+
+/// A value in the case that SPEC §3 does not allow; the message names the field and the fix.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("`{field}`: {problem}")]
+pub struct CaseError {
+    pub field: String,
+    pub problem: String,
+}
+
+fn err(field: impl Into<String>, problem: impl Into<String>) -> CaseError {
+    CaseError {
+        field: field.into(),
+        problem: problem.into(),
+    }
+}
+
+fn range(
+    field: &str,
+    value: Option<f64>,
+    lo: f64,
+    hi: Option<f64>,
+    what: &str,
+) -> Result<(), CaseError> {
+    let Some(v) = value else { return Ok(()) };
+    let ok = v >= lo && hi.is_none_or(|h| v <= h);
+    if ok {
+        return Ok(());
+    }
+    let allowed = match hi {
+        Some(h) => format!("{lo}–{h}"),
+        None => format!("{lo} or more"),
+    };
+    Err(err(field, format!("{v} is outside {allowed}; send {what}")))
+}
+
+fn non_empty(field: String, value: &Option<String>) -> Result<(), CaseError> {
+    match value {
+        Some(s) if s.trim().is_empty() => Err(err(
+            field,
+            "must not be empty; give the value or leave the field out",
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// ISO 8601 date (YYYY-MM-DD) or date-time beginning with one.
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    let date_ok = b.len() >= 10
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[8..10].iter().all(u8::is_ascii_digit);
+    if !date_ok {
+        return false;
+    }
+    let month: u32 = s[5..7].parse().unwrap_or(0);
+    let day: u32 = s[8..10].parse().unwrap_or(0);
+    (1..=12).contains(&month)
+        && (1..=31).contains(&day)
+        && (b.len() == 10 || b[10] == b'T' || b[10] == b' ')
+}
+
+impl Case {
+    /// Checks every range and shape rule of SPEC §3 that the types cannot express.
+    pub fn validate(&self) -> Result<(), CaseError> {
+        let p = &self.patient;
+        range(
+            "patient.age",
+            p.age,
+            0.0,
+            Some(130.0),
+            "the age in years, 0–130",
+        )?;
+        range(
+            "patient.gestational_weeks",
+            p.gestational_weeks,
+            0.0,
+            Some(45.0),
+            "completed weeks of pregnancy, 0–45",
+        )?;
+        let s = &self.symptoms;
+        range(
+            "symptoms.episodes_per_week",
+            s.episodes_per_week,
+            0.0,
+            None,
+            "the number of cramps a week, 0 or more",
+        )?;
+        range(
+            "symptoms.worst_pain",
+            s.worst_pain,
+            0.0,
+            Some(10.0),
+            "a pain score from 0 (none) to 10 (worst)",
+        )?;
+        range(
+            "symptoms.stretching_weeks_tried",
+            s.stretching_weeks_tried,
+            0.0,
+            None,
+            "the weeks of nightly stretching tried, 0 or more",
+        )?;
+        if let Some(loc) = &s.location {
+            if loc.is_empty() {
+                return Err(err(
+                    "symptoms.location",
+                    "must not be an empty list; name at least one of calf, foot, thigh, hamstring, hand, arm, abdomen, other, or leave it out",
+                ));
+            }
+            for (i, l) in loc.iter().enumerate() {
+                if loc[..i].contains(l) {
+                    return Err(err(
+                        "symptoms.location",
+                        format!("{:?} is listed twice; list each place once", l.as_str()),
+                    ));
+                }
+            }
+        }
+        let e = &self.exam;
+        range(
+            "exam.abi",
+            e.abi,
+            0.0,
+            Some(3.0),
+            "the ankle-brachial index, 0–3",
+        )?;
+        range(
+            "exam.qtc_ms",
+            e.qtc_ms,
+            300.0,
+            Some(700.0),
+            "the corrected QT interval in ms, 300–700",
+        )?;
+        range(
+            "exam.heart_rate",
+            e.heart_rate,
+            20.0,
+            Some(250.0),
+            "beats per minute, 20–250",
+        )?;
+        for (list, key) in [
+            (&self.medications, "medications"),
+            (&self.considering, "considering"),
+        ] {
+            for (i, d) in list.iter().enumerate() {
+                let at = format!("{key}[{i}]");
+                non_empty(format!("{at}.name"), &d.name)?;
+                non_empty(format!("{at}.atc"), &d.atc)?;
+                non_empty(format!("{at}.rxnorm"), &d.rxnorm)?;
+                if d.name.is_none() && d.atc.is_none() && d.rxnorm.is_none() {
+                    return Err(err(
+                        at,
+                        "has neither name nor code; give at least one of name, atc, rxnorm",
+                    ));
+                }
+            }
+        }
+        for (i, c) in self.conditions.iter().enumerate() {
+            let at = format!("conditions[{i}]");
+            non_empty(format!("{at}.name"), &c.name)?;
+            non_empty(format!("{at}.icd10"), &c.icd10)?;
+            non_empty(format!("{at}.snomed"), &c.snomed)?;
+            if c.name.is_none() && c.icd10.is_none() && c.snomed.is_none() {
+                return Err(err(
+                    at,
+                    "has neither name nor code; give at least one of name, icd10, snomed",
+                ));
+            }
+        }
+        for (i, l) in self.labs.iter().enumerate() {
+            let at = format!("labs[{i}]");
+            non_empty(format!("{at}.loinc"), &l.loinc)?;
+            non_empty(format!("{at}.name"), &l.name)?;
+            if l.loinc.is_none() && l.name.is_none() {
+                return Err(err(at, "has neither loinc nor name; give at least one"));
+            }
+            if l.value.is_none() {
+                return Err(err(
+                    format!("{at}.value"),
+                    "is required: send the result as a number",
+                ));
+            }
+            if let Some(d) = &l.date {
+                if !is_iso_date(d) {
+                    return Err(err(
+                        format!("{at}.date"),
+                        format!(
+                            "{d:?} is not an ISO 8601 date; send YYYY-MM-DD or a date-time such as 2026-03-01T08:30:00Z"
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_age_of_300_is_rejected_with_the_allowed_range() {
+        let mut case = Case::default();
+        case.patient.age = Some(300.0);
+        let e = case.validate().unwrap_err();
+        assert_eq!(e.field, "patient.age");
+        assert!(e.problem.contains("300 is outside 0–130"), "{}", e.problem);
+    }
+
+    #[test]
+    fn a_medication_with_neither_name_nor_code_is_rejected() {
+        let case = Case {
+            medications: vec![DrugInput::default()],
+            ..Case::default()
+        };
+        assert_eq!(case.validate().unwrap_err().field, "medications[0]");
+    }
+
+    #[test]
+    fn a_lab_without_a_value_is_rejected() {
+        let case = Case {
+            labs: vec![LabInput {
+                name: Some("ferritin".into()),
+                ..LabInput::default()
+            }],
+            ..Case::default()
+        };
+        assert_eq!(case.validate().unwrap_err().field, "labs[0].value");
+    }
+
+    #[test]
+    fn dates_must_be_iso_8601() {
+        assert!(is_iso_date("2026-03-01"));
+        assert!(is_iso_date("2026-03-01T08:30:00Z"));
+        assert!(!is_iso_date("01/03/2026"));
+        assert!(!is_iso_date("2026-13-01"));
+    }
+}

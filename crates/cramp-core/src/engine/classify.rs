@@ -1,0 +1,354 @@
+//! Classification (SPEC §4 "Classification"; EVIDENCE.md c.1): the four differentiating questions
+//! mapped onto the IRLSSG 2014 and ICSD-3 criteria, and the mimic pathways that take precedence.
+
+use super::facts::Facts;
+use crate::case::*;
+use crate::knowledge::{GateId, KnowledgeBase};
+use crate::vocab::{Confidence, DifferentialStatus};
+
+/// Which pathways the case engages, with their status.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Pathways {
+    pub nlc: Option<DifferentialStatus>,
+    pub rls: Option<DifferentialStatus>,
+    pub plmd: Option<DifferentialStatus>,
+    pub pad: Option<DifferentialStatus>,
+    /// PAD confirmed enough for supervised exercise: ABI <= 0.90 or absent pulses (c.10).
+    pub pad_confirmed: bool,
+    pub clti: bool,
+    pub clti_rest_pain: bool,
+    pub neurogenic: Option<DifferentialStatus>,
+    pub neuropathy: Option<DifferentialStatus>,
+    pub mnd: bool,
+    pub dvt: bool,
+    pub most_likely: Option<(Dx, Confidence)>,
+    pub coexisting: bool,
+    pub indeterminate: bool,
+    /// Exertional pain relieved by rest whose vascular status is unknown (exam prompts).
+    pub vascular_unknown: bool,
+    pub neuro_considered: bool,
+}
+
+/// The conditions of the classification table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dx {
+    Nlc,
+    Rls,
+    Plmd,
+    Pad,
+    Clti,
+    Neurogenic,
+    Neuropathy,
+    Mnd,
+    Dvt,
+}
+
+impl Pathways {
+    /// "NLC pathway": NLC most likely or likely, including cramps associated with drugs,
+    /// electrolytes, pregnancy, cirrhosis or dialysis (EVIDENCE.md c.10).
+    pub fn nlc_active(&self) -> bool {
+        matches!(self.most_likely, Some((Dx::Nlc, _)))
+            || self.nlc == Some(DifferentialStatus::Likely)
+    }
+    pub fn rls_active(&self) -> bool {
+        matches!(self.most_likely, Some((Dx::Rls, _)))
+            || self.rls == Some(DifferentialStatus::Likely)
+    }
+    pub fn plmd_active(&self) -> bool {
+        matches!(self.most_likely, Some((Dx::Plmd, _)))
+            || self.plmd == Some(DifferentialStatus::Likely)
+    }
+    /// RLS or PLMD engaged, the pathways on which iron and c.6b drugs matter.
+    pub fn rls_or_plmd_active(&self) -> bool {
+        self.rls_active() || self.plmd_active()
+    }
+}
+
+fn count(flags: &[bool]) -> usize {
+    flags.iter().filter(|f| **f).count()
+}
+
+pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathways {
+    use DifferentialStatus::*;
+    let s = &case.symptoms;
+    let e = &case.exam;
+    let t = &kb.thresholds;
+    let mut p = Pathways {
+        mnd,
+        ..Pathways::default()
+    };
+
+    let q1 = s.feels_like;
+    let q2 = s.worse_in_evening;
+    let q3 = s.relieved_by;
+    let q4 = s.returns_at_rest;
+    let missing = count(&[q1.is_none(), q2.is_none(), q3.is_none(), q4.is_none()]);
+    // RLS-positive answers to Q2-Q4 (IRLSSG 2, 3, 4).
+    let rls_q2 = q2 == Some(true);
+    let rls_q3 = q3 == Some(RelievedBy::AnyMovement);
+    let rls_q4 = q4 == Some(true);
+    let rls_later = count(&[rls_q2, rls_q3, rls_q4]);
+    let missing_later = count(&[q2.is_none(), q3.is_none(), q4.is_none()]);
+
+    // ---- NLC and RLS from the four questions (c.1) ----
+    let (mut nlc, mut rls, mut qconf): (
+        Option<DifferentialStatus>,
+        Option<DifferentialStatus>,
+        Option<Confidence>,
+    ) = (None, None, None);
+    let mut q_dx: Option<Dx> = None;
+    match q1 {
+        Some(FeelsLike::Both) => {
+            if rls_q2 && rls_q3 && rls_q4 {
+                p.coexisting = true;
+                nlc = Some(Likely);
+                rls = Some(Likely);
+                q_dx = Some(Dx::Nlc);
+                qconf = Some(Confidence::Moderate);
+            } else if q3 == Some(RelievedBy::Stretching) && !rls_q2 && !rls_q4 {
+                nlc = Some(Likely);
+                rls = Some(Possible);
+                q_dx = Some(Dx::Nlc);
+                qconf = Some(Confidence::Moderate);
+            } else {
+                nlc = Some(Possible);
+                rls = Some(Possible);
+                q_dx = Some(Dx::Nlc);
+                qconf = Some(Confidence::Low);
+                p.indeterminate = true;
+            }
+        }
+        Some(FeelsLike::UrgeToMove) => {
+            q_dx = Some(Dx::Rls);
+            rls = Some(Likely);
+            qconf = Some(match (rls_later, missing_later) {
+                (3, _) => Confidence::High,
+                (2, _) => Confidence::Moderate,
+                _ => {
+                    p.indeterminate = true;
+                    rls = Some(Possible);
+                    Confidence::Low
+                }
+            });
+            if q3 == Some(RelievedBy::Stretching) {
+                nlc = Some(Possible);
+            }
+        }
+        Some(FeelsLike::PainfulCramp) => {
+            q_dx = Some(Dx::Nlc);
+            nlc = Some(Likely);
+            let rls_other = count(&[rls_q2, rls_q4]);
+            let conf = match q3 {
+                Some(RelievedBy::Stretching) | None => {
+                    let miss = missing_later;
+                    match (rls_other, miss) {
+                        (0, 0) => Confidence::High,
+                        (0, 1) => Confidence::Moderate,
+                        (0, _) => Confidence::Low,
+                        (1, 0) if q3.is_some() => Confidence::Moderate,
+                        _ => Confidence::Low,
+                    }
+                }
+                Some(RelievedBy::AnyMovement) => match (rls_other, missing_later) {
+                    (0, 0) => Confidence::Moderate,
+                    _ => Confidence::Low,
+                },
+                // Rest, sitting, hanging the leg down or nothing: neither NLC nor RLS; a mimic
+                // pathway below may explain it, else the result is indeterminate.
+                Some(_) => {
+                    p.indeterminate = true;
+                    Confidence::Low
+                }
+            };
+            if rls_other + usize::from(rls_q3) >= 1 {
+                rls = Some(Possible);
+            }
+            if conf == Confidence::Low && rls_other + usize::from(rls_q3) >= 2 {
+                p.indeterminate = true;
+                nlc = Some(Possible);
+            }
+            qconf = Some(conf);
+        }
+        Some(FeelsLike::BurningOrNumb) | Some(FeelsLike::None) => {}
+        None => {
+            let nlc_typ = count(&[
+                q2 == Some(false),
+                q3 == Some(RelievedBy::Stretching),
+                q4 == Some(false),
+            ]);
+            if q3 == Some(RelievedBy::Stretching) && rls_later == 0 {
+                q_dx = Some(Dx::Nlc);
+                nlc = Some(Likely);
+                qconf = Some(if missing == 1 {
+                    Confidence::Moderate
+                } else {
+                    Confidence::Low
+                });
+            } else if rls_later == 3 {
+                q_dx = Some(Dx::Rls);
+                rls = Some(Likely);
+                qconf = Some(Confidence::Moderate);
+            } else if nlc_typ + rls_later > 0 {
+                p.indeterminate = true;
+                nlc = Some(Possible);
+                rls = Some(Possible);
+            }
+        }
+    }
+    // When all four questions are answered, RLS is always listed (unlikely when all are cramp-typical).
+    if missing == 0 && rls.is_none() {
+        rls = Some(Unlikely);
+    }
+
+    // ---- mimic pathways (c.1, c.5) ----
+    let exertional = matches!(s.when, Some(When::Walking) | Some(When::StandingOrWalking));
+    let abi_low = e.abi.is_some_and(|a| a <= t.pad_abi.value);
+    let pulses_abnormal = matches!(e.pedal_pulses, Some(Pulses::Reduced) | Some(Pulses::Absent));
+    let vascular_evidence = abi_low || pulses_abnormal || f.gate(GateId::Pad);
+    let vascular_status_unknown = e.abi.is_none() && e.pedal_pulses.is_none();
+    if exertional && q3 == Some(RelievedBy::Rest) {
+        if vascular_evidence {
+            p.pad = Some(Likely);
+            p.pad_confirmed =
+                abi_low || e.pedal_pulses == Some(Pulses::Absent) || f.gate(GateId::Pad);
+        } else {
+            p.pad = Some(Possible);
+            p.vascular_unknown = vascular_status_unknown;
+        }
+    }
+    p.clti_rest_pain = q3 == Some(RelievedBy::HangingLegDown);
+    p.clti = p.clti_rest_pain
+        || (s.non_healing_wound == Some(true) && (vascular_evidence || vascular_status_unknown));
+    if s.non_healing_wound == Some(true) && vascular_status_unknown {
+        p.vascular_unknown = true;
+    }
+    if exertional && q3 == Some(RelievedBy::SittingOrBendingForward) {
+        p.neurogenic = Some(Likely);
+    } else if s.when == Some(When::StandingOrWalking) && q3 == Some(RelievedBy::Rest) {
+        p.neurogenic = Some(Possible);
+    }
+    let sensory = s.numbness == Some(true) || s.tingling == Some(true);
+    let exam_support = e.sensory_loss == Some(true) || e.reflexes == Some(Reflexes::Reduced);
+    if q1 == Some(FeelsLike::BurningOrNumb) {
+        p.neuropathy = Some(if sensory || exam_support || f.gate(GateId::Diabetes) {
+            Likely
+        } else {
+            Possible
+        });
+    } else if sensory && exam_support {
+        p.neuropathy = Some(Possible);
+    }
+    p.dvt = s.calf_swelling == Some(CalfSwelling::OneLeg) || s.calf_warm_or_red == Some(true);
+    if s.kicking_reported == Some(true)
+        && !matches!(
+            q1,
+            Some(FeelsLike::PainfulCramp | FeelsLike::UrgeToMove | FeelsLike::Both)
+        )
+    {
+        p.plmd = Some(Likely);
+    } else if s.kicking_reported == Some(true) {
+        p.plmd = Some(Possible);
+    }
+    p.neuro_considered = mnd
+        || p.neuropathy.is_some()
+        || s.gait_or_speech_change == Some(true)
+        || s.weakness == Some(true)
+        || s.twitching == Some(true)
+        || s.muscle_wasting == Some(true);
+
+    // ---- most likely: a met mimic pathway wins over cramps (SPEC §4) ----
+    let mimic_feature = s.twitching == Some(true)
+        || s.tingling == Some(true)
+        || s.numbness == Some(true)
+        || s.weakness == Some(true)
+        || s.muscle_wasting == Some(true)
+        || s.gait_or_speech_change == Some(true)
+        || s.non_healing_wound == Some(true)
+        || e.objective_weakness == Some(true)
+        || e.sensory_loss == Some(true)
+        || e.fasciculations == Some(true)
+        || matches!(e.reflexes, Some(Reflexes::Reduced) | Some(Reflexes::Brisk))
+        || pulses_abnormal
+        || abi_low
+        || exertional
+        || s.location.as_ref().is_some_and(|l| {
+            l.iter()
+                .any(|x| matches!(x, Location::Hand | Location::Arm | Location::Abdomen))
+        });
+    let found_conf = match missing {
+        0 => Confidence::High,
+        1 => Confidence::Moderate,
+        _ => Confidence::Low,
+    };
+    let mimic: Option<Dx> = if mnd {
+        Some(Dx::Mnd)
+    } else if p.dvt {
+        Some(Dx::Dvt)
+    } else if p.clti {
+        Some(Dx::Clti)
+    } else if p.pad == Some(Likely) {
+        Some(Dx::Pad)
+    } else if p.neurogenic == Some(Likely) {
+        Some(Dx::Neurogenic)
+    } else if p.neuropathy == Some(Likely) {
+        Some(Dx::Neuropathy)
+    } else {
+        None
+    };
+    p.most_likely = match (mimic, q_dx) {
+        (Some(dx), _) => {
+            // The cramps, if described, stay in the differential.
+            if nlc == Some(Likely) {
+                nlc = Some(Possible);
+            }
+            if rls == Some(Likely) && !p.coexisting {
+                rls = Some(Possible);
+            }
+            p.coexisting = false;
+            p.indeterminate = false;
+            Some((
+                dx,
+                if dx == Dx::Mnd || dx == Dx::Dvt {
+                    Confidence::Moderate
+                } else {
+                    found_conf
+                },
+            ))
+        }
+        (None, Some(Dx::Rls)) if p.plmd == Some(Likely) => {
+            Some((Dx::Rls, qconf.unwrap_or(Confidence::Low)))
+        }
+        (None, Some(dx)) => {
+            let mut conf = qconf.unwrap_or(Confidence::Low);
+            if conf == Confidence::High && mimic_feature {
+                conf = Confidence::Moderate;
+            }
+            Some((dx, conf))
+        }
+        (None, None) if p.plmd == Some(Likely) => Some((
+            Dx::Plmd,
+            if missing <= 1 {
+                Confidence::High
+            } else {
+                Confidence::Moderate
+            },
+        )),
+        (None, None) => {
+            if p.pad == Some(Possible)
+                || p.neurogenic == Some(Possible)
+                || p.neuropathy == Some(Possible)
+            {
+                p.indeterminate = true;
+            }
+            None
+        }
+    };
+    if let Some((Dx::Nlc, _)) = p.most_likely {
+        if p.plmd == Some(Likely) {
+            p.plmd = Some(Possible);
+        }
+    }
+    p.nlc = nlc;
+    p.rls = rls;
+    p
+}

@@ -1,0 +1,385 @@
+//! Facts derived once from a case: recognised conditions, resolved medicines, normalised labs.
+
+use crate::case::*;
+use crate::knowledge::{AnalyteId, GateId, KnowledgeBase, SetId, is_atc, is_loinc, normalise_atc};
+
+/// One ingredient of a medication taken or considered.
+#[derive(Debug, Clone)]
+pub struct Ingredient {
+    /// The name as given (or the code when no name was given).
+    pub label: String,
+    /// The effective ATC code: the patient's own (current WHO spelling), else the drug's, else its class.
+    pub code: Option<String>,
+    /// Whether `code` is the patient's own code for the product.
+    pub own_code: bool,
+    pub drug: Option<usize>,
+    pub considering: bool,
+}
+
+/// One lab result as the rules read it.
+#[derive(Debug, Clone)]
+pub struct LabResult {
+    pub input: usize,
+    pub analyte: usize,
+    pub id: AnalyteId,
+    pub loinc: Option<String>,
+    pub value: f64,
+    pub unit: Option<String>,
+    /// The value in the analyte's canonical unit, when the unit is usable.
+    pub canonical: Option<f64>,
+    pub factor: f64,
+    pub offset: f64,
+    pub date: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Facts {
+    pub gates: [bool; GateId::ALL.len()],
+    /// The condition names of the case, for "cramps associated with {condition}".
+    pub ingredients: Vec<Ingredient>,
+    pub unrecognized: Vec<String>,
+    /// The latest result of each recognised analyte.
+    pub labs: Vec<LabResult>,
+    /// Results sent with a name the knowledge base does not know, or a LOINC it does not know.
+    pub warnings: Vec<String>,
+    pub pregnant: bool,
+    pub pregnancy_unknown: bool,
+    pub female: bool,
+    pub male: bool,
+    pub age: Option<f64>,
+}
+
+impl Facts {
+    pub fn gate(&self, id: GateId) -> bool {
+        self.gates[id as usize]
+    }
+
+    pub fn takes(&self, kb: &KnowledgeBase, set: SetId) -> bool {
+        self.ingredients
+            .iter()
+            .any(|i| !i.considering && in_set(kb, i, set))
+    }
+
+    pub fn takes_or_considers(&self, kb: &KnowledgeBase, set: SetId) -> bool {
+        self.ingredients.iter().any(|i| in_set(kb, i, set))
+    }
+
+    pub fn lab(&self, id: AnalyteId) -> Option<&LabResult> {
+        self.labs.iter().find(|l| l.id == id)
+    }
+
+    /// The value in canonical units of the latest usable result of an analyte.
+    pub fn value(&self, id: AnalyteId) -> Option<f64> {
+        self.lab(id).and_then(|l| l.canonical)
+    }
+}
+
+pub fn in_set(kb: &KnowledgeBase, i: &Ingredient, set: SetId) -> bool {
+    let s = kb.drugs.set(set);
+    if let Some(code) = &i.code {
+        if s.contains_code(code) {
+            return true;
+        }
+    }
+    i.drug
+        .is_some_and(|d| s.drugs.iter().any(|x| *x == kb.drugs.drugs[d].id))
+}
+
+fn resolve(
+    kb: &KnowledgeBase,
+    d: &DrugInput,
+    at: &str,
+    considering: bool,
+    warnings: &mut Vec<String>,
+    unrecognized: &mut Vec<String>,
+) -> Vec<Ingredient> {
+    let label = d
+        .name
+        .clone()
+        .or_else(|| d.atc.clone())
+        .or_else(|| d.rxnorm.clone().map(|r| format!("RxNorm {r}")))
+        .unwrap_or_default();
+    let by_name = d
+        .name
+        .as_deref()
+        .map(|n| kb.drugs.by_name(n))
+        .unwrap_or_default();
+    let drug_code = |idx: usize| kb.drugs.drugs[idx].code().map(str::to_string);
+
+    if let Some(atc) = &d.atc {
+        let code = normalise_atc(atc);
+        if is_atc(&code) {
+            let code = kb.drugs.current_atc(&code);
+            let drug = kb
+                .drugs
+                .by_atc(&code)
+                .or_else(|| by_name.first().copied().filter(|_| by_name.len() == 1));
+            let agrees = by_name
+                .iter()
+                .any(|&idx| drug_code(idx).is_some_and(|c| same_class(&c, &code)));
+            if !by_name.is_empty() && !agrees {
+                warnings.push(format!(
+                    "{at}: the name {:?} and the ATC code {atc} name different drugs; the code decides the drug class",
+                    d.name.as_deref().unwrap_or_default()
+                ));
+            }
+            let drug = drug.filter(|&idx| drug_code(idx).is_some_and(|c| same_class(&c, &code)));
+            return vec![Ingredient {
+                label,
+                code: Some(code),
+                own_code: true,
+                drug,
+                considering,
+            }];
+        }
+        warnings.push(format!(
+            "{at}.atc: {atc:?} is not an ATC code (e.g. C03AA03); it was ignored"
+        ));
+    }
+    if let Some(rx) = &d.rxnorm {
+        if let Some(idx) = kb.drugs.by_rxnorm(rx.trim()) {
+            return vec![Ingredient {
+                label,
+                code: drug_code(idx),
+                own_code: false,
+                drug: Some(idx),
+                considering,
+            }];
+        }
+    }
+    if by_name.is_empty() {
+        unrecognized.push(label);
+        return Vec::new();
+    }
+    by_name
+        .into_iter()
+        .map(|idx| Ingredient {
+            label: label.clone(),
+            code: drug_code(idx),
+            own_code: false,
+            drug: Some(idx),
+            considering,
+        })
+        .collect()
+}
+
+/// Two ATC codes of the same therapeutic subgroup (their first four characters, or fewer).
+fn same_class(a: &str, b: &str) -> bool {
+    let n = 4.min(a.len()).min(b.len());
+    a[..n] == b[..n]
+}
+
+fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool]) -> bool {
+    let mut recognised = false;
+    for id in GateId::ALL {
+        let hit = kb
+            .conditions
+            .code_matches(*id, c.icd10.as_deref(), c.snomed.as_deref())
+            || c.name
+                .as_deref()
+                .is_some_and(|n| kb.conditions.name_matches(*id, n));
+        if hit {
+            gates[*id as usize] = true;
+            recognised = true;
+        }
+    }
+    recognised
+}
+
+/// Compares ISO dates or date-times as strings: equal formats order lexically.
+fn later(a: &Option<String>, b: &Option<String>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => a.as_str() >= b.as_str(),
+        (Some(_), None) => true,
+        (None, Some(_)) => false,
+        (None, None) => true,
+    }
+}
+
+pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
+    let mut warnings = Vec::new();
+    let mut gates = [false; GateId::ALL.len()];
+    for (i, c) in case.conditions.iter().enumerate() {
+        let recognised = condition_gates(kb, c, &mut gates);
+        if !recognised && c.icd10.is_none() && c.snomed.is_none() {
+            warnings.push(format!(
+                "conditions[{i}]: {:?} matches no condition the rules use; give an ICD-10-CM or SNOMED CT code if it matters",
+                c.name.as_deref().unwrap_or_default()
+            ));
+        }
+    }
+    let p = &case.patient;
+    let s = &case.symptoms;
+    if p.smoker == Some(true) {
+        gates[GateId::Smoker as usize] = true;
+    }
+    if s.nocturia == Some(true) {
+        gates[GateId::Nocturia as usize] = true;
+    }
+    if p.poor_balance_or_falls == Some(true) {
+        gates[GateId::Falls as usize] = true;
+    }
+    // Kidney failure includes ESRD/dialysis (d.1a) and an eGFR below the threshold (checked after labs).
+    if gates[GateId::EsrdDialysis as usize] {
+        gates[GateId::KidneyFailure as usize] = true;
+    }
+
+    let female = p.sex == Some(Sex::Female);
+    let male = p.sex == Some(Sex::Male);
+    let code_says_pregnant = gates[GateId::Pregnancy as usize];
+    if p.pregnant == Some(false) && p.gestational_weeks.is_some() {
+        warnings.push("patient: pregnant is false but gestational_weeks is given; treated as pregnant (the safer reading)".into());
+    }
+    if p.pregnant == Some(false) && code_says_pregnant {
+        warnings.push("patient: pregnant is false but a pregnancy condition is listed; treated as pregnant (the safer reading)".into());
+    }
+    let pregnant = p.pregnant == Some(true) || p.gestational_weeks.is_some() || code_says_pregnant;
+    if pregnant && male {
+        warnings.push(
+            "patient: sex is male but pregnancy is recorded; pregnancy safety rules are applied"
+                .into(),
+        );
+    }
+    gates[GateId::Pregnancy as usize] = pregnant;
+    let t = &kb.thresholds;
+    let pregnancy_unknown = !pregnant
+        && p.pregnant.is_none()
+        && female
+        && p.age.is_some_and(|a| {
+            a >= t.pregnancy_question_age_low.value && a <= t.pregnancy_question_age_high.value
+        });
+
+    let mut unrecognized = Vec::new();
+    let mut ingredients = Vec::new();
+    for (i, d) in case.medications.iter().enumerate() {
+        ingredients.extend(resolve(
+            kb,
+            d,
+            &format!("medications[{i}]"),
+            false,
+            &mut warnings,
+            &mut unrecognized,
+        ));
+    }
+    for (i, d) in case.considering.iter().enumerate() {
+        ingredients.extend(resolve(
+            kb,
+            d,
+            &format!("considering[{i}]"),
+            true,
+            &mut warnings,
+            &mut unrecognized,
+        ));
+    }
+
+    let mut labs: Vec<LabResult> = Vec::new();
+    for (i, l) in case.labs.iter().enumerate() {
+        let value = l.value.unwrap_or_default();
+        let mut analyte = None;
+        if let Some(code) = &l.loinc {
+            if !is_loinc(code.trim()) {
+                warnings.push(format!(
+                    "labs[{i}].loinc: {code:?} is not a LOINC code (e.g. 2823-3)"
+                ));
+            }
+            analyte = kb.labs.by_loinc(code);
+            if analyte.is_none() {
+                analyte = l.name.as_deref().and_then(|n| kb.labs.by_name(n));
+                if analyte.is_none() {
+                    warnings.push(format!("labs[{i}]: LOINC {code} is not an analyte the knowledge base interprets; not interpreted"));
+                    continue;
+                }
+                warnings.push(format!(
+                    "labs[{i}]: LOINC {code} is not known; the result was matched by its name"
+                ));
+            }
+        } else if let Some(name) = &l.name {
+            analyte = kb.labs.by_name(name);
+            if analyte.is_none() {
+                warnings.push(format!("labs[{i}]: {name:?} is not an analyte the knowledge base knows; not interpreted"));
+                continue;
+            }
+        }
+        let Some(a_idx) = analyte else { continue };
+        let a = &kb.labs.analytes[a_idx];
+        let what = l
+            .name
+            .clone()
+            .or_else(|| l.loinc.clone())
+            .unwrap_or_default();
+        let mut canonical = None;
+        let (mut factor, mut offset) = (1.0, 0.0);
+        match &l.unit {
+            None => warnings.push(format!("labs[{i}]: {what} {value} has no unit; not interpreted (send the unit, e.g. {})", a.canonical_unit)),
+            Some(u) => match kb.labs.canonical_unit(u).and_then(|c| a.units.get(c).map(|conv| (c, conv))) {
+                None => warnings.push(format!(
+                    "labs[{i}]: {what} unit {u:?} is not usable for {}; not interpreted (accepted: {})",
+                    a.display,
+                    {
+                        let mut units: Vec<&str> = a.units.keys().map(String::as_str).collect();
+                        units.sort();
+                        units.join(", ")
+                    }
+                )),
+                Some((canon, conv)) => {
+                    factor = conv.factor;
+                    offset = conv.offset;
+                    canonical = Some((value + offset) * factor);
+                    let unit_prop = conv.property.as_deref().or_else(|| kb.labs.unit_property(canon));
+                    if let Some(code) = &l.loinc {
+                        if let Some(lc) = a.loinc.iter().find(|x| x.code == code.trim()) {
+                            if lc.property != "any" && unit_prop.is_some_and(|p| !p.starts_with(lc.property.as_str()) && !lc.property.starts_with(p)) {
+                                warnings.push(format!(
+                                    "labs[{i}]: LOINC {} ({} code) was sent with the unit {u}; converted by its unit and interpreted as {}",
+                                    lc.code, lc.property, a.display
+                                ));
+                            }
+                        }
+                    }
+                }
+            },
+        }
+        let result = LabResult {
+            input: i,
+            analyte: a_idx,
+            id: a.id,
+            loinc: l.loinc.as_ref().map(|c| c.trim().to_string()),
+            value,
+            unit: l.unit.clone(),
+            canonical,
+            factor,
+            offset,
+            date: l.date.clone(),
+        };
+        // With several results for one analyte, the latest dated one is read (undated: the last given).
+        match labs.iter().position(|r| r.id == a.id) {
+            Some(pos) => {
+                if later(&result.date, &labs[pos].date) {
+                    labs[pos] = result;
+                }
+            }
+            None => labs.push(result),
+        }
+    }
+    if labs.iter().any(|l| {
+        l.id == AnalyteId::Egfr && l.canonical.is_some_and(|v| v < t.kidney_failure_egfr.value)
+    }) {
+        gates[GateId::KidneyFailure as usize] = true;
+    }
+    if gates[GateId::KidneyFailure as usize] && !gates[GateId::EsrdDialysis as usize] {
+        gates[GateId::Ckd as usize] = true;
+    }
+
+    Facts {
+        gates,
+        ingredients,
+        unrecognized,
+        labs,
+        warnings,
+        pregnant,
+        pregnancy_unknown,
+        female,
+        male,
+        age: p.age,
+    }
+}

@@ -1,0 +1,158 @@
+//! Lab findings (SPEC §4 "lab_findings"; EVIDENCE.md c.3a, c.2).
+
+use super::classify::Pathways;
+use super::facts::{Facts, LabResult};
+use crate::assessment::{Basis, LabFinding};
+use crate::case::Case;
+use crate::knowledge::{AnalyteId, GateId, KnowledgeBase, Range};
+use crate::vocab::{Interpretation, ReviewStatus};
+
+/// Judges one result: against the range sent with it, else the knowledge-base range for the sex
+/// (widest when unknown); the critical limits of c.3a define the critical interpretations; on the
+/// RLS pathway the iron thresholds of c.2 override the range.
+pub fn interpret<'kb>(
+    kb: &'kb KnowledgeBase,
+    case: &Case,
+    f: &Facts,
+    p: &Pathways,
+    r: &LabResult,
+) -> LabFinding<'kb> {
+    let a = &kb.labs.analytes[r.analyte];
+    let entry = kb
+        .entry(&a.entry)
+        .expect("analyte entries are checked at load");
+    let input = &case.labs[r.input];
+    let display = if r.loinc.is_some() || input.name.is_none() {
+        a.display.clone()
+    } else {
+        input.name.clone().unwrap_or_default()
+    };
+    let mut finding = LabFinding {
+        loinc: r.loinc.clone(),
+        display,
+        value: r.value,
+        unit: r.unit.clone(),
+        canonical_unit: &a.canonical_unit,
+        interpretation: None,
+        basis: Basis::NotInterpreted { why: String::new() },
+        entry,
+        review_status: entry.status,
+    };
+    let Some(v) = r.canonical else {
+        finding.basis = Basis::NotInterpreted {
+            why: match &r.unit {
+                None => "no unit".to_string(),
+                Some(u) => format!("unit {u} not usable"),
+            },
+        };
+        return finding;
+    };
+    let to_canonical = |x: f64| (x + r.offset) * r.factor;
+    let lab_range = (input.ref_low.is_some() || input.ref_high.is_some()).then(|| Range {
+        low: input.ref_low.map(to_canonical),
+        high: input.ref_high.map(to_canonical),
+    });
+    let fasting = r
+        .loinc
+        .as_deref()
+        .is_some_and(|c| a.loinc.iter().any(|l| l.code == c && l.fasting));
+    let default_range = if fasting {
+        a.range_fasting.or(a.range)
+    } else if f.female {
+        a.range_female.or(a.range)
+    } else if f.male {
+        a.range_male.or(a.range)
+    } else {
+        a.range
+    };
+    let (range, basis) = match (lab_range, default_range) {
+        (Some(lr), _) => {
+            // A side the laboratory did not send falls back to the knowledge-base range.
+            let merged = Range {
+                low: lr.low.or(default_range.and_then(|d| d.low)),
+                high: lr.high.or(default_range.and_then(|d| d.high)),
+            };
+            (
+                merged,
+                Basis::LabRange {
+                    low: input.ref_low,
+                    high: input.ref_high,
+                    unit: r.unit.clone().unwrap_or_default(),
+                },
+            )
+        }
+        (None, Some(d)) => (
+            d,
+            Basis::DefaultRange {
+                low: d.low,
+                high: d.high,
+                unit: "",
+            },
+        ),
+        (None, None) => {
+            finding.basis = Basis::NoRange;
+            return finding;
+        }
+    };
+    let mut interp = if range.low.is_some_and(|l| v < l) {
+        Interpretation::Low
+    } else if range.high.is_some_and(|h| v > h) {
+        Interpretation::High
+    } else {
+        Interpretation::Normal
+    };
+    let mut basis = basis;
+    if let Some(cl) = a.critical.low.filter(|cl| v < *cl) {
+        interp = Interpretation::CriticallyLow;
+        basis = Basis::Critical { limit: cl };
+    } else if let Some(ch) = a.critical.high.filter(|ch| v > *ch) {
+        interp = Interpretation::CriticallyHigh;
+        basis = Basis::Critical { limit: ch };
+    }
+    if p.rls_active() && matches!(interp, Interpretation::Normal | Interpretation::High) {
+        let t = &kb.thresholds;
+        let iron_low = match a.id {
+            AnalyteId::Ferritin if f.gate(GateId::EsrdDialysis) => v < t.rls_esrd_ferritin.value,
+            AnalyteId::Ferritin => v <= t.rls_ferritin_iron.value,
+            AnalyteId::Tsat => v < t.rls_tsat.value,
+            _ => false,
+        };
+        if iron_low {
+            interp = Interpretation::Low;
+            basis = Basis::RlsThreshold;
+        }
+    }
+    finding.review_status = match basis {
+        Basis::DefaultRange { .. } | Basis::Critical { .. } => {
+            ReviewStatus::InReview.min(entry.status)
+        }
+        _ => entry.status,
+    };
+    if let Basis::DefaultRange { low, high, .. } = basis {
+        finding.basis = Basis::DefaultRange {
+            low,
+            high,
+            unit: "",
+        };
+    } else {
+        finding.basis = basis;
+    }
+    finding.interpretation = Some(interp);
+    finding
+}
+
+/// Whether a finding is outside its range (any abnormal interpretation).
+pub fn abnormal(i: Option<Interpretation>) -> bool {
+    matches!(i, Some(x) if x != Interpretation::Normal)
+}
+
+pub fn low(i: Option<Interpretation>) -> bool {
+    matches!(i, Some(Interpretation::Low | Interpretation::CriticallyLow))
+}
+
+pub fn high(i: Option<Interpretation>) -> bool {
+    matches!(
+        i,
+        Some(Interpretation::High | Interpretation::CriticallyHigh)
+    )
+}

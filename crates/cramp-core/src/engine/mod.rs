@@ -1,0 +1,1183 @@
+//! The assessment engine: `assess(kb, case, options)` → `Assessment`.
+//!
+//! Each rule is a small function named after what it decides; its knowledge entry is named in the
+//! rule registry (`crate::rules`). Thresholds, drug sets and wording come from the knowledge base;
+//! this module holds only the decision logic. Missing data never fails an assessment: it lowers
+//! confidence and becomes a question.
+
+mod classify;
+mod facts;
+mod findings;
+
+pub use classify::{Dx, Pathways};
+
+use crate::assessment::*;
+use crate::case::*;
+use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, TriggerId};
+use crate::rules::{RuleId, conflict_rule, plan_rule};
+use crate::vocab::*;
+use facts::{Facts, in_set};
+use findings::{abnormal, high, low};
+
+/// How an assessment is served.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AssessOptions {
+    /// Serve `draft` entries too (a staging setting; SPEC §2.8).
+    pub include_unreviewed: bool,
+}
+
+struct Ctx<'a, 'kb> {
+    kb: &'kb KnowledgeBase,
+    case: &'a Case,
+    f: Facts,
+    p: Pathways,
+    opts: AssessOptions,
+}
+
+impl<'kb> Ctx<'_, 'kb> {
+    /// An entry is served when approved or in review; a draft only when asked for.
+    fn served(&self, e: &Entry) -> bool {
+        e.status != ReviewStatus::Draft || self.opts.include_unreviewed
+    }
+    fn rule(&self, id: RuleId) -> &'kb Entry {
+        self.kb.rule(id)
+    }
+    fn takes(&self, set: SetId) -> bool {
+        self.f.takes(self.kb, set)
+    }
+    fn takes_or_considers(&self, set: SetId) -> bool {
+        self.f.takes_or_considers(self.kb, set)
+    }
+    fn gate(&self, g: GateId) -> bool {
+        self.f.gate(g)
+    }
+    fn age_at_least(&self, years: f64) -> bool {
+        self.f.age.is_some_and(|a| a >= years)
+    }
+    fn under(&self, years: f64) -> bool {
+        self.f.age.is_some_and(|a| a < years)
+    }
+}
+
+fn yes(b: Option<bool>) -> bool {
+    b == Some(true)
+}
+
+/// Assesses one case. Never fails: missing or unusable data becomes questions and warnings.
+pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> Assessment<'kb> {
+    let f = facts::derive(kb, case);
+    let s = &case.symptoms;
+    let e = &case.exam;
+    let fasciculations = yes(e.fasciculations) || yes(s.twitching);
+    let weak = yes(s.weakness) || yes(e.objective_weakness);
+    let unusual_site = s.location.as_ref().is_some_and(|l| {
+        l.iter()
+            .any(|x| matches!(x, Location::Hand | Location::Arm | Location::Abdomen))
+    });
+    // c.5 possible_motor_neuron_disease: fasciculations with weakness, wasting, bulbar signs or
+    // progression; or cramps in unusual places with weakness.
+    let mnd = (fasciculations
+        && (weak
+            || yes(s.muscle_wasting)
+            || yes(s.dysphagia)
+            || yes(s.gait_or_speech_change)
+            || yes(s.progressive)))
+        || (unusual_site && weak);
+    let p = classify::classify(kb, case, &f, mnd);
+    let ctx = Ctx {
+        kb,
+        case,
+        f,
+        p,
+        opts,
+    };
+
+    let lab_findings: Vec<LabFinding<'kb>> = ctx
+        .f
+        .labs
+        .iter()
+        .map(|r| findings::interpret(kb, case, &ctx.f, &ctx.p, r))
+        .collect();
+    let interp = |id: AnalyteId| {
+        lab_findings
+            .iter()
+            .zip(ctx.f.labs.iter())
+            .find(|(_, r)| r.id == id)
+            .and_then(|(lf, _)| lf.interpretation)
+    };
+
+    let red_flags = red_flags(&ctx, &interp);
+    let has_flag = |id: RedFlagId| red_flags.iter().any(|r| r.id == id);
+    let max_flag = red_flags.iter().map(|r| r.urgency).max();
+
+    let medication_review = medication_review(&ctx);
+    let (medication_options, avoid) =
+        options_and_avoid(&ctx, &interp, has_flag(RedFlagId::RefractoryCramps));
+    let labs = lab_orders(&ctx, &interp, &lab_findings, &medication_options);
+    let plan = plan(
+        &ctx,
+        &interp,
+        &red_flags,
+        max_flag,
+        !medication_review.is_empty(),
+    );
+    let referral = referral(&ctx, &red_flags);
+    let considered = considered(&ctx, &medication_options, &avoid);
+    let classification = classification(&ctx);
+    let questions = questions(&ctx);
+
+    let mut topics: Vec<ConflictTopic> = Vec::new();
+    {
+        let mut add = |e: &Entry| topics.extend(e.conflicts.iter().copied());
+        red_flags.iter().for_each(|i| add(i.entry));
+        medication_review.iter().for_each(|i| add(i.entry));
+        labs.iter().for_each(|i| add(i.entry));
+        plan.iter().for_each(|i| add(i.entry));
+        medication_options.iter().for_each(|i| add(i.entry));
+        avoid.iter().for_each(|i| add(i.entry));
+        considered.iter().filter_map(|i| i.entry).for_each(&mut add);
+    }
+    if ctx.p.rls_active()
+        && lab_findings
+            .iter()
+            .zip(ctx.f.labs.iter())
+            .any(|(lf, r)| r.id == AnalyteId::Ferritin && lf.interpretation.is_some())
+    {
+        topics.push(ConflictTopic::FerritinThreshold);
+    }
+    if ctx
+        .f
+        .ingredients
+        .iter()
+        .any(|i| in_set(kb, i, SetId::CalciumChannelBlockers))
+    {
+        topics.push(ConflictTopic::CalciumChannelBlockers);
+    }
+    let evidence_conflicts = ConflictTopic::ALL
+        .iter()
+        .filter(|t| topics.contains(t))
+        .map(|t| ConflictItem {
+            topic: *t,
+            entry: kb.rule(conflict_rule(*t)),
+        })
+        .filter(|c| ctx.served(c.entry))
+        .collect();
+
+    let mut input_warnings = ctx.f.warnings.clone();
+    input_warnings.dedup();
+    Assessment {
+        kb,
+        classification,
+        questions,
+        red_flags,
+        medication_review,
+        unrecognized_medications: ctx.f.unrecognized.clone(),
+        labs,
+        lab_findings,
+        plan,
+        medication_options,
+        avoid,
+        referral,
+        evidence_conflicts,
+        considered,
+        input_warnings,
+    }
+}
+
+// ---- red flags (EVIDENCE.md c.5) ----------------------------------------------------------------
+
+fn red_flags<'kb>(
+    c: &Ctx<'_, 'kb>,
+    interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
+) -> Vec<RedFlag<'kb>> {
+    let s = &c.case.symptoms;
+    let e = &c.case.exam;
+    let t = &c.kb.thresholds;
+    let mut out = Vec::new();
+    let mut flag = |id: RedFlagId, rule: RuleId, urgency: Option<Urgency>| {
+        let entry = c.rule(rule);
+        if !out.iter().any(|r: &RedFlag| r.id == id) {
+            out.push(RedFlag {
+                id,
+                urgency: urgency.or(entry.urgency).unwrap_or(Urgency::Soon),
+                entry,
+            });
+        }
+    };
+    let taking_quinine = c.takes(SetId::Quinine);
+    let quinine_any = c.takes_or_considers(SetId::Quinine);
+
+    if yes(s.bladder_or_bowel_change) || yes(s.saddle_numbness) {
+        flag(
+            RedFlagId::CaudaEquinaSymptoms,
+            RuleId::RedFlagCaudaEquina,
+            None,
+        );
+    }
+    if taking_quinine && (yes(s.bleeding_or_bruising) || low(interp(AnalyteId::Platelets))) {
+        flag(
+            RedFlagId::QuinineToxicity,
+            RuleId::RedFlagQuinineToxicity,
+            None,
+        );
+    }
+    if c.p.mnd {
+        flag(
+            RedFlagId::PossibleMotorNeuronDisease,
+            RuleId::RedFlagMnd,
+            None,
+        );
+    }
+    if c.p.dvt {
+        flag(RedFlagId::PossibleDvt, RuleId::RedFlagDvt, None);
+    }
+    if c.p.clti {
+        flag(RedFlagId::CriticalLimbIschaemia, RuleId::RedFlagClti, None);
+    }
+    if c.f.pregnant && quinine_any {
+        flag(
+            RedFlagId::QuinineInPregnancy,
+            RuleId::RedFlagQuininePregnancy,
+            None,
+        );
+    }
+    if c.gate(GateId::Cirrhosis)
+        && c.takes(SetId::Baclofen)
+        && c.gate(GateId::HepaticEncephalopathy)
+    {
+        flag(
+            RedFlagId::BaclofenEncephalopathy,
+            RuleId::RedFlagBaclofenEncephalopathy,
+            None,
+        );
+    }
+    if yes(s.gait_or_speech_change) && !c.p.mnd {
+        flag(
+            RedFlagId::NeurologicalDeficit,
+            RuleId::RedFlagNeuroDeficit,
+            None,
+        );
+    }
+    let exam_deficit =
+        yes(e.objective_weakness) || yes(e.sensory_loss) || e.reflexes == Some(Reflexes::Reduced);
+    if exam_deficit && yes(s.progressive) && !c.p.mnd {
+        flag(
+            RedFlagId::NeurologicalDeficit,
+            RuleId::RedFlagNeuroDeficitExam,
+            None,
+        );
+    }
+    if quinine_any {
+        let qtc_limit = if c.f.female {
+            t.qtc_female.value
+        } else {
+            t.qtc_male_or_unknown.value
+        };
+        let qt_drug =
+            c.f.ingredients
+                .iter()
+                .any(|i| !i.considering && in_set(c.kb, i, SetId::QtProlonging));
+        let k_low =
+            c.f.value(AnalyteId::Potassium)
+                .is_some_and(|k| k < t.qt_potassium_low.value);
+        let mg_low =
+            c.f.value(AnalyteId::Magnesium)
+                .is_some_and(|m| m < t.qt_magnesium_low.value);
+        if e.qtc_ms.is_some_and(|q| q > qtc_limit)
+            || qt_drug
+            || k_low
+            || mg_low
+            || c.gate(GateId::AvBlock)
+        {
+            flag(RedFlagId::QtProlongationRisk, RuleId::RedFlagQt, None);
+        }
+    }
+    let critical = c.f.labs.iter().any(|r| {
+        let a = &c.kb.labs.analytes[r.analyte];
+        a.electrolyte
+            && matches!(
+                interp(r.id),
+                Some(Interpretation::CriticallyLow | Interpretation::CriticallyHigh)
+            )
+    });
+    if critical {
+        flag(
+            RedFlagId::SevereElectrolyteDisturbance,
+            RuleId::RedFlagElectrolytes,
+            None,
+        );
+    }
+    let refractory_severity = s
+        .episodes_per_week
+        .is_some_and(|n| n >= t.refractory_episodes_per_week.value)
+        || yes(s.sleep_disrupted)
+        || s.worst_pain
+            .is_some_and(|p| p >= t.refractory_worst_pain.value);
+    if s.stretching_weeks_tried
+        .is_some_and(|w| w >= t.refractory_stretching_weeks.value)
+        && refractory_severity
+    {
+        flag(RedFlagId::RefractoryCramps, RuleId::RedFlagRefractory, None);
+    }
+    if c.under(t.child_age.value) && s.episodes_per_week.is_none_or(|n| n > 0.0) {
+        flag(RedFlagId::AtypicalAge, RuleId::RedFlagAtypicalAge, None);
+    }
+    out.sort_by(|a, b| b.urgency.cmp(&a.urgency));
+    out
+}
+
+// ---- medication review (c.6, c.6b) ---------------------------------------------------------------
+
+fn medication_review<'kb>(c: &Ctx<'_, 'kb>) -> Vec<ReviewItem<'kb>> {
+    let kb = c.kb;
+    let rls_only = c.p.rls_or_plmd_active() && !c.p.nlc_active();
+    let mut out: Vec<ReviewItem<'kb>> = Vec::new();
+    for i in c.f.ingredients.iter().filter(|i| !i.considering) {
+        let drug = i.drug.map(|d| &kb.drugs.drugs[d]);
+        let explicit = drug.and_then(|d| d.group);
+        let code = i.code.clone();
+        let group_of = |role: GroupRole| {
+            code.as_deref()
+                .and_then(|code| kb.drugs.group_for(code, role))
+        };
+        let safety = group_of(GroupRole::Safety);
+        let cause = explicit.or_else(|| group_of(GroupRole::Cause));
+        let rls = group_of(GroupRole::Rls).filter(|_| c.p.rls_or_plmd_active());
+        // c.6b: a drug in both lists takes tier R when only the RLS/PLMD pathway is active.
+        let group = safety.or(if rls_only {
+            rls.or(cause)
+        } else {
+            cause.or(rls)
+        });
+        let Some(g) = group else { continue };
+        let group = &kb.drugs.groups[g];
+        let entry = kb
+            .entry(&group.entry)
+            .expect("group entries are checked at load");
+        if !c.served(entry) {
+            continue;
+        }
+        let atc = code
+            .clone()
+            .or_else(|| group.atc.first().cloned())
+            .unwrap_or_else(|| "C07".to_string());
+        if out.iter().any(|r| r.medication == i.label && r.atc == atc) {
+            continue;
+        }
+        out.push(ReviewItem {
+            medication: i.label.clone(),
+            atc,
+            drug_class: &group.display,
+            drug_name: drug
+                .filter(|_| !i.own_code || i.drug.is_some())
+                .map(|d| d.display.clone())
+                .unwrap_or_else(|| i.label.clone()),
+            tier: group.tier,
+            entry,
+        });
+    }
+    out
+}
+
+// ---- medication options and avoid (SPEC §2.5, §4, §8; c.7, c.8) --------------------------------
+
+fn options_and_avoid<'kb>(
+    c: &Ctx<'_, 'kb>,
+    interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
+    refractory: bool,
+) -> (Vec<OptionItem<'kb>>, Vec<AvoidItem<'kb>>) {
+    let t = &c.kb.thresholds;
+    let mut options = Vec::new();
+    let mut avoid: Vec<AvoidItem<'kb>> = Vec::new();
+    let offer = |rule: RuleId, conditional: bool, options: &mut Vec<OptionItem<'kb>>| {
+        let entry = c.rule(rule);
+        if c.served(entry) {
+            options.push(OptionItem {
+                entry,
+                option_for: entry.option_for.unwrap_or(OptionFor::Deficiency),
+                conditional,
+            });
+        }
+    };
+    let avoid_item = |rule: RuleId, atc: Option<String>, display: Option<String>| {
+        let entry = c.rule(rule);
+        AvoidItem {
+            atc: atc.or_else(|| entry.atc.clone()),
+            display: display
+                .or_else(|| entry.display.clone())
+                .unwrap_or_default(),
+            severity: entry.severity.unwrap_or(Severity::Warning),
+            entry,
+        }
+    };
+
+    // Quinine: always avoided (SPEC §4).
+    avoid.push(avoid_item(RuleId::AvoidQuinine, None, None));
+
+    // Magnesium: avoided unless a deficiency is documented or the patient is pregnant.
+    let mg_deficiency = low(interp(AnalyteId::Magnesium)) || c.gate(GateId::Hypomagnesaemia);
+    if !mg_deficiency && !c.f.pregnant {
+        avoid.push(avoid_item(RuleId::AvoidMagnesium, None, None));
+    }
+
+    // Baclofen: cirrhosis only; never in pregnancy, with encephalopathy, in kidney failure or under 18.
+    let contraindicated =
+        c.f.pregnant || c.gate(GateId::HepaticEncephalopathy) || c.gate(GateId::KidneyFailure);
+    let cirrhosis = c.gate(GateId::Cirrhosis);
+    if contraindicated {
+        avoid.push(avoid_item(RuleId::AvoidBaclofenContraindicated, None, None));
+    } else if !cirrhosis || c.under(t.child_age.value) {
+        avoid.push(avoid_item(RuleId::AvoidBaclofenNoIndication, None, None));
+    } else if c.f.pregnancy_unknown {
+        avoid.push(avoid_item(
+            RuleId::AvoidBaclofenPregnancyUnknown,
+            None,
+            None,
+        ));
+    } else {
+        let egfr_known = c.f.value(AnalyteId::Egfr).is_some();
+        offer(RuleId::OptionBaclofen, !egfr_known, &mut options);
+    }
+    if cirrhosis {
+        offer(RuleId::OptionAlbumin, false, &mut options);
+    }
+    if c.gate(GateId::EsrdDialysis) && c.gate(GateId::IntradialyticHypotension) {
+        offer(RuleId::OptionMidodrine, false, &mut options);
+    }
+
+    // Diltiazem: clinician-only third line for refractory cramps; never with a dihydropyridine.
+    let dhp = c.takes(SetId::Dihydropyridines);
+    if dhp
+        && c.f
+            .ingredients
+            .iter()
+            .any(|i| i.considering && in_set(c.kb, i, SetId::Diltiazem))
+    {
+        avoid.push(avoid_item(RuleId::AvoidDiltiazemWithDhp, None, None));
+    } else if refractory
+        && c.p.nlc_active()
+        && !dhp
+        && !c.takes(SetId::Diltiazem)
+        && !c.f.pregnant
+        && !c.f.pregnancy_unknown
+        && !c.gate(GateId::HeartFailure)
+        && !c.gate(GateId::AvBlock)
+        && !c.under(t.child_age.value)
+    {
+        offer(RuleId::OptionDiltiazem, false, &mut options);
+    }
+
+    // Iron on the RLS or PLMD pathway (c.2).
+    if c.p.rls_or_plmd_active() {
+        if let Some(rule) = iron_rule(c) {
+            let option_for = if c.p.rls_active() {
+                OptionFor::Rls
+            } else {
+                OptionFor::Plmd
+            };
+            let entry = c.rule(rule);
+            if c.served(entry) {
+                options.push(OptionItem {
+                    entry,
+                    option_for,
+                    conditional: false,
+                });
+            }
+        }
+    }
+
+    // Age 65 or over: the Beers skeletal muscle relaxants, one item per ATC group.
+    let older = c.age_at_least(t.older_adult_age.value);
+    if older {
+        for g in &c.kb.drugs.beers_groups {
+            avoid.push(avoid_item(
+                RuleId::AvoidBeersRelaxants,
+                Some(g.atc.clone()),
+                Some(g.display.clone()),
+            ));
+        }
+    }
+    // Never-rules for drugs taken or considered.
+    let organ_risk = cirrhosis
+        || c.gate(GateId::Ckd)
+        || c.gate(GateId::KidneyFailure)
+        || c.gate(GateId::HeartFailure)
+        || older;
+    let k_low = low(interp(AnalyteId::Potassium));
+    let k_forbidden = !k_low || c.takes(SetId::PotassiumSparing) || c.gate(GateId::KidneyFailure);
+    let ca_high = high(interp(AnalyteId::Calcium));
+    for i in &c.f.ingredients {
+        let name = || {
+            i.drug
+                .map(|d| c.kb.drugs.drugs[d].display.clone())
+                .unwrap_or_else(|| i.label.clone())
+        };
+        let rule = if older && in_set(c.kb, i, SetId::Sedatives) {
+            Some(RuleId::AvoidSedativesOlder)
+        } else if organ_risk && in_set(c.kb, i, SetId::Nsaids) {
+            Some(RuleId::AvoidNsaids)
+        } else if k_forbidden && in_set(c.kb, i, SetId::PotassiumSupplements) {
+            Some(RuleId::AvoidPotassium)
+        } else if ca_high && in_set(c.kb, i, SetId::CalciumSupplements) {
+            Some(RuleId::AvoidCalcium)
+        } else {
+            None
+        };
+        if let Some(rule) = rule {
+            let item = avoid_item(rule, i.code.clone(), Some(name()));
+            if !avoid
+                .iter()
+                .any(|a| a.atc == item.atc && a.display == item.display)
+            {
+                avoid.push(item);
+            }
+        }
+    }
+    (options, avoid)
+}
+
+/// The iron option for the RLS/PLMD pathway, if iron is below the c.2 thresholds.
+fn iron_rule(c: &Ctx) -> Option<RuleId> {
+    let t = &c.kb.thresholds;
+    let ferritin = c.f.value(AnalyteId::Ferritin);
+    let tsat = c.f.value(AnalyteId::Tsat);
+    if c.gate(GateId::EsrdDialysis) {
+        let ok = ferritin.is_some_and(|v| v < t.rls_esrd_ferritin.value)
+            && tsat.is_some_and(|v| v < t.rls_tsat.value);
+        return ok.then_some(RuleId::OptionIronSucroseEsrd);
+    }
+    if ferritin.is_some_and(|v| v <= t.rls_ferritin_iron.value)
+        || tsat.is_some_and(|v| v < t.rls_tsat.value)
+    {
+        return Some(RuleId::OptionOralIron);
+    }
+    if ferritin.is_some_and(|v| v > t.rls_ferritin_iron.value && v <= t.rls_ferritin_iv_only.value)
+    {
+        return Some(RuleId::OptionIvIron);
+    }
+    None
+}
+
+// ---- targeted labs (c.4) -------------------------------------------------------------------------
+
+fn trigger_holds(c: &Ctx, trigger: TriggerId, options: &[OptionItem]) -> bool {
+    let s = &c.case.symptoms;
+    let e = &c.case.exam;
+    let t = &c.kb.thresholds;
+    match trigger {
+        TriggerId::Diuretic => c.takes(SetId::Diuretics),
+        TriggerId::Cirrhosis => c.gate(GateId::Cirrhosis),
+        TriggerId::Ckd => c.gate(GateId::Ckd) || c.gate(GateId::KidneyFailure),
+        TriggerId::Dialysis => c.gate(GateId::EsrdDialysis),
+        TriggerId::Laba => c.takes(SetId::Laba),
+        TriggerId::Refractory => {
+            s.stretching_weeks_tried
+                .is_some_and(|w| w >= t.refractory_stretching_weeks.value)
+                && (s
+                    .episodes_per_week
+                    .is_some_and(|n| n >= t.refractory_episodes_per_week.value)
+                    || yes(s.sleep_disrupted)
+                    || s.worst_pain
+                        .is_some_and(|p| p >= t.refractory_worst_pain.value))
+        }
+        TriggerId::Ppi => c.takes(SetId::Ppi),
+        TriggerId::Teriparatide => c.takes(SetId::Teriparatide),
+        TriggerId::Lithium => c.takes(SetId::Lithium),
+        TriggerId::Nsaid => c.takes(SetId::Nsaids),
+        TriggerId::BeforeBaclofen => options
+            .iter()
+            .any(|o| o.conditional && o.entry.atc.as_deref() == Some("M03BX01")),
+        TriggerId::Neuropathy => c.p.neuropathy.is_some(),
+        TriggerId::Diabetes => c.gate(GateId::Diabetes),
+        TriggerId::Statin => c.takes(SetId::Statins),
+        TriggerId::Weakness => yes(s.weakness) || yes(e.objective_weakness),
+        TriggerId::Fasciculations => yes(e.fasciculations) || (yes(s.twitching) && c.p.mnd),
+        TriggerId::Rls => c.p.rls.is_some_and(|st| st != DifferentialStatus::Unlikely),
+        TriggerId::Plmd => c.p.plmd.is_some(),
+        TriggerId::Metformin => c.takes(SetId::Metformin),
+        TriggerId::Quinine => c.takes(SetId::Quinine),
+        TriggerId::Bruising => yes(s.bleeding_or_bruising),
+    }
+}
+
+fn lab_orders<'kb>(
+    c: &Ctx<'_, 'kb>,
+    interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
+    findings: &[LabFinding<'kb>],
+    options: &[OptionItem],
+) -> Vec<LabOrder<'kb>> {
+    let kb = c.kb;
+    let w = &kb.wording.reasons;
+    let mut out: Vec<LabOrder<'kb>> = Vec::new();
+    let mut done_tests: Vec<&str> = Vec::new();
+    for a in &kb.labs.analytes {
+        if done_tests.contains(&a.test.as_str()) {
+            continue;
+        }
+        let members: Vec<_> = kb
+            .labs
+            .analytes
+            .iter()
+            .filter(|m| m.test == a.test)
+            .collect();
+        let entry = kb
+            .entry(&a.entry)
+            .expect("analyte entries are checked at load");
+        if !c.served(entry) {
+            continue;
+        }
+        let triggers: Vec<TriggerId> = members
+            .iter()
+            .flat_map(|m| m.when.iter().copied())
+            .filter(|t| trigger_holds(c, *t, options))
+            .collect();
+        // The latest usable result of any analyte of this test.
+        let result =
+            c.f.labs.iter().zip(findings).find(|(r, lf)| {
+                members.iter().any(|m| m.id == r.id) && lf.interpretation.is_some()
+            });
+        let mut reasons: Vec<&'kb crate::knowledge::Phrase> =
+            triggers.iter().filter_map(|t| w.get(t.as_str())).collect();
+        let (repeat, loinc) = match result {
+            None if !triggers.is_empty() => (false, a.loinc[0].code.clone()),
+            None => continue,
+            Some((r, _)) => {
+                let monitor = members
+                    .iter()
+                    .flat_map(|m| m.monitor_when.iter())
+                    .any(|t| trigger_holds(c, *t, options));
+                if abnormal(interp(r.id)) {
+                    reasons.insert(0, &w["abnormal"]);
+                } else if monitor {
+                    reasons.insert(0, &w["monitor"]);
+                } else {
+                    continue;
+                }
+                let code = r
+                    .loinc
+                    .clone()
+                    .unwrap_or_else(|| kb.labs.analytes[r.analyte].loinc[0].code.clone());
+                (true, code)
+            }
+        };
+        done_tests.push(&a.test);
+        let unverified_reason = reasons
+            .iter()
+            .any(|r| r.marks.iter().any(|m| !m.is_verified()));
+        let review_status = if unverified_reason {
+            entry.status.min(ReviewStatus::InReview)
+        } else {
+            entry.status
+        };
+        let display = result
+            .map(|(r, _)| kb.labs.analytes[r.analyte].display.as_str())
+            .unwrap_or(&a.display);
+        out.push(LabOrder {
+            loinc,
+            display,
+            repeat,
+            reasons,
+            entry,
+            review_status,
+        });
+        // Serum iron is read with transferrin saturation (c.4).
+        let _ = display;
+    }
+    out
+}
+
+// ---- plan (c.10) -----------------------------------------------------------------------------
+
+fn plan<'kb>(
+    c: &Ctx<'_, 'kb>,
+    interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
+    flags: &[RedFlag<'kb>],
+    max_flag: Option<Urgency>,
+    reviewed_any: bool,
+) -> Vec<PlanItem<'kb>> {
+    use PlanId::*;
+    let s = &c.case.symptoms;
+    let e = &c.case.exam;
+    let t = &c.kb.thresholds;
+    let has = |id: RedFlagId| flags.iter().any(|f| f.id == id);
+    let nlc = c.p.nlc_active();
+    let rls_or_plmd_alone = c.p.rls_or_plmd_active() && !nlc;
+    let poor_balance = c.gate(GateId::Falls) || c.age_at_least(t.seated_stretching_age.value);
+    let stretching_suppressed =
+        has(RedFlagId::PossibleDvt) || has(RedFlagId::CriticalLimbIschaemia) || rls_or_plmd_alone;
+    let urgent_or_higher = max_flag.is_some_and(|u| u >= Urgency::Urgent);
+    let soon_or_higher = max_flag.is_some_and(|u| u >= Urgency::Soon);
+    let cirrhosis = c.gate(GateId::Cirrhosis);
+    let na_low =
+        c.f.value(AnalyteId::Sodium)
+            .is_some_and(|v| v < t.hydration_sodium_min.value);
+    let electrolyte_abnormal = |id: AnalyteId| abnormal(interp(id));
+    let mg_low = low(interp(AnalyteId::Magnesium));
+    let k_low = low(interp(AnalyteId::Potassium));
+    let na_low_interp = low(interp(AnalyteId::Sodium));
+    let drug_lowering = (mg_low && c.takes(SetId::LowersMagnesium))
+        || (k_low && c.takes(SetId::LowersPotassium))
+        || (na_low_interp && c.takes(SetId::LowersSodium));
+    let iron_low = c.p.rls_or_plmd_active() && iron_rule(c).is_some();
+    let diabetes = c.gate(GateId::Diabetes);
+    let glycaemia_high = high(interp(AnalyteId::Hba1c)) || high(interp(AnalyteId::Glucose));
+    let neuropathy =
+        c.p.neuropathy
+            .is_some_and(|st| st == DifferentialStatus::Likely)
+            || matches!(c.p.most_likely, Some((Dx::Neuropathy, _)));
+    let pad_path = c.p.pad == Some(DifferentialStatus::Likely)
+        || matches!(c.p.most_likely, Some((Dx::Pad, _)));
+    let sudden_neuro = false; // No field records sudden onset; the red-flag text tells the reader.
+
+    let mut items: Vec<PlanId> = Vec::new();
+    let mut give = |id: PlanId, when: bool| {
+        if when && !items.contains(&id) {
+            items.push(id);
+        }
+    };
+    give(
+        SameDayAssessment,
+        has(RedFlagId::PossibleDvt)
+            || has(RedFlagId::QuinineToxicity)
+            || has(RedFlagId::CaudaEquinaSymptoms)
+            || sudden_neuro,
+    );
+    give(QuinineDiscontinuation, c.takes(SetId::Quinine));
+    give(PrescriberMedicationReview, reviewed_any || drug_lowering);
+    give(
+        CorrectElectrolytes,
+        [
+            AnalyteId::Potassium,
+            AnalyteId::Sodium,
+            AnalyteId::Magnesium,
+            AnalyteId::Calcium,
+        ]
+        .into_iter()
+        .any(electrolyte_abnormal),
+    );
+    give(IronRepletion, iron_low);
+    give(NightlyStretching, nlc && !stretching_suppressed);
+    give(
+        SeatedStretching,
+        nlc && !stretching_suppressed && poor_balance,
+    );
+    give(
+        AcuteCrampRelief,
+        nlc && !has(RedFlagId::PossibleDvt) && !has(RedFlagId::CriticalLimbIschaemia),
+    );
+    give(ParacetamolForSoreness, nlc && !urgent_or_higher);
+    give(Reassurance, nlc && !soon_or_higher);
+    let hydration_suppressed = c.gate(GateId::EsrdDialysis)
+        || c.gate(GateId::HeartFailure)
+        || na_low
+        || yes(c.case.patient.fluid_restricted)
+        || c.gate(GateId::Nocturia)
+        || poor_balance;
+    give(Hydration, nlc && !hydration_suppressed);
+    give(SleepPosition, nlc);
+    give(CrampDiary, nlc);
+    give(SafetyNetAdvice, nlc);
+    give(
+        DialysisPrescriptionReview,
+        c.gate(GateId::EsrdDialysis) && (nlc || c.p.nlc.is_some()),
+    );
+    give(HepatologyReview, cirrhosis);
+    give(
+        SupervisedExercise,
+        pad_path
+            && c.p.pad_confirmed
+            && !c.p.clti
+            && c.p.neurogenic != Some(DifferentialStatus::Likely),
+    );
+    give(VascularAssessment, pad_path || c.p.clti);
+    give(CardiovascularRiskManagement, pad_path || c.p.clti);
+    give(SmokingCessation, c.gate(GateId::Smoker));
+    give(WoundCare, yes(s.non_healing_wound));
+    give(
+        FootCare,
+        (diabetes && neuropathy) || pad_path || c.p.clti || yes(s.non_healing_wound),
+    );
+    give(
+        NeurologicalExam,
+        yes(s.twitching)
+            || yes(s.tingling)
+            || yes(e.fasciculations)
+            || yes(s.weakness)
+            || yes(e.objective_weakness)
+            || yes(e.sensory_loss)
+            || e.reflexes == Some(Reflexes::Reduced)
+            || yes(s.gait_or_speech_change),
+    );
+    give(
+        SpineAssessment,
+        c.p.neurogenic == Some(DifferentialStatus::Likely) || has(RedFlagId::CaudaEquinaSymptoms),
+    );
+    give(GlycaemicControl, diabetes && (glycaemia_high || neuropathy));
+    give(
+        B12Assessment,
+        neuropathy || c.takes(SetId::Metformin) || low(interp(AnalyteId::B12)),
+    );
+    give(SleepStudy, c.p.plmd_active());
+    give(
+        SleepApnoeaScreen,
+        c.p.plmd_active() || (c.p.rls_active() && yes(s.sleep_disrupted)),
+    );
+
+    items
+        .into_iter()
+        .map(|id| PlanItem {
+            id,
+            entry: c.rule(plan_rule(id)),
+        })
+        .filter(|i| c.served(i.entry))
+        .collect()
+}
+
+// ---- referral (c.5 rows with a destination; c.1 PLMD) --------------------------------------------
+
+fn referral<'kb>(c: &Ctx<'_, 'kb>, flags: &[RedFlag<'kb>]) -> Referral<'kb> {
+    let mut r = Referral {
+        urgency: None,
+        to: Vec::new(),
+        reasons: Vec::new(),
+    };
+    let mut add = |urgency: Urgency, to: &[Destination], entry: &'kb Entry| {
+        if to.is_empty() {
+            return;
+        }
+        r.urgency = r.urgency.max(Some(urgency));
+        for d in to {
+            if !r.to.contains(d) {
+                r.to.push(*d);
+            }
+        }
+        if !r.reasons.iter().any(|e| std::ptr::eq(*e, entry)) {
+            r.reasons.push(entry);
+        }
+    };
+    let weak = yes(c.case.symptoms.weakness) || yes(c.case.exam.objective_weakness);
+    for f in flags {
+        add(f.urgency, &f.entry.refer_to, f.entry);
+        if f.id == RedFlagId::AtypicalAge && weak {
+            add(f.urgency, &f.entry.refer_to_if_weak, f.entry);
+        }
+    }
+    if c.gate(GateId::EsrdDialysis) && (c.p.nlc_active() || c.p.nlc.is_some()) {
+        let e = c.rule(RuleId::ReferralDialysisTeam);
+        add(e.urgency.unwrap_or(Urgency::Routine), &e.refer_to, e);
+    }
+    if c.p.plmd_active() {
+        let e = c.rule(RuleId::ReferralSleepStudy);
+        add(e.urgency.unwrap_or(Urgency::Routine), &e.refer_to, e);
+    }
+    r
+}
+
+// ---- considered drugs ----------------------------------------------------------------------------
+
+fn compatible(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+fn considered<'kb>(
+    c: &Ctx<'_, 'kb>,
+    options: &[OptionItem<'kb>],
+    avoid: &[AvoidItem<'kb>],
+) -> Vec<ConsideredItem<'kb>> {
+    let kb = c.kb;
+    let mut out = Vec::new();
+    for i in c.f.ingredients.iter().filter(|i| i.considering) {
+        let code = i.code.as_deref();
+        let drug_name = i
+            .drug
+            .map(|d| kb.drugs.drugs[d].display.clone())
+            .unwrap_or_else(|| i.label.clone());
+        let in_avoid = code.is_some_and(|code| {
+            avoid
+                .iter()
+                .any(|a| a.atc.as_deref().is_some_and(|x| compatible(x, code)))
+        });
+        let in_options = code.is_some_and(|code| {
+            options
+                .iter()
+                .any(|o| o.entry.atc.as_deref().is_some_and(|x| compatible(x, code)))
+        });
+        let (decision, entry, tier) = if in_avoid {
+            (Decision::Avoid, None, None)
+        } else if in_options {
+            (Decision::Option, None, None)
+        } else if let Some(g) = code.and_then(|code| kb.drugs.group_for(code, GroupRole::Cause)) {
+            (
+                Decision::Statement,
+                Some(c.rule(RuleId::ConsideringMayCauseCramps)),
+                Some(kb.drugs.groups[g].tier),
+            )
+        } else if in_set(kb, i, SetId::Alpha2Delta) && !c.p.rls_active() {
+            (
+                Decision::Statement,
+                Some(c.rule(RuleId::ConsideringAlpha2Delta)),
+                None,
+            )
+        } else {
+            (
+                Decision::Statement,
+                Some(c.rule(RuleId::ConsideringNotOffered)),
+                None,
+            )
+        };
+        if entry.is_some_and(|e| !c.served(e)) {
+            continue;
+        }
+        out.push(ConsideredItem {
+            name: i.label.clone(),
+            atc: i.code.clone(),
+            drug_name,
+            decision,
+            tier,
+            entry,
+        });
+    }
+    out
+}
+
+// ---- classification output -----------------------------------------------------------------------
+
+fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
+    use DifferentialStatus::*;
+    let kb = c.kb;
+    let code = |id: &str| {
+        kb.code(id)
+            .expect("classification codes are loaded from conditions.toml")
+    };
+    let because = |key: &str| Because {
+        phrase: &kb.wording.because[key],
+        condition: None,
+    };
+    let diabetic = c.gate(GateId::Diabetes);
+    let p = &c.p;
+    let t = &kb.thresholds;
+    let nlc_code_id = || -> &'static str {
+        if c.f.pregnant {
+            match c.case.patient.gestational_weeks {
+                Some(w) if w >= t.trimester_third_weeks.value => "pregnancy_cramps_t3",
+                Some(w) if w >= t.trimester_second_weeks.value => "pregnancy_cramps_t2",
+                Some(_) => "pregnancy_cramps_t1",
+                None => "pregnancy_cramps_unspecified",
+            }
+        } else if c.gate(GateId::Cirrhosis) || c.gate(GateId::EsrdDialysis) {
+            "cramp_and_spasm"
+        } else {
+            "nlc"
+        }
+    };
+    let dx_code = |dx: Dx| -> &'static str {
+        match dx {
+            Dx::Nlc if c.case.symptoms.when == Some(When::Day) => "cramp_and_spasm",
+            Dx::Nlc => "nlc",
+            Dx::Rls => "rls",
+            Dx::Plmd => "plmd",
+            Dx::Pad if diabetic => "pad_diabetic",
+            Dx::Pad => "pad",
+            Dx::Clti if diabetic => "clti_diabetic",
+            Dx::Clti if p.clti_rest_pain => "clti_rest_pain",
+            Dx::Clti => "clti",
+            Dx::Neurogenic => "neurogenic_claudication",
+            Dx::Neuropathy if diabetic => "neuropathy_diabetic",
+            Dx::Neuropathy => "neuropathy",
+            Dx::Mnd => "mnd",
+            Dx::Dvt => "dvt",
+        }
+    };
+    let pattern = |dx: Dx| -> &'static str {
+        match dx {
+            Dx::Nlc if p.coexisting => "coexisting",
+            Dx::Nlc if p.indeterminate => "indeterminate",
+            Dx::Nlc => "nlc_pattern",
+            Dx::Rls if p.indeterminate => "rls_partial",
+            Dx::Rls => "rls_pattern",
+            Dx::Plmd => "plmd_pattern",
+            Dx::Pad => "pad_pattern",
+            Dx::Clti => "clti_pattern",
+            Dx::Neurogenic => "neurogenic_pattern",
+            Dx::Neuropathy => "neuropathy_pattern",
+            Dx::Mnd => "mnd_pattern",
+            Dx::Dvt => "dvt_pattern",
+        }
+    };
+    let most_likely = p.most_likely.map(|(dx, confidence)| MostLikely {
+        code: code(dx_code(dx)),
+        confidence,
+    });
+    let mut diff: Vec<DifferentialItem<'kb>> = Vec::new();
+    let mut push = |item: DifferentialItem<'kb>| {
+        if !diff.iter().any(|d| d.code.code == item.code.code) {
+            diff.push(item);
+        }
+    };
+    if let Some((dx, _)) = p.most_likely {
+        push(DifferentialItem {
+            code: code(dx_code(dx)),
+            status: Likely,
+            because: vec![because(pattern(dx))],
+        });
+    }
+    if let Some(st) = p.nlc {
+        let key = if p.coexisting {
+            "coexisting"
+        } else if st == Likely {
+            "nlc_pattern"
+        } else {
+            "nlc_partial"
+        };
+        push(DifferentialItem {
+            code: code("nlc"),
+            status: st,
+            because: vec![because(key)],
+        });
+    }
+    if let Some(st) = p.rls {
+        let key = match st {
+            Unlikely => "rls_all_cramp_typical",
+            Likely if p.coexisting => "coexisting",
+            Likely => "rls_pattern",
+            Possible => "rls_partial",
+        };
+        push(DifferentialItem {
+            code: code("rls"),
+            status: st,
+            because: vec![because(key)],
+        });
+    }
+    if let Some(st) = p.plmd {
+        push(DifferentialItem {
+            code: code("plmd"),
+            status: st,
+            because: vec![because("plmd_pattern")],
+        });
+    }
+    if let Some(st) = p.pad {
+        let key = if st == Likely {
+            "pad_pattern"
+        } else {
+            "pad_possible"
+        };
+        push(DifferentialItem {
+            code: code(if diabetic { "pad_diabetic" } else { "pad" }),
+            status: st,
+            because: vec![because(key)],
+        });
+    }
+    if let Some(st) = p.neurogenic {
+        push(DifferentialItem {
+            code: code("neurogenic_claudication"),
+            status: st,
+            because: vec![because("neurogenic_pattern")],
+        });
+    }
+    if let Some(st) = p.neuropathy {
+        push(DifferentialItem {
+            code: code(if diabetic {
+                "neuropathy_diabetic"
+            } else {
+                "neuropathy"
+            }),
+            status: st,
+            because: vec![because("neuropathy_pattern")],
+        });
+    }
+    // Disease-associated cramps: their own code beside G47.62 (SPEC §4).
+    if p.nlc_active() && nlc_code_id() != "nlc" {
+        let condition = if c.f.pregnant {
+            "pregnancy"
+        } else if c.gate(GateId::Cirrhosis) {
+            "cirrhosis"
+        } else {
+            "dialysis"
+        };
+        push(DifferentialItem {
+            code: code(nlc_code_id()),
+            status: Likely,
+            because: vec![Because {
+                phrase: &kb.wording.because["disease_associated"],
+                condition: Some(condition),
+            }],
+        });
+    }
+    for (analyte, code_id, key) in [
+        (AnalyteId::Magnesium, "hypomagnesaemia", "hypomagnesaemia"),
+        (AnalyteId::Potassium, "hypokalaemia", "hypokalaemia"),
+    ] {
+        let is_low = c.f.labs.iter().any(|r| {
+            r.id == analyte && {
+                let a = &kb.labs.analytes[r.analyte];
+                let lo = c.case.labs[r.input]
+                    .ref_low
+                    .map(|x| (x + r.offset) * r.factor)
+                    .or(a.range.and_then(|rg| rg.low));
+                r.canonical.zip(lo).is_some_and(|(v, l)| v < l)
+            }
+        });
+        if is_low {
+            push(DifferentialItem {
+                code: code(code_id),
+                status: Likely,
+                because: vec![because(key)],
+            });
+        }
+    }
+    Classification {
+        most_likely,
+        differential: diff,
+        entry: c.rule(RuleId::Classification),
+    }
+}
+
+// ---- questions (SPEC §4 "questions") -------------------------------------------------------------
+
+fn questions(c: &Ctx) -> Vec<Question> {
+    let s = &c.case.symptoms;
+    let e = &c.case.exam;
+    let pt = &c.case.patient;
+    let t = &c.kb.thresholds;
+    let mut out: Vec<Question> = Vec::new();
+    let mut ask = |field: &'static str, when: bool| {
+        if when && !out.iter().any(|q| q.field == field) {
+            out.push(Question { field });
+        }
+    };
+    ask("symptoms.feels_like", s.feels_like.is_none());
+    ask("symptoms.worse_in_evening", s.worse_in_evening.is_none());
+    ask("symptoms.relieved_by", s.relieved_by.is_none());
+    ask("symptoms.returns_at_rest", s.returns_at_rest.is_none());
+    ask("patient.age", pt.age.is_none());
+    ask(
+        "patient.pregnant",
+        c.f.pregnancy_unknown || (pt.pregnant == Some(false) && c.f.pregnant),
+    );
+    let severity = s
+        .episodes_per_week
+        .is_some_and(|n| n >= t.refractory_episodes_per_week.value)
+        || yes(s.sleep_disrupted)
+        || s.worst_pain
+            .is_some_and(|p| p >= t.refractory_worst_pain.value);
+    ask(
+        "symptoms.stretching_weeks_tried",
+        s.stretching_weeks_tried.is_none() && severity && c.p.nlc.is_some(),
+    );
+    let exam_deficit =
+        yes(e.objective_weakness) || yes(e.sensory_loss) || e.reflexes == Some(Reflexes::Reduced);
+    ask(
+        "symptoms.progressive",
+        s.progressive.is_none() && exam_deficit,
+    );
+    let vascular = c.p.pad.is_some() || c.p.clti || c.p.vascular_unknown;
+    ask("exam.pedal_pulses", vascular && e.pedal_pulses.is_none());
+    ask("exam.abi", vascular && e.abi.is_none());
+    if c.p.neuro_considered {
+        ask("exam.reflexes", e.reflexes.is_none());
+        ask("exam.objective_weakness", e.objective_weakness.is_none());
+        ask("exam.sensory_loss", e.sensory_loss.is_none());
+        ask("exam.fasciculations", e.fasciculations.is_none());
+    }
+    out
+}

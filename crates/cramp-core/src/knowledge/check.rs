@@ -1,0 +1,286 @@
+//! The editorial lint behind `cramp kb check`.
+
+use super::KnowledgeBase;
+use crate::rules::RULES;
+use crate::vocab::{EntryKind, Mark, PlanId, RedFlagId, ReviewStatus};
+use time::Date;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckIssue {
+    pub level: Level,
+    /// The entry, source or table the issue is about.
+    pub subject: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CheckReport {
+    pub issues: Vec<CheckIssue>,
+    pub approved: usize,
+    pub in_review: usize,
+    pub draft: usize,
+    pub without_signoff: usize,
+    pub sources: usize,
+}
+
+impl CheckReport {
+    pub fn errors(&self) -> usize {
+        self.issues
+            .iter()
+            .filter(|i| i.level == Level::Error)
+            .count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.issues
+            .iter()
+            .filter(|i| i.level == Level::Warning)
+            .count()
+    }
+    fn error(&mut self, subject: &str, message: String) {
+        self.issues.push(CheckIssue {
+            level: Level::Error,
+            subject: subject.to_string(),
+            message,
+        });
+    }
+    fn warning(&mut self, subject: &str, message: String) {
+        self.issues.push(CheckIssue {
+            level: Level::Warning,
+            subject: subject.to_string(),
+            message,
+        });
+    }
+}
+
+/// Whether a text shows a mark, e.g. "[U: …]", "[S/U: …]" or "[U]".
+fn shows_mark(text: &str, mark: Mark) -> bool {
+    let m = match mark {
+        Mark::U => 'U',
+        Mark::S => 'S',
+        _ => return true,
+    };
+    text.match_indices('[').any(|(i, _)| {
+        let inner: String = text[i + 1..]
+            .chars()
+            .take_while(|c| *c != ']' && *c != ':')
+            .collect();
+        inner
+            .split('/')
+            .any(|part| part.trim().len() == 1 && part.trim().starts_with(m))
+    })
+}
+
+pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
+    let mut r = CheckReport {
+        sources: kb.sources.len(),
+        ..CheckReport::default()
+    };
+
+    for s in &kb.sources {
+        if !s.id.starts_with("R-") {
+            r.error(
+                &s.id,
+                "source id is not an R-id: seed articles are never cited".into(),
+            );
+        }
+        for (field, value) in [
+            ("citation", &s.citation),
+            ("locator", &s.locator),
+            ("passage", &s.passage),
+        ] {
+            if value.trim().is_empty() {
+                r.error(&s.id, format!("empty {field}"));
+            }
+        }
+        if let Some(pmid) = &s.pmid {
+            if pmid.is_empty() || !pmid.bytes().all(|b| b.is_ascii_digit()) {
+                r.error(&s.id, format!("malformed PMID {pmid:?}"));
+            }
+        }
+        if let Some(doi) = &s.doi {
+            if !doi.starts_with("10.") || !doi.contains('/') {
+                r.error(&s.id, format!("malformed DOI {doi:?}"));
+            }
+        }
+    }
+
+    let used_by_table: Vec<&str> = kb
+        .drugs
+        .groups
+        .iter()
+        .map(|g| g.entry.as_str())
+        .chain(kb.labs.analytes.iter().map(|a| a.entry.as_str()))
+        .collect();
+
+    for e in &kb.entries {
+        let id = e.id.as_str();
+        match e.status {
+            ReviewStatus::Approved => r.approved += 1,
+            ReviewStatus::InReview => r.in_review += 1,
+            ReviewStatus::Draft => r.draft += 1,
+        }
+        if e.clinical_signoff.trim().is_empty() {
+            r.without_signoff += 1;
+        }
+        if e.sources.is_empty() {
+            r.error(id, "uncited entry: it needs at least one source".into());
+        }
+        for s in &e.sources {
+            if kb.source(s).is_none() {
+                r.error(id, format!("cites unknown source {s}"));
+            }
+        }
+        if e.clinician.trim().is_empty() || e.patient.trim().is_empty() {
+            r.error(
+                id,
+                "both the clinician and the patient text are required".into(),
+            );
+        }
+        if e.marks.is_empty() {
+            r.error(
+                id,
+                "no verification marks: give the marks of the governing EVIDENCE.md row".into(),
+            );
+        }
+        let unverified: Vec<Mark> = e
+            .marks
+            .iter()
+            .copied()
+            .filter(|m| !m.is_verified())
+            .collect();
+        if !unverified.is_empty() && e.status == ReviewStatus::Approved {
+            r.error(
+                id,
+                "rests on a [U] or [S] row but is approved: it can be at most in_review".into(),
+            );
+        }
+        for m in &unverified {
+            for (voice, text) in [("clinician", &e.clinician), ("patient", &e.patient)] {
+                if !shows_mark(text, *m) {
+                    r.error(
+                        id,
+                        format!("the {voice} text does not show its [{}] mark", m.as_str()),
+                    );
+                }
+            }
+        }
+        if e.status != ReviewStatus::Draft {
+            if e.reviewer.trim().is_empty() {
+                r.error(id, "reviewed entries name their reviewer".into());
+            } else if kb.role(&e.reviewer).is_none() {
+                r.warning(id, format!("reviewer {:?} is not an editorial role of kb.toml: it must name a real person", e.reviewer));
+            }
+            match (e.reviewed_on, e.next_review_due) {
+                (Some(on), Some(due)) => {
+                    if due <= on {
+                        r.error(id, "next_review_due is not after reviewed_on".into());
+                    } else if due > on.replace_year(on.year() + 1).unwrap_or(on) {
+                        r.error(id, format!("next_review_due {due} is more than 12 months after reviewed_on {on}"));
+                    }
+                    if let Some(today) = as_of {
+                        if due < today {
+                            r.error(
+                                id,
+                                format!("review past due: next_review_due {due} is before {today}"),
+                            );
+                        } else if (due - today).whole_days() <= 60 {
+                            r.warning(id, format!("review due soon: {due}"));
+                        }
+                    }
+                }
+                _ => r.error(
+                    id,
+                    "reviewed entries need reviewed_on and next_review_due".into(),
+                ),
+            }
+        }
+        if e.kind == EntryKind::Rule
+            && !RULES.iter().any(|(_, rid)| *rid == id)
+            && !used_by_table.contains(&id)
+        {
+            r.error(id, "entry of kind rule that no rule in code uses (add it to the rule registry or make it education)".into());
+        }
+        if let Some(atc) = &e.atc {
+            if !crate::knowledge::drugs::is_atc(atc) {
+                r.error(id, format!("malformed ATC code {atc:?}"));
+            }
+        }
+        if id.starts_with("red_flag.") {
+            match e.item.as_deref().and_then(RedFlagId::parse) {
+                None => r.error(id, "a red flag needs `item`, a SPEC §4 red-flag id".into()),
+                Some(_) if e.urgency.is_none() => r.error(id, "a red flag needs an urgency".into()),
+                _ => {}
+            }
+        }
+        if id.starts_with("plan.") {
+            if e.item.as_deref().and_then(PlanId::parse).is_none() {
+                r.error(id, "a plan entry needs `item`, a SPEC §4 plan id".into());
+            }
+            if e.tier.is_none() {
+                r.error(id, "a plan entry needs a tier".into());
+            }
+        }
+        if id.starts_with("option.")
+            && (e.atc.is_none() || e.option_for.is_none() || e.display.is_none())
+        {
+            r.error(id, "an option needs atc, display and option_for".into());
+        }
+        if id.starts_with("avoid.") && (e.severity.is_none() || e.display.is_none()) {
+            r.error(id, "an avoid entry needs severity and display".into());
+        }
+        if e.status == ReviewStatus::Approved
+            && e.dosing.as_deref().is_some_and(|d| d.contains("[U"))
+        {
+            r.error(id, "an approved entry shows an unverified dose".into());
+        }
+    }
+
+    for (rule, rid) in RULES {
+        match kb.entry(rid) {
+            None => r.error(rid, format!("rule {rule:?} in code has no knowledge entry")),
+            Some(e) if e.kind != EntryKind::Rule => r.error(
+                rid,
+                format!("rule {rule:?} in code points to an entry of kind education"),
+            ),
+            _ => {}
+        }
+    }
+
+    for (name, t) in kb.thresholds.all() {
+        if let Some(s) = &t.source {
+            if kb.source(s).is_none() {
+                r.error(name, format!("threshold cites unknown source {s}"));
+            }
+        }
+    }
+
+    for code in &kb.codes {
+        if !crate::knowledge::conditions::is_icd10(&code.code) {
+            r.error(
+                &code.id,
+                format!("malformed ICD-10-CM code {:?}", code.code),
+            );
+        }
+    }
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mark_counts_as_shown_only_inside_brackets() {
+        assert!(shows_mark("text [U: awaiting review]", Mark::U));
+        assert!(shows_mark("text [S/U: awaiting review]", Mark::U));
+        assert!(shows_mark("text [S/U: awaiting review]", Mark::S));
+        assert!(!shows_mark("Unverified text", Mark::U));
+        assert!(!shows_mark("text [Summary]", Mark::S));
+    }
+}

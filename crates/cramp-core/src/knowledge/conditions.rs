@@ -1,0 +1,244 @@
+//! Condition gates (EVIDENCE.md d.1a): recognition by ICD-10-CM prefix, SNOMED CT id or name.
+
+use super::LoadError;
+use serde::Deserialize;
+
+macro_rules! gates {
+    ($($name:ident = $id:literal,)*) => {
+        /// The conditions that rules depend on.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum GateId { $($name,)* }
+        impl GateId {
+            pub const ALL: &'static [GateId] = &[$(GateId::$name,)*];
+            pub fn as_str(self) -> &'static str { match self { $(GateId::$name => $id,)* } }
+        }
+    };
+}
+
+gates! {
+    Cirrhosis = "cirrhosis",
+    HepaticEncephalopathy = "hepatic_encephalopathy",
+    Ckd = "ckd",
+    KidneyFailure = "kidney_failure",
+    EsrdDialysis = "esrd_dialysis",
+    HeartFailure = "heart_failure",
+    Diabetes = "diabetes",
+    Pad = "pad",
+    Falls = "falls",
+    Smoker = "smoker",
+    Nocturia = "nocturia",
+    IntradialyticHypotension = "intradialytic_hypotension",
+    Pregnancy = "pregnancy",
+    Hypomagnesaemia = "hypomagnesaemia",
+    AvBlock = "av_block",
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawGate {
+    id: String,
+    display: String,
+    icd10: Vec<String>,
+    #[serde(default)]
+    snomed: Vec<String>,
+    #[serde(default)]
+    synonyms: Vec<String>,
+    #[serde(default)]
+    whole_word: Vec<String>,
+    #[serde(default)]
+    excludes: Vec<String>,
+    mark: crate::vocab::Mark,
+}
+
+#[derive(Debug, Clone)]
+pub struct Gate {
+    pub id: GateId,
+    pub display: String,
+    /// ICD-10-CM prefixes, upper case without dots.
+    pub icd10: Vec<String>,
+    pub icd10_as_written: Vec<String>,
+    pub snomed: Vec<String>,
+    pub synonyms: Vec<String>,
+    pub whole_word: Vec<String>,
+    pub excludes: Vec<String>,
+    pub mark: crate::vocab::Mark,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConditionTable {
+    pub gates: Vec<Gate>,
+    pub negations: Vec<String>,
+}
+
+/// ICD-10-CM as compared: upper case, no dots, no trailing "-".
+pub fn normalise_icd(code: &str) -> String {
+    code.trim()
+        .trim_end_matches('-')
+        .chars()
+        .filter(|c| *c != '.' && !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// ICD-10-CM syntax: a letter, a digit, an alphanumeric, then up to four alphanumerics after a dot.
+pub fn is_icd10(code: &str) -> bool {
+    let c = code.trim().trim_end_matches('-');
+    let (head, tail) = c.split_once('.').unwrap_or((c, ""));
+    let h = head.as_bytes();
+    h.len() == 3
+        && h[0].is_ascii_uppercase()
+        && h[1].is_ascii_digit()
+        && h[2].is_ascii_alphanumeric()
+        && tail.len() <= 4
+        && tail.bytes().all(|b| b.is_ascii_alphanumeric())
+        && (c.contains('.') == !tail.is_empty())
+}
+
+impl ConditionTable {
+    pub(super) fn load(
+        raw: Vec<RawGate>,
+        negations: Vec<String>,
+        added: Vec<String>,
+    ) -> Result<ConditionTable, LoadError> {
+        let mut gates: Vec<Option<Gate>> = vec![None; GateId::ALL.len()];
+        for g in raw {
+            let id = *GateId::ALL
+                .iter()
+                .find(|x| x.as_str() == g.id)
+                .ok_or_else(|| {
+                    LoadError::Invalid(format!("conditions.toml: unknown gate {}", g.id))
+                })?;
+            for code in &g.icd10 {
+                // A chapter letter ("O") is a valid prefix for the pregnancy gate.
+                let ok = code.len() == 1 && code.chars().all(|c| c.is_ascii_uppercase())
+                    || is_icd10(code)
+                    || (code.len() == 3 && is_icd10(code));
+                if !ok {
+                    return Err(LoadError::Invalid(format!(
+                        "conditions.toml: {}: malformed ICD-10-CM code {code:?}",
+                        g.id
+                    )));
+                }
+            }
+            for s in &g.snomed {
+                if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(LoadError::Invalid(format!(
+                        "conditions.toml: {}: malformed SNOMED CT id {s:?}",
+                        g.id
+                    )));
+                }
+            }
+            gates[id as usize] = Some(Gate {
+                id,
+                display: g.display,
+                icd10: g.icd10.iter().map(|c| normalise_icd(c)).collect(),
+                icd10_as_written: g.icd10,
+                snomed: g.snomed,
+                synonyms: g.synonyms.iter().map(|s| s.to_lowercase()).collect(),
+                whole_word: g.whole_word.iter().map(|s| s.to_lowercase()).collect(),
+                excludes: g.excludes.iter().map(|s| s.to_lowercase()).collect(),
+                mark: g.mark,
+            });
+        }
+        let gates = gates
+            .into_iter()
+            .enumerate()
+            .map(|(i, g)| {
+                g.ok_or_else(|| {
+                    LoadError::Invalid(format!(
+                        "conditions.toml: gate {} is missing",
+                        GateId::ALL[i].as_str()
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let negations = negations
+            .into_iter()
+            .chain(added)
+            .map(|n| n.to_lowercase())
+            .collect();
+        Ok(ConditionTable { gates, negations })
+    }
+
+    pub fn gate(&self, id: GateId) -> &Gate {
+        &self.gates[id as usize]
+    }
+
+    /// Whether a coded condition falls under a gate.
+    pub fn code_matches(&self, id: GateId, icd10: Option<&str>, snomed: Option<&str>) -> bool {
+        let gate = self.gate(id);
+        if let Some(code) = icd10 {
+            let c = normalise_icd(code);
+            if !c.is_empty() && gate.icd10.iter().any(|p| c.starts_with(p.as_str())) {
+                return true;
+            }
+        }
+        if let Some(s) = snomed {
+            if gate.snomed.iter().any(|x| x == s.trim()) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether a condition name matches a gate's synonyms (EVIDENCE.md d.1a).
+    pub fn name_matches(&self, id: GateId, name: &str) -> bool {
+        let gate = self.gate(id);
+        let lower = name.to_lowercase();
+        if gate.excludes.iter().any(|x| lower.contains(x.as_str())) {
+            return false;
+        }
+        gate.synonyms.iter().any(|s| self.occurs(&lower, s, false))
+            || gate.whole_word.iter().any(|s| self.occurs(&lower, s, true))
+    }
+
+    /// An occurrence of `needle` not preceded by a negation; as a whole word (plural allowed) if asked.
+    fn occurs(&self, hay: &str, needle: &str, whole_word: bool) -> bool {
+        let mut from = 0;
+        while let Some(pos) = hay[from..].find(needle) {
+            let start = from + pos;
+            let end = start + needle.len();
+            from = start + 1;
+            if whole_word {
+                let before_ok = hay[..start]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                let rest = &hay[end..];
+                let rest = rest.strip_prefix('s').unwrap_or(rest);
+                let after_ok = rest.chars().next().is_none_or(|c| !c.is_alphanumeric());
+                if !(before_ok && after_ok) {
+                    continue;
+                }
+            }
+            let before = &hay[..start];
+            if self.negations.iter().any(|n| before.ends_with(n.as_str())) {
+                continue;
+            }
+            return true;
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn icd10_codes_are_checked_for_shape() {
+        assert!(is_icd10("G47.62"));
+        assert!(is_icd10("K70.31"));
+        assert!(is_icd10("I10"));
+        assert!(is_icd10("O26.89-"));
+        assert!(!is_icd10("G4762"));
+        assert!(!is_icd10("cirrhosis"));
+    }
+
+    #[test]
+    fn icd10_codes_are_compared_without_dots() {
+        assert_eq!(normalise_icd("k70.31"), "K7031");
+        assert_eq!(normalise_icd("I70.21-"), "I7021");
+    }
+}

@@ -1,0 +1,434 @@
+//! The drug table: recognition by ATC, RxNorm or name, and the groups that rules act on.
+
+use super::LoadError;
+use crate::vocab::Tier;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupRole {
+    /// c.6: may induce cramps.
+    Cause,
+    /// c.6b: may worsen RLS or PLMS.
+    Rls,
+    /// c.6b: quinine already taken (safety review).
+    Safety,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrugGroup {
+    pub id: String,
+    pub display: String,
+    pub role: GroupRole,
+    pub tier: Tier,
+    pub atc: Vec<String>,
+    #[serde(default)]
+    pub atc_exclude: Vec<String>,
+    pub entry: String,
+}
+
+impl DrugGroup {
+    /// The length of the longest prefix of this group that `code` starts with, if any.
+    fn matches(&self, code: &str) -> Option<usize> {
+        if self
+            .atc_exclude
+            .iter()
+            .any(|x| code.starts_with(x.as_str()))
+        {
+            return None;
+        }
+        self.atc
+            .iter()
+            .filter(|p| code.starts_with(p.as_str()))
+            .map(|p| p.len())
+            .max()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrug {
+    id: String,
+    display: String,
+    #[serde(default)]
+    atc: Option<String>,
+    #[serde(default)]
+    atc_mark: Option<crate::vocab::Mark>,
+    #[serde(default)]
+    class_atc: Option<String>,
+    #[serde(default)]
+    atc_former: Vec<String>,
+    #[serde(default)]
+    rxnorm: Option<String>,
+    #[serde(default)]
+    rxnorm_mark: Option<crate::vocab::Mark>,
+    #[serde(default)]
+    group: Option<String>,
+    names: Vec<String>,
+    #[serde(default)]
+    brands: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDrugs {
+    strip_words: Vec<String>,
+    salt_drugs: Vec<String>,
+    atc_sets: HashMap<String, AtcSet>,
+    beers_avoid_group: Vec<BeersGroup>,
+    group: Vec<DrugGroup>,
+    drug: Vec<RawDrug>,
+}
+
+/// A named list of ATC prefixes a rule acts on (with exclusions and drugs known only by name).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AtcSet {
+    pub include: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    #[serde(default)]
+    pub drugs: Vec<String>,
+}
+
+impl AtcSet {
+    pub fn contains_code(&self, code: &str) -> bool {
+        self.include.iter().any(|p| code.starts_with(p.as_str()))
+            && !self.exclude.iter().any(|p| code.starts_with(p.as_str()))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeersGroup {
+    pub atc: String,
+    pub display: String,
+}
+
+macro_rules! sets {
+    ($($name:ident = $id:literal,)*) => {
+        /// The ATC sets rules use; each must be defined in drugs.toml.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(usize)]
+        pub enum SetId { $($name,)* }
+        impl SetId {
+            pub const ALL: &'static [SetId] = &[$(SetId::$name,)*];
+            pub fn as_str(self) -> &'static str { match self { $(SetId::$name => $id,)* } }
+        }
+    };
+}
+
+sets! {
+    Quinine = "quinine", Diuretics = "diuretics", PotassiumSparing = "potassium_sparing",
+    Dihydropyridines = "dihydropyridines", Diltiazem = "diltiazem", CalciumChannelBlockers = "calcium_channel_blockers",
+    Statins = "statins", Lithium = "lithium", Nsaids = "nsaids", Laba = "laba", Teriparatide = "teriparatide",
+    Metformin = "metformin", Ppi = "ppi", Baclofen = "baclofen", MagnesiumSupplements = "magnesium_supplements",
+    PotassiumSupplements = "potassium_supplements", CalciumSupplements = "calcium_supplements",
+    Alpha2Delta = "alpha2delta", Iron = "iron", QtProlonging = "qt_prolonging", BeersRelaxants = "beers_relaxants",
+    Sedatives = "sedatives", LowersMagnesium = "lowers_magnesium", LowersPotassium = "lowers_potassium",
+    LowersSodium = "lowers_sodium",
+}
+
+/// A drug of the table.
+#[derive(Debug, Clone)]
+pub struct Drug {
+    pub id: String,
+    pub display: String,
+    /// Its own current WHO ATC code, where EVIDENCE.md gives one.
+    pub atc: Option<String>,
+    pub atc_mark: Option<crate::vocab::Mark>,
+    /// The class code to emit when the drug has no code of its own.
+    pub class_atc: Option<String>,
+    pub atc_former: Vec<String>,
+    pub rxnorm: Option<String>,
+    pub rxnorm_mark: Option<crate::vocab::Mark>,
+    /// An explicit group for a drug recognised by name only.
+    pub group: Option<usize>,
+    pub names: Vec<String>,
+    pub brands: Vec<String>,
+}
+
+impl Drug {
+    /// The code that identifies this drug in output: its own code, else its class.
+    pub fn code(&self) -> Option<&str> {
+        self.atc.as_deref().or(self.class_atc.as_deref())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DrugTable {
+    pub groups: Vec<DrugGroup>,
+    pub sets: Vec<AtcSet>,
+    pub beers_groups: Vec<BeersGroup>,
+    pub drugs: Vec<Drug>,
+    strip_words: Vec<String>,
+    salt_drugs: Vec<String>,
+    /// Name token sequences, longest first, with their drug.
+    names: Vec<(Vec<String>, usize)>,
+    by_atc: HashMap<String, usize>,
+    by_former_atc: HashMap<String, String>,
+    by_rxnorm: HashMap<String, usize>,
+}
+
+/// Splits a free-text medication name into lower-case word tokens, dropping numbers.
+pub(crate) fn tokens(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+        .map(|t| t.trim_matches('-').to_lowercase())
+        .filter(|t| !t.is_empty() && !t.starts_with(|c: char| c.is_ascii_digit()))
+        .collect()
+}
+
+/// Normalises an ATC code as given: trimmed, upper case, no spaces.
+pub fn normalise_atc(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase()
+}
+
+/// ATC syntax: L, LNN, LNNL, LNNLL or LNNLLNN (anatomical group to chemical substance).
+pub fn is_atc(code: &str) -> bool {
+    let b = code.as_bytes();
+    let letter = |i: usize| b.get(i).is_some_and(u8::is_ascii_uppercase);
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    match b.len() {
+        1 => letter(0),
+        3 => letter(0) && digit(1) && digit(2),
+        4 => letter(0) && digit(1) && digit(2) && letter(3),
+        5 => letter(0) && digit(1) && digit(2) && letter(3) && letter(4),
+        7 => letter(0) && digit(1) && digit(2) && letter(3) && letter(4) && digit(5) && digit(6),
+        _ => false,
+    }
+}
+
+impl DrugTable {
+    pub(super) fn load(raw: &RawDrugs) -> Result<DrugTable, LoadError> {
+        let strip_words: Vec<String> = raw.strip_words.iter().map(|w| w.to_lowercase()).collect();
+        let salt_drugs: Vec<String> = raw.salt_drugs.iter().map(|w| w.to_lowercase()).collect();
+        let groups = raw.group.clone();
+        let mut drugs = Vec::new();
+        let mut by_atc = HashMap::new();
+        let mut by_former_atc = HashMap::new();
+        let mut by_rxnorm = HashMap::new();
+        let mut seen = HashMap::new();
+        for d in &raw.drug {
+            let idx = drugs.len();
+            if seen.insert(d.id.clone(), idx).is_some() {
+                return Err(LoadError::DuplicateId {
+                    file: "drugs.toml".into(),
+                    id: d.id.clone(),
+                });
+            }
+            for code in d
+                .atc
+                .iter()
+                .chain(d.class_atc.iter())
+                .chain(d.atc_former.iter())
+            {
+                if !is_atc(code) {
+                    return Err(LoadError::Invalid(format!(
+                        "drugs.toml: {}: malformed ATC code {code:?}",
+                        d.id
+                    )));
+                }
+            }
+            if let Some(code) = &d.atc {
+                by_atc.insert(code.clone(), idx);
+                for former in &d.atc_former {
+                    by_former_atc.insert(former.clone(), code.clone());
+                }
+            }
+            if let Some(rx) = &d.rxnorm {
+                if !rx.chars().all(|c| c.is_ascii_digit()) || rx.is_empty() {
+                    return Err(LoadError::Invalid(format!(
+                        "drugs.toml: {}: malformed RxNorm RXCUI {rx:?}",
+                        d.id
+                    )));
+                }
+                by_rxnorm.insert(rx.clone(), idx);
+            }
+            let group = match &d.group {
+                Some(g) => Some(groups.iter().position(|x| &x.id == g).ok_or_else(|| {
+                    LoadError::Invalid(format!("drugs.toml: {}: unknown group {g}", d.id))
+                })?),
+                None => None,
+            };
+            drugs.push(Drug {
+                id: d.id.clone(),
+                display: d.display.clone(),
+                atc: d.atc.clone(),
+                atc_mark: d.atc_mark,
+                class_atc: d.class_atc.clone(),
+                atc_former: d.atc_former.clone(),
+                rxnorm: d.rxnorm.clone(),
+                rxnorm_mark: d.rxnorm_mark,
+                group,
+                names: d.names.clone(),
+                brands: d.brands.clone(),
+            });
+        }
+        for g in &groups {
+            for code in g.atc.iter().chain(g.atc_exclude.iter()) {
+                if !is_atc(code) {
+                    return Err(LoadError::Invalid(format!(
+                        "drugs.toml: group {}: malformed ATC code {code:?}",
+                        g.id
+                    )));
+                }
+            }
+        }
+        let mut sets = Vec::with_capacity(SetId::ALL.len());
+        for id in SetId::ALL {
+            let set = raw.atc_sets.get(id.as_str()).cloned().ok_or_else(|| {
+                LoadError::Invalid(format!("drugs.toml: atc_sets.{} is missing", id.as_str()))
+            })?;
+            for code in set.include.iter().chain(set.exclude.iter()) {
+                if !is_atc(code) {
+                    return Err(LoadError::Invalid(format!(
+                        "drugs.toml: atc_sets.{}: malformed ATC code {code:?}",
+                        id.as_str()
+                    )));
+                }
+            }
+            for d in &set.drugs {
+                if !seen.contains_key(d) {
+                    return Err(LoadError::Invalid(format!(
+                        "drugs.toml: atc_sets.{}: unknown drug {d}",
+                        id.as_str()
+                    )));
+                }
+            }
+            sets.push(set);
+        }
+        let beers_groups = raw.beers_avoid_group.clone();
+        let mut table = DrugTable {
+            groups,
+            sets,
+            beers_groups,
+            drugs,
+            strip_words,
+            salt_drugs,
+            names: Vec::new(),
+            by_atc,
+            by_former_atc,
+            by_rxnorm,
+        };
+        let mut names = Vec::new();
+        for (idx, d) in table.drugs.iter().enumerate() {
+            for n in d.names.iter().chain(d.brands.iter()) {
+                let toks = table.significant_tokens(n);
+                if !toks.is_empty() {
+                    names.push((toks, idx));
+                }
+            }
+        }
+        names.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        table.names = names;
+        Ok(table)
+    }
+
+    /// The tokens of a name that can identify a drug: dose text, forms and salts removed. A salt
+    /// word that is also a drug ("magnesium") is kept when nothing else remains.
+    fn significant_tokens(&self, name: &str) -> Vec<String> {
+        let all = tokens(name);
+        let kept: Vec<String> = all
+            .iter()
+            .filter(|t| !self.strip_words.contains(t))
+            .cloned()
+            .collect();
+        if !kept.is_empty() {
+            return kept;
+        }
+        all.into_iter()
+            .filter(|t| self.salt_drugs.contains(t))
+            .collect()
+    }
+
+    /// The drugs a free-text name names: one for a single drug, several for a combination product,
+    /// none when the knowledge base does not know it. Longest names match first; each word is used once.
+    pub fn by_name(&self, name: &str) -> Vec<usize> {
+        let toks = self.significant_tokens(name);
+        let mut used = vec![false; toks.len()];
+        let mut found = Vec::new();
+        for (pattern, idx) in &self.names {
+            let n = pattern.len();
+            if n > toks.len() {
+                continue;
+            }
+            for start in 0..=toks.len() - n {
+                if used[start..start + n].iter().all(|u| !u)
+                    && toks[start..start + n] == pattern[..]
+                {
+                    used[start..start + n].iter_mut().for_each(|u| *u = true);
+                    if !found.contains(idx) {
+                        found.push(*idx);
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// Whether a name has words left over that no drug explains (an unknown ingredient).
+    pub fn name_has_unknown_words(&self, name: &str) -> bool {
+        let toks = self.significant_tokens(name);
+        toks.iter()
+            .any(|t| !self.names.iter().any(|(p, _)| p.contains(t)))
+    }
+
+    pub fn set(&self, id: SetId) -> &AtcSet {
+        &self.sets[id as usize]
+    }
+
+    /// Maps a former ATC code (e.g. gabapentin N03AX12) to the current WHO code.
+    pub fn current_atc(&self, code: &str) -> String {
+        self.by_former_atc
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+
+    pub fn by_atc(&self, code: &str) -> Option<usize> {
+        self.by_atc.get(code).copied()
+    }
+
+    pub fn by_rxnorm(&self, rxcui: &str) -> Option<usize> {
+        self.by_rxnorm.get(rxcui).copied()
+    }
+
+    /// The most specific group of `role` that an ATC code belongs to.
+    pub fn group_for(&self, code: &str, role: super::GroupRole) -> Option<usize> {
+        self.groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.role == role)
+            .filter_map(|(i, g)| g.matches(code).map(|len| (i, len)))
+            .max_by_key(|&(_, len)| len)
+            .map(|(i, _)| i)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_seven_character_atc_code_is_well_formed_and_a_word_is_not() {
+        assert!(is_atc("C03AA03"));
+        assert!(is_atc("C03"));
+        assert!(is_atc("R03AK"));
+        assert!(!is_atc("C3AA03"));
+        assert!(!is_atc("hello"));
+    }
+
+    #[test]
+    fn tokens_drop_numbers_and_split_combinations() {
+        assert_eq!(
+            tokens("salmeterol/fluticasone 50/500 µg bd"),
+            vec!["salmeterol", "fluticasone", "µg", "bd"]
+        );
+        assert_eq!(tokens("Lasix 40mg tab"), vec!["lasix", "tab"]);
+    }
+}

@@ -1,0 +1,348 @@
+//! Laboratory analytes (EVIDENCE.md c.3, c.3a, c.4): codes, names, units, ranges and the triggers
+//! that call for each test.
+
+use super::LoadError;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+macro_rules! closed_ids {
+    ($(#[$meta:meta])* $ty:ident { $($name:ident = $id:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $ty { $($name,)* }
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$name,)*];
+            pub fn as_str(self) -> &'static str { match self { $($ty::$name => $id,)* } }
+            pub fn parse(s: &str) -> Option<$ty> { match s { $($id => Some($ty::$name),)* _ => None } }
+        }
+    };
+}
+
+closed_ids!(
+    /// The analytes that rules read.
+    AnalyteId {
+        Potassium = "potassium", Sodium = "sodium", Magnesium = "magnesium", Calcium = "calcium",
+        Creatinine = "creatinine", Egfr = "egfr", Tsh = "tsh", Hba1c = "hba1c", Glucose = "glucose", Ck = "ck",
+        B12 = "b12", Ferritin = "ferritin", Tsat = "tsat", Iron = "iron", Platelets = "platelets",
+        Albumin = "albumin", LithiumLevel = "lithium_level",
+    }
+);
+
+closed_ids!(
+    /// What in the history calls for a test (EVIDENCE.md c.4 "When"); the engine decides each.
+    TriggerId {
+        Diuretic = "diuretic", Cirrhosis = "cirrhosis", Ckd = "ckd", Dialysis = "dialysis", Laba = "laba",
+        Refractory = "refractory", Ppi = "ppi", Teriparatide = "teriparatide", Lithium = "lithium", Nsaid = "nsaid",
+        BeforeBaclofen = "before_baclofen", Neuropathy = "neuropathy", Diabetes = "diabetes", Statin = "statin",
+        Weakness = "weakness", Fasciculations = "fasciculations", Rls = "rls", Plmd = "plmd", Metformin = "metformin",
+        Quinine = "quinine", Bruising = "bruising",
+    }
+);
+
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitConversion {
+    pub factor: f64,
+    #[serde(default)]
+    pub offset: f64,
+    #[serde(default)]
+    pub property: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoincCode {
+    pub code: String,
+    pub property: String,
+    pub mark: crate::vocab::Mark,
+    #[serde(default)]
+    pub fasting: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAnalyte {
+    id: String,
+    display: String,
+    names: Vec<String>,
+    loinc: Vec<LoincCode>,
+    canonical_unit: String,
+    units: HashMap<String, UnitConversion>,
+    #[serde(default)]
+    range: Option<Range>,
+    #[serde(default)]
+    range_female: Option<Range>,
+    #[serde(default)]
+    range_male: Option<Range>,
+    #[serde(default)]
+    range_fasting: Option<Range>,
+    #[serde(default)]
+    critical: Range,
+    entry: String,
+    #[serde(default)]
+    test: Option<String>,
+    when: Vec<String>,
+    #[serde(default)]
+    monitor_when: Vec<String>,
+    #[serde(default)]
+    electrolyte: bool,
+    #[serde(default)]
+    above_range_means: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawLabs {
+    unit_aliases: HashMap<String, String>,
+    unit_property: HashMap<String, String>,
+    analyte: Vec<RawAnalyte>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Analyte {
+    pub id: AnalyteId,
+    pub key: String,
+    pub display: String,
+    /// Lower-case names, longest first.
+    pub names: Vec<String>,
+    pub loinc: Vec<LoincCode>,
+    pub canonical_unit: String,
+    pub units: HashMap<String, UnitConversion>,
+    pub range: Option<Range>,
+    pub range_female: Option<Range>,
+    pub range_male: Option<Range>,
+    pub range_fasting: Option<Range>,
+    pub critical: Range,
+    pub entry: String,
+    /// Analytes that share a test (creatinine and eGFR are one "renal function" test).
+    pub test: String,
+    pub when: Vec<TriggerId>,
+    pub monitor_when: Vec<TriggerId>,
+    pub electrolyte: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct LabTable {
+    pub analytes: Vec<Analyte>,
+    unit_aliases: HashMap<String, String>,
+    unit_property: HashMap<String, String>,
+    by_loinc: HashMap<String, usize>,
+    /// (name, analyte) longest first.
+    by_name: Vec<(String, usize)>,
+}
+
+/// Unit spelling as compared (EVIDENCE.md c.3): trimmed, no spaces, lower case, µ/μ as "u",
+/// "×" as "x", superscript digits as "^" and digits, "*" as "^".
+pub fn normalise_unit(unit: &str) -> String {
+    let mut out = String::with_capacity(unit.len() + 2);
+    let mut in_superscript = false;
+    for c in unit.trim().chars() {
+        let sup = match c {
+            '⁰' => Some('0'),
+            '¹' => Some('1'),
+            '²' => Some('2'),
+            '³' => Some('3'),
+            '⁴' => Some('4'),
+            '⁵' => Some('5'),
+            '⁶' => Some('6'),
+            '⁷' => Some('7'),
+            '⁸' => Some('8'),
+            '⁹' => Some('9'),
+            _ => None,
+        };
+        if let Some(d) = sup {
+            if !in_superscript {
+                out.push('^');
+            }
+            out.push(d);
+            in_superscript = true;
+            continue;
+        }
+        in_superscript = false;
+        match c {
+            c if c.is_whitespace() => {}
+            'µ' | 'μ' => out.push('u'),
+            '×' => out.push('x'),
+            '*' => out.push('^'),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
+}
+
+impl LabTable {
+    pub(super) fn load(raw: RawLabs) -> Result<LabTable, LoadError> {
+        let unit_aliases: HashMap<String, String> = raw
+            .unit_aliases
+            .iter()
+            .map(|(k, v)| (normalise_unit(k), v.clone()))
+            .collect();
+        let mut analytes = Vec::new();
+        let mut by_loinc = HashMap::new();
+        let mut by_name = Vec::new();
+        for a in raw.analyte {
+            let id = AnalyteId::parse(&a.id).ok_or_else(|| {
+                LoadError::Invalid(format!("labs.toml: unknown analyte {}", a.id))
+            })?;
+            let parse_triggers = |list: &[String]| -> Result<Vec<TriggerId>, LoadError> {
+                list.iter()
+                    .map(|t| {
+                        TriggerId::parse(t).ok_or_else(|| {
+                            LoadError::Invalid(format!("labs.toml: {}: unknown trigger {t}", a.id))
+                        })
+                    })
+                    .collect()
+            };
+            for l in &a.loinc {
+                if !is_loinc(&l.code) {
+                    return Err(LoadError::Invalid(format!(
+                        "labs.toml: {}: malformed LOINC {:?}",
+                        a.id, l.code
+                    )));
+                }
+                if by_loinc.insert(l.code.clone(), analytes.len()).is_some() {
+                    return Err(LoadError::Invalid(format!(
+                        "labs.toml: LOINC {} listed twice",
+                        l.code
+                    )));
+                }
+            }
+            for unit in a.units.keys().chain(std::iter::once(&a.canonical_unit)) {
+                if !raw.unit_property.contains_key(unit) {
+                    return Err(LoadError::Invalid(format!(
+                        "labs.toml: {}: unit {unit} has no unit_property",
+                        a.id
+                    )));
+                }
+            }
+            for n in &a.names {
+                by_name.push((n.to_lowercase(), analytes.len()));
+            }
+            let _ = a.above_range_means;
+            analytes.push(Analyte {
+                id,
+                key: a.id.clone(),
+                display: a.display,
+                names: a.names.iter().map(|n| n.to_lowercase()).collect(),
+                loinc: a.loinc,
+                canonical_unit: a.canonical_unit,
+                units: a.units,
+                range: a.range,
+                range_female: a.range_female,
+                range_male: a.range_male,
+                range_fasting: a.range_fasting,
+                critical: a.critical,
+                entry: a.entry,
+                test: a.test.unwrap_or_else(|| a.id.clone()),
+                when: parse_triggers(&a.when)?,
+                monitor_when: parse_triggers(&a.monitor_when)?,
+                electrolyte: a.electrolyte,
+            });
+        }
+        for id in AnalyteId::ALL {
+            if !analytes.iter().any(|a| a.id == *id) {
+                return Err(LoadError::Invalid(format!(
+                    "labs.toml: analyte {} is missing",
+                    id.as_str()
+                )));
+            }
+        }
+        by_name.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        Ok(LabTable {
+            analytes,
+            unit_aliases,
+            unit_property: raw.unit_property,
+            by_loinc,
+            by_name,
+        })
+    }
+
+    pub fn analyte(&self, id: AnalyteId) -> &Analyte {
+        self.analytes
+            .iter()
+            .find(|a| a.id == id)
+            .expect("every analyte is checked at load")
+    }
+
+    pub fn by_loinc(&self, code: &str) -> Option<usize> {
+        self.by_loinc.get(code.trim()).copied()
+    }
+
+    /// An analyte by a name as sent: a known name occurring as whole words.
+    pub fn by_name(&self, name: &str) -> Option<usize> {
+        let lower = name.to_lowercase();
+        for (n, idx) in &self.by_name {
+            let mut from = 0;
+            while let Some(pos) = lower[from..].find(n.as_str()) {
+                let start = from + pos;
+                let end = start + n.len();
+                let before_ok = lower[..start]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                let after_ok = lower[end..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                if before_ok && after_ok {
+                    return Some(*idx);
+                }
+                from = start + 1;
+            }
+        }
+        None
+    }
+
+    /// The canonical (UCUM) spelling of a unit as sent, if it is one the knowledge base accepts.
+    pub fn canonical_unit(&self, unit: &str) -> Option<&str> {
+        self.unit_aliases
+            .get(&normalise_unit(unit))
+            .map(String::as_str)
+    }
+
+    /// What a canonical unit measures (`moles`, `mass`, …).
+    pub fn unit_property(&self, canonical: &str) -> Option<&str> {
+        self.unit_property.get(canonical).map(String::as_str)
+    }
+}
+
+/// LOINC syntax: 1-7 digits, a hyphen, one check digit.
+pub fn is_loinc(code: &str) -> bool {
+    let Some((num, check)) = code.split_once('-') else {
+        return false;
+    };
+    !num.is_empty()
+        && num.len() <= 7
+        && num.bytes().all(|b| b.is_ascii_digit())
+        && check.len() == 1
+        && check.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn micro_signs_superscripts_and_spaces_normalise_to_one_spelling() {
+        assert_eq!(normalise_unit("µmol/L"), "umol/l");
+        assert_eq!(normalise_unit("μmol/L"), "umol/l");
+        assert_eq!(normalise_unit("×10⁹/L"), "x10^9/l");
+        assert_eq!(normalise_unit("10*9/L"), "10^9/l");
+        assert_eq!(normalise_unit("mL/min/1.73 m²"), "ml/min/1.73m^2");
+    }
+
+    #[test]
+    fn a_loinc_code_has_digits_a_hyphen_and_a_check_digit() {
+        assert!(is_loinc("2823-3"));
+        assert!(is_loinc("98979-8"));
+        assert!(!is_loinc("2823"));
+        assert!(!is_loinc("abc-1"));
+    }
+}

@@ -1,0 +1,669 @@
+//! The knowledge base: sources, entries, tables and wording, parsed from `knowledge/*.toml`.
+//!
+//! `KnowledgeBase::load` takes file contents (the caller reads the files: the core does no IO),
+//! parses and indexes them, and fails on anything structurally wrong (a parse error, a duplicate
+//! id, a reference to an unknown source or entry). `check` adds the editorial lint of
+//! `cramp kb check` (citations, marks against status, review dates, codes, the rule registry).
+
+mod check;
+mod conditions;
+mod drugs;
+mod labs;
+
+pub use check::{CheckIssue, CheckReport, Level};
+pub use conditions::{ConditionTable, Gate, GateId, is_icd10, normalise_icd};
+pub use drugs::{
+    AtcSet, BeersGroup, Drug, DrugGroup, DrugTable, GroupRole, SetId, is_atc, normalise_atc,
+};
+pub use labs::{
+    Analyte, AnalyteId, LabTable, Range, TriggerId, UnitConversion, is_loinc, normalise_unit,
+};
+
+use crate::rules::{RULES, RuleId};
+use crate::vocab::*;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use time::Date;
+
+/// A problem that stops the knowledge base from loading at all.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("{file}: {message}")]
+    Parse { file: String, message: String },
+    #[error("missing knowledge file {0}")]
+    MissingFile(&'static str),
+    #[error("{file}: duplicate id {id}")]
+    DuplicateId { file: String, id: String },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// One knowledge file: its path relative to `knowledge/` and its contents.
+pub struct KnowledgeFile {
+    pub path: String,
+    pub contents: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub checks: String,
+    pub performed_by: String,
+}
+
+/// A cited source (EVIDENCE.md §0.2).
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub id: String,
+    pub citation: String,
+    pub kind: SourceKind,
+    pub year: i32,
+    pub doi: Option<String>,
+    pub pmid: Option<String>,
+    pub url: Option<String>,
+    pub locator: String,
+    pub verification: Mark,
+    pub passage_verbatim: bool,
+    pub passage: String,
+    /// The passage as served: verbatim words, or the summary marked as such.
+    pub quote: String,
+}
+
+impl Source {
+    /// SPEC §4: `https://doi.org/<DOI>`, else the PubMed page, else the recorded URL.
+    pub fn link(&self) -> Option<String> {
+        if let Some(doi) = &self.doi {
+            Some(format!("https://doi.org/{doi}"))
+        } else if let Some(pmid) = &self.pmid {
+            Some(format!("https://pubmed.ncbi.nlm.nih.gov/{pmid}/"))
+        } else {
+            self.url.clone()
+        }
+    }
+}
+
+/// A knowledge entry: one reviewed statement in two voices.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub id: String,
+    pub kind: EntryKind,
+    pub file: String,
+    pub item: Option<String>,
+    pub clinician: String,
+    pub patient: String,
+    pub population: String,
+    pub certainty: Option<Certainty>,
+    pub marks: Vec<Mark>,
+    pub sources: Vec<String>,
+    pub conflicts: Vec<ConflictTopic>,
+    pub status: ReviewStatus,
+    pub reviewer: String,
+    pub reviewed_on: Option<Date>,
+    pub next_review_due: Option<Date>,
+    pub clinical_signoff: String,
+    pub urgency: Option<Urgency>,
+    pub urgency_sudden: Option<Urgency>,
+    pub refer_to: Vec<Destination>,
+    pub refer_to_if_weak: Vec<Destination>,
+    pub tier: Option<PlanTier>,
+    pub atc: Option<String>,
+    pub display: Option<String>,
+    pub option_for: Option<OptionFor>,
+    pub dosing: Option<String>,
+    pub severity: Option<Severity>,
+    pub condition_clinician: Option<String>,
+    pub condition_patient: Option<String>,
+}
+
+impl Entry {
+    pub fn text(&self, audience: Audience) -> &str {
+        match audience {
+            Audience::Clinician => &self.clinician,
+            Audience::Patient => &self.patient,
+        }
+    }
+}
+
+/// Two voices of one phrase.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phrase {
+    pub clinician: String,
+    pub patient: String,
+    #[serde(default)]
+    pub marks: Vec<Mark>,
+}
+
+impl Phrase {
+    pub fn text(&self, audience: Audience) -> &str {
+        match audience {
+            Audience::Clinician => &self.clinician,
+            Audience::Patient => &self.patient,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Templates {
+    pub lab_new_clinician: String,
+    pub lab_new_patient: String,
+    pub lab_repeat_clinician: String,
+    pub lab_repeat_patient: String,
+    pub finding_clinician: String,
+    pub finding_patient: String,
+    pub finding_uninterpreted_clinician: String,
+    pub finding_uninterpreted_patient: String,
+    pub basis_lab_range: String,
+    pub basis_default_range: String,
+    pub basis_rls: String,
+    pub basis_critical: String,
+    pub basis_no_range: String,
+    pub conditional_clinician: String,
+    pub conditional_patient: String,
+    pub dosing_patient: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wording {
+    pub questions: HashMap<String, Phrase>,
+    pub reasons: HashMap<String, Phrase>,
+    pub templates: Templates,
+    pub interpretation_words: HashMap<String, Phrase>,
+    pub because: HashMap<String, Phrase>,
+}
+
+/// A number a rule compares against, with where it comes from.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    pub value: f64,
+    pub unit: String,
+    pub evidence: String,
+    #[serde(default)]
+    pub source: Option<String>,
+    pub mark: Mark,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    pub older_adult_age: Threshold,
+    pub child_age: Threshold,
+    pub seated_stretching_age: Threshold,
+    pub pregnancy_question_age_low: Threshold,
+    pub pregnancy_question_age_high: Threshold,
+    pub pad_abi: Threshold,
+    pub qtc_male_or_unknown: Threshold,
+    pub qtc_female: Threshold,
+    pub qt_potassium_low: Threshold,
+    pub qt_magnesium_low: Threshold,
+    pub refractory_stretching_weeks: Threshold,
+    pub refractory_episodes_per_week: Threshold,
+    pub refractory_worst_pain: Threshold,
+    pub kidney_failure_egfr: Threshold,
+    pub hydration_sodium_min: Threshold,
+    pub rls_ferritin_iron: Threshold,
+    pub rls_ferritin_iv_only: Threshold,
+    pub rls_esrd_ferritin: Threshold,
+    pub rls_tsat: Threshold,
+    pub trimester_second_weeks: Threshold,
+    pub trimester_third_weeks: Threshold,
+}
+
+impl Thresholds {
+    pub fn all(&self) -> Vec<(&'static str, &Threshold)> {
+        vec![
+            ("older_adult_age", &self.older_adult_age),
+            ("child_age", &self.child_age),
+            ("seated_stretching_age", &self.seated_stretching_age),
+            (
+                "pregnancy_question_age_low",
+                &self.pregnancy_question_age_low,
+            ),
+            (
+                "pregnancy_question_age_high",
+                &self.pregnancy_question_age_high,
+            ),
+            ("pad_abi", &self.pad_abi),
+            ("qtc_male_or_unknown", &self.qtc_male_or_unknown),
+            ("qtc_female", &self.qtc_female),
+            ("qt_potassium_low", &self.qt_potassium_low),
+            ("qt_magnesium_low", &self.qt_magnesium_low),
+            (
+                "refractory_stretching_weeks",
+                &self.refractory_stretching_weeks,
+            ),
+            (
+                "refractory_episodes_per_week",
+                &self.refractory_episodes_per_week,
+            ),
+            ("refractory_worst_pain", &self.refractory_worst_pain),
+            ("kidney_failure_egfr", &self.kidney_failure_egfr),
+            ("hydration_sodium_min", &self.hydration_sodium_min),
+            ("rls_ferritin_iron", &self.rls_ferritin_iron),
+            ("rls_ferritin_iv_only", &self.rls_ferritin_iv_only),
+            ("rls_esrd_ferritin", &self.rls_esrd_ferritin),
+            ("rls_tsat", &self.rls_tsat),
+            ("trimester_second_weeks", &self.trimester_second_weeks),
+            ("trimester_third_weeks", &self.trimester_third_weeks),
+        ]
+    }
+}
+
+/// A classification code (SPEC §4, EVIDENCE.md d.1).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassificationCode {
+    pub id: String,
+    pub code: String,
+    pub display: String,
+    pub mark: Mark,
+}
+
+/// The whole knowledge base, parsed and indexed.
+#[derive(Debug, Clone)]
+pub struct KnowledgeBase {
+    /// The content version declared in `kb.toml`.
+    pub content_version: String,
+    /// `content_version` + "+" + 12 hex digits of SHA-256 over the canonical files.
+    pub kb_version: String,
+    pub roles: Vec<Role>,
+    pub sources: Vec<Source>,
+    pub entries: Vec<Entry>,
+    pub drugs: DrugTable,
+    pub conditions: ConditionTable,
+    pub labs: LabTable,
+    pub thresholds: Thresholds,
+    pub wording: Wording,
+    pub codes: Vec<ClassificationCode>,
+    source_index: HashMap<String, usize>,
+    entry_index: HashMap<String, usize>,
+    rule_index: Vec<usize>,
+    code_index: HashMap<String, usize>,
+}
+
+// ---- raw file shapes ------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawKb {
+    version: String,
+    role: Vec<RawRole>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRole {
+    id: String,
+    name: String,
+    checks: String,
+    performed_by: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSources {
+    source: Vec<RawSource>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSource {
+    id: String,
+    citation: String,
+    kind: SourceKind,
+    year: i32,
+    #[serde(default)]
+    doi: Option<String>,
+    #[serde(default)]
+    pmid: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    locator: String,
+    verification: Mark,
+    passage_kind: String,
+    passage: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    kind: Option<EntryKind>,
+    reviewer: Option<String>,
+    reviewed_on: Option<String>,
+    next_review_due: Option<String>,
+    clinical_signoff: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntryFile {
+    #[serde(default)]
+    defaults: RawDefaults,
+    entry: Vec<RawEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    id: String,
+    kind: Option<EntryKind>,
+    item: Option<String>,
+    clinician: String,
+    patient: String,
+    population: String,
+    certainty: Option<Certainty>,
+    marks: Vec<Mark>,
+    sources: Vec<String>,
+    #[serde(default)]
+    conflicts: Vec<ConflictTopic>,
+    status: ReviewStatus,
+    reviewer: Option<String>,
+    reviewed_on: Option<String>,
+    next_review_due: Option<String>,
+    clinical_signoff: Option<String>,
+    urgency: Option<Urgency>,
+    urgency_sudden: Option<Urgency>,
+    #[serde(default)]
+    refer_to: Vec<Destination>,
+    #[serde(default)]
+    refer_to_if_weak: Vec<Destination>,
+    tier: Option<PlanTier>,
+    atc: Option<String>,
+    display: Option<String>,
+    option_for: Option<OptionFor>,
+    dosing: Option<String>,
+    severity: Option<Severity>,
+    condition_clinician: Option<String>,
+    condition_patient: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCodes {
+    negations: Vec<String>,
+    negations_added: Vec<String>,
+    gate: Vec<conditions::RawGate>,
+    code: Vec<ClassificationCode>,
+}
+
+fn parse<T: for<'de> Deserialize<'de>>(file: &KnowledgeFile) -> Result<T, LoadError> {
+    toml::from_str(&file.contents).map_err(|e| LoadError::Parse {
+        file: file.path.clone(),
+        message: e.to_string(),
+    })
+}
+
+fn parse_date(
+    file: &str,
+    id: &str,
+    field: &str,
+    value: &Option<String>,
+) -> Result<Option<Date>, LoadError> {
+    let Some(s) = value else { return Ok(None) };
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(s, format).map(Some).map_err(|_| {
+        LoadError::Invalid(format!(
+            "{file}: {id}: {field} {s:?} is not a date (YYYY-MM-DD)"
+        ))
+    })
+}
+
+/// Parses a `YYYY-MM-DD` date (for `--as-of`).
+pub fn parse_iso_date(s: &str) -> Option<Date> {
+    Date::parse(s, time::macros::format_description!("[year]-[month]-[day]")).ok()
+}
+
+/// The canonical form of a knowledge file for `kb_version`: LF line endings.
+fn canonical(contents: &str) -> String {
+    contents.replace("\r\n", "\n")
+}
+
+impl KnowledgeBase {
+    /// Parses and indexes the knowledge files. `files` holds every `*.toml` under `knowledge/`,
+    /// with paths relative to it (`kb.toml`, `entries/plan.toml`, …).
+    pub fn load(files: &[KnowledgeFile]) -> Result<KnowledgeBase, LoadError> {
+        let find = |name: &'static str| {
+            files
+                .iter()
+                .find(|f| f.path == name)
+                .ok_or(LoadError::MissingFile(name))
+        };
+        let raw_kb: RawKb = parse(find("kb.toml")?)?;
+        let raw_sources: RawSources = parse(find("sources.toml")?)?;
+        let raw_codes: RawCodes = parse(find("conditions.toml")?)?;
+        let drugs = DrugTable::load(&parse(find("drugs.toml")?)?)?;
+        let labs = LabTable::load(parse(find("labs.toml")?)?)?;
+        let thresholds: Thresholds = parse(find("thresholds.toml")?)?;
+        let wording: Wording = parse(find("wording.toml")?)?;
+
+        let mut digest = Sha256::new();
+        let mut sorted: Vec<&KnowledgeFile> = files.iter().collect();
+        sorted.sort_by(|a, b| a.path.cmp(&b.path));
+        for f in &sorted {
+            digest.update(f.path.as_bytes());
+            digest.update([0u8]);
+            digest.update(canonical(&f.contents).as_bytes());
+            digest.update([0u8]);
+        }
+        let hash = digest.finalize();
+        let hex: String = hash.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let kb_version = format!("{}+{}", raw_kb.version, hex);
+
+        let roles = raw_kb
+            .role
+            .into_iter()
+            .map(|r| Role {
+                id: r.id,
+                name: r.name,
+                checks: r.checks,
+                performed_by: r.performed_by,
+            })
+            .collect();
+
+        let mut sources = Vec::new();
+        let mut source_index = HashMap::new();
+        for s in raw_sources.source {
+            if source_index.insert(s.id.clone(), sources.len()).is_some() {
+                return Err(LoadError::DuplicateId {
+                    file: "sources.toml".into(),
+                    id: s.id,
+                });
+            }
+            let verbatim = match s.passage_kind.as_str() {
+                "verbatim" => true,
+                "summary" => false,
+                other => {
+                    return Err(LoadError::Invalid(format!(
+                        "sources.toml: {}: passage_kind {other:?} must be \"verbatim\" or \"summary\"",
+                        s.id
+                    )));
+                }
+            };
+            let quote = if verbatim {
+                s.passage.clone()
+            } else {
+                format!("Summary, not a verbatim quote: {}", s.passage)
+            };
+            sources.push(Source {
+                id: s.id,
+                citation: s.citation,
+                kind: s.kind,
+                year: s.year,
+                doi: s.doi,
+                pmid: s.pmid,
+                url: s.url,
+                locator: s.locator,
+                verification: s.verification,
+                passage_verbatim: verbatim,
+                passage: s.passage,
+                quote,
+            });
+        }
+
+        let mut entries = Vec::new();
+        let mut entry_index = HashMap::new();
+        let mut entry_files: Vec<&KnowledgeFile> = sorted
+            .iter()
+            .copied()
+            .filter(|f| f.path.starts_with("entries/"))
+            .collect();
+        entry_files.sort_by(|a, b| a.path.cmp(&b.path));
+        for file in entry_files {
+            let raw: RawEntryFile = parse(file)?;
+            let d = raw.defaults;
+            for e in raw.entry {
+                let reviewed_on = e.reviewed_on.or_else(|| d.reviewed_on.clone());
+                let next_review_due = e.next_review_due.or_else(|| d.next_review_due.clone());
+                let entry = Entry {
+                    kind: e.kind.or(d.kind).unwrap_or(EntryKind::Rule),
+                    file: file.path.clone(),
+                    item: e.item,
+                    clinician: e.clinician,
+                    patient: e.patient,
+                    population: e.population,
+                    certainty: e.certainty,
+                    marks: e.marks,
+                    sources: e.sources,
+                    conflicts: e.conflicts,
+                    status: e.status,
+                    reviewer: e
+                        .reviewer
+                        .or_else(|| d.reviewer.clone())
+                        .unwrap_or_default(),
+                    reviewed_on: parse_date(&file.path, &e.id, "reviewed_on", &reviewed_on)?,
+                    next_review_due: parse_date(
+                        &file.path,
+                        &e.id,
+                        "next_review_due",
+                        &next_review_due,
+                    )?,
+                    clinical_signoff: e
+                        .clinical_signoff
+                        .or_else(|| d.clinical_signoff.clone())
+                        .unwrap_or_default(),
+                    urgency: e.urgency,
+                    urgency_sudden: e.urgency_sudden,
+                    refer_to: e.refer_to,
+                    refer_to_if_weak: e.refer_to_if_weak,
+                    tier: e.tier,
+                    atc: e.atc,
+                    display: e.display,
+                    option_for: e.option_for,
+                    dosing: e.dosing,
+                    severity: e.severity,
+                    condition_clinician: e.condition_clinician,
+                    condition_patient: e.condition_patient,
+                    id: e.id,
+                };
+                if entry_index
+                    .insert(entry.id.clone(), entries.len())
+                    .is_some()
+                {
+                    return Err(LoadError::DuplicateId {
+                        file: file.path.clone(),
+                        id: entry.id,
+                    });
+                }
+                entries.push(entry);
+            }
+        }
+
+        let mut rule_index = Vec::with_capacity(RULES.len());
+        for (i, (rule, id)) in RULES.iter().enumerate() {
+            debug_assert_eq!(*rule as usize, i);
+            match entry_index.get(*id) {
+                Some(&idx) => rule_index.push(idx),
+                None => {
+                    return Err(LoadError::Invalid(format!(
+                        "rule {id} has no knowledge entry"
+                    )));
+                }
+            }
+        }
+        for group in &drugs.groups {
+            if !entry_index.contains_key(&group.entry) {
+                return Err(LoadError::Invalid(format!(
+                    "drugs.toml: group {} names unknown entry {}",
+                    group.id, group.entry
+                )));
+            }
+        }
+        for analyte in &labs.analytes {
+            if !entry_index.contains_key(&analyte.entry) {
+                return Err(LoadError::Invalid(format!(
+                    "labs.toml: {} names unknown entry {}",
+                    analyte.key, analyte.entry
+                )));
+            }
+        }
+
+        let conditions = ConditionTable::load(
+            raw_codes.gate,
+            raw_codes.negations,
+            raw_codes.negations_added,
+        )?;
+        let mut code_index = HashMap::new();
+        for (i, c) in raw_codes.code.iter().enumerate() {
+            if code_index.insert(c.id.clone(), i).is_some() {
+                return Err(LoadError::DuplicateId {
+                    file: "conditions.toml".into(),
+                    id: c.id.clone(),
+                });
+            }
+        }
+
+        Ok(KnowledgeBase {
+            content_version: raw_kb.version,
+            kb_version,
+            roles,
+            sources,
+            entries,
+            drugs,
+            conditions,
+            labs,
+            thresholds,
+            wording,
+            codes: raw_codes.code,
+            source_index,
+            entry_index,
+            rule_index,
+            code_index,
+        })
+    }
+
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.source_index.get(id).map(|&i| &self.sources[i])
+    }
+
+    pub fn source_position(&self, id: &str) -> Option<usize> {
+        self.source_index.get(id).copied()
+    }
+
+    pub fn entry(&self, id: &str) -> Option<&Entry> {
+        self.entry_index.get(id).map(|&i| &self.entries[i])
+    }
+
+    /// The entry of a rule in code (resolved at load, so this cannot fail).
+    pub fn rule(&self, rule: RuleId) -> &Entry {
+        &self.entries[self.rule_index[rule as usize]]
+    }
+
+    /// A classification code by its id in `conditions.toml`.
+    pub fn code(&self, id: &str) -> Option<&ClassificationCode> {
+        self.code_index.get(id).map(|&i| &self.codes[i])
+    }
+
+    pub fn role(&self, id: &str) -> Option<&Role> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    /// Runs the editorial lint of `cramp kb check`. With `as_of`, review dates are checked too.
+    pub fn check(&self, as_of: Option<Date>) -> CheckReport {
+        check::check(self, as_of)
+    }
+}

@@ -1,0 +1,220 @@
+//! Parsing a case (SPEC §3): strict JSON, unknown fields rejected with the nearest valid name,
+//! wrong types and values out of range or enum named by their field path.
+
+use cramp_core::Case;
+
+/// A case that cannot be assessed as sent. The message names the field (or line and column) and
+/// the fix; the CLI exits 2 with it and the server answers 400 or 422.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum InputError {
+    /// Not JSON at all (HTTP 400).
+    #[error(
+        "invalid JSON at line {line}, column {column}: {message}; fix the JSON syntax (a missing comma, quote or bracket is the usual cause)"
+    )]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// JSON, but not a case SPEC §3 allows (HTTP 422).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl InputError {
+    /// Whether the body was not JSON at all (as opposed to a JSON value that is not a valid case).
+    pub fn is_syntax(&self) -> bool {
+        matches!(self, InputError::Syntax { .. })
+    }
+}
+
+/// Words between backticks in a serde message: the names it lists.
+fn backticked(s: &str) -> Vec<&str> {
+    s.split('`').skip(1).step_by(2).collect()
+}
+
+fn describe(path: &str, inner: &str) -> String {
+    let path = if path.is_empty() || path == "." {
+        "case".to_string()
+    } else {
+        path.to_string()
+    };
+    if let Some(rest) = inner.strip_prefix("unknown field ") {
+        let names = backticked(rest);
+        let (field, expected) = names
+            .split_first()
+            .map(|(f, e)| (*f, e.to_vec()))
+            .unwrap_or(("?", Vec::new()));
+        let parent = path
+            .rsplit_once('.')
+            .map(|(p, _)| p.to_string())
+            .unwrap_or_default();
+        let full = if path.ends_with(field) {
+            path.clone()
+        } else if parent.is_empty() {
+            field.to_string()
+        } else {
+            format!("{path}.{field}")
+        };
+        let nearest = expected
+            .iter()
+            .map(|e| (strsim::damerau_levenshtein(field, e), *e))
+            .min()
+            .filter(|(d, _)| *d <= 3.max(field.len() / 3));
+        return match nearest {
+            Some((_, name)) => format!(
+                "`{full}`: unknown field; did you mean `{name}`? (allowed here: {})",
+                expected.join(", ")
+            ),
+            None => format!(
+                "`{full}`: unknown field; allowed here: {}",
+                expected.join(", ")
+            ),
+        };
+    }
+    if let Some(rest) = inner.strip_prefix("unknown variant ") {
+        let names = backticked(rest);
+        if let Some((value, allowed)) = names.split_first() {
+            return format!(
+                "`{path}`: {value:?} is not allowed; use one of: {}",
+                allowed.join(", ")
+            );
+        }
+    }
+    if let Some(rest) = inner.strip_prefix("invalid type: ") {
+        let (got, expected) = rest
+            .split_once(", expected ")
+            .unwrap_or((rest, "another type"));
+        let expected = match expected {
+            e if e.starts_with("f64") => "a number".to_string(),
+            e if e.starts_with("a boolean") => "true or false".to_string(),
+            e if e.starts_with("a string") => "a string".to_string(),
+            e if e.starts_with("a sequence") => "a list".to_string(),
+            e if e.starts_with("struct") => "an object".to_string(),
+            e if e.starts_with("variant identifier") => "one of the listed strings".to_string(),
+            e => e.to_string(),
+        };
+        return format!("`{path}`: expected {expected}, got {got}");
+    }
+    format!("`{path}`: {inner}")
+}
+
+/// Parses and checks a case. Never panics, whatever the input.
+pub fn parse_case(text: &str) -> Result<Case, InputError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let case: Case = match serde_path_to_error::deserialize(&mut de) {
+        Ok(case) => case,
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            return Err(match inner.classify() {
+                serde_json::error::Category::Syntax
+                | serde_json::error::Category::Eof
+                | serde_json::error::Category::Io => {
+                    let message = inner.to_string();
+                    let message = message
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or(&message)
+                        .to_string();
+                    InputError::Syntax {
+                        line: inner.line(),
+                        column: inner.column(),
+                        message,
+                    }
+                }
+                serde_json::error::Category::Data => {
+                    let message = inner.to_string();
+                    let message = message
+                        .split(" at line ")
+                        .next()
+                        .unwrap_or(&message)
+                        .to_string();
+                    if path.is_empty() || path == "." {
+                        if message.starts_with("invalid type") {
+                            return Err(InputError::Invalid("the case must be a JSON object (SPEC §3), e.g. {\"patient\": {\"age\": 67}}".into()));
+                        }
+                    }
+                    InputError::Invalid(describe(&path, &message))
+                }
+            });
+        }
+    };
+    if let Err(e) = de.end() {
+        return Err(InputError::Syntax {
+            line: e.line(),
+            column: e.column(),
+            message: "trailing characters after the case".into(),
+        });
+    }
+    case.validate()
+        .map_err(|e| InputError::Invalid(e.to_string()))?;
+    Ok(case)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(text: &str) -> String {
+        parse_case(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn invalid_json_names_the_line_and_column() {
+        let m = message("{\n  \"patient\": {\"age\": 67,}\n}");
+        assert!(m.starts_with("invalid JSON at line 2, column"), "{m}");
+    }
+
+    #[test]
+    fn an_unknown_field_names_the_nearest_valid_name() {
+        let m = message(r#"{"patient": {"pregant": true}}"#);
+        assert!(m.contains("`patient.pregant`"), "{m}");
+        assert!(m.contains("did you mean `pregnant`"), "{m}");
+    }
+
+    #[test]
+    fn an_unknown_top_level_field_is_named() {
+        let m = message(r#"{"symptom": {}}"#);
+        assert!(m.contains("`symptom`"), "{m}");
+        assert!(m.contains("did you mean `symptoms`"), "{m}");
+    }
+
+    #[test]
+    fn a_wrong_type_names_the_field_and_the_expected_type() {
+        let m = message(r#"{"patient": {"age": "sixty"}}"#);
+        assert!(m.contains("`patient.age`: expected a number"), "{m}");
+    }
+
+    #[test]
+    fn a_value_outside_its_enum_lists_the_valid_ones() {
+        let m = message(r#"{"symptoms": {"relieved_by": "ice"}}"#);
+        assert!(m.contains("`symptoms.relieved_by`"), "{m}");
+        assert!(m.contains("stretching, any_movement, rest"), "{m}");
+    }
+
+    #[test]
+    fn an_out_of_range_value_names_the_allowed_range() {
+        let m = message(r#"{"patient": {"age": 300}}"#);
+        assert_eq!(
+            m,
+            "`patient.age`: 300 is outside 0–130; send the age in years, 0–130"
+        );
+    }
+
+    #[test]
+    fn a_medication_without_name_or_code_is_an_error() {
+        let m = message(r#"{"medications": [{}]}"#);
+        assert!(m.contains("`medications[0]`"), "{m}");
+    }
+
+    #[test]
+    fn a_top_level_array_is_not_a_case() {
+        assert!(message("[]").contains("must be a JSON object"));
+    }
+
+    #[test]
+    fn an_empty_object_is_a_valid_case() {
+        assert!(parse_case("{}").is_ok());
+    }
+}

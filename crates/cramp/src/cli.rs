@@ -1,0 +1,378 @@
+//! Flags (clap) converted once into what each command needs.
+
+use crate::kb;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use cramp_core::knowledge::{Level, parse_iso_date};
+use cramp_core::vocab::Audience;
+use cramp_core::{AssessOptions, KnowledgeBase, assess};
+use cramp_wire::{Style, parse_case, render, to_wire};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+
+/// Exit codes (SPEC §5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Success = 0,
+    Failure = 1,
+    Usage = 2,
+}
+
+impl From<Exit> for std::process::ExitCode {
+    fn from(e: Exit) -> Self {
+        std::process::ExitCode::from(e as u8)
+    }
+}
+
+#[derive(Debug)]
+pub struct CliError {
+    pub exit: Exit,
+    pub message: String,
+}
+
+fn usage(message: impl Into<String>) -> CliError {
+    CliError {
+        exit: Exit::Usage,
+        message: message.into(),
+    }
+}
+
+fn failure(message: impl Into<String>) -> CliError {
+    CliError {
+        exit: Exit::Failure,
+        message: message.into(),
+    }
+}
+
+/// Evidence-based decision support for nocturnal leg cramps.
+///
+/// Examples:
+///   cramp assess case.json                  readable report (on a terminal)
+///   cramp assess case.json --format json    the SPEC §4 assessment
+///   cat case.json | cramp assess - --audience patient
+///   cramp kb check                          lint the knowledge base
+///   cramp kb show plan.nightly_stretching   one entry with its review status
+#[derive(Debug, Parser)]
+#[command(name = "cramp", version, about, long_about = None, verbatim_doc_comment)]
+struct Cli {
+    /// Use the knowledge base in DIR instead of the copy compiled into cramp.
+    #[arg(long, global = true, value_name = "DIR", env = "CRAMP_KNOWLEDGE")]
+    knowledge: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Assess one case (SPEC §3 JSON) from FILE, or from stdin with "-" or no FILE.
+    Assess(AssessArgs),
+    /// Check, inspect and report on the knowledge base.
+    #[command(subcommand)]
+    Kb(KbCommand),
+}
+
+#[derive(Debug, Args)]
+struct AssessArgs {
+    /// The case file; "-" or nothing reads stdin.
+    file: Option<PathBuf>,
+    /// Whose words: clinician (default) or patient. Both carry the same decisions.
+    #[arg(long, value_enum, default_value = "clinician")]
+    audience: AudienceArg,
+    /// Output format; text on a terminal, json otherwise.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Also serve draft (unreviewed) entries: for editors on a staging copy only.
+    #[arg(long)]
+    include_unreviewed: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum AudienceArg {
+    Clinician,
+    Patient,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Debug, Subcommand)]
+enum KbCommand {
+    /// Lint: citations, sources, passages, review dates, codes and the rule registry.
+    Check {
+        /// Judge review dates as of DATE (YYYY-MM-DD) instead of today, for a reproducible run.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+    },
+    /// Show one entry or source (e.g. plan.nightly_stretching, R-Hall2012) with its review status.
+    Show {
+        /// The entry or source id.
+        id: String,
+    },
+}
+
+fn load(knowledge: &Option<PathBuf>) -> Result<KnowledgeBase, CliError> {
+    match knowledge {
+        Some(dir) => kb::from_dir(dir).map_err(usage),
+        None => kb::embedded().map_err(failure),
+    }
+}
+
+fn write_out(text: &str) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (e.g. `| head`) is not a failure of ours.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(failure(format!("cannot write the output: {e}"))),
+    }
+}
+
+pub fn run() -> Result<Exit, CliError> {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
+            let _ = e.print();
+            return Ok(code);
+        }
+    };
+    match cli.command {
+        Command::Assess(args) => run_assess(&cli.knowledge, args),
+        Command::Kb(KbCommand::Check { as_of }) => run_check(&cli.knowledge, as_of),
+        Command::Kb(KbCommand::Show { id }) => run_show(&cli.knowledge, &id),
+    }
+}
+
+fn read_case(file: &Option<PathBuf>) -> Result<String, CliError> {
+    match file {
+        Some(p) if p.as_os_str() != "-" => std::fs::read_to_string(p).map_err(|e| {
+            usage(format!("cannot read the case file {}: {e}; check the path, or pipe the case on stdin with `-`", p.display()))
+        }),
+        _ => {
+            let mut stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                return Err(usage("no case given: name a case file (cramp assess case.json) or pipe one on stdin (cramp assess - < case.json)"));
+            }
+            let mut s = String::new();
+            stdin.read_to_string(&mut s).map_err(|e| usage(format!("cannot read the case from stdin: {e}; send UTF-8 JSON")))?;
+            Ok(s)
+        }
+    }
+}
+
+fn run_assess(knowledge: &Option<PathBuf>, args: AssessArgs) -> Result<Exit, CliError> {
+    let text = read_case(&args.file)?;
+    let case = parse_case(&text).map_err(|e| usage(e.to_string()))?;
+    let kb = load(knowledge)?;
+    let audience = match args.audience {
+        AudienceArg::Clinician => Audience::Clinician,
+        AudienceArg::Patient => Audience::Patient,
+    };
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Text
+    } else {
+        Format::Json
+    });
+    let assessment = assess(
+        &kb,
+        &case,
+        AssessOptions {
+            include_unreviewed: args.include_unreviewed,
+        },
+    );
+    let wire = to_wire(&assessment, audience);
+    let out = match format {
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&wire)
+                .map_err(|e| failure(format!("cannot serialise the assessment: {e}")))?;
+            s.push('\n');
+            s
+        }
+        Format::Text => render(&wire, Style::Text),
+        Format::Markdown => render(&wire, Style::Markdown),
+    };
+    write_out(&out)?;
+    Ok(Exit::Success)
+}
+
+fn run_check(knowledge: &Option<PathBuf>, as_of: Option<String>) -> Result<Exit, CliError> {
+    let date = match as_of {
+        Some(s) => parse_iso_date(&s)
+            .ok_or_else(|| usage(format!("--as-of {s:?} is not a date; use YYYY-MM-DD")))?,
+        None => time::OffsetDateTime::now_utc().date(),
+    };
+    let kb = load(knowledge)?;
+    let report = kb.check(Some(date));
+    let mut out = String::new();
+    for i in &report.issues {
+        let level = if i.level == Level::Error {
+            "error"
+        } else {
+            "warning"
+        };
+        out.push_str(&format!("{level}: {}: {}\n", i.subject, i.message));
+    }
+    out.push_str(&format!(
+        "kb {}: {} entries ({} approved, {} in review, {} draft; {} without clinical sign-off), {} sources; checked as of {date}\n",
+        kb.kb_version,
+        kb.entries.len(),
+        report.approved,
+        report.in_review,
+        report.draft,
+        report.without_signoff,
+        report.sources,
+    ));
+    out.push_str(&format!(
+        "{} errors, {} warnings\n",
+        report.errors(),
+        report.warnings()
+    ));
+    write_out(&out)?;
+    Ok(if report.errors() == 0 {
+        Exit::Success
+    } else {
+        Exit::Failure
+    })
+}
+
+fn run_show(knowledge: &Option<PathBuf>, id: &str) -> Result<Exit, CliError> {
+    let kb = load(knowledge)?;
+    let mut out = String::new();
+    if let Some(e) = kb.entry(id) {
+        let list = |v: &[String]| v.join(", ");
+        out.push_str(&format!("{}  ({}, {})\n", e.id, e.kind.as_str(), e.file));
+        out.push_str(&format!("status:            {}\n", e.status.as_str()));
+        out.push_str(&format!(
+            "reviewer:          {}{}\n",
+            e.reviewer,
+            kb.role(&e.reviewer)
+                .map(|r| format!(" ({})", r.name))
+                .unwrap_or_default()
+        ));
+        out.push_str(&format!(
+            "reviewed_on:       {}\n",
+            e.reviewed_on
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "-".into())
+        ));
+        out.push_str(&format!(
+            "next_review_due:   {}\n",
+            e.next_review_due
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "-".into())
+        ));
+        out.push_str(&format!(
+            "clinical_signoff:  {}\n",
+            if e.clinical_signoff.is_empty() {
+                "(none yet)"
+            } else {
+                &e.clinical_signoff
+            }
+        ));
+        out.push_str(&format!(
+            "marks:             {}\n",
+            e.marks
+                .iter()
+                .map(|m| format!("[{}]", m.as_str()))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
+        out.push_str(&format!("population:        {}\n", e.population));
+        if let Some(c) = e.certainty {
+            out.push_str(&format!("certainty:         {}\n", c.as_str()));
+        }
+        if !e.conflicts.is_empty() {
+            out.push_str(&format!(
+                "conflicts:         {}\n",
+                e.conflicts
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        out.push_str(&format!(
+            "\nclinician:\n  {}\n\npatient:\n  {}\n",
+            e.clinician, e.patient
+        ));
+        if let Some(d) = &e.dosing {
+            out.push_str(&format!("\ndosing (clinician only):\n  {d}\n"));
+        }
+        out.push_str(&format!("\nsources: {}\n", list(&e.sources)));
+        for s in e.sources.iter().filter_map(|s| kb.source(s)) {
+            out.push_str(&format!(
+                "  {}: {} ({}; {})\n",
+                s.id,
+                s.citation,
+                s.locator,
+                if s.passage_verbatim {
+                    "verbatim"
+                } else {
+                    "summary"
+                }
+            ));
+        }
+    } else if let Some(s) = kb.source(id) {
+        out.push_str(&format!(
+            "{}  ({}, {}, verified [{}])\n",
+            s.id,
+            s.kind.as_str(),
+            s.year,
+            s.verification.as_str()
+        ));
+        out.push_str(&format!(
+            "citation: {}\nlocator:  {}\n",
+            s.citation, s.locator
+        ));
+        if let Some(u) = s.link() {
+            out.push_str(&format!("url:      {u}\n"));
+        }
+        out.push_str(&format!(
+            "\n{}:\n  {}\n",
+            if s.passage_verbatim {
+                "quote (verbatim)"
+            } else {
+                "passage (summary, not a verbatim quote)"
+            },
+            s.passage
+        ));
+        let citing: Vec<&str> = kb
+            .entries
+            .iter()
+            .filter(|e| e.sources.iter().any(|x| x == id))
+            .map(|e| e.id.as_str())
+            .collect();
+        out.push_str(&format!(
+            "\ncited by {} entries: {}\n",
+            citing.len(),
+            citing.join(", ")
+        ));
+    } else {
+        let mut near: Vec<(usize, &str)> = kb
+            .entries
+            .iter()
+            .map(|e| e.id.as_str())
+            .chain(kb.sources.iter().map(|s| s.id.as_str()))
+            .map(|x| (strsim_distance(id, x), x))
+            .collect();
+        near.sort();
+        let suggestions: Vec<&str> = near.iter().take(3).map(|(_, x)| *x).collect();
+        return Err(usage(format!(
+            "no entry or source {id:?}; did you mean {}?",
+            suggestions.join(", ")
+        )));
+    }
+    write_out(&out)?;
+    Ok(Exit::Success)
+}
+
+fn strsim_distance(a: &str, b: &str) -> usize {
+    strsim::levenshtein(a, b)
+}
