@@ -355,15 +355,15 @@ fn run_show(knowledge: &Option<PathBuf>, id: &str) -> Result<Exit, CliError> {
             citing.join(", ")
         ));
     } else {
-        let mut near: Vec<(usize, &str)> = kb
+        let mut near: Vec<(usize, usize, &str)> = kb
             .entries
             .iter()
             .map(|e| e.id.as_str())
             .chain(kb.sources.iter().map(|s| s.id.as_str()))
-            .map(|x| (strsim_distance(id, x), x))
+            .map(|x| (!x.contains(id) as usize, strsim_distance(id, x), x))
             .collect();
         near.sort();
-        let suggestions: Vec<&str> = near.iter().take(3).map(|(_, x)| *x).collect();
+        let suggestions: Vec<&str> = near.iter().take(3).map(|(_, _, x)| *x).collect();
         return Err(usage(format!(
             "no entry or source {id:?}; did you mean {}?",
             suggestions.join(", ")

@@ -153,10 +153,15 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
                     (0, 0) => Confidence::Moderate,
                     _ => Confidence::Low,
                 },
-                // Rest, sitting, hanging the leg down or nothing: neither NLC nor RLS; a mimic
-                // pathway below may explain it, else the result is indeterminate.
+                // Relieved by nothing: a cramp that runs its course; cramp-typical but inconsistent.
+                Some(RelievedBy::Nothing) => Confidence::Low,
+                // Rest, sitting or bending forward, hanging the leg down: these point to a mimic
+                // (claudication, lumbar stenosis, rest pain), never to NLC (c.7 PAD: do not label
+                // exertional pain as NLC). A mimic pathway below may explain it; else indeterminate.
                 Some(_) => {
                     p.indeterminate = true;
+                    nlc = Some(Possible);
+                    q_dx = None;
                     Confidence::Low
                 }
             };

@@ -957,7 +957,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
     let p = &c.p;
     let t = &kb.thresholds;
     let nlc_code_id = || -> &'static str {
-        if c.f.pregnant {
+        if c.f.pregnant && !c.f.male {
             match c.case.patient.gestational_weeks {
                 Some(w) if w >= t.trimester_third_weeks.value => "pregnancy_cramps_t3",
                 Some(w) if w >= t.trimester_second_weeks.value => "pregnancy_cramps_t2",
@@ -1087,7 +1087,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
     }
     // Disease-associated cramps: their own code beside G47.62 (SPEC §4).
     if p.nlc_active() && nlc_code_id() != "nlc" {
-        let condition = if c.f.pregnant {
+        let condition = if c.f.pregnant && !c.f.male {
             "pregnancy"
         } else if c.gate(GateId::Cirrhosis) {
             "cirrhosis"
@@ -1150,9 +1150,13 @@ fn questions(c: &Ctx) -> Vec<Question> {
     ask("symptoms.relieved_by", s.relieved_by.is_none());
     ask("symptoms.returns_at_rest", s.returns_at_rest.is_none());
     ask("patient.age", pt.age.is_none());
+    // Missing for a woman of 12-55, or contradicted (pregnant false with a gestation or a
+    // pregnancy code; pregnant with sex male): the safer reading is used meanwhile.
     ask(
         "patient.pregnant",
-        c.f.pregnancy_unknown || (pt.pregnant == Some(false) && c.f.pregnant),
+        c.f.pregnancy_unknown
+            || (pt.pregnant == Some(false) && c.f.pregnant)
+            || (c.f.pregnant && c.f.male),
     );
     let severity = s
         .episodes_per_week
