@@ -5,6 +5,73 @@
 
 use serde::Deserialize;
 
+/// Objects of the case are JSON objects only: serde's derived structs would also accept an array
+/// positionally (`"patient": [67, "female"]`), which would bypass the unknown-field check.
+pub mod strict {
+    use serde::de::{
+        self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor,
+        value::MapAccessDeserializer,
+    };
+    use std::fmt;
+    use std::marker::PhantomData;
+
+    struct ObjectVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de> + Default> Visitor<'de> for ObjectVisitor<T> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<T, E> {
+            Ok(T::default())
+        }
+    }
+
+    /// A JSON object (or null, read as empty).
+    pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
+        d: D,
+    ) -> Result<T, D::Error> {
+        d.deserialize_any(ObjectVisitor(PhantomData))
+    }
+
+    struct Strict<T>(T);
+
+    impl<'de, T: Deserialize<'de> + Default> Deserialize<'de> for Strict<T> {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            object(d).map(Strict)
+        }
+    }
+
+    struct ListVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de> + Default> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of objects")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+            while let Some(Strict(item)) = seq.next_element::<Strict<T>>()? {
+                out.push(item);
+            }
+            Ok(out)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+    }
+
+    /// A JSON list of objects (or null, read as empty).
+    pub fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
+        d: D,
+    ) -> Result<Vec<T>, D::Error> {
+        d.deserialize_any(ListVisitor(PhantomData))
+    }
+}
+
 macro_rules! case_enum {
     ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -32,19 +99,19 @@ case_enum!(Reflexes { Normal = "normal", Reduced = "reduced", Brisk = "brisk" })
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::object")]
     pub patient: Patient,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::object")]
     pub symptoms: Symptoms,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::objects")]
     pub medications: Vec<DrugInput>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::objects")]
     pub conditions: Vec<ConditionInput>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::objects")]
     pub labs: Vec<LabInput>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::object")]
     pub exam: Exam,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::objects")]
     pub considering: Vec<DrugInput>,
 }
 

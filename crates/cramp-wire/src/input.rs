@@ -99,10 +99,21 @@ fn describe(path: &str, inner: &str) -> String {
     format!("`{path}`: {inner}")
 }
 
+/// The top level of a case is a JSON object, never an array (see `cramp_core::case::strict`).
+struct CaseObject(Case);
+
+impl<'de> serde::Deserialize<'de> for CaseObject {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        cramp_core::case::strict::object(d).map(CaseObject)
+    }
+}
+
 /// Parses and checks a case. Never panics, whatever the input.
 pub fn parse_case(text: &str) -> Result<Case, InputError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let case: Case = match serde_path_to_error::deserialize(&mut de) {
+    let case: Case = match serde_path_to_error::deserialize(&mut de)
+        .and_then(|c: CaseObject| Ok(c.0))
+    {
         Ok(case) => case,
         Err(e) => {
             let path = e.path().to_string();
@@ -131,7 +142,9 @@ pub fn parse_case(text: &str) -> Result<Case, InputError> {
                         .unwrap_or(&message)
                         .to_string();
                     if path.is_empty() || path == "." {
-                        if message.starts_with("invalid type") {
+                        if message.starts_with("invalid type")
+                            || message.contains("expected an object")
+                        {
                             return Err(InputError::Invalid("the case must be a JSON object (SPEC §3), e.g. {\"patient\": {\"age\": 67}}".into()));
                         }
                     }

@@ -1,0 +1,808 @@
+//! One test per rule, named as the sentence it checks. Cases are SPEC §3 JSON; the knowledge base
+//! is the repository's `knowledge/`.
+
+use cramp_core::knowledge::{KnowledgeBase, KnowledgeFile};
+use cramp_core::vocab::*;
+use cramp_core::{AssessOptions, Assessment, Case, assess};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+fn load_dir(dir: &Path, root: &Path, out: &mut Vec<KnowledgeFile>) {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            load_dir(&p, root, out);
+        } else if p.extension().is_some_and(|e| e == "toml") {
+            out.push(KnowledgeFile {
+                path: p.strip_prefix(root).unwrap().to_string_lossy().into(),
+                contents: std::fs::read_to_string(&p).unwrap(),
+            });
+        }
+    }
+}
+
+fn kb() -> &'static KnowledgeBase {
+    static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+    KB.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
+        let mut files = Vec::new();
+        load_dir(&root, &root, &mut files);
+        KnowledgeBase::load(&files).expect("knowledge base loads")
+    })
+}
+
+fn run(json: &str) -> Assessment<'static> {
+    let case: Case = serde_json::from_str(json).expect("test case parses");
+    case.validate().expect("test case is valid");
+    assess(kb(), &case, AssessOptions::default())
+}
+
+fn flags(a: &Assessment) -> Vec<&'static str> {
+    a.red_flags.iter().map(|r| r.id.as_str()).collect()
+}
+fn flag_urgency(a: &Assessment, id: &str) -> Option<&'static str> {
+    a.red_flags
+        .iter()
+        .find(|r| r.id.as_str() == id)
+        .map(|r| r.urgency.as_str())
+}
+fn plan(a: &Assessment) -> Vec<&'static str> {
+    a.plan.iter().map(|p| p.id.as_str()).collect()
+}
+fn avoid(a: &Assessment) -> Vec<String> {
+    a.avoid.iter().filter_map(|v| v.atc.clone()).collect()
+}
+fn options(a: &Assessment) -> Vec<String> {
+    a.medication_options
+        .iter()
+        .filter_map(|o| o.entry.atc.clone())
+        .collect()
+}
+fn labs(a: &Assessment) -> Vec<String> {
+    a.labs.iter().map(|l| l.loinc.clone()).collect()
+}
+fn most_likely(a: &Assessment<'static>) -> Option<&'static str> {
+    a.classification
+        .most_likely
+        .as_ref()
+        .map(|m| m.code.code.as_str())
+}
+fn referral(a: &Assessment) -> (Option<&'static str>, Vec<&'static str>) {
+    (
+        a.referral.urgency.map(|u| u.as_str()),
+        a.referral.to.iter().map(|d| d.as_str()).collect(),
+    )
+}
+fn review(a: &Assessment) -> Vec<(String, &'static str)> {
+    a.medication_review
+        .iter()
+        .map(|m| (m.atc.clone(), m.tier.as_str()))
+        .collect()
+}
+fn interpretation(a: &Assessment, loinc: &str) -> Option<&'static str> {
+    a.lab_findings
+        .iter()
+        .find(|f| f.loinc.as_deref() == Some(loinc))
+        .and_then(|f| f.interpretation.map(|i| i.as_str()))
+}
+
+const NLC: &str = r#""feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "stretching", "returns_at_rest": false"#;
+const RLS: &str = r#""feels_like": "urge_to_move", "worse_in_evening": true, "relieved_by": "any_movement", "returns_at_rest": true"#;
+
+// ---- classification ----
+
+#[test]
+fn four_cramp_typical_answers_give_nlc_with_high_confidence_and_rls_unlikely() {
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 67, "sex": "male"}}, "symptoms": {{{NLC}}}}}"#
+    ));
+    assert_eq!(most_likely(&a), Some("G47.62"));
+    assert_eq!(
+        a.classification.most_likely.as_ref().unwrap().confidence,
+        Confidence::High
+    );
+    let rls = a
+        .classification
+        .differential
+        .iter()
+        .find(|d| d.code.code == "G25.81")
+        .unwrap();
+    assert_eq!(rls.status, DifferentialStatus::Unlikely);
+}
+
+#[test]
+fn four_rls_positive_answers_give_rls() {
+    let a = run(&format!(r#"{{"symptoms": {{{RLS}}}}}"#));
+    assert_eq!(most_likely(&a), Some("G25.81"));
+}
+
+#[test]
+fn both_sensations_with_rls_positive_answers_are_coexisting_nlc_and_rls() {
+    let a = run(
+        r#"{"symptoms": {"feels_like": "both", "worse_in_evening": true, "relieved_by": "any_movement", "returns_at_rest": true}}"#,
+    );
+    let statuses: Vec<_> = a
+        .classification
+        .differential
+        .iter()
+        .map(|d| (d.code.code.as_str(), d.status))
+        .collect();
+    assert!(statuses.contains(&("G47.62", DifferentialStatus::Likely)));
+    assert!(statuses.contains(&("G25.81", DifferentialStatus::Likely)));
+    assert_eq!(
+        a.classification.most_likely.as_ref().unwrap().confidence,
+        Confidence::Moderate
+    );
+}
+
+#[test]
+fn a_missing_differentiating_answer_lowers_confidence_and_becomes_a_question() {
+    let a = run(
+        r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "stretching", "worse_in_evening": false}}"#,
+    );
+    assert_eq!(
+        a.classification.most_likely.as_ref().unwrap().confidence,
+        Confidence::Moderate
+    );
+    assert_eq!(a.questions[0].field, "symptoms.returns_at_rest");
+}
+
+#[test]
+fn an_empty_case_is_indeterminate_and_asks_the_four_questions_first() {
+    let a = run("{}");
+    assert!(a.classification.most_likely.is_none());
+    let fields: Vec<_> = a.questions.iter().map(|q| q.field).collect();
+    assert_eq!(
+        &fields[..5],
+        &[
+            "symptoms.feels_like",
+            "symptoms.worse_in_evening",
+            "symptoms.relieved_by",
+            "symptoms.returns_at_rest",
+            "patient.age"
+        ]
+    );
+}
+
+#[test]
+fn exertional_pain_relieved_by_rest_with_absent_pulses_is_pad_not_nlc() {
+    let a = run(
+        r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "rest", "when": "walking"}, "exam": {"pedal_pulses": "absent"}}"#,
+    );
+    assert_eq!(most_likely(&a), Some("I73.9"));
+    assert!(plan(&a).contains(&"supervised_exercise"));
+    assert!(!plan(&a).contains(&"nightly_stretching"));
+}
+
+#[test]
+fn exertional_pain_relieved_by_rest_without_an_exam_is_indeterminate_and_prompts_the_exam() {
+    let a = run(
+        r#"{"symptoms": {"feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "rest", "returns_at_rest": false, "when": "walking"}}"#,
+    );
+    assert!(most_likely(&a).is_none());
+    let fields: Vec<_> = a.questions.iter().map(|q| q.field).collect();
+    assert!(fields.contains(&"exam.pedal_pulses") && fields.contains(&"exam.abi"));
+}
+
+#[test]
+fn pain_on_walking_relieved_by_sitting_forward_is_neurogenic_claudication() {
+    let a = run(
+        r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "sitting_or_bending_forward", "when": "standing_or_walking"}}"#,
+    );
+    assert_eq!(most_likely(&a), Some("M48.062"));
+    assert!(plan(&a).contains(&"spine_assessment"));
+}
+
+#[test]
+fn burning_numb_feet_in_diabetes_are_diabetic_neuropathy() {
+    let a = run(
+        r#"{"symptoms": {"feels_like": "burning_or_numb", "numbness": true}, "conditions": [{"name": "type 2 diabetes"}], "exam": {"sensory_loss": true}}"#,
+    );
+    assert_eq!(most_likely(&a), Some("E11.42"));
+    assert!(plan(&a).contains(&"glycaemic_control") && plan(&a).contains(&"foot_care"));
+}
+
+#[test]
+fn kicking_without_pain_or_urge_is_plmd_with_a_sleep_study_referral() {
+    let a = run(
+        r#"{"symptoms": {"feels_like": "none", "kicking_reported": true, "sleep_disrupted": true}}"#,
+    );
+    assert_eq!(most_likely(&a), Some("G47.61"));
+    assert!(plan(&a).contains(&"sleep_study"));
+    assert_eq!(referral(&a), (Some("routine"), vec!["sleep_medicine"]));
+}
+
+#[test]
+fn pregnancy_adds_the_trimester_code_beside_nlc() {
+    let a = run(&format!(
+        r#"{{"patient": {{"sex": "female", "gestational_weeks": 30}}, "symptoms": {{{NLC}}}}}"#
+    ));
+    assert!(
+        a.classification
+            .differential
+            .iter()
+            .any(|d| d.code.code == "O26.893")
+    );
+}
+
+// ---- red flags (c.5) ----
+
+#[test]
+fn fasciculations_with_weakness_flag_possible_mnd_and_urgent_neurology() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "twitching": true, "weakness": true}}}}"#
+    ));
+    assert_eq!(
+        flag_urgency(&a, "possible_motor_neuron_disease"),
+        Some("urgent")
+    );
+    assert_eq!(referral(&a), (Some("urgent"), vec!["neurology"]));
+    assert!(!plan(&a).contains(&"reassurance"));
+}
+
+#[test]
+fn twitching_alone_prompts_an_examination_not_a_referral() {
+    let a = run(&format!(r#"{{"symptoms": {{{NLC}, "twitching": true}}}}"#));
+    assert!(flags(&a).is_empty());
+    assert!(plan(&a).contains(&"neurological_exam"));
+    assert!(!a.referral.recommended());
+}
+
+#[test]
+fn a_new_gait_or_speech_change_flags_a_neurological_deficit() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "gait_or_speech_change": true}}}}"#
+    ));
+    assert_eq!(flag_urgency(&a, "neurological_deficit"), Some("soon"));
+    assert!(!plan(&a).contains(&"reassurance"));
+}
+
+#[test]
+fn progressive_objective_weakness_flags_a_neurological_deficit_but_stable_weakness_does_not() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "progressive": true}}, "exam": {{"objective_weakness": true}}}}"#
+    ));
+    assert!(flags(&a).contains(&"neurological_deficit"));
+    let b = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "progressive": false}}, "exam": {{"objective_weakness": true}}}}"#
+    ));
+    assert!(!flags(&b).contains(&"neurological_deficit"));
+    assert!(plan(&b).contains(&"neurological_exam"));
+}
+
+#[test]
+fn one_swollen_calf_flags_possible_dvt_same_day_and_stops_stretching() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "calf_swelling": "one_leg"}}}}"#
+    ));
+    assert_eq!(flag_urgency(&a, "possible_dvt"), Some("urgent"));
+    assert!(plan(&a).contains(&"same_day_assessment"));
+    assert!(!plan(&a).contains(&"nightly_stretching"));
+    assert_eq!(most_likely(&a), Some("I82.40"));
+}
+
+#[test]
+fn rest_pain_relieved_by_hanging_the_leg_down_flags_critical_limb_ischaemia() {
+    let a =
+        run(r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "hanging_leg_down"}}"#);
+    assert_eq!(flag_urgency(&a, "critical_limb_ischaemia"), Some("urgent"));
+    assert_eq!(referral(&a).1, vec!["vascular"]);
+}
+
+#[test]
+fn bruising_on_quinine_is_an_emergency_and_the_patient_is_told_to_stop() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "bleeding_or_bruising": true}}, "medications": [{{"name": "quinine sulfate 300 mg"}}]}}"#
+    ));
+    assert_eq!(flag_urgency(&a, "quinine_toxicity"), Some("emergency"));
+    assert_eq!(referral(&a), (Some("emergency"), vec!["emergency"]));
+    let flag = a
+        .red_flags
+        .iter()
+        .find(|r| r.id == RedFlagId::QuinineToxicity)
+        .unwrap();
+    assert!(flag.entry.patient.starts_with("Stop taking quinine now"));
+}
+
+#[test]
+fn a_low_platelet_count_on_quinine_flags_toxicity() {
+    let a = run(
+        r#"{"medications": [{"atc": "P01BC01"}], "labs": [{"loinc": "777-3", "value": 90, "unit": "10*9/L"}]}"#,
+    );
+    assert!(flags(&a).contains(&"quinine_toxicity"));
+}
+
+#[test]
+fn quinine_considered_in_pregnancy_flags_urgent_obstetric_contact() {
+    let a = run(r#"{"patient": {"pregnant": true}, "considering": [{"name": "quinine"}]}"#);
+    assert_eq!(flag_urgency(&a, "quinine_in_pregnancy"), Some("urgent"));
+    assert_eq!(referral(&a).1, vec!["obstetrics"]);
+}
+
+#[test]
+fn quinine_with_a_long_qtc_flags_qt_risk_without_a_referral() {
+    let a = run(
+        r#"{"patient": {"sex": "male"}, "medications": [{"name": "quinine"}], "exam": {"qtc_ms": 455}}"#,
+    );
+    assert_eq!(flag_urgency(&a, "qt_prolongation_risk"), Some("soon"));
+    let b = run(
+        r#"{"patient": {"sex": "female"}, "medications": [{"name": "quinine"}], "exam": {"qtc_ms": 455}}"#,
+    );
+    assert!(!flags(&b).contains(&"qt_prolongation_risk"));
+}
+
+#[test]
+fn a_child_with_recurrent_cramps_is_flagged_atypical_age() {
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 12}}, "symptoms": {{{NLC}, "episodes_per_week": 2}}}}"#
+    ));
+    assert_eq!(flag_urgency(&a, "atypical_age"), Some("routine"));
+    assert_eq!(referral(&a).1, vec!["primary_care"]);
+}
+
+#[test]
+fn six_weeks_of_stretching_with_frequent_cramps_is_refractory_and_orders_the_panel() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "stretching_weeks_tried": 6, "episodes_per_week": 3}}}}"#
+    ));
+    assert!(flags(&a).contains(&"refractory_cramps"));
+    for code in [
+        "2823-3", "2951-2", "19123-9", "17861-6", "2160-0", "3016-3", "4548-4",
+    ] {
+        assert!(
+            labs(&a).contains(&code.to_string()),
+            "{code} missing from {:?}",
+            labs(&a)
+        );
+    }
+    let b = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "stretching_weeks_tried": 5, "episodes_per_week": 3}}}}"#
+    ));
+    assert!(!flags(&b).contains(&"refractory_cramps"));
+}
+
+#[test]
+fn baclofen_with_encephalopathy_in_cirrhosis_flags_urgent_hepatology() {
+    let a = run(
+        r#"{"medications": [{"name": "baclofen"}], "conditions": [{"icd10": "K74.60"}, {"icd10": "K76.82"}]}"#,
+    );
+    assert_eq!(flag_urgency(&a, "baclofen_encephalopathy"), Some("urgent"));
+}
+
+#[test]
+fn a_potassium_below_3_flags_a_severe_electrolyte_disturbance() {
+    let a = run(r#"{"labs": [{"loinc": "2823-3", "value": 2.8, "unit": "mmol/L"}]}"#);
+    assert!(flags(&a).contains(&"severe_electrolyte_disturbance"));
+    assert_eq!(interpretation(&a, "2823-3"), Some("critically_low"));
+}
+
+#[test]
+fn saddle_numbness_is_a_cauda_equina_emergency() {
+    let a = run(r#"{"symptoms": {"saddle_numbness": true}}"#);
+    assert_eq!(flag_urgency(&a, "cauda_equina_symptoms"), Some("emergency"));
+    assert!(plan(&a).contains(&"same_day_assessment"));
+}
+
+// ---- medication review (c.6, c.6b) ----
+
+#[test]
+fn a_brand_name_with_dose_text_is_recognised_lasix_is_furosemide() {
+    let a = run(r#"{"medications": [{"name": "Lasix 40mg tab"}]}"#);
+    assert_eq!(review(&a), vec![("C03CA01".to_string(), "B")]);
+    assert!(plan(&a).contains(&"prescriber_medication_review"));
+}
+
+#[test]
+fn a_combination_product_is_split_into_its_ingredients() {
+    let a = run(r#"{"medications": [{"name": "hydrochlorothiazide and amiloride 25/2.5"}]}"#);
+    let codes: Vec<_> = review(&a).into_iter().map(|(c, _)| c).collect();
+    assert!(codes.contains(&"C03AA03".to_string()) && codes.contains(&"C03DB01".to_string()));
+}
+
+#[test]
+fn the_former_gabapentin_code_is_accepted_and_the_current_one_emitted() {
+    let a = run(r#"{"medications": [{"name": "gabapentin", "atc": "N03AX12"}]}"#);
+    assert_eq!(review(&a), vec![("N02BF01".to_string(), "C")]);
+}
+
+#[test]
+fn a_drug_known_by_rxnorm_only_is_recognised() {
+    let a = run(r#"{"medications": [{"rxnorm": "5487"}]}"#);
+    assert_eq!(review(&a), vec![("C03AA03".to_string(), "A")]);
+}
+
+#[test]
+fn an_unknown_drug_name_is_reported_never_dropped() {
+    let a = run(r#"{"medications": [{"name": "wibblezol 5 mg"}]}"#);
+    assert_eq!(a.unrecognized_medications, vec!["wibblezol 5 mg"]);
+}
+
+#[test]
+fn a_name_and_an_atc_that_disagree_warn_and_the_code_decides() {
+    let a = run(r#"{"medications": [{"name": "amlodipine", "atc": "C03AA03"}]}"#);
+    assert_eq!(review(&a), vec![("C03AA03".to_string(), "A")]);
+    assert!(
+        a.input_warnings
+            .iter()
+            .any(|w| w.contains("the code decides"))
+    );
+}
+
+#[test]
+fn beta_blockers_are_not_flagged() {
+    let a = run(r#"{"medications": [{"name": "bisoprolol 5 mg"}, {"atc": "C07AA05"}]}"#);
+    assert!(review(&a).is_empty());
+    assert!(a.unrecognized_medications.is_empty());
+}
+
+#[test]
+fn an_antidepressant_is_tier_r_on_the_rls_pathway_and_not_flagged_on_nlc() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{RLS}}}, "medications": [{{"name": "sertraline"}}]}}"#
+    ));
+    assert_eq!(review(&a), vec![("N06AB".to_string(), "R")]);
+    let b = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "sertraline"}}]}}"#
+    ));
+    assert!(review(&b).is_empty());
+}
+
+#[test]
+fn citalopram_keeps_its_cause_tier_when_nlc_is_active() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "citalopram"}}]}}"#
+    ));
+    assert_eq!(review(&a), vec![("N06AB04".to_string(), "C")]);
+}
+
+#[test]
+fn quinine_already_taken_is_a_tier_s_safety_review_with_a_discontinuation_discussion() {
+    let a = run(r#"{"medications": [{"name": "quinine sulphate 200mg"}]}"#);
+    assert_eq!(review(&a), vec![("P01BC01".to_string(), "S")]);
+    assert!(plan(&a).contains(&"quinine_discontinuation"));
+}
+
+// ---- labs and findings (c.3, c.3a, c.4) ----
+
+#[test]
+fn a_laboratory_range_sent_with_the_result_takes_precedence() {
+    let a = run(
+        r#"{"labs": [{"loinc": "2823-3", "value": 3.4, "unit": "mmol/L", "ref_low": 3.3, "ref_high": 5.1}]}"#,
+    );
+    assert_eq!(interpretation(&a, "2823-3"), Some("normal"));
+}
+
+#[test]
+fn magnesium_in_mg_per_dl_is_converted_exactly() {
+    // 1.5 mg/dL / 2.431 = 0.617 mmol/L: below 0.70.
+    let a = run(r#"{"labs": [{"loinc": "19123-9", "value": 1.5, "unit": "mg/dL"}]}"#);
+    assert_eq!(interpretation(&a, "19123-9"), Some("low"));
+}
+
+#[test]
+fn hba1c_in_percent_is_converted_to_ifcc() {
+    // (6.0 - 2.15) x 10.929 = 42.1 mmol/mol: above 41.
+    let a = run(r#"{"labs": [{"loinc": "4548-4", "value": 6.0, "unit": "%"}]}"#);
+    assert_eq!(interpretation(&a, "4548-4"), Some("high"));
+}
+
+#[test]
+fn micro_sign_variants_of_a_unit_are_the_same_unit() {
+    for unit in ["µmol/L", "μmol/L", "umol/L", "UMOL/L"] {
+        let a = run(&format!(
+            r#"{{"patient": {{"sex": "male"}}, "labs": [{{"loinc": "14682-9", "value": 150, "unit": "{unit}"}}]}}"#
+        ));
+        assert_eq!(interpretation(&a, "14682-9"), Some("high"), "{unit}");
+    }
+}
+
+#[test]
+fn a_result_without_a_unit_is_not_interpreted_and_warned() {
+    let a = run(r#"{"labs": [{"loinc": "2823-3", "value": 2.0}]}"#);
+    assert_eq!(interpretation(&a, "2823-3"), None);
+    assert!(a.input_warnings.iter().any(|w| w.contains("no unit")));
+    assert!(!flags(&a).contains(&"severe_electrolyte_disturbance"));
+}
+
+#[test]
+fn a_mass_loinc_sent_with_a_molar_unit_is_converted_by_its_unit_and_warned() {
+    let a = run(r#"{"labs": [{"loinc": "2160-0", "value": 80, "unit": "umol/L"}]}"#);
+    assert_eq!(interpretation(&a, "2160-0"), Some("normal"));
+    assert!(a.input_warnings.iter().any(|w| w.contains("2160-0")));
+}
+
+#[test]
+fn a_ferritin_of_60_is_low_on_the_rls_pathway_even_when_the_laboratory_calls_it_normal() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{RLS}}}, "labs": [{{"loinc": "2276-4", "value": 60, "unit": "ng/mL", "ref_low": 15, "ref_high": 150}}]}}"#
+    ));
+    assert_eq!(interpretation(&a, "2276-4"), Some("low"));
+    assert!(plan(&a).contains(&"iron_repletion"));
+    assert!(
+        a.evidence_conflicts
+            .iter()
+            .any(|c| c.topic == ConflictTopic::FerritinThreshold)
+    );
+}
+
+#[test]
+fn a_ferritin_between_75_and_100_on_rls_gets_iv_iron_only() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{RLS}}}, "labs": [{{"loinc": "2276-4", "value": 90, "unit": "ng/mL"}}, {{"loinc": "2502-3", "value": 25, "unit": "%"}}]}}"#
+    ));
+    assert_eq!(options(&a), vec!["B03AC"]);
+}
+
+#[test]
+fn the_latest_dated_result_is_the_one_interpreted() {
+    let a = run(
+        r#"{"labs": [{"loinc": "2823-3", "value": 3.0, "unit": "mmol/L", "date": "2026-05-01"}, {"loinc": "2823-3", "value": 4.2, "unit": "mmol/L", "date": "2026-01-01"}]}"#,
+    );
+    assert_eq!(interpretation(&a, "2823-3"), Some("low"));
+}
+
+#[test]
+fn a_typical_case_with_no_risk_orders_no_test() {
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}}}}}"#
+    ));
+    assert!(a.labs.is_empty());
+}
+
+#[test]
+fn a_diuretic_calls_for_potassium_magnesium_sodium_and_renal_function() {
+    let a = run(r#"{"medications": [{"name": "indapamide"}]}"#);
+    for code in ["2823-3", "2951-2", "19123-9", "2160-0"] {
+        assert!(labs(&a).contains(&code.to_string()));
+    }
+}
+
+// ---- options and avoid (SPEC §2.5, §8) ----
+
+#[test]
+fn quinine_is_always_avoided_and_never_offered() {
+    let a = run(r#"{"considering": [{"name": "quinine"}]}"#);
+    assert!(avoid(&a).contains(&"P01BC01".to_string()));
+    assert!(!options(&a).iter().any(|o| o.starts_with("P01BC")));
+}
+
+#[test]
+fn magnesium_is_avoided_for_idiopathic_cramps_but_not_with_a_documented_deficiency() {
+    let a = run(r#"{"labs": [{"loinc": "2601-3", "value": 0.9, "unit": "mmol/L"}]}"#);
+    assert!(avoid(&a).contains(&"A12CC".to_string()));
+    let b = run(r#"{"labs": [{"loinc": "2601-3", "value": 0.6, "unit": "mmol/L"}]}"#);
+    assert!(!avoid(&b).contains(&"A12CC".to_string()));
+    assert!(plan(&b).contains(&"correct_electrolytes"));
+}
+
+#[test]
+fn baclofen_is_offered_in_cirrhosis_with_a_known_egfr() {
+    let a = run(
+        r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]}"#,
+    );
+    assert!(options(&a).contains(&"M03BX01".to_string()));
+    assert!(options(&a).contains(&"B05AA01".to_string()));
+    assert!(!avoid(&a).contains(&"M03BX01".to_string()));
+}
+
+#[test]
+fn baclofen_in_cirrhosis_with_unknown_egfr_is_conditional_and_orders_creatinine() {
+    let a =
+        run(r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}]}"#);
+    assert!(
+        a.medication_options
+            .iter()
+            .any(|o| o.conditional && o.entry.atc.as_deref() == Some("M03BX01"))
+    );
+    assert!(labs(&a).contains(&"2160-0".to_string()));
+}
+
+#[test]
+fn baclofen_is_never_offered_in_kidney_failure_pregnancy_or_encephalopathy() {
+    for extra in [
+        r#"{"icd10": "N18.5"}"#,
+        r#"{"name": "on haemodialysis"}"#,
+        r#"{"name": "pregnancy"}"#,
+        r#"{"name": "hepatic encephalopathy"}"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 50, "sex": "female"}}, "conditions": [{{"name": "cirrhosis"}}, {extra}]}}"#
+        ));
+        assert!(!options(&a).contains(&"M03BX01".to_string()), "{extra}");
+        let item = a
+            .avoid
+            .iter()
+            .find(|v| v.atc.as_deref() == Some("M03BX01"))
+            .unwrap();
+        assert_eq!(item.severity, Severity::Critical, "{extra}");
+    }
+}
+
+#[test]
+fn baclofen_is_withheld_until_pregnancy_is_known_for_a_woman_of_childbearing_age() {
+    let a =
+        run(r#"{"patient": {"age": 30, "sex": "female"}, "conditions": [{"name": "cirrhosis"}]}"#);
+    assert!(!options(&a).contains(&"M03BX01".to_string()));
+    assert!(a.questions.iter().any(|q| q.field == "patient.pregnant"));
+}
+
+#[test]
+fn baclofen_outside_cirrhosis_is_a_warning() {
+    let a = run("{}");
+    let item = a
+        .avoid
+        .iter()
+        .find(|v| v.atc.as_deref() == Some("M03BX01"))
+        .unwrap();
+    assert_eq!(item.severity, Severity::Warning);
+}
+
+#[test]
+fn older_adults_are_told_to_avoid_the_beers_relaxants_one_item_per_group() {
+    let a = run(r#"{"patient": {"age": 70}}"#);
+    for g in ["M03BA", "M03BB", "M03BC", "M03BX08"] {
+        assert!(avoid(&a).contains(&g.to_string()), "{g}");
+    }
+    let b = run(r#"{"patient": {"age": 60}}"#);
+    assert!(!avoid(&b).contains(&"M03BA".to_string()));
+}
+
+#[test]
+fn a_z_drug_at_65_or_over_is_avoided() {
+    let a = run(r#"{"patient": {"age": 70}, "medications": [{"name": "zolpidem 5 mg"}]}"#);
+    assert!(avoid(&a).contains(&"N05CF02".to_string()));
+}
+
+#[test]
+fn an_nsaid_in_ckd_is_avoided() {
+    let a = run(
+        r#"{"patient": {"age": 50}, "conditions": [{"icd10": "N18.3"}], "considering": [{"name": "naproxen"}]}"#,
+    );
+    assert!(avoid(&a).contains(&"M01AE02".to_string()));
+}
+
+#[test]
+fn potassium_with_a_potassium_sparing_diuretic_is_avoided() {
+    let a = run(
+        r#"{"medications": [{"name": "spironolactone"}], "considering": [{"name": "potassium chloride"}], "labs": [{"loinc": "2823-3", "value": 3.2, "unit": "mmol/L"}]}"#,
+    );
+    assert!(avoid(&a).contains(&"A12BA".to_string()));
+}
+
+#[test]
+fn diltiazem_is_offered_only_for_refractory_cramps_and_never_with_a_dihydropyridine() {
+    let refractory =
+        format!(r#""symptoms": {{{NLC}, "stretching_weeks_tried": 8, "worst_pain": 8}}"#);
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 60, "sex": "male"}}, {refractory}}}"#
+    ));
+    assert!(options(&a).contains(&"C08DB01".to_string()));
+    let b = run(&format!(
+        r#"{{"patient": {{"age": 60, "sex": "male"}}, {refractory}, "medications": [{{"name": "felodipine"}}]}}"#
+    ));
+    assert!(!options(&b).contains(&"C08DB01".to_string()));
+    let c = run(&format!(
+        r#"{{"patient": {{"age": 60, "sex": "male"}}, "symptoms": {{{NLC}}}}}"#
+    ));
+    assert!(!options(&c).contains(&"C08DB01".to_string()));
+}
+
+#[test]
+fn midodrine_is_offered_only_on_dialysis_with_intradialytic_hypotension() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "N18.6"}}, {{"icd10": "I95.3"}}]}}"#
+    ));
+    assert!(options(&a).contains(&"C01CA17".to_string()));
+    assert!(plan(&a).contains(&"dialysis_prescription_review"));
+    assert_eq!(referral(&a).1, vec!["nephrology"]);
+    let b = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "I95.3"}}]}}"#
+    ));
+    assert!(!options(&b).contains(&"C01CA17".to_string()));
+}
+
+// ---- plan (c.10) ----
+
+#[test]
+fn nlc_gets_stretching_relief_reassurance_and_safety_netting() {
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}}}}}"#
+    ));
+    for id in [
+        "nightly_stretching",
+        "acute_cramp_relief",
+        "reassurance",
+        "paracetamol_for_soreness",
+        "safety_net_advice",
+        "sleep_position",
+        "cramp_diary",
+        "hydration",
+    ] {
+        assert!(plan(&a).contains(&id), "{id}");
+    }
+}
+
+#[test]
+fn poor_balance_adds_seated_stretching_and_suppresses_fluid_advice() {
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 82}}, "symptoms": {{{NLC}}}}}"#
+    ));
+    assert!(plan(&a).contains(&"seated_stretching"));
+    assert!(!plan(&a).contains(&"hydration"));
+}
+
+#[test]
+fn fluid_advice_is_suppressed_in_heart_failure_low_sodium_restriction_and_nocturia() {
+    for extra in [
+        r#""conditions": [{"name": "heart failure"}]"#,
+        r#""labs": [{"loinc": "2951-2", "value": 132, "unit": "mmol/L"}]"#,
+        r#""patient": {"fluid_restricted": true}"#,
+    ] {
+        let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, {extra}}}"#));
+        assert!(!plan(&a).contains(&"hydration"), "{extra}");
+    }
+    let b = run(&format!(r#"{{"symptoms": {{{NLC}, "nocturia": true}}}}"#));
+    assert!(!plan(&b).contains(&"hydration"));
+}
+
+#[test]
+fn rls_alone_gets_no_stretching_plan() {
+    let a = run(&format!(r#"{{"symptoms": {{{RLS}}}}}"#));
+    assert!(!plan(&a).contains(&"nightly_stretching"));
+}
+
+#[test]
+fn a_smoker_gets_smoking_cessation_and_an_ex_smoker_does_not() {
+    let a = run(r#"{"conditions": [{"name": "current smoker"}]}"#);
+    assert!(plan(&a).contains(&"smoking_cessation"));
+    let b = run(r#"{"conditions": [{"name": "ex-smoker"}]}"#);
+    assert!(!plan(&b).contains(&"smoking_cessation"));
+}
+
+#[test]
+fn metformin_prompts_a_b12_assessment() {
+    let a = run(r#"{"medications": [{"name": "metformin 500 mg"}]}"#);
+    assert!(plan(&a).contains(&"b12_assessment"));
+}
+
+#[test]
+fn cirrhosis_prompts_a_hepatology_review() {
+    let a = run(r#"{"conditions": [{"icd10": "K70.31"}]}"#);
+    assert!(plan(&a).contains(&"hepatology_review"));
+}
+
+#[test]
+fn a_non_healing_wound_gets_wound_and_foot_care() {
+    let a = run(
+        r#"{"symptoms": {"non_healing_wound": true}, "exam": {"pedal_pulses": "normal", "abi": 1.0}}"#,
+    );
+    assert!(plan(&a).contains(&"wound_care") && plan(&a).contains(&"foot_care"));
+    assert!(!flags(&a).contains(&"critical_limb_ischaemia"));
+}
+
+// ---- serving (SPEC §2.8) ----
+
+#[test]
+fn every_item_carries_an_entry_with_at_least_one_resolvable_source() {
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 70}}, "symptoms": {{{NLC}, "calf_swelling": "one_leg"}}, "medications": [{{"name": "furosemide"}}]}}"#
+    ));
+    for s in a.cited_sources() {
+        assert!(s.id.starts_with("R-"));
+    }
+    for e in a
+        .plan
+        .iter()
+        .map(|p| p.entry)
+        .chain(a.red_flags.iter().map(|r| r.entry))
+        .chain(a.avoid.iter().map(|v| v.entry))
+    {
+        assert!(!e.sources.is_empty());
+        assert!(e.sources.iter().all(|s| kb().source(s).is_some()));
+    }
+}

@@ -1,0 +1,75 @@
+//! Snapshots of the readable report for named scenarios (kb_version redacted: it changes with content).
+
+mod common;
+
+use cramp_core::vocab::Audience;
+use cramp_core::{AssessOptions, assess};
+use cramp_wire::{Style, parse_case, render, to_wire};
+
+fn report(case: &str, audience: Audience, style: Style) -> String {
+    let kb = common::kb();
+    let a = assess(kb, &parse_case(case).unwrap(), AssessOptions::default());
+    render(&to_wire(&a, audience), style).replace(&kb.kb_version, "<kb_version>")
+}
+
+const OLDER_ADULT_ON_THIAZIDE: &str = r#"{"patient": {"age": 74, "sex": "female"},
+ "symptoms": {"feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "stretching", "returns_at_rest": false, "episodes_per_week": 3},
+ "medications": [{"name": "bendroflumethiazide 2.5 mg"}],
+ "labs": [{"loinc": "2823-3", "value": 3.3, "unit": "mmol/L"}]}"#;
+
+const PREGNANT_ON_QUININE: &str = r#"{"patient": {"age": 31, "sex": "female", "gestational_weeks": 26},
+ "symptoms": {"feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "stretching", "returns_at_rest": false},
+ "medications": [{"name": "quinine sulfate 200 mg"}]}"#;
+
+const RLS_WITH_LOW_FERRITIN: &str = r#"{"patient": {"age": 52, "sex": "female", "pregnant": false},
+ "symptoms": {"feels_like": "urge_to_move", "worse_in_evening": true, "relieved_by": "any_movement", "returns_at_rest": true},
+ "labs": [{"loinc": "2276-4", "value": 48, "unit": "ng/mL", "ref_low": 15, "ref_high": 150}]}"#;
+
+const SWOLLEN_CALF: &str = r#"{"patient": {"age": 63, "sex": "male"},
+ "symptoms": {"feels_like": "painful_cramp", "calf_swelling": "one_leg", "recent_immobility": true}}"#;
+
+#[test]
+fn older_adult_on_thiazide_clinician_text() {
+    insta::assert_snapshot!(report(
+        OLDER_ADULT_ON_THIAZIDE,
+        Audience::Clinician,
+        Style::Text
+    ));
+}
+
+#[test]
+fn older_adult_on_thiazide_patient_text() {
+    insta::assert_snapshot!(report(
+        OLDER_ADULT_ON_THIAZIDE,
+        Audience::Patient,
+        Style::Text
+    ));
+}
+
+#[test]
+fn pregnant_on_quinine_clinician_markdown() {
+    insta::assert_snapshot!(report(
+        PREGNANT_ON_QUININE,
+        Audience::Clinician,
+        Style::Markdown
+    ));
+}
+
+#[test]
+fn pregnant_on_quinine_patient_text() {
+    insta::assert_snapshot!(report(PREGNANT_ON_QUININE, Audience::Patient, Style::Text));
+}
+
+#[test]
+fn rls_with_low_ferritin_clinician_text() {
+    insta::assert_snapshot!(report(
+        RLS_WITH_LOW_FERRITIN,
+        Audience::Clinician,
+        Style::Text
+    ));
+}
+
+#[test]
+fn swollen_calf_patient_text() {
+    insta::assert_snapshot!(report(SWOLLEN_CALF, Audience::Patient, Style::Text));
+}
