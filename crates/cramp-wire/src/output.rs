@@ -34,6 +34,8 @@ pub struct AssessmentOut<'a> {
     pub kb_version: &'a str,
     pub engine_version: &'a str,
     pub audience: &'static str,
+    /// What this output is and is not (the patient voice opens with "this does not replace a clinician").
+    pub notice: &'a str,
     pub classification: ClassificationOut<'a>,
     pub questions: Vec<QuestionOut<'a>>,
     pub red_flags: Vec<RedFlagOut<'a>>,
@@ -574,6 +576,10 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
         kb_version: &kb.kb_version,
         engine_version: cramp_core::ENGINE_VERSION,
         audience: audience.as_str(),
+        notice: match audience {
+            Audience::Clinician => &w.templates.notice_clinician,
+            Audience::Patient => &w.templates.notice_patient,
+        },
         classification,
         questions,
         red_flags,

@@ -71,12 +71,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
             let _ = writeln!(w.out, "{title}\n{}", "=".repeat(title.chars().count()));
         }
     }
-    if !clinician {
-        let _ = writeln!(
-            w.out,
-            "\nThis does not replace a clinician. If a calf is swollen, warm or red, or you have new weakness, trouble speaking or swallowing, or bleeding while taking quinine, get medical help now."
-        );
-    }
+    let _ = writeln!(w.out, "\n{}", a.notice);
 
     w.heading(if clinician {
         "Most likely"

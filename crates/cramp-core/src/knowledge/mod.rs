@@ -164,6 +164,8 @@ pub struct Templates {
     pub conditional_clinician: String,
     pub conditional_patient: String,
     pub dosing_patient: String,
+    pub notice_clinician: String,
+    pub notice_patient: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,134 @@
+//! The invariants of ARCHITECTURE.md, checked.
+
+use std::path::{Path, PathBuf};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            rust_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "rs") {
+            out.push(p);
+        }
+    }
+}
+
+/// Lines of code outside `#[cfg(test)]` modules and comments.
+fn code_lines(path: &Path) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with("#[cfg(test)]") {
+            break;
+        }
+        let code = line.split("//").next().unwrap_or("");
+        if !code.trim().is_empty() {
+            out.push((i + 1, code.to_string()));
+        }
+    }
+    out
+}
+
+#[test]
+fn the_core_does_no_io() {
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/cramp-core/src"), &mut files);
+    assert!(!files.is_empty());
+    let forbidden = [
+        "std::fs",
+        "std::net",
+        "std::io",
+        "std::env",
+        "std::process",
+        "println!",
+        "eprintln!",
+        "print!(",
+        "File::",
+        "stdin",
+    ];
+    for f in &files {
+        for (n, line) in code_lines(f) {
+            for word in forbidden {
+                assert!(
+                    !line.contains(word),
+                    "{}:{n} uses {word}: the core does no IO",
+                    f.display()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_core_knows_nothing_of_http_fhir_or_json() {
+    let manifest = std::fs::read_to_string(root().join("crates/cramp-core/Cargo.toml")).unwrap();
+    let deps = manifest
+        .split("[dependencies]")
+        .nth(1)
+        .unwrap()
+        .split("[dev-dependencies]")
+        .next()
+        .unwrap();
+    for crate_name in ["serde_json", "axum", "http", "tokio", "reqwest", "fhir"] {
+        assert!(
+            !deps.lines().any(|l| l.trim_start().starts_with(crate_name)),
+            "cramp-core depends on {crate_name}"
+        );
+    }
+}
+
+#[test]
+fn no_recommendation_text_lives_in_rust() {
+    // Clinical statements live in knowledge/; Rust holds decision logic. A string literal of seven
+    // or more words in the engine or the output crate would be prose that belongs in the knowledge base.
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/cramp-core/src/engine"), &mut files);
+    files.push(root().join("crates/cramp-wire/src/output.rs"));
+    files.push(root().join("crates/cramp-wire/src/report.rs"));
+    for f in &files {
+        for (n, line) in code_lines(f) {
+            if line.contains(".expect(") || line.contains("panic!") || line.contains("assert") {
+                continue;
+            }
+            for (i, part) in line.split('"').enumerate() {
+                if i % 2 == 1 && part.split_whitespace().count() >= 7 {
+                    panic!(
+                        "{}:{n}: prose in Rust (move it to knowledge/): {part:?}",
+                        f.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn every_rule_in_the_registry_is_listed_once() {
+    let mut ids: Vec<&str> = cramp_core::rules::RULES.iter().map(|(_, id)| *id).collect();
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(
+        ids.len(),
+        n,
+        "a knowledge id appears twice in the rule registry"
+    );
+}
+
+#[test]
+fn the_readme_opens_with_the_two_commands_and_ci_runs_the_test_command() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
+    let test_command = readme
+        .lines()
+        .find(|l| l.trim_start().starts_with("scripts/test"))
+        .expect("README names scripts/test");
+    assert!(
+        ci.contains(test_command.trim()),
+        ".ci/run does not run the README's test command"
+    );
+}

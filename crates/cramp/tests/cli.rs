@@ -1,0 +1,379 @@
+//! The `cramp` command line as a user runs it: exit codes, stdin, formats, `--knowledge` copies.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const CRAMP: &str = env!("CARGO_BIN_EXE_cramp");
+const TYPICAL: &str = r#"{"patient": {"age": 67, "sex": "female", "pregnant": false},
+  "symptoms": {"feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "stretching", "returns_at_rest": false},
+  "medications": [{"name": "hydrochlorothiazide 25 mg"}]}"#;
+
+fn cramp(args: &[&str], stdin: Option<&str>) -> Output {
+    cramp_in(args, stdin, &std::env::temp_dir(), &[])
+}
+
+fn cramp_in(args: &[&str], stdin: Option<&str>, dir: &Path, env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(CRAMP);
+    cmd.args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env_remove("CRAMP_KNOWLEDGE");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("cramp runs");
+    if let Some(text) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cramp-cli-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            copy_dir(&p, &to.join(e.file_name()));
+        } else {
+            std::fs::copy(&p, to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// A copy of the repository's knowledge base, to edit in a test.
+fn knowledge_copy(name: &str) -> PathBuf {
+    let dir = scratch(name).join("knowledge");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge"),
+        &dir,
+    );
+    dir
+}
+
+fn edit(file: &Path, from: &str, to: &str) {
+    let s = std::fs::read_to_string(file).unwrap();
+    assert!(s.contains(from), "{from:?} not in {}", file.display());
+    std::fs::write(file, s.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn a_piped_case_gives_the_json_assessment_by_default() {
+    let o = cramp(&["assess", "-"], Some(TYPICAL));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["classification"]["most_likely"]["code"], "G47.62");
+    assert!(v["kb_version"].as_str().unwrap().contains('+'));
+    assert!(v["engine_version"].is_string());
+}
+
+#[test]
+fn a_case_file_is_read_from_any_directory_with_the_embedded_knowledge_base() {
+    let dir = scratch("anydir");
+    std::fs::write(dir.join("case.json"), TYPICAL).unwrap();
+    let o = cramp_in(
+        &["assess", "case.json", "--format", "markdown"],
+        None,
+        &dir,
+        &[],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("# cramp assessment (clinician)"));
+    assert!(stdout(&o).contains("kb_version"));
+}
+
+#[test]
+fn the_patient_audience_speaks_plainly_and_opens_with_the_notice() {
+    let o = cramp(
+        &["assess", "-", "--audience", "patient", "--format", "text"],
+        Some(TYPICAL),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(out.contains("This does not replace a clinician"));
+    assert!(out.contains("do not stop it on your own"));
+}
+
+#[test]
+fn invalid_json_exits_2_with_line_and_column() {
+    let o = cramp(&["assess", "-"], Some("{\n \"patient\": {\"age\": 6\n}"));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("line 3, column"), "{}", stderr(&o));
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn an_unknown_field_exits_2_naming_the_nearest_valid_name() {
+    let o = cramp(&["assess", "-"], Some(r#"{"patient": {"pregant": true}}"#));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `pregnant`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_wrong_type_and_an_out_of_range_value_exit_2_naming_the_field() {
+    let o = cramp(
+        &["assess", "-"],
+        Some(r#"{"symptoms": {"worst_pain": "bad"}}"#),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("`symptoms.worst_pain`: expected a number"));
+    let o = cramp(
+        &["assess", "-"],
+        Some(r#"{"symptoms": {"worst_pain": 11}}"#),
+    );
+    assert!(stderr(&o).contains("`symptoms.worst_pain`: 11 is outside 0–10"));
+}
+
+#[test]
+fn a_missing_file_exits_2_with_the_fix() {
+    let o = cramp(&["assess", "/no/such/case.json"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot read the case file"));
+}
+
+#[test]
+fn a_lab_without_a_unit_is_a_warning_not_an_error() {
+    let o = cramp(
+        &["assess", "-"],
+        Some(r#"{"labs": [{"name": "ferritin", "value": 40}]}"#),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(v["input_warnings"][0].as_str().unwrap().contains("no unit"));
+    assert!(v["lab_findings"][0]["interpretation"].is_null());
+}
+
+#[test]
+fn help_explains_the_commands() {
+    let o = cramp(&["--help"], None);
+    assert_eq!(o.status.code(), Some(0));
+    for word in ["assess", "kb", "--knowledge", "Examples"] {
+        assert!(stdout(&o).contains(word), "{word}");
+    }
+    let o = cramp(&["assess", "--format", "yaml"], None);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn kb_check_is_clean_now_and_fails_when_reviews_are_past_due() {
+    let o = cramp(&["kb", "check", "--as-of", "2026-11-23"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    assert!(stdout(&o).contains("0 errors"));
+    let o = cramp(&["kb", "check", "--as-of", "2028-01-01"], None);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("review past due"));
+    let o = cramp(&["kb", "check", "--as-of", "next week"], None);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn kb_show_prints_an_entry_with_its_review_status_and_a_source_with_its_passage() {
+    let o = cramp(&["kb", "show", "avoid.quinine"], None);
+    assert_eq!(o.status.code(), Some(0));
+    let out = stdout(&o);
+    assert!(
+        out.contains("status:            approved")
+            && out.contains("clinical_signoff:  (none yet)")
+    );
+    let o = cramp(&["kb", "show", "R-FDA2010"], None);
+    assert!(stdout(&o).contains("quote (verbatim)"));
+    let o = cramp(&["kb", "show", "avoid.quinin"], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("did you mean avoid.quinine"));
+}
+
+#[test]
+fn kb_check_fails_on_an_uncited_entry_and_an_unknown_source() {
+    let kb = knowledge_copy("uncited");
+    edit(
+        &kb.join("entries/plan.toml"),
+        r#"sources = ["R-Hall2012", "R-CochND2021"]"#,
+        "sources = []",
+    );
+    let o = cramp(
+        &[
+            "--knowledge",
+            kb.to_str().unwrap(),
+            "kb",
+            "check",
+            "--as-of",
+            "2026-12-01",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("plan.nightly_stretching: uncited entry"));
+
+    let kb = knowledge_copy("unknown-source");
+    edit(
+        &kb.join("entries/plan.toml"),
+        r#"sources = ["R-Hall2012", "R-CochND2021"]"#,
+        r#"sources = ["R-Nowhere2030"]"#,
+    );
+    let o = cramp(
+        &[
+            "--knowledge",
+            kb.to_str().unwrap(),
+            "kb",
+            "check",
+            "--as-of",
+            "2026-12-01",
+        ],
+        None,
+    );
+    assert!(stdout(&o).contains("cites unknown source R-Nowhere2030"));
+}
+
+#[test]
+fn kb_check_fails_on_an_unused_rule_an_approved_unverified_entry_and_an_empty_passage() {
+    let kb = knowledge_copy("lint");
+    let plan = kb.join("entries/plan.toml");
+    let mut s = std::fs::read_to_string(&plan).unwrap();
+    s.push_str("\n[[entry]]\nid = \"plan.orphan\"\nitem = \"cramp_diary\"\ntier = \"self_care\"\npopulation = \"x\"\nmarks = [\"V\"]\nsources = [\"R-CKS\"]\nstatus = \"approved\"\nclinician = \"x\"\npatient = \"x\"\n");
+    std::fs::write(&plan, s).unwrap();
+    edit(
+        &plan,
+        "marks = [\"U\"]\nsources = [\"R-CKS\"]\nconflicts = [\"hydration\"]\nstatus = \"in_review\"",
+        "marks = [\"U\"]\nsources = [\"R-CKS\"]\nconflicts = [\"hydration\"]\nstatus = \"approved\"",
+    );
+    edit(
+        &kb.join("sources.toml"),
+        r#"passage = "Qualaquin should not be used for night time leg cramps.""#,
+        r#"passage = """#,
+    );
+    let o = cramp(
+        &[
+            "--knowledge",
+            kb.to_str().unwrap(),
+            "kb",
+            "check",
+            "--as-of",
+            "2026-12-01",
+        ],
+        None,
+    );
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        out.contains("plan.orphan: entry of kind rule that no rule in code uses"),
+        "{out}"
+    );
+    assert!(
+        out.contains("plan.hydration: rests on a [U] or [S] row but is approved"),
+        "{out}"
+    );
+    assert!(out.contains("R-FDA2010: empty passage"), "{out}");
+}
+
+#[test]
+fn a_broken_knowledge_copy_exits_2_naming_the_file() {
+    let kb = knowledge_copy("broken");
+    std::fs::write(kb.join("thresholds.toml"), "this is = = not toml").unwrap();
+    let o = cramp(
+        &["--knowledge", kb.to_str().unwrap(), "assess", "-"],
+        Some("{}"),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("thresholds.toml"));
+}
+
+#[test]
+fn a_draft_entry_is_served_only_with_include_unreviewed_but_a_draft_red_flag_always() {
+    let kb = knowledge_copy("draft");
+    let plan = kb.join("entries/plan.toml");
+    edit(
+        &plan,
+        "status = \"approved\"\nclinician = \"First line: calf",
+        "status = \"draft\"\nclinician = \"First line: calf",
+    );
+    edit(
+        &kb.join("entries/red_flags.toml"),
+        "status = \"approved\"\nclinician = \"Unilateral calf swelling",
+        "status = \"draft\"\nclinician = \"Unilateral calf swelling",
+    );
+    let dvt = r#"{"symptoms": {"feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "stretching", "returns_at_rest": false, "calf_swelling": "one_leg"}}"#;
+    let nlc = TYPICAL;
+    let dir = kb.to_str().unwrap();
+    let run = |args: &[&str], case: &str| -> serde_json::Value {
+        let o = cramp_in(
+            args,
+            Some(case),
+            &std::env::temp_dir(),
+            &[("CRAMP_KNOWLEDGE", dir)],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let plan_ids = |v: &serde_json::Value| {
+        v["plan"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let v = run(&["assess", "-"], nlc);
+    assert!(!plan_ids(&v).contains(&"nightly_stretching".to_string()));
+    let v = run(&["assess", "-", "--include-unreviewed"], nlc);
+    let item = v["plan"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "nightly_stretching")
+        .unwrap();
+    assert_eq!(item["review_status"], "draft");
+    let v = run(&["assess", "-"], dvt);
+    let flag = v["red_flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "possible_dvt")
+        .unwrap();
+    assert_eq!(flag["review_status"], "draft");
+}
+
+#[test]
+fn kb_version_changes_when_content_changes() {
+    let kb = knowledge_copy("version");
+    let version = |dir: &str| -> String {
+        let o = cramp(&["--knowledge", dir, "assess", "-"], Some("{}"));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()["kb_version"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let before = version(kb.to_str().unwrap());
+    edit(
+        &kb.join("entries/plan.toml"),
+        "Night cramps are very common",
+        "Night cramps are very, very common",
+    );
+    assert_ne!(before, version(kb.to_str().unwrap()));
+    assert!(before.starts_with("0.1.0+"));
+}
