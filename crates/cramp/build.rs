@@ -4,7 +4,7 @@
 use cramp_core::knowledge::{KnowledgeBase, KnowledgeFile, Level};
 use std::path::{Path, PathBuf};
 
-fn collect(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) {
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .expect("knowledge/ is readable")
         .flatten()
@@ -13,7 +13,7 @@ fn collect(dir: &Path, root: &Path, out: &mut Vec<PathBuf>) {
     entries.sort();
     for p in entries {
         if p.is_dir() {
-            collect(&p, root, out);
+            collect(&p, out);
         } else if p.extension().is_some_and(|e| e == "toml") {
             out.push(p);
         }
@@ -28,7 +28,7 @@ fn main() {
         .expect("knowledge/ exists beside crates/");
     println!("cargo:rerun-if-changed={}", root.display());
     let mut paths = Vec::new();
-    collect(&root, &root, &mut paths);
+    collect(&root, &mut paths);
     let files: Vec<KnowledgeFile> = paths
         .iter()
         .map(|p| KnowledgeFile {

@@ -199,11 +199,11 @@ impl<'kb> Assessment<'kb> {
         let mut out = Vec::new();
         let mut add = |entry: &'kb Entry| {
             for id in &entry.sources {
-                if let Some(pos) = self.kb.source_position(id) {
-                    if !seen[pos] {
-                        seen[pos] = true;
-                        out.push(&self.kb.sources[pos]);
-                    }
+                if let Some(pos) = self.kb.source_position(id)
+                    && !seen[pos]
+                {
+                    seen[pos] = true;
+                    out.push(&self.kb.sources[pos]);
                 }
             }
         };

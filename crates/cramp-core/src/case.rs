@@ -385,15 +385,15 @@ impl Case {
                     "is required: send the result as a number",
                 ));
             }
-            if let Some(d) = &l.date {
-                if !is_iso_date(d) {
-                    return Err(err(
-                        format!("{at}.date"),
-                        format!(
-                            "{d:?} is not an ISO 8601 date; send YYYY-MM-DD or a date-time such as 2026-03-01T08:30:00Z"
-                        ),
-                    ));
-                }
+            if let Some(d) = &l.date
+                && !is_iso_date(d)
+            {
+                return Err(err(
+                    format!("{at}.date"),
+                    format!(
+                        "{d:?} is not an ISO 8601 date; send YYYY-MM-DD or a date-time such as 2026-03-01T08:30:00Z"
+                    ),
+                ));
             }
         }
         Ok(())

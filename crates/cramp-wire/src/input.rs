@@ -111,9 +111,7 @@ impl<'de> serde::Deserialize<'de> for CaseObject {
 /// Parses and checks a case. Never panics, whatever the input.
 pub fn parse_case(text: &str) -> Result<Case, InputError> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let case: Case = match serde_path_to_error::deserialize(&mut de)
-        .and_then(|c: CaseObject| Ok(c.0))
-    {
+    let case: Case = match serde_path_to_error::deserialize(&mut de).map(|c: CaseObject| c.0) {
         Ok(case) => case,
         Err(e) => {
             let path = e.path().to_string();
@@ -141,12 +139,11 @@ pub fn parse_case(text: &str) -> Result<Case, InputError> {
                         .next()
                         .unwrap_or(&message)
                         .to_string();
-                    if path.is_empty() || path == "." {
-                        if message.starts_with("invalid type")
-                            || message.contains("expected an object")
-                        {
-                            return Err(InputError::Invalid("the case must be a JSON object (SPEC §3), e.g. {\"patient\": {\"age\": 67}}".into()));
-                        }
+                    if (path.is_empty() || path == ".")
+                        && (message.starts_with("invalid type")
+                            || message.contains("expected an object"))
+                    {
+                        return Err(InputError::Invalid("the case must be a JSON object (SPEC §3), e.g. {\"patient\": {\"age\": 67}}".into()));
                     }
                     InputError::Invalid(describe(&path, &message))
                 }

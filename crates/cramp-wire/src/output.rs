@@ -287,7 +287,7 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> S
                 tpl,
                 &[
                     ("display", &f.display),
-                    ("value", &format!("{value} {unit}").trim().to_string()),
+                    ("value", format!("{value} {unit}").trim()),
                     ("why", &why),
                 ],
             )

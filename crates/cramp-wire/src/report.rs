@@ -84,9 +84,9 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
             m.code, m.display, m.confidence
         )),
         None => w.item(if clinician {
-            "No call possible from the answers given (see questions)."
+            "none (see Questions to answer)"
         } else {
-            "We cannot tell yet: please answer the questions below."
+            "not known yet (see the questions)"
         }),
     }
     if !a.classification.differential.is_empty() {
@@ -138,9 +138,9 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     } else {
         w.item(if clinician {
-            "No referral needed on this information."
+            "none recommended on this information"
         } else {
-            "No referral is needed on what you told us."
+            "none needed on this information"
         });
     }
     if !a.questions.is_empty() {
@@ -172,9 +172,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
             ));
         }
         for u in a.unrecognized_medications {
-            w.item(&format!(
-                "{u}: not recognised by the knowledge base; check it by hand"
-            ));
+            w.item(&format!("{u}: not in the knowledge base"));
         }
     }
     if !a.labs.is_empty() {

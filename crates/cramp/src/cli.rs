@@ -43,16 +43,20 @@ fn failure(message: impl Into<String>) -> CliError {
     }
 }
 
-/// Evidence-based decision support for nocturnal leg cramps.
-///
-/// Examples:
-///   cramp assess case.json                  readable report (on a terminal)
-///   cramp assess case.json --format json    the SPEC §4 assessment
-///   cat case.json | cramp assess - --audience patient
-///   cramp kb check                          lint the knowledge base
-///   cramp kb show plan.nightly_stretching   one entry with its review status
+const EXAMPLES: &str = "Examples:
+  cramp assess case.json                  readable report (on a terminal)
+  cramp assess case.json --format json    the SPEC §4 assessment
+  cat case.json | cramp assess - --audience patient
+  cramp kb check                          lint the knowledge base
+  cramp kb show plan.nightly_stretching   one entry with its review status
+
+Exit codes: 0 success, 2 bad input or usage (the message names the field and the fix),
+1 internal failure or a kb check with errors.";
+
+/// Evidence-based decision support for nocturnal leg cramps: assess a case (SPEC §3 JSON) and get
+/// the likely diagnosis, red flags, medication review, tests, plan and what to avoid, all cited.
 #[derive(Debug, Parser)]
-#[command(name = "cramp", version, about, long_about = None, verbatim_doc_comment)]
+#[command(name = "cramp", version, after_help = EXAMPLES)]
 struct Cli {
     /// Use the knowledge base in DIR instead of the copy compiled into cramp.
     #[arg(long, global = true, value_name = "DIR", env = "CRAMP_KNOWLEDGE")]

@@ -348,10 +348,10 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
             None
         }
     };
-    if let Some((Dx::Nlc, _)) = p.most_likely {
-        if p.plmd == Some(Likely) {
-            p.plmd = Some(Possible);
-        }
+    if let Some((Dx::Nlc, _)) = p.most_likely
+        && p.plmd == Some(Likely)
+    {
+        p.plmd = Some(Possible);
     }
     p.nlc = nlc;
     p.rls = rls;

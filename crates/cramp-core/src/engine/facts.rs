@@ -76,10 +76,10 @@ impl Facts {
 
 pub fn in_set(kb: &KnowledgeBase, i: &Ingredient, set: SetId) -> bool {
     let s = kb.drugs.set(set);
-    if let Some(code) = &i.code {
-        if s.contains_code(code) {
-            return true;
-        }
+    if let Some(code) = &i.code
+        && s.contains_code(code)
+    {
+        return true;
     }
     i.drug
         .is_some_and(|d| s.drugs.iter().any(|x| *x == kb.drugs.drugs[d].id))
@@ -136,16 +136,16 @@ fn resolve(
             "{at}.atc: {atc:?} is not an ATC code (e.g. C03AA03); it was ignored"
         ));
     }
-    if let Some(rx) = &d.rxnorm {
-        if let Some(idx) = kb.drugs.by_rxnorm(rx.trim()) {
-            return vec![Ingredient {
-                label,
-                code: drug_code(idx),
-                own_code: false,
-                drug: Some(idx),
-                considering,
-            }];
-        }
+    if let Some(rx) = &d.rxnorm
+        && let Some(idx) = kb.drugs.by_rxnorm(rx.trim())
+    {
+        return vec![Ingredient {
+            label,
+            code: drug_code(idx),
+            own_code: false,
+            drug: Some(idx),
+            considering,
+        }];
     }
     if by_name.is_empty() {
         unrecognized.push(label);
@@ -326,16 +326,14 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                     offset = conv.offset;
                     canonical = Some((value + offset) * factor);
                     let unit_prop = conv.property.as_deref().or_else(|| kb.labs.unit_property(canon));
-                    if let Some(code) = &l.loinc {
-                        if let Some(lc) = a.loinc.iter().find(|x| x.code == code.trim()) {
-                            if lc.property != "any" && unit_prop.is_some_and(|p| !p.starts_with(lc.property.as_str()) && !lc.property.starts_with(p)) {
+                    if let Some(code) = &l.loinc
+                        && let Some(lc) = a.loinc.iter().find(|x| x.code == code.trim())
+                            && lc.property != "any" && unit_prop.is_some_and(|p| !p.starts_with(lc.property.as_str()) && !lc.property.starts_with(p)) {
                                 warnings.push(format!(
                                     "labs[{i}]: LOINC {} ({} code) was sent with the unit {u}; converted by its unit and interpreted as {}",
                                     lc.code, lc.property, a.display
                                 ));
                             }
-                        }
-                    }
                 }
             },
         }

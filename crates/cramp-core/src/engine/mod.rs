@@ -322,7 +322,7 @@ fn red_flags<'kb>(
     if c.under(t.child_age.value) && s.episodes_per_week.is_none_or(|n| n > 0.0) {
         flag(RedFlagId::AtypicalAge, RuleId::RedFlagAtypicalAge, None);
     }
-    out.sort_by(|a, b| b.urgency.cmp(&a.urgency));
+    out.sort_by_key(|r| std::cmp::Reverse(r.urgency));
     out
 }
 
@@ -468,21 +468,21 @@ fn options_and_avoid<'kb>(
     }
 
     // Iron on the RLS or PLMD pathway (c.2).
-    if c.p.rls_or_plmd_active() {
-        if let Some(rule) = iron_rule(c) {
-            let option_for = if c.p.rls_active() {
-                OptionFor::Rls
-            } else {
-                OptionFor::Plmd
-            };
-            let entry = c.rule(rule);
-            if c.served(entry) {
-                options.push(OptionItem {
-                    entry,
-                    option_for,
-                    conditional: false,
-                });
-            }
+    if c.p.rls_or_plmd_active()
+        && let Some(rule) = iron_rule(c)
+    {
+        let option_for = if c.p.rls_active() {
+            OptionFor::Rls
+        } else {
+            OptionFor::Plmd
+        };
+        let entry = c.rule(rule);
+        if c.served(entry) {
+            options.push(OptionItem {
+                entry,
+                option_for,
+                conditional: false,
+            });
         }
     }
 

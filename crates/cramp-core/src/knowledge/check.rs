@@ -98,15 +98,15 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
                 r.error(&s.id, format!("empty {field}"));
             }
         }
-        if let Some(pmid) = &s.pmid {
-            if pmid.is_empty() || !pmid.bytes().all(|b| b.is_ascii_digit()) {
-                r.error(&s.id, format!("malformed PMID {pmid:?}"));
-            }
+        if let Some(pmid) = &s.pmid
+            && (pmid.is_empty() || !pmid.bytes().all(|b| b.is_ascii_digit()))
+        {
+            r.error(&s.id, format!("malformed PMID {pmid:?}"));
         }
-        if let Some(doi) = &s.doi {
-            if !doi.starts_with("10.") || !doi.contains('/') {
-                r.error(&s.id, format!("malformed DOI {doi:?}"));
-            }
+        if let Some(doi) = &s.doi
+            && (!doi.starts_with("10.") || !doi.contains('/'))
+        {
+            r.error(&s.id, format!("malformed DOI {doi:?}"));
         }
     }
 
@@ -206,10 +206,10 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
         {
             r.error(id, "entry of kind rule that no rule in code uses (add it to the rule registry or make it education)".into());
         }
-        if let Some(atc) = &e.atc {
-            if !crate::knowledge::drugs::is_atc(atc) {
-                r.error(id, format!("malformed ATC code {atc:?}"));
-            }
+        if let Some(atc) = &e.atc
+            && !crate::knowledge::drugs::is_atc(atc)
+        {
+            r.error(id, format!("malformed ATC code {atc:?}"));
         }
         if id.starts_with("red_flag.") {
             match e.item.as_deref().and_then(RedFlagId::parse) {
@@ -253,10 +253,10 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
     }
 
     for (name, t) in kb.thresholds.all() {
-        if let Some(s) = &t.source {
-            if kb.source(s).is_none() {
-                r.error(name, format!("threshold cites unknown source {s}"));
-            }
+        if let Some(s) = &t.source
+            && kb.source(s).is_none()
+        {
+            r.error(name, format!("threshold cites unknown source {s}"));
         }
     }
 

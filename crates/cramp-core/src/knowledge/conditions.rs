@@ -92,7 +92,7 @@ pub fn is_icd10(code: &str) -> bool {
         && h[2].is_ascii_alphanumeric()
         && tail.len() <= 4
         && tail.bytes().all(|b| b.is_ascii_alphanumeric())
-        && (c.contains('.') == !tail.is_empty())
+        && c.contains('.') != tail.is_empty()
 }
 
 impl ConditionTable {
@@ -174,10 +174,10 @@ impl ConditionTable {
                 return true;
             }
         }
-        if let Some(s) = snomed {
-            if gate.snomed.iter().any(|x| x == s.trim()) {
-                return true;
-            }
+        if let Some(s) = snomed
+            && gate.snomed.iter().any(|x| x == s.trim())
+        {
+            return true;
         }
         false
     }

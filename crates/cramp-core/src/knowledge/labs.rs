@@ -254,7 +254,7 @@ impl LabTable {
                 )));
             }
         }
-        by_name.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        by_name.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
         Ok(LabTable {
             analytes,
             unit_aliases,
