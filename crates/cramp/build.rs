@@ -32,16 +32,11 @@ fn main() {
     let files: Vec<KnowledgeFile> = paths
         .iter()
         .map(|p| KnowledgeFile {
-            path: p
-                .strip_prefix(&root)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/"),
+            path: p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/"),
             contents: std::fs::read_to_string(p).expect("knowledge file is UTF-8"),
         })
         .collect();
-    let kb =
-        KnowledgeBase::load(&files).unwrap_or_else(|e| panic!("knowledge base does not load: {e}"));
+    let kb = KnowledgeBase::load(&files).unwrap_or_else(|e| panic!("knowledge base does not load: {e}"));
     let report = kb.check(None);
     let errors: Vec<String> = report
         .issues

@@ -216,10 +216,7 @@ impl<'kb> Assessment<'kb> {
         self.medication_options.iter().for_each(|i| add(i.entry));
         self.avoid.iter().for_each(|i| add(i.entry));
         self.evidence_conflicts.iter().for_each(|i| add(i.entry));
-        self.considered
-            .iter()
-            .filter_map(|i| i.entry)
-            .for_each(&mut add);
+        self.considered.iter().filter_map(|i| i.entry).for_each(&mut add);
         self.referral.reasons.iter().for_each(|e| add(e));
         out
     }

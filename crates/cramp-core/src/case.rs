@@ -8,10 +8,7 @@ use serde::Deserialize;
 /// Objects of the case are JSON objects only: serde's derived structs would also accept an array
 /// positionally (`"patient": [67, "female"]`), which would bypass the unknown-field check.
 pub mod strict {
-    use serde::de::{
-        self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor,
-        value::MapAccessDeserializer,
-    };
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor, value::MapAccessDeserializer};
     use std::fmt;
     use std::marker::PhantomData;
 
@@ -31,9 +28,7 @@ pub mod strict {
     }
 
     /// A JSON object (or null, read as empty).
-    pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
-        d: D,
-    ) -> Result<T, D::Error> {
+    pub fn object<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
         d.deserialize_any(ObjectVisitor(PhantomData))
     }
 
@@ -65,9 +60,7 @@ pub mod strict {
     }
 
     /// A JSON list of objects (or null, read as empty).
-    pub fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(
-        d: D,
-    ) -> Result<Vec<T>, D::Error> {
+    pub fn objects<'de, D: Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<Vec<T>, D::Error> {
         d.deserialize_any(ListVisitor(PhantomData))
     }
 }
@@ -217,13 +210,7 @@ fn err(field: impl Into<String>, problem: impl Into<String>) -> CaseError {
     }
 }
 
-fn range(
-    field: &str,
-    value: Option<f64>,
-    lo: f64,
-    hi: Option<f64>,
-    what: &str,
-) -> Result<(), CaseError> {
+fn range(field: &str, value: Option<f64>, lo: f64, hi: Option<f64>, what: &str) -> Result<(), CaseError> {
     let Some(v) = value else { return Ok(()) };
     let ok = v >= lo && hi.is_none_or(|h| v <= h);
     if ok {
@@ -238,10 +225,7 @@ fn range(
 
 fn non_empty(field: String, value: &Option<String>) -> Result<(), CaseError> {
     match value {
-        Some(s) if s.trim().is_empty() => Err(err(
-            field,
-            "must not be empty; give the value or leave the field out",
-        )),
+        Some(s) if s.trim().is_empty() => Err(err(field, "must not be empty; give the value or leave the field out")),
         _ => Ok(()),
     }
 }
@@ -260,22 +244,14 @@ fn is_iso_date(s: &str) -> bool {
     }
     let month: u32 = s[5..7].parse().unwrap_or(0);
     let day: u32 = s[8..10].parse().unwrap_or(0);
-    (1..=12).contains(&month)
-        && (1..=31).contains(&day)
-        && (b.len() == 10 || b[10] == b'T' || b[10] == b' ')
+    (1..=12).contains(&month) && (1..=31).contains(&day) && (b.len() == 10 || b[10] == b'T' || b[10] == b' ')
 }
 
 impl Case {
     /// Checks every range and shape rule of SPEC §3 that the types cannot express.
     pub fn validate(&self) -> Result<(), CaseError> {
         let p = &self.patient;
-        range(
-            "patient.age",
-            p.age,
-            0.0,
-            Some(130.0),
-            "the age in years, 0–130",
-        )?;
+        range("patient.age", p.age, 0.0, Some(130.0), "the age in years, 0–130")?;
         range(
             "patient.gestational_weeks",
             p.gestational_weeks,
@@ -322,13 +298,7 @@ impl Case {
             }
         }
         let e = &self.exam;
-        range(
-            "exam.abi",
-            e.abi,
-            0.0,
-            Some(3.0),
-            "the ankle-brachial index, 0–3",
-        )?;
+        range("exam.abi", e.abi, 0.0, Some(3.0), "the ankle-brachial index, 0–3")?;
         range(
             "exam.qtc_ms",
             e.qtc_ms,
@@ -343,10 +313,7 @@ impl Case {
             Some(250.0),
             "beats per minute, 20–250",
         )?;
-        for (list, key) in [
-            (&self.medications, "medications"),
-            (&self.considering, "considering"),
-        ] {
+        for (list, key) in [(&self.medications, "medications"), (&self.considering, "considering")] {
             for (i, d) in list.iter().enumerate() {
                 let at = format!("{key}[{i}]");
                 non_empty(format!("{at}.name"), &d.name)?;
@@ -380,10 +347,7 @@ impl Case {
                 return Err(err(at, "has neither loinc nor name; give at least one"));
             }
             if l.value.is_none() {
-                return Err(err(
-                    format!("{at}.value"),
-                    "is required: send the result as a number",
-                ));
+                return Err(err(format!("{at}.value"), "is required: send the result as a number"));
             }
             if let Some(d) = &l.date
                 && !is_iso_date(d)

@@ -8,11 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 fn load_dir(dir: &Path, root: &Path, out: &mut Vec<KnowledgeFile>) {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
     paths.sort();
     for p in paths {
         if p.is_dir() {
@@ -67,10 +63,7 @@ fn labs(a: &Assessment) -> Vec<String> {
     a.labs.iter().map(|l| l.loinc.clone()).collect()
 }
 fn most_likely(a: &Assessment<'static>) -> Option<&'static str> {
-    a.classification
-        .most_likely
-        .as_ref()
-        .map(|m| m.code.code.as_str())
+    a.classification.most_likely.as_ref().map(|m| m.code.code.as_str())
 }
 fn referral(a: &Assessment) -> (Option<&'static str>, Vec<&'static str>) {
     (
@@ -92,7 +85,8 @@ fn interpretation(a: &Assessment, loinc: &str) -> Option<&'static str> {
 }
 
 const NLC: &str = r#""feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "stretching", "returns_at_rest": false"#;
-const RLS: &str = r#""feels_like": "urge_to_move", "worse_in_evening": true, "relieved_by": "any_movement", "returns_at_rest": true"#;
+const RLS: &str =
+    r#""feels_like": "urge_to_move", "worse_in_evening": true, "relieved_by": "any_movement", "returns_at_rest": true"#;
 
 // ---- classification ----
 
@@ -142,9 +136,8 @@ fn both_sensations_with_rls_positive_answers_are_coexisting_nlc_and_rls() {
 
 #[test]
 fn a_missing_differentiating_answer_lowers_confidence_and_becomes_a_question() {
-    let a = run(
-        r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "stretching", "worse_in_evening": false}}"#,
-    );
+    let a =
+        run(r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "stretching", "worse_in_evening": false}}"#);
     assert_eq!(
         a.classification.most_likely.as_ref().unwrap().confidence,
         Confidence::Moderate
@@ -209,9 +202,7 @@ fn burning_numb_feet_in_diabetes_are_diabetic_neuropathy() {
 
 #[test]
 fn kicking_without_pain_or_urge_is_plmd_with_a_sleep_study_referral() {
-    let a = run(
-        r#"{"symptoms": {"feels_like": "none", "kicking_reported": true, "sleep_disrupted": true}}"#,
-    );
+    let a = run(r#"{"symptoms": {"feels_like": "none", "kicking_reported": true, "sleep_disrupted": true}}"#);
     assert_eq!(most_likely(&a), Some("G47.61"));
     assert!(plan(&a).contains(&"sleep_study"));
     assert_eq!(referral(&a), (Some("routine"), vec!["sleep_medicine"]));
@@ -222,12 +213,7 @@ fn pregnancy_adds_the_trimester_code_beside_nlc() {
     let a = run(&format!(
         r#"{{"patient": {{"sex": "female", "gestational_weeks": 30}}, "symptoms": {{{NLC}}}}}"#
     ));
-    assert!(
-        a.classification
-            .differential
-            .iter()
-            .any(|d| d.code.code == "O26.893")
-    );
+    assert!(a.classification.differential.iter().any(|d| d.code.code == "O26.893"));
 }
 
 // ---- red flags (c.5) ----
@@ -237,10 +223,7 @@ fn fasciculations_with_weakness_flag_possible_mnd_and_urgent_neurology() {
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}, "twitching": true, "weakness": true}}}}"#
     ));
-    assert_eq!(
-        flag_urgency(&a, "possible_motor_neuron_disease"),
-        Some("urgent")
-    );
+    assert_eq!(flag_urgency(&a, "possible_motor_neuron_disease"), Some("urgent"));
     assert_eq!(referral(&a), (Some("urgent"), vec!["neurology"]));
     assert!(!plan(&a).contains(&"reassurance"));
 }
@@ -255,9 +238,7 @@ fn twitching_alone_prompts_an_examination_not_a_referral() {
 
 #[test]
 fn a_new_gait_or_speech_change_flags_a_neurological_deficit() {
-    let a = run(&format!(
-        r#"{{"symptoms": {{{NLC}, "gait_or_speech_change": true}}}}"#
-    ));
+    let a = run(&format!(r#"{{"symptoms": {{{NLC}, "gait_or_speech_change": true}}}}"#));
     assert_eq!(flag_urgency(&a, "neurological_deficit"), Some("soon"));
     assert!(!plan(&a).contains(&"reassurance"));
 }
@@ -277,9 +258,7 @@ fn progressive_objective_weakness_flags_a_neurological_deficit_but_stable_weakne
 
 #[test]
 fn one_swollen_calf_flags_possible_dvt_same_day_and_stops_stretching() {
-    let a = run(&format!(
-        r#"{{"symptoms": {{{NLC}, "calf_swelling": "one_leg"}}}}"#
-    ));
+    let a = run(&format!(r#"{{"symptoms": {{{NLC}, "calf_swelling": "one_leg"}}}}"#));
     assert_eq!(flag_urgency(&a, "possible_dvt"), Some("urgent"));
     assert!(plan(&a).contains(&"same_day_assessment"));
     assert!(!plan(&a).contains(&"nightly_stretching"));
@@ -288,8 +267,7 @@ fn one_swollen_calf_flags_possible_dvt_same_day_and_stops_stretching() {
 
 #[test]
 fn rest_pain_relieved_by_hanging_the_leg_down_flags_critical_limb_ischaemia() {
-    let a =
-        run(r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "hanging_leg_down"}}"#);
+    let a = run(r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "hanging_leg_down"}}"#);
     assert_eq!(flag_urgency(&a, "critical_limb_ischaemia"), Some("urgent"));
     assert_eq!(referral(&a).1, vec!["vascular"]);
 }
@@ -301,19 +279,14 @@ fn bruising_on_quinine_is_an_emergency_and_the_patient_is_told_to_stop() {
     ));
     assert_eq!(flag_urgency(&a, "quinine_toxicity"), Some("emergency"));
     assert_eq!(referral(&a), (Some("emergency"), vec!["emergency"]));
-    let flag = a
-        .red_flags
-        .iter()
-        .find(|r| r.id == RedFlagId::QuinineToxicity)
-        .unwrap();
+    let flag = a.red_flags.iter().find(|r| r.id == RedFlagId::QuinineToxicity).unwrap();
     assert!(flag.entry.patient.starts_with("Stop taking quinine now"));
 }
 
 #[test]
 fn a_low_platelet_count_on_quinine_flags_toxicity() {
-    let a = run(
-        r#"{"medications": [{"atc": "P01BC01"}], "labs": [{"loinc": "777-3", "value": 90, "unit": "10*9/L"}]}"#,
-    );
+    let a =
+        run(r#"{"medications": [{"atc": "P01BC01"}], "labs": [{"loinc": "777-3", "value": 90, "unit": "10*9/L"}]}"#);
     assert!(flags(&a).contains(&"quinine_toxicity"));
 }
 
@@ -326,13 +299,9 @@ fn quinine_considered_in_pregnancy_flags_urgent_obstetric_contact() {
 
 #[test]
 fn quinine_with_a_long_qtc_flags_qt_risk_without_a_referral() {
-    let a = run(
-        r#"{"patient": {"sex": "male"}, "medications": [{"name": "quinine"}], "exam": {"qtc_ms": 455}}"#,
-    );
+    let a = run(r#"{"patient": {"sex": "male"}, "medications": [{"name": "quinine"}], "exam": {"qtc_ms": 455}}"#);
     assert_eq!(flag_urgency(&a, "qt_prolongation_risk"), Some("soon"));
-    let b = run(
-        r#"{"patient": {"sex": "female"}, "medications": [{"name": "quinine"}], "exam": {"qtc_ms": 455}}"#,
-    );
+    let b = run(r#"{"patient": {"sex": "female"}, "medications": [{"name": "quinine"}], "exam": {"qtc_ms": 455}}"#);
     assert!(!flags(&b).contains(&"qt_prolongation_risk"));
 }
 
@@ -351,9 +320,7 @@ fn six_weeks_of_stretching_with_frequent_cramps_is_refractory_and_orders_the_pan
         r#"{{"symptoms": {{{NLC}, "stretching_weeks_tried": 6, "episodes_per_week": 3}}}}"#
     ));
     assert!(flags(&a).contains(&"refractory_cramps"));
-    for code in [
-        "2823-3", "2951-2", "19123-9", "17861-6", "2160-0", "3016-3", "4548-4",
-    ] {
+    for code in ["2823-3", "2951-2", "19123-9", "17861-6", "2160-0", "3016-3", "4548-4"] {
         assert!(
             labs(&a).contains(&code.to_string()),
             "{code} missing from {:?}",
@@ -368,9 +335,7 @@ fn six_weeks_of_stretching_with_frequent_cramps_is_refractory_and_orders_the_pan
 
 #[test]
 fn baclofen_with_encephalopathy_in_cirrhosis_flags_urgent_hepatology() {
-    let a = run(
-        r#"{"medications": [{"name": "baclofen"}], "conditions": [{"icd10": "K74.60"}, {"icd10": "K76.82"}]}"#,
-    );
+    let a = run(r#"{"medications": [{"name": "baclofen"}], "conditions": [{"icd10": "K74.60"}, {"icd10": "K76.82"}]}"#);
     assert_eq!(flag_urgency(&a, "baclofen_encephalopathy"), Some("urgent"));
 }
 
@@ -426,11 +391,7 @@ fn an_unknown_drug_name_is_reported_never_dropped() {
 fn a_name_and_an_atc_that_disagree_warn_and_the_code_decides() {
     let a = run(r#"{"medications": [{"name": "amlodipine", "atc": "C03AA03"}]}"#);
     assert_eq!(review(&a), vec![("C03AA03".to_string(), "A")]);
-    assert!(
-        a.input_warnings
-            .iter()
-            .any(|w| w.contains("the code decides"))
-    );
+    assert!(a.input_warnings.iter().any(|w| w.contains("the code decides")));
 }
 
 #[test]
@@ -471,9 +432,7 @@ fn quinine_already_taken_is_a_tier_s_safety_review_with_a_discontinuation_discus
 
 #[test]
 fn a_laboratory_range_sent_with_the_result_takes_precedence() {
-    let a = run(
-        r#"{"labs": [{"loinc": "2823-3", "value": 3.4, "unit": "mmol/L", "ref_low": 3.3, "ref_high": 5.1}]}"#,
-    );
+    let a = run(r#"{"labs": [{"loinc": "2823-3", "value": 3.4, "unit": "mmol/L", "ref_low": 3.3, "ref_high": 5.1}]}"#);
     assert_eq!(interpretation(&a, "2823-3"), Some("normal"));
 }
 
@@ -548,9 +507,7 @@ fn the_latest_dated_result_is_the_one_interpreted() {
 
 #[test]
 fn a_typical_case_with_no_risk_orders_no_test() {
-    let a = run(&format!(
-        r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}}}}}"#
-    ));
+    let a = run(&format!(r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}}}}}"#));
     assert!(a.labs.is_empty());
 }
 
@@ -592,8 +549,7 @@ fn baclofen_is_offered_in_cirrhosis_with_a_known_egfr() {
 
 #[test]
 fn baclofen_in_cirrhosis_with_unknown_egfr_is_conditional_and_orders_creatinine() {
-    let a =
-        run(r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}]}"#);
+    let a = run(r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}]}"#);
     assert!(
         a.medication_options
             .iter()
@@ -614,19 +570,14 @@ fn baclofen_is_never_offered_in_kidney_failure_pregnancy_or_encephalopathy() {
             r#"{{"patient": {{"age": 50, "sex": "female"}}, "conditions": [{{"name": "cirrhosis"}}, {extra}]}}"#
         ));
         assert!(!options(&a).contains(&"M03BX01".to_string()), "{extra}");
-        let item = a
-            .avoid
-            .iter()
-            .find(|v| v.atc.as_deref() == Some("M03BX01"))
-            .unwrap();
+        let item = a.avoid.iter().find(|v| v.atc.as_deref() == Some("M03BX01")).unwrap();
         assert_eq!(item.severity, Severity::Critical, "{extra}");
     }
 }
 
 #[test]
 fn baclofen_is_withheld_until_pregnancy_is_known_for_a_woman_of_childbearing_age() {
-    let a =
-        run(r#"{"patient": {"age": 30, "sex": "female"}, "conditions": [{"name": "cirrhosis"}]}"#);
+    let a = run(r#"{"patient": {"age": 30, "sex": "female"}, "conditions": [{"name": "cirrhosis"}]}"#);
     assert!(!options(&a).contains(&"M03BX01".to_string()));
     assert!(a.questions.iter().any(|q| q.field == "patient.pregnant"));
 }
@@ -634,11 +585,7 @@ fn baclofen_is_withheld_until_pregnancy_is_known_for_a_woman_of_childbearing_age
 #[test]
 fn baclofen_outside_cirrhosis_is_a_warning() {
     let a = run("{}");
-    let item = a
-        .avoid
-        .iter()
-        .find(|v| v.atc.as_deref() == Some("M03BX01"))
-        .unwrap();
+    let item = a.avoid.iter().find(|v| v.atc.as_deref() == Some("M03BX01")).unwrap();
     assert_eq!(item.severity, Severity::Warning);
 }
 
@@ -660,9 +607,8 @@ fn a_z_drug_at_65_or_over_is_avoided() {
 
 #[test]
 fn an_nsaid_in_ckd_is_avoided() {
-    let a = run(
-        r#"{"patient": {"age": 50}, "conditions": [{"icd10": "N18.3"}], "considering": [{"name": "naproxen"}]}"#,
-    );
+    let a =
+        run(r#"{"patient": {"age": 50}, "conditions": [{"icd10": "N18.3"}], "considering": [{"name": "naproxen"}]}"#);
     assert!(avoid(&a).contains(&"M01AE02".to_string()));
 }
 
@@ -676,11 +622,8 @@ fn potassium_with_a_potassium_sparing_diuretic_is_avoided() {
 
 #[test]
 fn diltiazem_is_offered_only_for_refractory_cramps_and_never_with_a_dihydropyridine() {
-    let refractory =
-        format!(r#""symptoms": {{{NLC}, "stretching_weeks_tried": 8, "worst_pain": 8}}"#);
-    let a = run(&format!(
-        r#"{{"patient": {{"age": 60, "sex": "male"}}, {refractory}}}"#
-    ));
+    let refractory = format!(r#""symptoms": {{{NLC}, "stretching_weeks_tried": 8, "worst_pain": 8}}"#);
+    let a = run(&format!(r#"{{"patient": {{"age": 60, "sex": "male"}}, {refractory}}}"#));
     assert!(options(&a).contains(&"C08DB01".to_string()));
     let b = run(&format!(
         r#"{{"patient": {{"age": 60, "sex": "male"}}, {refractory}, "medications": [{{"name": "felodipine"}}]}}"#
@@ -710,9 +653,7 @@ fn midodrine_is_offered_only_on_dialysis_with_intradialytic_hypotension() {
 
 #[test]
 fn nlc_gets_stretching_relief_reassurance_and_safety_netting() {
-    let a = run(&format!(
-        r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}}}}}"#
-    ));
+    let a = run(&format!(r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}}}}}"#));
     for id in [
         "nightly_stretching",
         "acute_cramp_relief",
@@ -729,9 +670,7 @@ fn nlc_gets_stretching_relief_reassurance_and_safety_netting() {
 
 #[test]
 fn poor_balance_adds_seated_stretching_and_suppresses_fluid_advice() {
-    let a = run(&format!(
-        r#"{{"patient": {{"age": 82}}, "symptoms": {{{NLC}}}}}"#
-    ));
+    let a = run(&format!(r#"{{"patient": {{"age": 82}}, "symptoms": {{{NLC}}}}}"#));
     assert!(plan(&a).contains(&"seated_stretching"));
     assert!(!plan(&a).contains(&"hydration"));
 }
@@ -778,9 +717,7 @@ fn cirrhosis_prompts_a_hepatology_review() {
 
 #[test]
 fn a_non_healing_wound_gets_wound_and_foot_care() {
-    let a = run(
-        r#"{"symptoms": {"non_healing_wound": true}, "exam": {"pedal_pulses": "normal", "abi": 1.0}}"#,
-    );
+    let a = run(r#"{"symptoms": {"non_healing_wound": true}, "exam": {"pedal_pulses": "normal", "abi": 1.0}}"#);
     assert!(plan(&a).contains(&"wound_care") && plan(&a).contains(&"foot_care"));
     assert!(!flags(&a).contains(&"critical_limb_ischaemia"));
 }

@@ -1,1 +1,134 @@
-fn main() {}
+//! Criterion benchmarks of the real request path over every public vignette case (SPEC §8 speed):
+//! - `assess`: one in-process assessment of an already-parsed case (goal: median <= 10 µs);
+//! - `json`: JSON parse + assessment + JSON serialisation, what the server does per request
+//!   (goal: median <= 20 µs).
+//!
+//! Cases come from ../shared/clinical/vignettes when it is beside the clone, else examples/.
+//! Run: `cargo bench -p cramp-wire --bench assess`.
+
+use cramp_core::knowledge::{KnowledgeBase, KnowledgeFile};
+use cramp_core::vocab::Audience;
+use cramp_core::{AssessOptions, assess};
+use cramp_wire::{WireCache, assess_json, parse_case};
+use criterion::{Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+
+fn files(dir: &Path, root: &Path, out: &mut Vec<KnowledgeFile>) {
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            files(&p, root, out);
+        } else if p.extension().is_some_and(|e| e == "toml") {
+            out.push(KnowledgeFile {
+                path: p.strip_prefix(root).unwrap().to_string_lossy().into(),
+                contents: std::fs::read_to_string(&p).unwrap(),
+            });
+        }
+    }
+}
+
+fn cases(repo: &Path) -> Vec<(String, String)> {
+    let vignettes = repo.join("../shared/clinical/vignettes");
+    let mut out = Vec::new();
+    if vignettes.is_dir() {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(&vignettes)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            out.push((v["id"].as_str().unwrap().to_string(), v["case"].to_string()));
+        }
+    } else {
+        for e in std::fs::read_dir(repo.join("examples")).unwrap().flatten() {
+            out.push((
+                e.file_name().to_string_lossy().into(),
+                std::fs::read_to_string(e.path()).unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+fn bench(c: &mut Criterion) {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let root = repo.join("knowledge");
+    let mut kb_files = Vec::new();
+    files(&root, &root, &mut kb_files);
+    let kb = KnowledgeBase::load(&kb_files).unwrap();
+    let cache = WireCache::new(&kb);
+    let cases = cases(&repo);
+    let parsed: Vec<_> = cases.iter().map(|(_, text)| parse_case(text).unwrap()).collect();
+
+    // One iteration assesses every case once; the per-case figure is the time divided by the count.
+    let n = cases.len();
+    let mut g = c.benchmark_group(format!("all_{n}_cases"));
+    g.bench_function("assess", |b| {
+        b.iter(|| {
+            for case in &parsed {
+                black_box(assess(&kb, black_box(case), AssessOptions::default()));
+            }
+        })
+    });
+    g.bench_function("json_parse_assess_serialise", |b| {
+        b.iter(|| {
+            for (_, text) in &cases {
+                black_box(
+                    assess_json(
+                        &kb,
+                        &cache,
+                        black_box(text),
+                        Audience::Clinician,
+                        AssessOptions::default(),
+                    )
+                    .unwrap(),
+                );
+            }
+        })
+    });
+    // The stages of the JSON path, to see where its time goes.
+    g.bench_function("stage_parse", |b| {
+        b.iter(|| {
+            for (_, text) in &cases {
+                black_box(parse_case(black_box(text)).unwrap());
+            }
+        })
+    });
+    let assessed: Vec<_> = parsed
+        .iter()
+        .map(|case| assess(&kb, case, AssessOptions::default()))
+        .collect();
+    g.bench_function("stage_to_wire", |b| {
+        b.iter(|| {
+            for a in &assessed {
+                black_box(cramp_wire::to_wire(black_box(a), Audience::Clinician, Some(&cache)));
+            }
+        })
+    });
+    g.bench_function("stage_serialise", |b| {
+        let wires: Vec<_> = assessed
+            .iter()
+            .map(|a| cramp_wire::to_wire(a, Audience::Clinician, Some(&cache)))
+            .collect();
+        b.iter(|| {
+            for w in &wires {
+                black_box(serde_json::to_string(black_box(w)).unwrap());
+            }
+        })
+    });
+    g.finish();
+    c.bench_function("kb_load_and_check", |b| {
+        b.iter(|| {
+            let kb = KnowledgeBase::load(black_box(&kb_files)).unwrap();
+            black_box(kb.check(None));
+        })
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

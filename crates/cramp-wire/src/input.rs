@@ -45,10 +45,7 @@ fn describe(path: &str, inner: &str) -> String {
             .split_first()
             .map(|(f, e)| (*f, e.to_vec()))
             .unwrap_or(("?", Vec::new()));
-        let parent = path
-            .rsplit_once('.')
-            .map(|(p, _)| p.to_string())
-            .unwrap_or_default();
+        let parent = path.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
         let full = if path.ends_with(field) {
             path.clone()
         } else if parent.is_empty() {
@@ -66,25 +63,17 @@ fn describe(path: &str, inner: &str) -> String {
                 "`{full}`: unknown field; did you mean `{name}`? (allowed here: {})",
                 expected.join(", ")
             ),
-            None => format!(
-                "`{full}`: unknown field; allowed here: {}",
-                expected.join(", ")
-            ),
+            None => format!("`{full}`: unknown field; allowed here: {}", expected.join(", ")),
         };
     }
     if let Some(rest) = inner.strip_prefix("unknown variant ") {
         let names = backticked(rest);
         if let Some((value, allowed)) = names.split_first() {
-            return format!(
-                "`{path}`: {value:?} is not allowed; use one of: {}",
-                allowed.join(", ")
-            );
+            return format!("`{path}`: {value:?} is not allowed; use one of: {}", allowed.join(", "));
         }
     }
     if let Some(rest) = inner.strip_prefix("invalid type: ") {
-        let (got, expected) = rest
-            .split_once(", expected ")
-            .unwrap_or((rest, "another type"));
+        let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
         let expected = match expected {
             e if e.starts_with("f64") => "a number".to_string(),
             e if e.starts_with("a boolean") => "true or false".to_string(),
@@ -121,11 +110,7 @@ pub fn parse_case(text: &str) -> Result<Case, InputError> {
                 | serde_json::error::Category::Eof
                 | serde_json::error::Category::Io => {
                     let message = inner.to_string();
-                    let message = message
-                        .split(" at line ")
-                        .next()
-                        .unwrap_or(&message)
-                        .to_string();
+                    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
                     InputError::Syntax {
                         line: inner.line(),
                         column: inner.column(),
@@ -134,16 +119,13 @@ pub fn parse_case(text: &str) -> Result<Case, InputError> {
                 }
                 serde_json::error::Category::Data => {
                     let message = inner.to_string();
-                    let message = message
-                        .split(" at line ")
-                        .next()
-                        .unwrap_or(&message)
-                        .to_string();
+                    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
                     if (path.is_empty() || path == ".")
-                        && (message.starts_with("invalid type")
-                            || message.contains("expected an object"))
+                        && (message.starts_with("invalid type") || message.contains("expected an object"))
                     {
-                        return Err(InputError::Invalid("the case must be a JSON object (SPEC §3), e.g. {\"patient\": {\"age\": 67}}".into()));
+                        return Err(InputError::Invalid(
+                            "the case must be a JSON object (SPEC §3), e.g. {\"patient\": {\"age\": 67}}".into(),
+                        ));
                     }
                     InputError::Invalid(describe(&path, &message))
                 }
@@ -157,8 +139,7 @@ pub fn parse_case(text: &str) -> Result<Case, InputError> {
             message: "trailing characters after the case".into(),
         });
     }
-    case.validate()
-        .map_err(|e| InputError::Invalid(e.to_string()))?;
+    case.validate().map_err(|e| InputError::Invalid(e.to_string()))?;
     Ok(case)
 }
 
@@ -206,10 +187,7 @@ mod tests {
     #[test]
     fn an_out_of_range_value_names_the_allowed_range() {
         let m = message(r#"{"patient": {"age": 300}}"#);
-        assert_eq!(
-            m,
-            "`patient.age`: 300 is outside 0–130; send the age in years, 0–130"
-        );
+        assert_eq!(m, "`patient.age`: 300 is outside 0–130; send the age in years, 0–130");
     }
 
     #[test]

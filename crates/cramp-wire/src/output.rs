@@ -1,9 +1,117 @@
 //! The assessment as SPEC §4 sends it, for one audience.
 
 use cramp_core::assessment::*;
-use cramp_core::knowledge::{Entry, Phrase, Source};
+use cramp_core::knowledge::{Entry, KnowledgeBase, Phrase, Source};
 use cramp_core::vocab::*;
 use serde::Serialize;
+use serde::ser::SerializeStruct;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+
+/// A text of the output. When it comes unchanged from the knowledge base, its JSON form was
+/// escaped once at load (`WireCache`) and is copied as is: serialising the ~24 KB of an
+/// assessment was most of the request time, and almost all of it is static text.
+#[derive(Debug, Clone)]
+pub struct Text<'a> {
+    pub plain: Cow<'a, str>,
+    raw: Option<&'a RawValue>,
+}
+
+impl<'a> Text<'a> {
+    fn owned(s: String) -> Self {
+        Text {
+            plain: Cow::Owned(s),
+            raw: None,
+        }
+    }
+    fn entry(e: &'a Entry, audience: Audience, cache: Option<&'a WireCache>) -> Self {
+        let i = if audience == Audience::Clinician { 0 } else { 1 };
+        Text {
+            plain: Cow::Borrowed(e.text(audience)),
+            raw: cache.map(|c| &*c.texts[e.index][i]),
+        }
+    }
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.raw {
+            Some(raw) => raw.serialize(s),
+            None => s.serialize_str(&self.plain),
+        }
+    }
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.plain
+    }
+}
+
+impl std::fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.plain)
+    }
+}
+
+/// The source ids an item cites (pre-serialised per entry when cached).
+#[derive(Debug, Clone, Copy)]
+pub struct Ids<'a> {
+    pub ids: &'a [String],
+    raw: Option<&'a RawValue>,
+}
+
+impl<'a> Ids<'a> {
+    fn entry(e: &'a Entry, cache: Option<&'a WireCache>) -> Self {
+        Ids {
+            ids: &e.sources,
+            raw: cache.map(|c| &*c.ids[e.index]),
+        }
+    }
+}
+
+impl Serialize for Ids<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.raw {
+            Some(raw) => raw.serialize(s),
+            None => self.ids.serialize(s),
+        }
+    }
+}
+
+impl std::ops::Deref for Ids<'_> {
+    type Target = [String];
+    fn deref(&self) -> &[String] {
+        self.ids
+    }
+}
+
+/// The JSON of every static fragment of the knowledge base, built once per knowledge base.
+#[derive(Debug)]
+pub struct WireCache {
+    sources: Vec<Box<RawValue>>,
+    texts: Vec<[Box<RawValue>; 2]>,
+    ids: Vec<Box<RawValue>>,
+}
+
+fn raw<T: Serialize + ?Sized>(v: &T) -> Box<RawValue> {
+    RawValue::from_string(serde_json::to_string(v).expect("static text serialises")).expect("serde_json output is JSON")
+}
+
+impl WireCache {
+    pub fn new(kb: &KnowledgeBase) -> WireCache {
+        WireCache {
+            sources: kb.sources.iter().map(|s| raw(&source_out(s, None))).collect(),
+            texts: kb
+                .entries
+                .iter()
+                .map(|e| [raw(&e.clinician), raw(&e.patient)])
+                .collect(),
+            ids: kb.entries.iter().map(|e| raw(&e.sources)).collect(),
+        }
+    }
+}
 
 /// A number as JSON shows it: integral values without a fraction.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -57,8 +165,8 @@ pub struct AssessmentOut<'a> {
 pub struct ClassificationOut<'a> {
     pub most_likely: Option<MostLikelyOut<'a>>,
     pub differential: Vec<DifferentialOut<'a>>,
-    pub text: &'a str,
-    pub sources: &'a [String],
+    pub text: Text<'a>,
+    pub sources: Ids<'a>,
     pub review_status: &'static str,
 }
 
@@ -89,8 +197,8 @@ pub struct QuestionOut<'a> {
 pub struct RedFlagOut<'a> {
     pub id: &'static str,
     pub urgency: &'static str,
-    pub text: &'a str,
-    pub sources: &'a [String],
+    pub text: Text<'a>,
+    pub sources: Ids<'a>,
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
@@ -101,8 +209,8 @@ pub struct ReviewOut<'a> {
     pub atc: &'a str,
     pub drug_class: &'a str,
     pub tier: &'static str,
-    pub text: String,
-    pub sources: &'a [String],
+    pub text: Text<'a>,
+    pub sources: Ids<'a>,
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
@@ -112,8 +220,8 @@ pub struct LabOut<'a> {
     pub loinc: &'a str,
     pub display: &'a str,
     pub repeat: bool,
-    pub reason: String,
-    pub sources: &'a [String],
+    pub reason: Text<'a>,
+    pub sources: Ids<'a>,
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
@@ -125,8 +233,8 @@ pub struct FindingOut<'a> {
     pub value: Num,
     pub unit: Option<&'a str>,
     pub interpretation: Option<&'static str>,
-    pub text: String,
-    pub sources: &'a [String],
+    pub text: Text<'a>,
+    pub sources: Ids<'a>,
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
@@ -136,8 +244,8 @@ pub struct PlanOut<'a> {
     pub id: &'static str,
     pub tier: &'static str,
     pub certainty: &'static str,
-    pub text: &'a str,
-    pub sources: &'a [String],
+    pub text: Text<'a>,
+    pub sources: Ids<'a>,
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
@@ -149,8 +257,8 @@ pub struct OptionOut<'a> {
     pub dosing: &'a str,
     #[serde(rename = "for")]
     pub option_for: &'static str,
-    pub text: String,
-    pub sources: &'a [String],
+    pub text: Text<'a>,
+    pub sources: Ids<'a>,
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
@@ -160,8 +268,8 @@ pub struct AvoidOut<'a> {
     pub atc: Option<&'a str>,
     pub display: &'a str,
     pub severity: &'static str,
-    pub text: &'a str,
-    pub sources: &'a [String],
+    pub text: Text<'a>,
+    pub sources: Ids<'a>,
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
@@ -177,8 +285,8 @@ pub struct ReferralOut<'a> {
 #[derive(Debug, Serialize)]
 pub struct ConflictOut<'a> {
     pub topic: &'static str,
-    pub text: &'a str,
-    pub sources: &'a [String],
+    pub text: Text<'a>,
+    pub sources: Ids<'a>,
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
@@ -189,14 +297,14 @@ pub struct ConsideredOut<'a> {
     pub atc: Option<&'a str>,
     pub decision: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
+    pub text: Option<Text<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub sources: Option<&'a [String]>,
+    pub sources: Option<Ids<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub review_status: Option<&'static str>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct SourceOut<'a> {
     pub id: &'a str,
     pub citation: &'a str,
@@ -205,8 +313,29 @@ pub struct SourceOut<'a> {
     pub locator: &'a str,
     pub quote: &'a str,
     pub quote_is_verbatim: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    raw: Option<&'a RawValue>,
+}
+
+impl Serialize for SourceOut<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Some(raw) = self.raw {
+            return raw.serialize(s);
+        }
+        let mut st = s.serialize_struct("Source", 8)?;
+        st.serialize_field("id", self.id)?;
+        st.serialize_field("citation", self.citation)?;
+        st.serialize_field("kind", self.kind)?;
+        st.serialize_field("year", &self.year)?;
+        st.serialize_field("locator", self.locator)?;
+        st.serialize_field("quote", self.quote)?;
+        st.serialize_field("quote_is_verbatim", &self.quote_is_verbatim)?;
+        match &self.url {
+            Some(url) => st.serialize_field("url", url)?,
+            None => st.skip_field("url")?,
+        }
+        st.end()
+    }
 }
 
 /// Replaces `{key}` placeholders.
@@ -243,10 +372,8 @@ fn status(e: &Entry) -> &'static str {
 
 fn fmt_range(low: Option<f64>, high: Option<f64>) -> (String, String) {
     (
-        low.map(|l| Num(round(l)).to_string())
-            .unwrap_or_else(|| "…".into()),
-        high.map(|h| Num(round(h)).to_string())
-            .unwrap_or_else(|| "…".into()),
+        low.map(|l| Num(round(l)).to_string()).unwrap_or_else(|| "…".into()),
+        high.map(|h| Num(round(h)).to_string()).unwrap_or_else(|| "…".into()),
     )
 }
 
@@ -254,7 +381,7 @@ fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn source_out(s: &Source) -> SourceOut<'_> {
+fn source_out<'a>(s: &'a Source, raw: Option<&'a RawValue>) -> SourceOut<'a> {
     SourceOut {
         id: &s.id,
         citation: &s.citation,
@@ -263,7 +390,9 @@ fn source_out(s: &Source) -> SourceOut<'_> {
         locator: &s.locator,
         quote: &s.quote,
         quote_is_verbatim: s.passage_verbatim,
-        url: s.link(),
+        // The cached fragment already holds the URL; build it only for the plain path.
+        url: if raw.is_none() { s.link() } else { None },
+        raw,
     }
 }
 
@@ -301,10 +430,7 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> S
             let basis_text = match basis {
                 Basis::LabRange { low, high, unit } => {
                     let (l, h) = fmt_range(*low, *high);
-                    fill(
-                        &t.basis_lab_range,
-                        &[("low", &l), ("high", &h), ("unit", unit)],
-                    )
+                    fill(&t.basis_lab_range, &[("low", &l), ("high", &h), ("unit", unit)])
                 }
                 Basis::DefaultRange { low, high, .. } => {
                     let (l, h) = fmt_range(*low, *high);
@@ -316,10 +442,7 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> S
                 Basis::RlsThreshold => t.basis_rls.clone(),
                 Basis::Critical { limit } => fill(
                     &t.basis_critical,
-                    &[
-                        ("limit", &Num(round(*limit)).to_string()),
-                        ("unit", f.canonical_unit),
-                    ],
+                    &[("limit", &Num(round(*limit)).to_string()), ("unit", f.canonical_unit)],
                 ),
                 Basis::NoRange | Basis::NotInterpreted { .. } => t.basis_no_range.clone(),
             };
@@ -343,15 +466,11 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> S
 }
 
 fn reasons_text(reasons: &[&Phrase], audience: Audience) -> String {
-    reasons
-        .iter()
-        .map(|r| r.text(audience))
-        .collect::<Vec<_>>()
-        .join("; ")
+    reasons.iter().map(|r| r.text(audience)).collect::<Vec<_>>().join("; ")
 }
 
 /// Builds the SPEC §4 shape of an assessment for one audience.
-pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'a> {
+pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a WireCache>) -> AssessmentOut<'a> {
     let kb = a.kb;
     let w = &kb.wording;
     let c = &a.classification;
@@ -373,17 +492,12 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
                 because: d
                     .because
                     .iter()
-                    .map(|b| {
-                        fill(
-                            b.phrase.text(audience),
-                            &[("condition", b.condition.unwrap_or(""))],
-                        )
-                    })
+                    .map(|b| fill(b.phrase.text(audience), &[("condition", b.condition.unwrap_or(""))]))
                     .collect(),
             })
             .collect(),
-        text: c.entry.text(audience),
-        sources: &c.entry.sources,
+        text: Text::entry(c.entry, audience, cache),
+        sources: Ids::entry(c.entry, cache),
         review_status: status(c.entry),
     };
     let questions = a
@@ -391,11 +505,7 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
         .iter()
         .map(|q| QuestionOut {
             field: q.field,
-            text: w
-                .questions
-                .get(q.field)
-                .map(|p| p.text(audience))
-                .unwrap_or(q.field),
+            text: w.questions.get(q.field).map(|p| p.text(audience)).unwrap_or(q.field),
         })
         .collect();
     let red_flags = a
@@ -404,8 +514,8 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
         .map(|r| RedFlagOut {
             id: r.id.as_str(),
             urgency: r.urgency.as_str(),
-            text: r.entry.text(audience),
-            sources: &r.entry.sources,
+            text: Text::entry(r.entry, audience, cache),
+            sources: Ids::entry(r.entry, cache),
             review_status: status(r.entry),
             knowledge_id: &r.entry.id,
         })
@@ -418,8 +528,8 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
             atc: &m.atc,
             drug_class: m.drug_class,
             tier: m.tier.as_str(),
-            text: fill(m.entry.text(audience), &[("drug", &m.drug_name)]),
-            sources: &m.entry.sources,
+            text: Text::owned(fill(m.entry.text(audience), &[("drug", &m.drug_name)])),
+            sources: Ids::entry(m.entry, cache),
             review_status: status(m.entry),
             knowledge_id: &m.entry.id,
         })
@@ -439,14 +549,14 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
                 loinc: &l.loinc,
                 display: l.display,
                 repeat: l.repeat,
-                reason: fill(
+                reason: Text::owned(fill(
                     tpl,
                     &[
                         ("test", l.entry.text(audience)),
                         ("reasons", &reasons_text(&l.reasons, audience)),
                     ],
-                ),
-                sources: &l.entry.sources,
+                )),
+                sources: Ids::entry(l.entry, cache),
                 review_status: l.review_status.as_str(),
                 knowledge_id: &l.entry.id,
             }
@@ -461,8 +571,8 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
             value: Num(f.value),
             unit: f.unit.as_deref(),
             interpretation: f.interpretation.map(|i| i.as_str()),
-            text: finding_text(a, f, audience),
-            sources: &f.entry.sources,
+            text: Text::owned(finding_text(a, f, audience)),
+            sources: Ids::entry(f.entry, cache),
             review_status: f.review_status.as_str(),
             knowledge_id: &f.entry.id,
         })
@@ -474,8 +584,8 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
             id: p.id.as_str(),
             tier: p.entry.tier.unwrap_or(PlanTier::FirstLine).as_str(),
             certainty: p.entry.certainty.unwrap_or(Certainty::VeryLow).as_str(),
-            text: p.entry.text(audience),
-            sources: &p.entry.sources,
+            text: Text::entry(p.entry, audience, cache),
+            sources: Ids::entry(p.entry, cache),
             review_status: status(p.entry),
             knowledge_id: &p.entry.id,
         })
@@ -485,21 +595,14 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
         .iter()
         .map(|o| {
             let e = o.entry;
-            let mut text = e.text(audience).to_string();
+            let mut text = Text::entry(e, audience, cache);
             if o.conditional {
                 let (tpl, cond) = match audience {
-                    Audience::Clinician => (
-                        &w.templates.conditional_clinician,
-                        e.condition_clinician.as_deref(),
-                    ),
-                    Audience::Patient => (
-                        &w.templates.conditional_patient,
-                        e.condition_patient.as_deref(),
-                    ),
+                    Audience::Clinician => (&w.templates.conditional_clinician, e.condition_clinician.as_deref()),
+                    Audience::Patient => (&w.templates.conditional_patient, e.condition_patient.as_deref()),
                 };
                 if let Some(cond) = cond {
-                    text.push(' ');
-                    text.push_str(&fill(tpl, &[("condition", cond)]));
+                    text = Text::owned(format!("{} {}", e.text(audience), fill(tpl, &[("condition", cond)])));
                 }
             }
             OptionOut {
@@ -511,7 +614,7 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
                 },
                 option_for: o.option_for.as_str(),
                 text,
-                sources: &e.sources,
+                sources: Ids::entry(e, cache),
                 review_status: status(e),
                 knowledge_id: &e.id,
             }
@@ -524,8 +627,8 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
             atc: v.atc.as_deref(),
             display: &v.display,
             severity: v.severity.as_str(),
-            text: v.entry.text(audience),
-            sources: &v.entry.sources,
+            text: Text::entry(v.entry, audience, cache),
+            sources: Ids::entry(v.entry, cache),
             review_status: status(v.entry),
             knowledge_id: &v.entry.id,
         })
@@ -546,8 +649,8 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
         .iter()
         .map(|c| ConflictOut {
             topic: c.topic.as_str(),
-            text: c.entry.text(audience),
-            sources: &c.entry.sources,
+            text: Text::entry(c.entry, audience, cache),
+            sources: Ids::entry(c.entry, cache),
             review_status: status(c.entry),
             knowledge_id: &c.entry.id,
         })
@@ -560,15 +663,10 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
             atc: c.atc.as_deref(),
             decision: c.decision.as_str(),
             text: c.entry.map(|e| {
-                fill(
-                    e.text(audience),
-                    &[
-                        ("drug", &c.drug_name),
-                        ("tier", c.tier.map(|t| t.as_str()).unwrap_or("")),
-                    ],
-                )
+                let tier = c.tier.map(|t| t.as_str()).unwrap_or("");
+                Text::owned(fill(e.text(audience), &[("drug", &c.drug_name), ("tier", tier)]))
             }),
-            sources: c.entry.map(|e| e.sources.as_slice()),
+            sources: c.entry.map(|e| Ids::entry(e, cache)),
             review_status: c.entry.map(status),
         })
         .collect();
@@ -594,7 +692,11 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience) -> AssessmentOut<'
         evidence_conflicts,
         considered,
         input_warnings: &a.input_warnings,
-        sources: a.cited_sources().into_iter().map(source_out).collect(),
+        sources: a
+            .cited_sources()
+            .into_iter()
+            .map(|s| source_out(s, cache.and_then(|c| kb.source_position(&s.id).map(|i| &*c.sources[i]))))
+            .collect(),
     }
 }
 

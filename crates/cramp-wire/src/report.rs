@@ -31,11 +31,7 @@ impl W {
                 let _ = write!(self.out, "\n## {title}\n\n");
             }
             Style::Text => {
-                let _ = write!(
-                    self.out,
-                    "\n{title}\n{}\n",
-                    "-".repeat(title.chars().count())
-                );
+                let _ = write!(self.out, "\n{title}\n{}\n", "-".repeat(title.chars().count()));
             }
         }
     }
@@ -79,10 +75,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         "What this most likely is"
     });
     match &a.classification.most_likely {
-        Some(m) => w.item(&format!(
-            "{} {} (confidence: {})",
-            m.code, m.display, m.confidence
-        )),
+        Some(m) => w.item(&format!("{} {} (confidence: {})", m.code, m.display, m.confidence)),
         None => w.item(if clinician {
             "none (see Questions to answer)"
         } else {
@@ -121,7 +114,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
                 r.id,
                 r.urgency,
                 r.text,
-                cite(r.sources),
+                cite(&r.sources),
                 mark(r.review_status)
             ));
         }
@@ -167,7 +160,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
                 m.drug_class,
                 m.tier,
                 m.text,
-                cite(m.sources),
+                cite(&m.sources),
                 mark(m.review_status)
             ));
         }
@@ -187,24 +180,15 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
                 l.display,
                 l.loinc,
                 l.reason,
-                cite(l.sources),
+                cite(&l.sources),
                 mark(l.review_status)
             ));
         }
     }
     if !a.lab_findings.is_empty() {
-        w.heading(if clinician {
-            "Lab results"
-        } else {
-            "Your results"
-        });
+        w.heading(if clinician { "Lab results" } else { "Your results" });
         for f in &a.lab_findings {
-            w.item(&format!(
-                "{} {}{}",
-                f.text,
-                cite(f.sources),
-                mark(f.review_status)
-            ));
+            w.item(&format!("{} {}{}", f.text, cite(&f.sources), mark(f.review_status)));
         }
     }
     if !a.plan.is_empty() {
@@ -216,7 +200,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
                 p.tier,
                 p.certainty,
                 p.text,
-                cite(p.sources),
+                cite(&p.sources),
                 mark(p.review_status)
             ));
         }
@@ -234,7 +218,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
                 o.atc,
                 o.option_for,
                 o.text,
-                cite(o.sources),
+                cite(&o.sources),
                 mark(o.review_status)
             ));
             if clinician && !o.dosing.is_empty() {
@@ -243,11 +227,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     }
     if !a.avoid.is_empty() {
-        w.heading(if clinician {
-            "Avoid"
-        } else {
-            "Medicines to avoid"
-        });
+        w.heading(if clinician { "Avoid" } else { "Medicines to avoid" });
         for v in &a.avoid {
             w.item(&format!(
                 "{} ({}{}): {} {}{}",
@@ -255,7 +235,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
                 v.severity,
                 v.atc.map(|c| format!(", {c}")).unwrap_or_default(),
                 v.text,
-                cite(v.sources),
+                cite(&v.sources),
                 mark(v.review_status)
             ));
         }
@@ -275,9 +255,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
                 "{}: {}{}",
                 c.name,
                 text,
-                c.sources
-                    .map(|s| format!(" {}", cite(s)))
-                    .unwrap_or_default()
+                c.sources.as_ref().map(|s| format!(" {}", cite(s))).unwrap_or_default()
             ));
         }
     }
@@ -292,7 +270,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
                 "{}: {} {}{}",
                 c.topic,
                 c.text,
-                cite(c.sources),
+                cite(&c.sources),
                 mark(c.review_status)
             ));
         }
@@ -312,10 +290,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
             s.kind,
             s.year,
             s.locator,
-            s.url
-                .as_deref()
-                .map(|u| format!(" {u}"))
-                .unwrap_or_default()
+            s.url.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
         ));
     }
     let _ = write!(

@@ -10,9 +10,7 @@ use cramp_wire::{parse_case, to_wire};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
-fn opt<T: std::fmt::Debug + Clone + 'static>(
-    s: impl Strategy<Value = T> + 'static,
-) -> BoxedStrategy<Option<T>> {
+fn opt<T: std::fmt::Debug + Clone + 'static>(s: impl Strategy<Value = T> + 'static) -> BoxedStrategy<Option<T>> {
     prop_oneof![Just(None), s.prop_map(Some)].boxed()
 }
 
@@ -114,10 +112,7 @@ fn lab() -> BoxedStrategy<Value> {
                 m.insert("loinc".into(), json!(loinc));
             }
             m.insert("name".into(), json!(name));
-            m.insert(
-                "value".into(),
-                json!(((lo + (hi - lo) * t) * 100.0).round() / 100.0),
-            );
+            m.insert("value".into(), json!(((lo + (hi - lo) * t) * 100.0).round() / 100.0));
             if !unit.is_empty() {
                 m.insert("unit".into(), json!(unit));
             }
@@ -189,49 +184,47 @@ fn case() -> impl Strategy<Value = Value> {
         opt(pick(&["none", "one_leg", "both_legs"])),
     );
     let flags = prop::collection::vec(any::<Option<bool>>(), 17);
-    let symptoms = (questions, flags).prop_map(
-        |((q1, q2, q3, q4, when, eps, pain, weeks, swelling), flags)| {
-            let names = [
-                "kicking_reported",
-                "twitching",
-                "tingling",
-                "numbness",
-                "weakness",
-                "muscle_wasting",
-                "gait_or_speech_change",
-                "dysphagia",
-                "calf_warm_or_red",
-                "recent_immobility",
-                "non_healing_wound",
-                "bleeding_or_bruising",
-                "bladder_or_bowel_change",
-                "saddle_numbness",
-                "nocturia",
-                "progressive",
-                "sleep_disrupted",
-            ];
-            let mut m = match object(vec![
-                ("feels_like", q1),
-                ("worse_in_evening", q2),
-                ("relieved_by", q3),
-                ("returns_at_rest", q4),
-                ("when", when),
-                ("episodes_per_week", eps),
-                ("worst_pain", pain),
-                ("stretching_weeks_tried", weeks),
-                ("calf_swelling", swelling),
-            ]) {
-                Value::Object(m) => m,
-                _ => unreachable!(),
-            };
-            for (name, v) in names.iter().zip(flags) {
-                if let Some(v) = v {
-                    m.insert((*name).into(), json!(v));
-                }
+    let symptoms = (questions, flags).prop_map(|((q1, q2, q3, q4, when, eps, pain, weeks, swelling), flags)| {
+        let names = [
+            "kicking_reported",
+            "twitching",
+            "tingling",
+            "numbness",
+            "weakness",
+            "muscle_wasting",
+            "gait_or_speech_change",
+            "dysphagia",
+            "calf_warm_or_red",
+            "recent_immobility",
+            "non_healing_wound",
+            "bleeding_or_bruising",
+            "bladder_or_bowel_change",
+            "saddle_numbness",
+            "nocturia",
+            "progressive",
+            "sleep_disrupted",
+        ];
+        let mut m = match object(vec![
+            ("feels_like", q1),
+            ("worse_in_evening", q2),
+            ("relieved_by", q3),
+            ("returns_at_rest", q4),
+            ("when", when),
+            ("episodes_per_week", eps),
+            ("worst_pain", pain),
+            ("stretching_weeks_tried", weeks),
+            ("calf_swelling", swelling),
+        ]) {
+            Value::Object(m) => m,
+            _ => unreachable!(),
+        };
+        for (name, v) in names.iter().zip(flags) {
+            if let Some(v) = v {
+                m.insert((*name).into(), json!(v));
             }
-            Value::Object(m)
-        },
-    );
+        }
+        Value::Object(m)
+    });
     let exam = (
         opt((20u32..=150).prop_map(|a| json!(a as f64 / 100.0))),
         opt(pick(&["normal", "reduced", "absent"])),
@@ -322,12 +315,7 @@ fn decisions(out: &Value) -> Value {
             .as_array()
             .unwrap()
             .iter()
-            .map(|i| {
-                keys.iter()
-                    .map(|k| i[*k].to_string())
-                    .collect::<Vec<_>>()
-                    .join("|")
-            })
+            .map(|i| keys.iter().map(|k| i[*k].to_string()).collect::<Vec<_>>().join("|"))
             .collect();
         v.sort();
         json!(v)
@@ -357,10 +345,7 @@ fn safety(case: &Value, out: &Value) -> Result<(), String> {
         if atc.starts_with("P01BC") || atc.starts_with("M09AA") {
             return Err("quinine offered".into());
         }
-        if let Some(a) = avoid
-            .iter()
-            .find(|a| atc.starts_with(*a) || a.starts_with(atc))
-        {
+        if let Some(a) = avoid.iter().find(|a| atc.starts_with(*a) || a.starts_with(atc)) {
             return Err(format!("{atc} both offered and avoided ({a})"));
         }
         if atc == "M03BX01" && !cirrhosis {
@@ -394,8 +379,12 @@ proptest! {
         let parsed = parse_case(&text).map_err(|e| TestCaseError::fail(format!("valid case rejected: {e}\n{text}")))?;
         let kb = common::kb();
         let a = assess(kb, &parsed, AssessOptions::default());
-        let clinician = serde_json::to_value(to_wire(&a, Audience::Clinician)).unwrap();
-        let patient = serde_json::to_value(to_wire(&a, Audience::Patient)).unwrap();
+        let cache = common::cache();
+        let clinician = serde_json::to_value(to_wire(&a, Audience::Clinician, Some(cache))).unwrap();
+        let patient = serde_json::to_value(to_wire(&a, Audience::Patient, None)).unwrap();
+        // The pre-serialised fragments say exactly what the plain path says.
+        let uncached = serde_json::to_value(to_wire(&a, Audience::Clinician, None)).unwrap();
+        prop_assert_eq!(&clinician, &uncached);
         every_item_is_cited(&clinician).map_err(TestCaseError::fail)?;
         every_item_is_cited(&patient).map_err(TestCaseError::fail)?;
         prop_assert_eq!(decisions(&clinician), decisions(&patient));

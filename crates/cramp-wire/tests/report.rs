@@ -9,7 +9,7 @@ use cramp_wire::{Style, parse_case, render, to_wire};
 fn report(case: &str, audience: Audience, style: Style) -> String {
     let kb = common::kb();
     let a = assess(kb, &parse_case(case).unwrap(), AssessOptions::default());
-    render(&to_wire(&a, audience), style).replace(&kb.kb_version, "<kb_version>")
+    render(&to_wire(&a, audience, None), style).replace(&kb.kb_version, "<kb_version>")
 }
 
 const OLDER_ADULT_ON_THIAZIDE: &str = r#"{"patient": {"age": 74, "sex": "female"},
@@ -30,29 +30,17 @@ const SWOLLEN_CALF: &str = r#"{"patient": {"age": 63, "sex": "male"},
 
 #[test]
 fn older_adult_on_thiazide_clinician_text() {
-    insta::assert_snapshot!(report(
-        OLDER_ADULT_ON_THIAZIDE,
-        Audience::Clinician,
-        Style::Text
-    ));
+    insta::assert_snapshot!(report(OLDER_ADULT_ON_THIAZIDE, Audience::Clinician, Style::Text));
 }
 
 #[test]
 fn older_adult_on_thiazide_patient_text() {
-    insta::assert_snapshot!(report(
-        OLDER_ADULT_ON_THIAZIDE,
-        Audience::Patient,
-        Style::Text
-    ));
+    insta::assert_snapshot!(report(OLDER_ADULT_ON_THIAZIDE, Audience::Patient, Style::Text));
 }
 
 #[test]
 fn pregnant_on_quinine_clinician_markdown() {
-    insta::assert_snapshot!(report(
-        PREGNANT_ON_QUININE,
-        Audience::Clinician,
-        Style::Markdown
-    ));
+    insta::assert_snapshot!(report(PREGNANT_ON_QUININE, Audience::Clinician, Style::Markdown));
 }
 
 #[test]
@@ -62,11 +50,7 @@ fn pregnant_on_quinine_patient_text() {
 
 #[test]
 fn rls_with_low_ferritin_clinician_text() {
-    insta::assert_snapshot!(report(
-        RLS_WITH_LOW_FERRITIN,
-        Audience::Clinician,
-        Style::Text
-    ));
+    insta::assert_snapshot!(report(RLS_WITH_LOW_FERRITIN, Audience::Clinician, Style::Text));
 }
 
 #[test]

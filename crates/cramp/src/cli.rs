@@ -138,11 +138,7 @@ pub fn run() -> Result<Exit, CliError> {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() {
-                Exit::Usage
-            } else {
-                Exit::Success
-            };
+            let code = if e.use_stderr() { Exit::Usage } else { Exit::Success };
             let _ = e.print();
             return Ok(code);
         }
@@ -157,15 +153,22 @@ pub fn run() -> Result<Exit, CliError> {
 fn read_case(file: &Option<PathBuf>) -> Result<String, CliError> {
     match file {
         Some(p) if p.as_os_str() != "-" => std::fs::read_to_string(p).map_err(|e| {
-            usage(format!("cannot read the case file {}: {e}; check the path, or pipe the case on stdin with `-`", p.display()))
+            usage(format!(
+                "cannot read the case file {}: {e}; check the path, or pipe the case on stdin with `-`",
+                p.display()
+            ))
         }),
         _ => {
             let mut stdin = std::io::stdin();
             if stdin.is_terminal() {
-                return Err(usage("no case given: name a case file (cramp assess case.json) or pipe one on stdin (cramp assess - < case.json)"));
+                return Err(usage(
+                    "no case given: name a case file (cramp assess case.json) or pipe one on stdin (cramp assess - < case.json)",
+                ));
             }
             let mut s = String::new();
-            stdin.read_to_string(&mut s).map_err(|e| usage(format!("cannot read the case from stdin: {e}; send UTF-8 JSON")))?;
+            stdin
+                .read_to_string(&mut s)
+                .map_err(|e| usage(format!("cannot read the case from stdin: {e}; send UTF-8 JSON")))?;
             Ok(s)
         }
     }
@@ -191,7 +194,7 @@ fn run_assess(knowledge: &Option<PathBuf>, args: AssessArgs) -> Result<Exit, Cli
             include_unreviewed: args.include_unreviewed,
         },
     );
-    let wire = to_wire(&assessment, audience);
+    let wire = to_wire(&assessment, audience, None);
     let out = match format {
         Format::Json => {
             let mut s = serde_json::to_string_pretty(&wire)
@@ -208,19 +211,14 @@ fn run_assess(knowledge: &Option<PathBuf>, args: AssessArgs) -> Result<Exit, Cli
 
 fn run_check(knowledge: &Option<PathBuf>, as_of: Option<String>) -> Result<Exit, CliError> {
     let date = match as_of {
-        Some(s) => parse_iso_date(&s)
-            .ok_or_else(|| usage(format!("--as-of {s:?} is not a date; use YYYY-MM-DD")))?,
+        Some(s) => parse_iso_date(&s).ok_or_else(|| usage(format!("--as-of {s:?} is not a date; use YYYY-MM-DD")))?,
         None => time::OffsetDateTime::now_utc().date(),
     };
     let kb = load(knowledge)?;
     let report = kb.check(Some(date));
     let mut out = String::new();
     for i in &report.issues {
-        let level = if i.level == Level::Error {
-            "error"
-        } else {
-            "warning"
-        };
+        let level = if i.level == Level::Error { "error" } else { "warning" };
         out.push_str(&format!("{level}: {}: {}\n", i.subject, i.message));
     }
     out.push_str(&format!(
@@ -233,11 +231,7 @@ fn run_check(knowledge: &Option<PathBuf>, as_of: Option<String>) -> Result<Exit,
         report.without_signoff,
         report.sources,
     ));
-    out.push_str(&format!(
-        "{} errors, {} warnings\n",
-        report.errors(),
-        report.warnings()
-    ));
+    out.push_str(&format!("{} errors, {} warnings\n", report.errors(), report.warnings()));
     write_out(&out)?;
     Ok(if report.errors() == 0 {
         Exit::Success
@@ -262,15 +256,11 @@ fn run_show(knowledge: &Option<PathBuf>, id: &str) -> Result<Exit, CliError> {
         ));
         out.push_str(&format!(
             "reviewed_on:       {}\n",
-            e.reviewed_on
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "-".into())
+            e.reviewed_on.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
         ));
         out.push_str(&format!(
             "next_review_due:   {}\n",
-            e.next_review_due
-                .map(|d| d.to_string())
-                .unwrap_or_else(|| "-".into())
+            e.next_review_due.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
         ));
         out.push_str(&format!(
             "clinical_signoff:  {}\n",
@@ -295,11 +285,7 @@ fn run_show(knowledge: &Option<PathBuf>, id: &str) -> Result<Exit, CliError> {
         if !e.conflicts.is_empty() {
             out.push_str(&format!(
                 "conflicts:         {}\n",
-                e.conflicts
-                    .iter()
-                    .map(|c| c.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                e.conflicts.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
             ));
         }
         out.push_str(&format!(
@@ -316,11 +302,7 @@ fn run_show(knowledge: &Option<PathBuf>, id: &str) -> Result<Exit, CliError> {
                 s.id,
                 s.citation,
                 s.locator,
-                if s.passage_verbatim {
-                    "verbatim"
-                } else {
-                    "summary"
-                }
+                if s.passage_verbatim { "verbatim" } else { "summary" }
             ));
         }
     } else if let Some(s) = kb.source(id) {
@@ -331,10 +313,7 @@ fn run_show(knowledge: &Option<PathBuf>, id: &str) -> Result<Exit, CliError> {
             s.year,
             s.verification.as_str()
         ));
-        out.push_str(&format!(
-            "citation: {}\nlocator:  {}\n",
-            s.citation, s.locator
-        ));
+        out.push_str(&format!("citation: {}\nlocator:  {}\n", s.citation, s.locator));
         if let Some(u) = s.link() {
             out.push_str(&format!("url:      {u}\n"));
         }
@@ -353,11 +332,7 @@ fn run_show(knowledge: &Option<PathBuf>, id: &str) -> Result<Exit, CliError> {
             .filter(|e| e.sources.iter().any(|x| x == id))
             .map(|e| e.id.as_str())
             .collect();
-        out.push_str(&format!(
-            "\ncited by {} entries: {}\n",
-            citing.len(),
-            citing.join(", ")
-        ));
+        out.push_str(&format!("\ncited by {} entries: {}\n", citing.len(), citing.join(", ")));
     } else {
         let mut near: Vec<(usize, usize, &str)> = kb
             .entries

@@ -16,15 +16,11 @@ pub fn embedded() -> Result<KnowledgeBase, String> {
             contents: (*c).to_string(),
         })
         .collect();
-    KnowledgeBase::load(&files)
-        .map_err(|e| format!("the embedded knowledge base does not load: {e}"))
+    KnowledgeBase::load(&files).map_err(|e| format!("the embedded knowledge base does not load: {e}"))
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.flatten().map(|e| e.path()).collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -39,15 +35,16 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
 /// A knowledge base read from a directory (`--knowledge DIR` or `CRAMP_KNOWLEDGE`).
 pub fn from_dir(dir: &Path) -> Result<KnowledgeBase, String> {
     let mut paths = Vec::new();
-    collect(dir, &mut paths).map_err(|e| format!("--knowledge {}: cannot read the directory ({e}); give the path of a knowledge/ directory", dir.display()))?;
+    collect(dir, &mut paths).map_err(|e| {
+        format!(
+            "--knowledge {}: cannot read the directory ({e}); give the path of a knowledge/ directory",
+            dir.display()
+        )
+    })?;
     let mut files = Vec::new();
     for p in paths {
         let contents = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-        let path = p
-            .strip_prefix(dir)
-            .unwrap_or(&p)
-            .to_string_lossy()
-            .replace('\\', "/");
+        let path = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
         files.push(KnowledgeFile { path, contents });
     }
     KnowledgeBase::load(&files).map_err(|e| format!("--knowledge {}: {e}", dir.display()))

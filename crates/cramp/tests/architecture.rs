@@ -122,39 +122,19 @@ fn every_rule_in_the_registry_is_listed_once() {
     let n = ids.len();
     ids.sort();
     ids.dedup();
-    assert_eq!(
-        ids.len(),
-        n,
-        "a knowledge id appears twice in the rule registry"
-    );
+    assert_eq!(ids.len(), n, "a knowledge id appears twice in the rule registry");
 }
 
 #[test]
 fn the_readme_opens_with_the_two_commands_and_ci_runs_the_test_command() {
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     let ci = std::fs::read_to_string(root().join(".ci/run")).unwrap();
-    let block = readme
-        .split("```")
-        .nth(1)
-        .expect("README opens with a code block");
-    let commands: Vec<&str> = block
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .collect();
-    assert_eq!(
-        commands.len(),
-        2,
-        "README's first block holds the two commands"
-    );
-    assert!(
-        commands[0].contains("assess"),
-        "the first command runs an assessment"
-    );
+    let block = readme.split("```").nth(1).expect("README opens with a code block");
+    let commands: Vec<&str> = block.lines().skip(1).filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(commands.len(), 2, "README's first block holds the two commands");
+    assert!(commands[0].contains("assess"), "the first command runs an assessment");
     let test_command = commands[1].split('#').next().unwrap().trim();
-    let runs_it = ci
-        .lines()
-        .any(|l| l.trim() == format!("exec {test_command}"));
+    let runs_it = ci.lines().any(|l| l.trim() == format!("exec {test_command}"));
     assert!(
         runs_it,
         ".ci/run does not run the README's test command {test_command:?}"

@@ -26,12 +26,7 @@ fn cramp_in(args: &[&str], stdin: Option<&str>, dir: &Path, env: &[(&str, &str)]
     }
     let mut child = cmd.spawn().expect("cramp runs");
     if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -66,10 +61,7 @@ fn copy_dir(from: &Path, to: &Path) {
 /// A copy of the repository's knowledge base, to edit in a test.
 fn knowledge_copy(name: &str) -> PathBuf {
     let dir = scratch(name).join("knowledge");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge"),
-        &dir,
-    );
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge"), &dir);
     dir
 }
 
@@ -93,12 +85,7 @@ fn a_piped_case_gives_the_json_assessment_by_default() {
 fn a_case_file_is_read_from_any_directory_with_the_embedded_knowledge_base() {
     let dir = scratch("anydir");
     std::fs::write(dir.join("case.json"), TYPICAL).unwrap();
-    let o = cramp_in(
-        &["assess", "case.json", "--format", "markdown"],
-        None,
-        &dir,
-        &[],
-    );
+    let o = cramp_in(&["assess", "case.json", "--format", "markdown"], None, &dir, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).starts_with("# cramp assessment (clinician)"));
     assert!(stdout(&o).contains("kb_version"));
@@ -128,25 +115,15 @@ fn invalid_json_exits_2_with_line_and_column() {
 fn an_unknown_field_exits_2_naming_the_nearest_valid_name() {
     let o = cramp(&["assess", "-"], Some(r#"{"patient": {"pregant": true}}"#));
     assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("did you mean `pregnant`"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(stderr(&o).contains("did you mean `pregnant`"), "{}", stderr(&o));
 }
 
 #[test]
 fn a_wrong_type_and_an_out_of_range_value_exit_2_naming_the_field() {
-    let o = cramp(
-        &["assess", "-"],
-        Some(r#"{"symptoms": {"worst_pain": "bad"}}"#),
-    );
+    let o = cramp(&["assess", "-"], Some(r#"{"symptoms": {"worst_pain": "bad"}}"#));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("`symptoms.worst_pain`: expected a number"));
-    let o = cramp(
-        &["assess", "-"],
-        Some(r#"{"symptoms": {"worst_pain": 11}}"#),
-    );
+    let o = cramp(&["assess", "-"], Some(r#"{"symptoms": {"worst_pain": 11}}"#));
     assert!(stderr(&o).contains("`symptoms.worst_pain`: 11 is outside 0–10"));
 }
 
@@ -197,10 +174,7 @@ fn kb_show_prints_an_entry_with_its_review_status_and_a_source_with_its_passage(
     let o = cramp(&["kb", "show", "avoid.quinine"], None);
     assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
-    assert!(
-        out.contains("status:            approved")
-            && out.contains("clinical_signoff:  (none yet)")
-    );
+    assert!(out.contains("status:            approved") && out.contains("clinical_signoff:  (none yet)"));
     let o = cramp(&["kb", "show", "R-FDA2010"], None);
     assert!(stdout(&o).contains("quote (verbatim)"));
     let o = cramp(&["kb", "show", "avoid.quinin"], None);
@@ -295,10 +269,7 @@ fn kb_check_fails_on_an_unused_rule_an_approved_unverified_entry_and_an_empty_pa
 fn a_broken_knowledge_copy_exits_2_naming_the_file() {
     let kb = knowledge_copy("broken");
     std::fs::write(kb.join("thresholds.toml"), "this is = = not toml").unwrap();
-    let o = cramp(
-        &["--knowledge", kb.to_str().unwrap(), "assess", "-"],
-        Some("{}"),
-    );
+    let o = cramp(&["--knowledge", kb.to_str().unwrap(), "assess", "-"], Some("{}"));
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("thresholds.toml"));
 }
@@ -321,12 +292,7 @@ fn a_draft_entry_is_served_only_with_include_unreviewed_but_a_draft_red_flag_alw
     let nlc = TYPICAL;
     let dir = kb.to_str().unwrap();
     let run = |args: &[&str], case: &str| -> serde_json::Value {
-        let o = cramp_in(
-            args,
-            Some(case),
-            &std::env::temp_dir(),
-            &[("CRAMP_KNOWLEDGE", dir)],
-        );
+        let o = cramp_in(args, Some(case), &std::env::temp_dir(), &[("CRAMP_KNOWLEDGE", dir)]);
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
         serde_json::from_str(&stdout(&o)).unwrap()
     };

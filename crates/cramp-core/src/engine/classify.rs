@@ -47,16 +47,13 @@ impl Pathways {
     /// "NLC pathway": NLC most likely or likely, including cramps associated with drugs,
     /// electrolytes, pregnancy, cirrhosis or dialysis (EVIDENCE.md c.10).
     pub fn nlc_active(&self) -> bool {
-        matches!(self.most_likely, Some((Dx::Nlc, _)))
-            || self.nlc == Some(DifferentialStatus::Likely)
+        matches!(self.most_likely, Some((Dx::Nlc, _))) || self.nlc == Some(DifferentialStatus::Likely)
     }
     pub fn rls_active(&self) -> bool {
-        matches!(self.most_likely, Some((Dx::Rls, _)))
-            || self.rls == Some(DifferentialStatus::Likely)
+        matches!(self.most_likely, Some((Dx::Rls, _))) || self.rls == Some(DifferentialStatus::Likely)
     }
     pub fn plmd_active(&self) -> bool {
-        matches!(self.most_likely, Some((Dx::Plmd, _)))
-            || self.plmd == Some(DifferentialStatus::Likely)
+        matches!(self.most_likely, Some((Dx::Plmd, _))) || self.plmd == Some(DifferentialStatus::Likely)
     }
     /// RLS or PLMD engaged, the pathways on which iron and c.6b drugs matter.
     pub fn rls_or_plmd_active(&self) -> bool {
@@ -176,11 +173,7 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         }
         Some(FeelsLike::BurningOrNumb) | Some(FeelsLike::None) => {}
         None => {
-            let nlc_typ = count(&[
-                q2 == Some(false),
-                q3 == Some(RelievedBy::Stretching),
-                q4 == Some(false),
-            ]);
+            let nlc_typ = count(&[q2 == Some(false), q3 == Some(RelievedBy::Stretching), q4 == Some(false)]);
             if q3 == Some(RelievedBy::Stretching) && rls_later == 0 {
                 q_dx = Some(Dx::Nlc);
                 nlc = Some(Likely);
@@ -214,16 +207,14 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
     if exertional && q3 == Some(RelievedBy::Rest) {
         if vascular_evidence {
             p.pad = Some(Likely);
-            p.pad_confirmed =
-                abi_low || e.pedal_pulses == Some(Pulses::Absent) || f.gate(GateId::Pad);
+            p.pad_confirmed = abi_low || e.pedal_pulses == Some(Pulses::Absent) || f.gate(GateId::Pad);
         } else {
             p.pad = Some(Possible);
             p.vascular_unknown = vascular_status_unknown;
         }
     }
     p.clti_rest_pain = q3 == Some(RelievedBy::HangingLegDown);
-    p.clti = p.clti_rest_pain
-        || (s.non_healing_wound == Some(true) && (vascular_evidence || vascular_status_unknown));
+    p.clti = p.clti_rest_pain || (s.non_healing_wound == Some(true) && (vascular_evidence || vascular_status_unknown));
     if s.non_healing_wound == Some(true) && vascular_status_unknown {
         p.vascular_unknown = true;
     }
@@ -320,9 +311,7 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
                 },
             ))
         }
-        (None, Some(Dx::Rls)) if p.plmd == Some(Likely) => {
-            Some((Dx::Rls, qconf.unwrap_or(Confidence::Low)))
-        }
+        (None, Some(Dx::Rls)) if p.plmd == Some(Likely) => Some((Dx::Rls, qconf.unwrap_or(Confidence::Low))),
         (None, Some(dx)) => {
             let mut conf = qconf.unwrap_or(Confidence::Low);
             if conf == Confidence::High && mimic_feature {
@@ -339,10 +328,7 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
             },
         )),
         (None, None) => {
-            if p.pad == Some(Possible)
-                || p.neurogenic == Some(Possible)
-                || p.neuropathy == Some(Possible)
-            {
+            if p.pad == Some(Possible) || p.neurogenic == Some(Possible) || p.neuropathy == Some(Possible) {
                 p.indeterminate = true;
             }
             None

@@ -55,9 +55,7 @@ impl Facts {
     }
 
     pub fn takes(&self, kb: &KnowledgeBase, set: SetId) -> bool {
-        self.ingredients
-            .iter()
-            .any(|i| !i.considering && in_set(kb, i, set))
+        self.ingredients.iter().any(|i| !i.considering && in_set(kb, i, set))
     }
 
     pub fn takes_or_considers(&self, kb: &KnowledgeBase, set: SetId) -> bool {
@@ -99,11 +97,7 @@ fn resolve(
         .or_else(|| d.atc.clone())
         .or_else(|| d.rxnorm.clone().map(|r| format!("RxNorm {r}")))
         .unwrap_or_default();
-    let by_name = d
-        .name
-        .as_deref()
-        .map(|n| kb.drugs.by_name(n))
-        .unwrap_or_default();
+    let by_name = d.name.as_deref().map(|n| kb.drugs.by_name(n)).unwrap_or_default();
     let drug_code = |idx: usize| kb.drugs.drugs[idx].code().map(str::to_string);
 
     if let Some(atc) = &d.atc {
@@ -172,12 +166,8 @@ fn same_class(a: &str, b: &str) -> bool {
 fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool]) -> bool {
     let mut recognised = false;
     for id in GateId::ALL {
-        let hit = kb
-            .conditions
-            .code_matches(*id, c.icd10.as_deref(), c.snomed.as_deref())
-            || c.name
-                .as_deref()
-                .is_some_and(|n| kb.conditions.name_matches(*id, n));
+        let hit = kb.conditions.code_matches(*id, c.icd10.as_deref(), c.snomed.as_deref())
+            || c.name.as_deref().is_some_and(|n| kb.conditions.name_matches(*id, n));
         if hit {
             gates[*id as usize] = true;
             recognised = true;
@@ -228,26 +218,27 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let male = p.sex == Some(Sex::Male);
     let code_says_pregnant = gates[GateId::Pregnancy as usize];
     if p.pregnant == Some(false) && p.gestational_weeks.is_some() {
-        warnings.push("patient: pregnant is false but gestational_weeks is given; treated as pregnant (the safer reading)".into());
+        warnings.push(
+            "patient: pregnant is false but gestational_weeks is given; treated as pregnant (the safer reading)".into(),
+        );
     }
     if p.pregnant == Some(false) && code_says_pregnant {
-        warnings.push("patient: pregnant is false but a pregnancy condition is listed; treated as pregnant (the safer reading)".into());
+        warnings.push(
+            "patient: pregnant is false but a pregnancy condition is listed; treated as pregnant (the safer reading)"
+                .into(),
+        );
     }
     let pregnant = p.pregnant == Some(true) || p.gestational_weeks.is_some() || code_says_pregnant;
     if pregnant && male {
-        warnings.push(
-            "patient: sex is male but pregnancy is recorded; pregnancy safety rules are applied"
-                .into(),
-        );
+        warnings.push("patient: sex is male but pregnancy is recorded; pregnancy safety rules are applied".into());
     }
     gates[GateId::Pregnancy as usize] = pregnant;
     let t = &kb.thresholds;
     let pregnancy_unknown = !pregnant
         && p.pregnant.is_none()
         && female
-        && p.age.is_some_and(|a| {
-            a >= t.pregnancy_question_age_low.value && a <= t.pregnancy_question_age_high.value
-        });
+        && p.age
+            .is_some_and(|a| a >= t.pregnancy_question_age_low.value && a <= t.pregnancy_question_age_high.value);
 
     let mut unrecognized = Vec::new();
     let mut ingredients = Vec::new();
@@ -278,15 +269,15 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         let mut analyte = None;
         if let Some(code) = &l.loinc {
             if !is_loinc(code.trim()) {
-                warnings.push(format!(
-                    "labs[{i}].loinc: {code:?} is not a LOINC code (e.g. 2823-3)"
-                ));
+                warnings.push(format!("labs[{i}].loinc: {code:?} is not a LOINC code (e.g. 2823-3)"));
             }
             analyte = kb.labs.by_loinc(code);
             if analyte.is_none() {
                 analyte = l.name.as_deref().and_then(|n| kb.labs.by_name(n));
                 if analyte.is_none() {
-                    warnings.push(format!("labs[{i}]: LOINC {code} is not an analyte the knowledge base interprets; not interpreted"));
+                    warnings.push(format!(
+                        "labs[{i}]: LOINC {code} is not an analyte the knowledge base interprets; not interpreted"
+                    ));
                     continue;
                 }
                 warnings.push(format!(
@@ -296,22 +287,27 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         } else if let Some(name) = &l.name {
             analyte = kb.labs.by_name(name);
             if analyte.is_none() {
-                warnings.push(format!("labs[{i}]: {name:?} is not an analyte the knowledge base knows; not interpreted"));
+                warnings.push(format!(
+                    "labs[{i}]: {name:?} is not an analyte the knowledge base knows; not interpreted"
+                ));
                 continue;
             }
         }
         let Some(a_idx) = analyte else { continue };
         let a = &kb.labs.analytes[a_idx];
-        let what = l
-            .name
-            .clone()
-            .or_else(|| l.loinc.clone())
-            .unwrap_or_default();
+        let what = l.name.clone().or_else(|| l.loinc.clone()).unwrap_or_default();
         let mut canonical = None;
         let (mut factor, mut offset) = (1.0, 0.0);
         match &l.unit {
-            None => warnings.push(format!("labs[{i}]: {what} {value} has no unit; not interpreted (send the unit, e.g. {})", a.canonical_unit)),
-            Some(u) => match kb.labs.canonical_unit(u).and_then(|c| a.units.get(c).map(|conv| (c, conv))) {
+            None => warnings.push(format!(
+                "labs[{i}]: {what} {value} has no unit; not interpreted (send the unit, e.g. {})",
+                a.canonical_unit
+            )),
+            Some(u) => match kb
+                .labs
+                .canonical_unit(u)
+                .and_then(|c| a.units.get(c).map(|conv| (c, conv)))
+            {
                 None => warnings.push(format!(
                     "labs[{i}]: {what} unit {u:?} is not usable for {}; not interpreted (accepted: {})",
                     a.display,
@@ -328,12 +324,15 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                     let unit_prop = conv.property.as_deref().or_else(|| kb.labs.unit_property(canon));
                     if let Some(code) = &l.loinc
                         && let Some(lc) = a.loinc.iter().find(|x| x.code == code.trim())
-                            && lc.property != "any" && unit_prop.is_some_and(|p| !p.starts_with(lc.property.as_str()) && !lc.property.starts_with(p)) {
-                                warnings.push(format!(
+                        && lc.property != "any"
+                        && unit_prop
+                            .is_some_and(|p| !p.starts_with(lc.property.as_str()) && !lc.property.starts_with(p))
+                    {
+                        warnings.push(format!(
                                     "labs[{i}]: LOINC {} ({} code) was sent with the unit {u}; converted by its unit and interpreted as {}",
                                     lc.code, lc.property, a.display
                                 ));
-                            }
+                    }
                 }
             },
         }
@@ -359,9 +358,10 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             None => labs.push(result),
         }
     }
-    if labs.iter().any(|l| {
-        l.id == AnalyteId::Egfr && l.canonical.is_some_and(|v| v < t.kidney_failure_egfr.value)
-    }) {
+    if labs
+        .iter()
+        .any(|l| l.id == AnalyteId::Egfr && l.canonical.is_some_and(|v| v < t.kidney_failure_egfr.value))
+    {
         gates[GateId::KidneyFailure as usize] = true;
     }
     if gates[GateId::KidneyFailure as usize] && !gates[GateId::EsrdDialysis as usize] {

@@ -10,17 +10,9 @@ use crate::vocab::{Interpretation, ReviewStatus};
 /// Judges one result: against the range sent with it, else the knowledge-base range for the sex
 /// (widest when unknown); the critical limits of c.3a define the critical interpretations; on the
 /// RLS pathway the iron thresholds of c.2 override the range.
-pub fn interpret<'kb>(
-    kb: &'kb KnowledgeBase,
-    case: &Case,
-    f: &Facts,
-    p: &Pathways,
-    r: &LabResult,
-) -> LabFinding<'kb> {
+pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathways, r: &LabResult) -> LabFinding<'kb> {
     let a = &kb.labs.analytes[r.analyte];
-    let entry = kb
-        .entry(&a.entry)
-        .expect("analyte entries are checked at load");
+    let entry = kb.entry(&a.entry).expect("analyte entries are checked at load");
     let input = &case.labs[r.input];
     let display = if r.loinc.is_some() || input.name.is_none() {
         a.display.clone()
@@ -123,17 +115,11 @@ pub fn interpret<'kb>(
         }
     }
     finding.review_status = match basis {
-        Basis::DefaultRange { .. } | Basis::Critical { .. } => {
-            ReviewStatus::InReview.min(entry.status)
-        }
+        Basis::DefaultRange { .. } | Basis::Critical { .. } => ReviewStatus::InReview.min(entry.status),
         _ => entry.status,
     };
     if let Basis::DefaultRange { low, high, .. } = basis {
-        finding.basis = Basis::DefaultRange {
-            low,
-            high,
-            unit: "",
-        };
+        finding.basis = Basis::DefaultRange { low, high, unit: "" };
     } else {
         finding.basis = basis;
     }
@@ -151,8 +137,5 @@ pub fn low(i: Option<Interpretation>) -> bool {
 }
 
 pub fn high(i: Option<Interpretation>) -> bool {
-    matches!(
-        i,
-        Some(Interpretation::High | Interpretation::CriticallyHigh)
-    )
+    matches!(i, Some(Interpretation::High | Interpretation::CriticallyHigh))
 }

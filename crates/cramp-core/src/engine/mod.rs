@@ -77,20 +77,10 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     // c.5 possible_motor_neuron_disease: fasciculations with weakness, wasting, bulbar signs or
     // progression; or cramps in unusual places with weakness.
     let mnd = (fasciculations
-        && (weak
-            || yes(s.muscle_wasting)
-            || yes(s.dysphagia)
-            || yes(s.gait_or_speech_change)
-            || yes(s.progressive)))
+        && (weak || yes(s.muscle_wasting) || yes(s.dysphagia) || yes(s.gait_or_speech_change) || yes(s.progressive)))
         || (unusual_site && weak);
     let p = classify::classify(kb, case, &f, mnd);
-    let ctx = Ctx {
-        kb,
-        case,
-        f,
-        p,
-        opts,
-    };
+    let ctx = Ctx { kb, case, f, p, opts };
 
     let lab_findings: Vec<LabFinding<'kb>> = ctx
         .f
@@ -111,16 +101,9 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     let max_flag = red_flags.iter().map(|r| r.urgency).max();
 
     let medication_review = medication_review(&ctx);
-    let (medication_options, avoid) =
-        options_and_avoid(&ctx, &interp, has_flag(RedFlagId::RefractoryCramps));
+    let (medication_options, avoid) = options_and_avoid(&ctx, &interp, has_flag(RedFlagId::RefractoryCramps));
     let labs = lab_orders(&ctx, &interp, &lab_findings, &medication_options);
-    let plan = plan(
-        &ctx,
-        &interp,
-        &red_flags,
-        max_flag,
-        !medication_review.is_empty(),
-    );
+    let plan = plan(&ctx, &interp, &red_flags, max_flag, !medication_review.is_empty());
     let referral = referral(&ctx, &red_flags);
     let considered = considered(&ctx, &medication_options, &avoid);
     let classification = classification(&ctx);
@@ -186,10 +169,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
 
 // ---- red flags (EVIDENCE.md c.5) ----------------------------------------------------------------
 
-fn red_flags<'kb>(
-    c: &Ctx<'_, 'kb>,
-    interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
-) -> Vec<RedFlag<'kb>> {
+fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> Vec<RedFlag<'kb>> {
     let s = &c.case.symptoms;
     let e = &c.case.exam;
     let t = &c.kb.thresholds;
@@ -208,25 +188,13 @@ fn red_flags<'kb>(
     let quinine_any = c.takes_or_considers(SetId::Quinine);
 
     if yes(s.bladder_or_bowel_change) || yes(s.saddle_numbness) {
-        flag(
-            RedFlagId::CaudaEquinaSymptoms,
-            RuleId::RedFlagCaudaEquina,
-            None,
-        );
+        flag(RedFlagId::CaudaEquinaSymptoms, RuleId::RedFlagCaudaEquina, None);
     }
     if taking_quinine && (yes(s.bleeding_or_bruising) || low(interp(AnalyteId::Platelets))) {
-        flag(
-            RedFlagId::QuinineToxicity,
-            RuleId::RedFlagQuinineToxicity,
-            None,
-        );
+        flag(RedFlagId::QuinineToxicity, RuleId::RedFlagQuinineToxicity, None);
     }
     if c.p.mnd {
-        flag(
-            RedFlagId::PossibleMotorNeuronDisease,
-            RuleId::RedFlagMnd,
-            None,
-        );
+        flag(RedFlagId::PossibleMotorNeuronDisease, RuleId::RedFlagMnd, None);
     }
     if c.p.dvt {
         flag(RedFlagId::PossibleDvt, RuleId::RedFlagDvt, None);
@@ -235,16 +203,9 @@ fn red_flags<'kb>(
         flag(RedFlagId::CriticalLimbIschaemia, RuleId::RedFlagClti, None);
     }
     if c.f.pregnant && quinine_any {
-        flag(
-            RedFlagId::QuinineInPregnancy,
-            RuleId::RedFlagQuininePregnancy,
-            None,
-        );
+        flag(RedFlagId::QuinineInPregnancy, RuleId::RedFlagQuininePregnancy, None);
     }
-    if c.gate(GateId::Cirrhosis)
-        && c.takes(SetId::Baclofen)
-        && c.gate(GateId::HepaticEncephalopathy)
-    {
+    if c.gate(GateId::Cirrhosis) && c.takes(SetId::Baclofen) && c.gate(GateId::HepaticEncephalopathy) {
         flag(
             RedFlagId::BaclofenEncephalopathy,
             RuleId::RedFlagBaclofenEncephalopathy,
@@ -252,20 +213,11 @@ fn red_flags<'kb>(
         );
     }
     if yes(s.gait_or_speech_change) && !c.p.mnd {
-        flag(
-            RedFlagId::NeurologicalDeficit,
-            RuleId::RedFlagNeuroDeficit,
-            None,
-        );
+        flag(RedFlagId::NeurologicalDeficit, RuleId::RedFlagNeuroDeficit, None);
     }
-    let exam_deficit =
-        yes(e.objective_weakness) || yes(e.sensory_loss) || e.reflexes == Some(Reflexes::Reduced);
+    let exam_deficit = yes(e.objective_weakness) || yes(e.sensory_loss) || e.reflexes == Some(Reflexes::Reduced);
     if exam_deficit && yes(s.progressive) && !c.p.mnd {
-        flag(
-            RedFlagId::NeurologicalDeficit,
-            RuleId::RedFlagNeuroDeficitExam,
-            None,
-        );
+        flag(RedFlagId::NeurologicalDeficit, RuleId::RedFlagNeuroDeficitExam, None);
     }
     if quinine_any {
         let qtc_limit = if c.f.female {
@@ -283,12 +235,7 @@ fn red_flags<'kb>(
         let mg_low =
             c.f.value(AnalyteId::Magnesium)
                 .is_some_and(|m| m < t.qt_magnesium_low.value);
-        if e.qtc_ms.is_some_and(|q| q > qtc_limit)
-            || qt_drug
-            || k_low
-            || mg_low
-            || c.gate(GateId::AvBlock)
-        {
+        if e.qtc_ms.is_some_and(|q| q > qtc_limit) || qt_drug || k_low || mg_low || c.gate(GateId::AvBlock) {
             flag(RedFlagId::QtProlongationRisk, RuleId::RedFlagQt, None);
         }
     }
@@ -311,8 +258,7 @@ fn red_flags<'kb>(
         .episodes_per_week
         .is_some_and(|n| n >= t.refractory_episodes_per_week.value)
         || yes(s.sleep_disrupted)
-        || s.worst_pain
-            .is_some_and(|p| p >= t.refractory_worst_pain.value);
+        || s.worst_pain.is_some_and(|p| p >= t.refractory_worst_pain.value);
     if s.stretching_weeks_tried
         .is_some_and(|w| w >= t.refractory_stretching_weeks.value)
         && refractory_severity
@@ -336,24 +282,15 @@ fn medication_review<'kb>(c: &Ctx<'_, 'kb>) -> Vec<ReviewItem<'kb>> {
         let drug = i.drug.map(|d| &kb.drugs.drugs[d]);
         let explicit = drug.and_then(|d| d.group);
         let code = i.code.clone();
-        let group_of = |role: GroupRole| {
-            code.as_deref()
-                .and_then(|code| kb.drugs.group_for(code, role))
-        };
+        let group_of = |role: GroupRole| code.as_deref().and_then(|code| kb.drugs.group_for(code, role));
         let safety = group_of(GroupRole::Safety);
         let cause = explicit.or_else(|| group_of(GroupRole::Cause));
         let rls = group_of(GroupRole::Rls).filter(|_| c.p.rls_or_plmd_active());
         // c.6b: a drug in both lists takes tier R when only the RLS/PLMD pathway is active.
-        let group = safety.or(if rls_only {
-            rls.or(cause)
-        } else {
-            cause.or(rls)
-        });
+        let group = safety.or(if rls_only { rls.or(cause) } else { cause.or(rls) });
         let Some(g) = group else { continue };
         let group = &kb.drugs.groups[g];
-        let entry = kb
-            .entry(&group.entry)
-            .expect("group entries are checked at load");
+        let entry = kb.entry(&group.entry).expect("group entries are checked at load");
         if !c.served(entry) {
             continue;
         }
@@ -403,9 +340,7 @@ fn options_and_avoid<'kb>(
         let entry = c.rule(rule);
         AvoidItem {
             atc: atc.or_else(|| entry.atc.clone()),
-            display: display
-                .or_else(|| entry.display.clone())
-                .unwrap_or_default(),
+            display: display.or_else(|| entry.display.clone()).unwrap_or_default(),
             severity: entry.severity.unwrap_or(Severity::Warning),
             entry,
         }
@@ -421,19 +356,14 @@ fn options_and_avoid<'kb>(
     }
 
     // Baclofen: cirrhosis only; never in pregnancy, with encephalopathy, in kidney failure or under 18.
-    let contraindicated =
-        c.f.pregnant || c.gate(GateId::HepaticEncephalopathy) || c.gate(GateId::KidneyFailure);
+    let contraindicated = c.f.pregnant || c.gate(GateId::HepaticEncephalopathy) || c.gate(GateId::KidneyFailure);
     let cirrhosis = c.gate(GateId::Cirrhosis);
     if contraindicated {
         avoid.push(avoid_item(RuleId::AvoidBaclofenContraindicated, None, None));
     } else if !cirrhosis || c.under(t.child_age.value) {
         avoid.push(avoid_item(RuleId::AvoidBaclofenNoIndication, None, None));
     } else if c.f.pregnancy_unknown {
-        avoid.push(avoid_item(
-            RuleId::AvoidBaclofenPregnancyUnknown,
-            None,
-            None,
-        ));
+        avoid.push(avoid_item(RuleId::AvoidBaclofenPregnancyUnknown, None, None));
     } else {
         let egfr_known = c.f.value(AnalyteId::Egfr).is_some();
         offer(RuleId::OptionBaclofen, !egfr_known, &mut options);
@@ -498,11 +428,8 @@ fn options_and_avoid<'kb>(
         }
     }
     // Never-rules for drugs taken or considered.
-    let organ_risk = cirrhosis
-        || c.gate(GateId::Ckd)
-        || c.gate(GateId::KidneyFailure)
-        || c.gate(GateId::HeartFailure)
-        || older;
+    let organ_risk =
+        cirrhosis || c.gate(GateId::Ckd) || c.gate(GateId::KidneyFailure) || c.gate(GateId::HeartFailure) || older;
     let k_low = low(interp(AnalyteId::Potassium));
     let k_forbidden = !k_low || c.takes(SetId::PotassiumSparing) || c.gate(GateId::KidneyFailure);
     let ca_high = high(interp(AnalyteId::Calcium));
@@ -525,10 +452,7 @@ fn options_and_avoid<'kb>(
         };
         if let Some(rule) = rule {
             let item = avoid_item(rule, i.code.clone(), Some(name()));
-            if !avoid
-                .iter()
-                .any(|a| a.atc == item.atc && a.display == item.display)
-            {
+            if !avoid.iter().any(|a| a.atc == item.atc && a.display == item.display) {
                 avoid.push(item);
             }
         }
@@ -542,17 +466,13 @@ fn iron_rule(c: &Ctx) -> Option<RuleId> {
     let ferritin = c.f.value(AnalyteId::Ferritin);
     let tsat = c.f.value(AnalyteId::Tsat);
     if c.gate(GateId::EsrdDialysis) {
-        let ok = ferritin.is_some_and(|v| v < t.rls_esrd_ferritin.value)
-            && tsat.is_some_and(|v| v < t.rls_tsat.value);
+        let ok = ferritin.is_some_and(|v| v < t.rls_esrd_ferritin.value) && tsat.is_some_and(|v| v < t.rls_tsat.value);
         return ok.then_some(RuleId::OptionIronSucroseEsrd);
     }
-    if ferritin.is_some_and(|v| v <= t.rls_ferritin_iron.value)
-        || tsat.is_some_and(|v| v < t.rls_tsat.value)
-    {
+    if ferritin.is_some_and(|v| v <= t.rls_ferritin_iron.value) || tsat.is_some_and(|v| v < t.rls_tsat.value) {
         return Some(RuleId::OptionOralIron);
     }
-    if ferritin.is_some_and(|v| v > t.rls_ferritin_iron.value && v <= t.rls_ferritin_iv_only.value)
-    {
+    if ferritin.is_some_and(|v| v > t.rls_ferritin_iron.value && v <= t.rls_ferritin_iv_only.value) {
         return Some(RuleId::OptionIvIron);
     }
     None
@@ -577,8 +497,7 @@ fn trigger_holds(c: &Ctx, trigger: TriggerId, options: &[OptionItem]) -> bool {
                     .episodes_per_week
                     .is_some_and(|n| n >= t.refractory_episodes_per_week.value)
                     || yes(s.sleep_disrupted)
-                    || s.worst_pain
-                        .is_some_and(|p| p >= t.refractory_worst_pain.value))
+                    || s.worst_pain.is_some_and(|p| p >= t.refractory_worst_pain.value))
         }
         TriggerId::Ppi => c.takes(SetId::Ppi),
         TriggerId::Teriparatide => c.takes(SetId::Teriparatide),
@@ -614,15 +533,8 @@ fn lab_orders<'kb>(
         if done_tests.contains(&a.test.as_str()) {
             continue;
         }
-        let members: Vec<_> = kb
-            .labs
-            .analytes
-            .iter()
-            .filter(|m| m.test == a.test)
-            .collect();
-        let entry = kb
-            .entry(&a.entry)
-            .expect("analyte entries are checked at load");
+        let members: Vec<_> = kb.labs.analytes.iter().filter(|m| m.test == a.test).collect();
+        let entry = kb.entry(&a.entry).expect("analyte entries are checked at load");
         if !c.served(entry) {
             continue;
         }
@@ -633,9 +545,10 @@ fn lab_orders<'kb>(
             .collect();
         // The latest usable result of any analyte of this test.
         let result =
-            c.f.labs.iter().zip(findings).find(|(r, lf)| {
-                members.iter().any(|m| m.id == r.id) && lf.interpretation.is_some()
-            });
+            c.f.labs
+                .iter()
+                .zip(findings)
+                .find(|(r, lf)| members.iter().any(|m| m.id == r.id) && lf.interpretation.is_some());
         let mut reasons: Vec<&'kb crate::knowledge::Phrase> =
             triggers.iter().filter_map(|t| w.get(t.as_str())).collect();
         let (repeat, loinc) = match result {
@@ -661,9 +574,7 @@ fn lab_orders<'kb>(
             }
         };
         done_tests.push(&a.test);
-        let unverified_reason = reasons
-            .iter()
-            .any(|r| r.marks.iter().any(|m| !m.is_verified()));
+        let unverified_reason = reasons.iter().any(|r| r.marks.iter().any(|m| !m.is_verified()));
         let review_status = if unverified_reason {
             entry.status.min(ReviewStatus::InReview)
         } else {
@@ -721,12 +632,9 @@ fn plan<'kb>(
     let iron_low = c.p.rls_or_plmd_active() && iron_rule(c).is_some();
     let diabetes = c.gate(GateId::Diabetes);
     let glycaemia_high = high(interp(AnalyteId::Hba1c)) || high(interp(AnalyteId::Glucose));
-    let neuropathy =
-        c.p.neuropathy
-            .is_some_and(|st| st == DifferentialStatus::Likely)
-            || matches!(c.p.most_likely, Some((Dx::Neuropathy, _)));
-    let pad_path = c.p.pad == Some(DifferentialStatus::Likely)
-        || matches!(c.p.most_likely, Some((Dx::Pad, _)));
+    let neuropathy = c.p.neuropathy.is_some_and(|st| st == DifferentialStatus::Likely)
+        || matches!(c.p.most_likely, Some((Dx::Neuropathy, _)));
+    let pad_path = c.p.pad == Some(DifferentialStatus::Likely) || matches!(c.p.most_likely, Some((Dx::Pad, _)));
     let sudden_neuro = false; // No field records sudden onset; the red-flag text tells the reader.
 
     let mut items: Vec<PlanId> = Vec::new();
@@ -757,10 +665,7 @@ fn plan<'kb>(
     );
     give(IronRepletion, iron_low);
     give(NightlyStretching, nlc && !stretching_suppressed);
-    give(
-        SeatedStretching,
-        nlc && !stretching_suppressed && poor_balance,
-    );
+    give(SeatedStretching, nlc && !stretching_suppressed && poor_balance);
     give(
         AcuteCrampRelief,
         nlc && !has(RedFlagId::PossibleDvt) && !has(RedFlagId::CriticalLimbIschaemia),
@@ -784,10 +689,7 @@ fn plan<'kb>(
     give(HepatologyReview, cirrhosis);
     give(
         SupervisedExercise,
-        pad_path
-            && c.p.pad_confirmed
-            && !c.p.clti
-            && c.p.neurogenic != Some(DifferentialStatus::Likely),
+        pad_path && c.p.pad_confirmed && !c.p.clti && c.p.neurogenic != Some(DifferentialStatus::Likely),
     );
     give(VascularAssessment, pad_path || c.p.clti);
     give(CardiovascularRiskManagement, pad_path || c.p.clti);
@@ -913,17 +815,9 @@ fn considered<'kb>(
                 Some(kb.drugs.groups[g].tier),
             )
         } else if in_set(kb, i, SetId::Alpha2Delta) && !c.p.rls_active() {
-            (
-                Decision::Statement,
-                Some(c.rule(RuleId::ConsideringAlpha2Delta)),
-                None,
-            )
+            (Decision::Statement, Some(c.rule(RuleId::ConsideringAlpha2Delta)), None)
         } else {
-            (
-                Decision::Statement,
-                Some(c.rule(RuleId::ConsideringNotOffered)),
-                None,
-            )
+            (Decision::Statement, Some(c.rule(RuleId::ConsideringNotOffered)), None)
         };
         if entry.is_some_and(|e| !c.served(e)) {
             continue;
@@ -1056,11 +950,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
         });
     }
     if let Some(st) = p.pad {
-        let key = if st == Likely {
-            "pad_pattern"
-        } else {
-            "pad_possible"
-        };
+        let key = if st == Likely { "pad_pattern" } else { "pad_possible" };
         push(DifferentialItem {
             code: code(if diabetic { "pad_diabetic" } else { "pad" }),
             status: st,
@@ -1076,11 +966,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
     }
     if let Some(st) = p.neuropathy {
         push(DifferentialItem {
-            code: code(if diabetic {
-                "neuropathy_diabetic"
-            } else {
-                "neuropathy"
-            }),
+            code: code(if diabetic { "neuropathy_diabetic" } else { "neuropathy" }),
             status: st,
             because: vec![because("neuropathy_pattern")],
         });
@@ -1154,26 +1040,19 @@ fn questions(c: &Ctx) -> Vec<Question> {
     // pregnancy code; pregnant with sex male): the safer reading is used meanwhile.
     ask(
         "patient.pregnant",
-        c.f.pregnancy_unknown
-            || (pt.pregnant == Some(false) && c.f.pregnant)
-            || (c.f.pregnant && c.f.male),
+        c.f.pregnancy_unknown || (pt.pregnant == Some(false) && c.f.pregnant) || (c.f.pregnant && c.f.male),
     );
     let severity = s
         .episodes_per_week
         .is_some_and(|n| n >= t.refractory_episodes_per_week.value)
         || yes(s.sleep_disrupted)
-        || s.worst_pain
-            .is_some_and(|p| p >= t.refractory_worst_pain.value);
+        || s.worst_pain.is_some_and(|p| p >= t.refractory_worst_pain.value);
     ask(
         "symptoms.stretching_weeks_tried",
         s.stretching_weeks_tried.is_none() && severity && c.p.nlc.is_some(),
     );
-    let exam_deficit =
-        yes(e.objective_weakness) || yes(e.sensory_loss) || e.reflexes == Some(Reflexes::Reduced);
-    ask(
-        "symptoms.progressive",
-        s.progressive.is_none() && exam_deficit,
-    );
+    let exam_deficit = yes(e.objective_weakness) || yes(e.sensory_loss) || e.reflexes == Some(Reflexes::Reduced);
+    ask("symptoms.progressive", s.progressive.is_none() && exam_deficit);
     let vascular = c.p.pad.is_some() || c.p.clti || c.p.vascular_unknown;
     ask("exam.pedal_pulses", vascular && e.pedal_pulses.is_none());
     ask("exam.abi", vascular && e.abi.is_none());

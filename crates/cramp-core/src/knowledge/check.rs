@@ -31,16 +31,10 @@ pub struct CheckReport {
 
 impl CheckReport {
     pub fn errors(&self) -> usize {
-        self.issues
-            .iter()
-            .filter(|i| i.level == Level::Error)
-            .count()
+        self.issues.iter().filter(|i| i.level == Level::Error).count()
     }
     pub fn warnings(&self) -> usize {
-        self.issues
-            .iter()
-            .filter(|i| i.level == Level::Warning)
-            .count()
+        self.issues.iter().filter(|i| i.level == Level::Warning).count()
     }
     fn error(&mut self, subject: &str, message: String) {
         self.issues.push(CheckIssue {
@@ -66,10 +60,7 @@ fn shows_mark(text: &str, mark: Mark) -> bool {
         _ => return true,
     };
     text.match_indices('[').any(|(i, _)| {
-        let inner: String = text[i + 1..]
-            .chars()
-            .take_while(|c| *c != ']' && *c != ':')
-            .collect();
+        let inner: String = text[i + 1..].chars().take_while(|c| *c != ']' && *c != ':').collect();
         inner
             .split('/')
             .any(|part| part.trim().len() == 1 && part.trim().starts_with(m))
@@ -84,10 +75,7 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
 
     for s in &kb.sources {
         if !s.id.starts_with("R-") {
-            r.error(
-                &s.id,
-                "source id is not an R-id: seed articles are never cited".into(),
-            );
+            r.error(&s.id, "source id is not an R-id: seed articles are never cited".into());
         }
         for (field, value) in [
             ("citation", &s.citation),
@@ -137,10 +125,7 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
             }
         }
         if e.clinician.trim().is_empty() || e.patient.trim().is_empty() {
-            r.error(
-                id,
-                "both the clinician and the patient text are required".into(),
-            );
+            r.error(id, "both the clinician and the patient text are required".into());
         }
         if e.marks.is_empty() {
             r.error(
@@ -148,12 +133,7 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
                 "no verification marks: give the marks of the governing EVIDENCE.md row".into(),
             );
         }
-        let unverified: Vec<Mark> = e
-            .marks
-            .iter()
-            .copied()
-            .filter(|m| !m.is_verified())
-            .collect();
+        let unverified: Vec<Mark> = e.marks.iter().copied().filter(|m| !m.is_verified()).collect();
         if !unverified.is_empty() && e.status == ReviewStatus::Approved {
             r.error(
                 id,
@@ -163,10 +143,7 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
         for m in &unverified {
             for (voice, text) in [("clinician", &e.clinician), ("patient", &e.patient)] {
                 if !shows_mark(text, *m) {
-                    r.error(
-                        id,
-                        format!("the {voice} text does not show its [{}] mark", m.as_str()),
-                    );
+                    r.error(id, format!("the {voice} text does not show its [{}] mark", m.as_str()));
                 }
             }
         }
@@ -174,37 +151,41 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
             if e.reviewer.trim().is_empty() {
                 r.error(id, "reviewed entries name their reviewer".into());
             } else if kb.role(&e.reviewer).is_none() {
-                r.warning(id, format!("reviewer {:?} is not an editorial role of kb.toml: it must name a real person", e.reviewer));
+                r.warning(
+                    id,
+                    format!(
+                        "reviewer {:?} is not an editorial role of kb.toml: it must name a real person",
+                        e.reviewer
+                    ),
+                );
             }
             match (e.reviewed_on, e.next_review_due) {
                 (Some(on), Some(due)) => {
                     if due <= on {
                         r.error(id, "next_review_due is not after reviewed_on".into());
                     } else if due > on.replace_year(on.year() + 1).unwrap_or(on) {
-                        r.error(id, format!("next_review_due {due} is more than 12 months after reviewed_on {on}"));
+                        r.error(
+                            id,
+                            format!("next_review_due {due} is more than 12 months after reviewed_on {on}"),
+                        );
                     }
                     if let Some(today) = as_of {
                         if due < today {
-                            r.error(
-                                id,
-                                format!("review past due: next_review_due {due} is before {today}"),
-                            );
+                            r.error(id, format!("review past due: next_review_due {due} is before {today}"));
                         } else if (due - today).whole_days() <= 60 {
                             r.warning(id, format!("review due soon: {due}"));
                         }
                     }
                 }
-                _ => r.error(
-                    id,
-                    "reviewed entries need reviewed_on and next_review_due".into(),
-                ),
+                _ => r.error(id, "reviewed entries need reviewed_on and next_review_due".into()),
             }
         }
-        if e.kind == EntryKind::Rule
-            && !RULES.iter().any(|(_, rid)| *rid == id)
-            && !used_by_table.contains(&id)
-        {
-            r.error(id, "entry of kind rule that no rule in code uses (add it to the rule registry or make it education)".into());
+        if e.kind == EntryKind::Rule && !RULES.iter().any(|(_, rid)| *rid == id) && !used_by_table.contains(&id) {
+            r.error(
+                id,
+                "entry of kind rule that no rule in code uses (add it to the rule registry or make it education)"
+                    .into(),
+            );
         }
         if let Some(atc) = &e.atc
             && !crate::knowledge::drugs::is_atc(atc)
@@ -226,17 +207,13 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
                 r.error(id, "a plan entry needs a tier".into());
             }
         }
-        if id.starts_with("option.")
-            && (e.atc.is_none() || e.option_for.is_none() || e.display.is_none())
-        {
+        if id.starts_with("option.") && (e.atc.is_none() || e.option_for.is_none() || e.display.is_none()) {
             r.error(id, "an option needs atc, display and option_for".into());
         }
         if id.starts_with("avoid.") && (e.severity.is_none() || e.display.is_none()) {
             r.error(id, "an avoid entry needs severity and display".into());
         }
-        if e.status == ReviewStatus::Approved
-            && e.dosing.as_deref().is_some_and(|d| d.contains("[U"))
-        {
+        if e.status == ReviewStatus::Approved && e.dosing.as_deref().is_some_and(|d| d.contains("[U")) {
             r.error(id, "an approved entry shows an unverified dose".into());
         }
     }
@@ -262,10 +239,7 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
 
     for code in &kb.codes {
         if !crate::knowledge::conditions::is_icd10(&code.code) {
-            r.error(
-                &code.id,
-                format!("malformed ICD-10-CM code {:?}", code.code),
-            );
+            r.error(&code.id, format!("malformed ICD-10-CM code {:?}", code.code));
         }
     }
     r

@@ -106,9 +106,7 @@ impl ConditionTable {
             let id = *GateId::ALL
                 .iter()
                 .find(|x| x.as_str() == g.id)
-                .ok_or_else(|| {
-                    LoadError::Invalid(format!("conditions.toml: unknown gate {}", g.id))
-                })?;
+                .ok_or_else(|| LoadError::Invalid(format!("conditions.toml: unknown gate {}", g.id)))?;
             for code in &g.icd10 {
                 // A chapter letter ("O") is a valid prefix for the pregnancy gate.
                 let ok = code.len() == 1 && code.chars().all(|c| c.is_ascii_uppercase())
@@ -146,18 +144,11 @@ impl ConditionTable {
             .enumerate()
             .map(|(i, g)| {
                 g.ok_or_else(|| {
-                    LoadError::Invalid(format!(
-                        "conditions.toml: gate {} is missing",
-                        GateId::ALL[i].as_str()
-                    ))
+                    LoadError::Invalid(format!("conditions.toml: gate {} is missing", GateId::ALL[i].as_str()))
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let negations = negations
-            .into_iter()
-            .chain(added)
-            .map(|n| n.to_lowercase())
-            .collect();
+        let negations = negations.into_iter().chain(added).map(|n| n.to_lowercase()).collect();
         Ok(ConditionTable { gates, negations })
     }
 
@@ -201,10 +192,7 @@ impl ConditionTable {
             let end = start + needle.len();
             from = start + 1;
             if whole_word {
-                let before_ok = hay[..start]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !c.is_alphanumeric());
+                let before_ok = hay[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
                 let rest = &hay[end..];
                 let rest = rest.strip_prefix('s').unwrap_or(rest);
                 let after_ok = rest.chars().next().is_none_or(|c| !c.is_alphanumeric());

@@ -32,11 +32,7 @@ pub struct DrugGroup {
 impl DrugGroup {
     /// The length of the longest prefix of this group that `code` starts with, if any.
     fn matches(&self, code: &str) -> Option<usize> {
-        if self
-            .atc_exclude
-            .iter()
-            .any(|x| code.starts_with(x.as_str()))
-        {
+        if self.atc_exclude.iter().any(|x| code.starts_with(x.as_str())) {
             return None;
         }
         self.atc
@@ -221,12 +217,7 @@ impl DrugTable {
                     id: d.id.clone(),
                 });
             }
-            for code in d
-                .atc
-                .iter()
-                .chain(d.class_atc.iter())
-                .chain(d.atc_former.iter())
-            {
+            for code in d.atc.iter().chain(d.class_atc.iter()).chain(d.atc_former.iter()) {
                 if !is_atc(code) {
                     return Err(LoadError::Invalid(format!(
                         "drugs.toml: {}: malformed ATC code {code:?}",
@@ -250,9 +241,12 @@ impl DrugTable {
                 by_rxnorm.insert(rx.clone(), idx);
             }
             let group = match &d.group {
-                Some(g) => Some(groups.iter().position(|x| &x.id == g).ok_or_else(|| {
-                    LoadError::Invalid(format!("drugs.toml: {}: unknown group {g}", d.id))
-                })?),
+                Some(g) => Some(
+                    groups
+                        .iter()
+                        .position(|x| &x.id == g)
+                        .ok_or_else(|| LoadError::Invalid(format!("drugs.toml: {}: unknown group {g}", d.id)))?,
+                ),
                 None => None,
             };
             drugs.push(Drug {
@@ -281,9 +275,11 @@ impl DrugTable {
         }
         let mut sets = Vec::with_capacity(SetId::ALL.len());
         for id in SetId::ALL {
-            let set = raw.atc_sets.get(id.as_str()).cloned().ok_or_else(|| {
-                LoadError::Invalid(format!("drugs.toml: atc_sets.{} is missing", id.as_str()))
-            })?;
+            let set = raw
+                .atc_sets
+                .get(id.as_str())
+                .cloned()
+                .ok_or_else(|| LoadError::Invalid(format!("drugs.toml: atc_sets.{} is missing", id.as_str())))?;
             for code in set.include.iter().chain(set.exclude.iter()) {
                 if !is_atc(code) {
                     return Err(LoadError::Invalid(format!(
@@ -333,17 +329,11 @@ impl DrugTable {
     /// word that is also a drug ("magnesium") is kept when nothing else remains.
     fn significant_tokens(&self, name: &str) -> Vec<String> {
         let all = tokens(name);
-        let kept: Vec<String> = all
-            .iter()
-            .filter(|t| !self.strip_words.contains(t))
-            .cloned()
-            .collect();
+        let kept: Vec<String> = all.iter().filter(|t| !self.strip_words.contains(t)).cloned().collect();
         if !kept.is_empty() {
             return kept;
         }
-        all.into_iter()
-            .filter(|t| self.salt_drugs.contains(t))
-            .collect()
+        all.into_iter().filter(|t| self.salt_drugs.contains(t)).collect()
     }
 
     /// The drugs a free-text name names: one for a single drug, several for a combination product,
@@ -358,9 +348,7 @@ impl DrugTable {
                 continue;
             }
             for start in 0..=toks.len() - n {
-                if used[start..start + n].iter().all(|u| !u)
-                    && toks[start..start + n] == pattern[..]
-                {
+                if used[start..start + n].iter().all(|u| !u) && toks[start..start + n] == pattern[..] {
                     used[start..start + n].iter_mut().for_each(|u| *u = true);
                     if !found.contains(idx) {
                         found.push(*idx);
@@ -374,8 +362,7 @@ impl DrugTable {
     /// Whether a name has words left over that no drug explains (an unknown ingredient).
     pub fn name_has_unknown_words(&self, name: &str) -> bool {
         let toks = self.significant_tokens(name);
-        toks.iter()
-            .any(|t| !self.names.iter().any(|(p, _)| p.contains(t)))
+        toks.iter().any(|t| !self.names.iter().any(|(p, _)| p.contains(t)))
     }
 
     pub fn set(&self, id: SetId) -> &AtcSet {

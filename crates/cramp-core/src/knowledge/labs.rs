@@ -188,15 +188,13 @@ impl LabTable {
         let mut by_loinc = HashMap::new();
         let mut by_name = Vec::new();
         for a in raw.analyte {
-            let id = AnalyteId::parse(&a.id).ok_or_else(|| {
-                LoadError::Invalid(format!("labs.toml: unknown analyte {}", a.id))
-            })?;
+            let id = AnalyteId::parse(&a.id)
+                .ok_or_else(|| LoadError::Invalid(format!("labs.toml: unknown analyte {}", a.id)))?;
             let parse_triggers = |list: &[String]| -> Result<Vec<TriggerId>, LoadError> {
                 list.iter()
                     .map(|t| {
-                        TriggerId::parse(t).ok_or_else(|| {
-                            LoadError::Invalid(format!("labs.toml: {}: unknown trigger {t}", a.id))
-                        })
+                        TriggerId::parse(t)
+                            .ok_or_else(|| LoadError::Invalid(format!("labs.toml: {}: unknown trigger {t}", a.id)))
                     })
                     .collect()
             };
@@ -208,10 +206,7 @@ impl LabTable {
                     )));
                 }
                 if by_loinc.insert(l.code.clone(), analytes.len()).is_some() {
-                    return Err(LoadError::Invalid(format!(
-                        "labs.toml: LOINC {} listed twice",
-                        l.code
-                    )));
+                    return Err(LoadError::Invalid(format!("labs.toml: LOINC {} listed twice", l.code)));
                 }
             }
             for unit in a.units.keys().chain(std::iter::once(&a.canonical_unit)) {
@@ -283,14 +278,8 @@ impl LabTable {
             while let Some(pos) = lower[from..].find(n.as_str()) {
                 let start = from + pos;
                 let end = start + n.len();
-                let before_ok = lower[..start]
-                    .chars()
-                    .next_back()
-                    .is_none_or(|c| !c.is_alphanumeric());
-                let after_ok = lower[end..]
-                    .chars()
-                    .next()
-                    .is_none_or(|c| !c.is_alphanumeric());
+                let before_ok = lower[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+                let after_ok = lower[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
                 if before_ok && after_ok {
                     return Some(*idx);
                 }
@@ -302,9 +291,7 @@ impl LabTable {
 
     /// The canonical (UCUM) spelling of a unit as sent, if it is one the knowledge base accepts.
     pub fn canonical_unit(&self, unit: &str) -> Option<&str> {
-        self.unit_aliases
-            .get(&normalise_unit(unit))
-            .map(String::as_str)
+        self.unit_aliases.get(&normalise_unit(unit)).map(String::as_str)
     }
 
     /// What a canonical unit measures (`moles`, `mass`, …).

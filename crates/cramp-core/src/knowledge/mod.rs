@@ -12,12 +12,8 @@ mod labs;
 
 pub use check::{CheckIssue, CheckReport, Level};
 pub use conditions::{ConditionTable, Gate, GateId, is_icd10, normalise_icd};
-pub use drugs::{
-    AtcSet, BeersGroup, Drug, DrugGroup, DrugTable, GroupRole, SetId, is_atc, normalise_atc,
-};
-pub use labs::{
-    Analyte, AnalyteId, LabTable, Range, TriggerId, UnitConversion, is_loinc, normalise_unit,
-};
+pub use drugs::{AtcSet, BeersGroup, Drug, DrugGroup, DrugTable, GroupRole, SetId, is_atc, normalise_atc};
+pub use labs::{Analyte, AnalyteId, LabTable, Range, TriggerId, UnitConversion, is_loinc, normalise_unit};
 
 use crate::rules::{RULES, RuleId};
 use crate::vocab::*;
@@ -87,6 +83,8 @@ impl Source {
 /// A knowledge entry: one reviewed statement in two voices.
 #[derive(Debug, Clone)]
 pub struct Entry {
+    /// Position in `KnowledgeBase::entries`, for caches kept beside the knowledge base.
+    pub index: usize,
     pub id: String,
     pub kind: EntryKind,
     pub file: String,
@@ -222,27 +220,15 @@ impl Thresholds {
             ("older_adult_age", &self.older_adult_age),
             ("child_age", &self.child_age),
             ("seated_stretching_age", &self.seated_stretching_age),
-            (
-                "pregnancy_question_age_low",
-                &self.pregnancy_question_age_low,
-            ),
-            (
-                "pregnancy_question_age_high",
-                &self.pregnancy_question_age_high,
-            ),
+            ("pregnancy_question_age_low", &self.pregnancy_question_age_low),
+            ("pregnancy_question_age_high", &self.pregnancy_question_age_high),
             ("pad_abi", &self.pad_abi),
             ("qtc_male_or_unknown", &self.qtc_male_or_unknown),
             ("qtc_female", &self.qtc_female),
             ("qt_potassium_low", &self.qt_potassium_low),
             ("qt_magnesium_low", &self.qt_magnesium_low),
-            (
-                "refractory_stretching_weeks",
-                &self.refractory_stretching_weeks,
-            ),
-            (
-                "refractory_episodes_per_week",
-                &self.refractory_episodes_per_week,
-            ),
+            ("refractory_stretching_weeks", &self.refractory_stretching_weeks),
+            ("refractory_episodes_per_week", &self.refractory_episodes_per_week),
             ("refractory_worst_pain", &self.refractory_worst_pain),
             ("kidney_failure_egfr", &self.kidney_failure_egfr),
             ("hydration_sodium_min", &self.hydration_sodium_min),
@@ -400,19 +386,12 @@ fn parse<T: for<'de> Deserialize<'de>>(file: &KnowledgeFile) -> Result<T, LoadEr
     })
 }
 
-fn parse_date(
-    file: &str,
-    id: &str,
-    field: &str,
-    value: &Option<String>,
-) -> Result<Option<Date>, LoadError> {
+fn parse_date(file: &str, id: &str, field: &str, value: &Option<String>) -> Result<Option<Date>, LoadError> {
     let Some(s) = value else { return Ok(None) };
     let format = time::macros::format_description!("[year]-[month]-[day]");
-    Date::parse(s, format).map(Some).map_err(|_| {
-        LoadError::Invalid(format!(
-            "{file}: {id}: {field} {s:?} is not a date (YYYY-MM-DD)"
-        ))
-    })
+    Date::parse(s, format)
+        .map(Some)
+        .map_err(|_| LoadError::Invalid(format!("{file}: {id}: {field} {s:?} is not a date (YYYY-MM-DD)")))
 }
 
 /// Parses a `YYYY-MM-DD` date (for `--as-of`).
@@ -522,6 +501,7 @@ impl KnowledgeBase {
                 let reviewed_on = e.reviewed_on.or_else(|| d.reviewed_on.clone());
                 let next_review_due = e.next_review_due.or_else(|| d.next_review_due.clone());
                 let entry = Entry {
+                    index: entries.len(),
                     kind: e.kind.or(d.kind).unwrap_or(EntryKind::Rule),
                     file: file.path.clone(),
                     item: e.item,
@@ -533,17 +513,9 @@ impl KnowledgeBase {
                     sources: e.sources,
                     conflicts: e.conflicts,
                     status: e.status,
-                    reviewer: e
-                        .reviewer
-                        .or_else(|| d.reviewer.clone())
-                        .unwrap_or_default(),
+                    reviewer: e.reviewer.or_else(|| d.reviewer.clone()).unwrap_or_default(),
                     reviewed_on: parse_date(&file.path, &e.id, "reviewed_on", &reviewed_on)?,
-                    next_review_due: parse_date(
-                        &file.path,
-                        &e.id,
-                        "next_review_due",
-                        &next_review_due,
-                    )?,
+                    next_review_due: parse_date(&file.path, &e.id, "next_review_due", &next_review_due)?,
                     clinical_signoff: e
                         .clinical_signoff
                         .or_else(|| d.clinical_signoff.clone())
@@ -562,10 +534,7 @@ impl KnowledgeBase {
                     condition_patient: e.condition_patient,
                     id: e.id,
                 };
-                if entry_index
-                    .insert(entry.id.clone(), entries.len())
-                    .is_some()
-                {
+                if entry_index.insert(entry.id.clone(), entries.len()).is_some() {
                     return Err(LoadError::DuplicateId {
                         file: file.path.clone(),
                         id: entry.id,
@@ -581,9 +550,7 @@ impl KnowledgeBase {
             match entry_index.get(*id) {
                 Some(&idx) => rule_index.push(idx),
                 None => {
-                    return Err(LoadError::Invalid(format!(
-                        "rule {id} has no knowledge entry"
-                    )));
+                    return Err(LoadError::Invalid(format!("rule {id} has no knowledge entry")));
                 }
             }
         }
@@ -604,11 +571,7 @@ impl KnowledgeBase {
             }
         }
 
-        let conditions = ConditionTable::load(
-            raw_codes.gate,
-            raw_codes.negations,
-            raw_codes.negations_added,
-        )?;
+        let conditions = ConditionTable::load(raw_codes.gate, raw_codes.negations, raw_codes.negations_added)?;
         let mut code_index = HashMap::new();
         for (i, c) in raw_codes.code.iter().enumerate() {
             if code_index.insert(c.id.clone(), i).is_some() {

@@ -1,15 +1,12 @@
 //! Shared test helper: the repository's knowledge base, loaded once.
 
 use cramp_core::knowledge::{KnowledgeBase, KnowledgeFile};
+use cramp_wire::WireCache;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 fn load_dir(dir: &Path, root: &Path, out: &mut Vec<KnowledgeFile>) {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .collect();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
     paths.sort();
     for p in paths {
         if p.is_dir() {
@@ -31,4 +28,10 @@ pub fn kb() -> &'static KnowledgeBase {
         load_dir(&root, &root, &mut files);
         KnowledgeBase::load(&files).expect("knowledge base loads")
     })
+}
+
+#[allow(dead_code)]
+pub fn cache() -> &'static WireCache {
+    static CACHE: OnceLock<WireCache> = OnceLock::new();
+    CACHE.get_or_init(|| WireCache::new(kb()))
 }
