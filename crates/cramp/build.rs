@@ -2,23 +2,10 @@
 //! works the same from any directory and a broken knowledge base fails the build.
 
 use cramp_core::knowledge::{KnowledgeBase, KnowledgeFile, Level};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .expect("knowledge/ is readable")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|e| e == "toml") {
-            out.push(p);
-        }
-    }
-}
+#[path = "../cramp-wire/src/knowledge_dir.rs"]
+mod knowledge_dir;
 
 fn main() {
     let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
@@ -27,15 +14,10 @@ fn main() {
         .canonicalize()
         .expect("knowledge/ exists beside crates/");
     println!("cargo:rerun-if-changed={}", root.display());
-    let mut paths = Vec::new();
-    collect(&root, &mut paths);
-    let files: Vec<KnowledgeFile> = paths
-        .iter()
-        .map(|p| KnowledgeFile {
-            path: p.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/"),
-            contents: std::fs::read_to_string(p).expect("knowledge file is UTF-8"),
-        })
-        .collect();
+    let (paths, files): (Vec<PathBuf>, Vec<KnowledgeFile>) = knowledge_dir::read(&root)
+        .expect("knowledge/ is readable")
+        .into_iter()
+        .unzip();
     let kb = KnowledgeBase::load(&files).unwrap_or_else(|e| panic!("knowledge base does not load: {e}"));
     let report = kb.check(None);
     let errors: Vec<String> = report

@@ -14,21 +14,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
-fn files(dir: &Path, root: &Path, out: &mut Vec<KnowledgeFile>) {
-    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().flatten().map(|e| e.path()).collect();
-    paths.sort();
-    for p in paths {
-        if p.is_dir() {
-            files(&p, root, out);
-        } else if p.extension().is_some_and(|e| e == "toml") {
-            out.push(KnowledgeFile {
-                path: p.strip_prefix(root).unwrap().to_string_lossy().into(),
-                contents: std::fs::read_to_string(&p).unwrap(),
-            });
-        }
-    }
-}
-
 fn cases(repo: &Path) -> Vec<(String, String)> {
     let vignettes = repo.join("../shared/clinical/vignettes");
     let mut out = Vec::new();
@@ -58,8 +43,11 @@ fn cases(repo: &Path) -> Vec<(String, String)> {
 fn bench(c: &mut Criterion) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let root = repo.join("knowledge");
-    let mut kb_files = Vec::new();
-    files(&root, &root, &mut kb_files);
+    let kb_files: Vec<KnowledgeFile> = cramp_wire::knowledge_dir::read(&root)
+        .unwrap()
+        .into_iter()
+        .map(|(_, f)| f)
+        .collect();
     let kb = KnowledgeBase::load(&kb_files).unwrap();
     let cache = WireCache::new(&kb);
     let cases = cases(&repo);

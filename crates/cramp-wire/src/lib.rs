@@ -5,6 +5,7 @@
 //! readable report rendered from that same shape.
 
 pub mod input;
+pub mod knowledge_dir;
 pub mod output;
 pub mod report;
 

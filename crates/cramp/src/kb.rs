@@ -1,7 +1,7 @@
 //! Loading the knowledge base: the embedded copy, or another directory for editors.
 
 use cramp_core::{KnowledgeBase, KnowledgeFile};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded_knowledge.rs"));
@@ -19,33 +19,14 @@ pub fn embedded() -> Result<KnowledgeBase, String> {
     KnowledgeBase::load(&files).map_err(|e| format!("the embedded knowledge base does not load: {e}"))
 }
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)?.flatten().map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, out)?;
-        } else if p.extension().is_some_and(|e| e == "toml") {
-            out.push(p);
-        }
-    }
-    Ok(())
-}
-
 /// A knowledge base read from a directory (`--knowledge DIR` or `CRAMP_KNOWLEDGE`).
 pub fn from_dir(dir: &Path) -> Result<KnowledgeBase, String> {
-    let mut paths = Vec::new();
-    collect(dir, &mut paths).map_err(|e| {
+    let files = cramp_wire::knowledge_dir::read(dir).map_err(|e| {
         format!(
-            "--knowledge {}: cannot read the directory ({e}); give the path of a knowledge/ directory",
+            "--knowledge {}: cannot read it ({e}); give the path of a knowledge/ directory",
             dir.display()
         )
     })?;
-    let mut files = Vec::new();
-    for p in paths {
-        let contents = std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-        let path = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().replace('\\', "/");
-        files.push(KnowledgeFile { path, contents });
-    }
+    let files: Vec<KnowledgeFile> = files.into_iter().map(|(_, f)| f).collect();
     KnowledgeBase::load(&files).map_err(|e| format!("--knowledge {}: {e}", dir.display()))
 }

@@ -65,6 +65,21 @@ fn knowledge_copy(name: &str) -> PathBuf {
     dir
 }
 
+/// `cramp --knowledge DIR kb check` on an edited copy, as of a fixed date.
+fn kb_check(kb: &Path) -> Output {
+    cramp(
+        &[
+            "--knowledge",
+            kb.to_str().unwrap(),
+            "kb",
+            "check",
+            "--as-of",
+            "2026-12-01",
+        ],
+        None,
+    )
+}
+
 fn edit(file: &Path, from: &str, to: &str) {
     let s = std::fs::read_to_string(file).unwrap();
     assert!(s.contains(from), "{from:?} not in {}", file.display());
@@ -190,17 +205,7 @@ fn kb_check_fails_on_an_uncited_entry_and_an_unknown_source() {
         r#"sources = ["R-Hall2012", "R-CochND2021"]"#,
         "sources = []",
     );
-    let o = cramp(
-        &[
-            "--knowledge",
-            kb.to_str().unwrap(),
-            "kb",
-            "check",
-            "--as-of",
-            "2026-12-01",
-        ],
-        None,
-    );
+    let o = kb_check(&kb);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("plan.nightly_stretching: uncited entry"));
 
@@ -210,17 +215,7 @@ fn kb_check_fails_on_an_uncited_entry_and_an_unknown_source() {
         r#"sources = ["R-Hall2012", "R-CochND2021"]"#,
         r#"sources = ["R-Nowhere2030"]"#,
     );
-    let o = cramp(
-        &[
-            "--knowledge",
-            kb.to_str().unwrap(),
-            "kb",
-            "check",
-            "--as-of",
-            "2026-12-01",
-        ],
-        None,
-    );
+    let o = kb_check(&kb);
     assert!(stdout(&o).contains("cites unknown source R-Nowhere2030"));
 }
 
@@ -241,17 +236,7 @@ fn kb_check_fails_on_an_unused_rule_an_approved_unverified_entry_and_an_empty_pa
         r#"passage = "Qualaquin should not be used for night time leg cramps.""#,
         r#"passage = """#,
     );
-    let o = cramp(
-        &[
-            "--knowledge",
-            kb.to_str().unwrap(),
-            "kb",
-            "check",
-            "--as-of",
-            "2026-12-01",
-        ],
-        None,
-    );
+    let o = kb_check(&kb);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1));
     assert!(
