@@ -306,6 +306,20 @@ fn a_child_with_recurrent_cramps_is_flagged_atypical_age() {
 }
 
 #[test]
+fn a_child_with_cramps_and_a_raised_ck_is_also_referred_to_paediatrics() {
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 12, "sex": "male"}}, "symptoms": {{{NLC}}}, "labs": [{{"loinc": "2157-6", "value": 900, "unit": "U/L"}}]}}"#
+    ));
+    assert_eq!(referral(&a).1, vec!["primary_care", "paediatrics"]);
+}
+
+#[test]
+fn a_teenager_with_rls_is_not_flagged_atypical_age() {
+    let a = run(&format!(r#"{{"patient": {{"age": 16}}, "symptoms": {{{RLS}}}}}"#));
+    assert!(!flags(&a).contains(&"atypical_age"));
+}
+
+#[test]
 fn six_weeks_of_stretching_with_frequent_cramps_is_refractory_and_orders_the_panel() {
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}, "stretching_weeks_tried": 6, "episodes_per_week": 3}}}}"#

@@ -104,7 +104,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     let (medication_options, avoid) = options_and_avoid(&ctx, &interp, has_flag(RedFlagId::RefractoryCramps));
     let labs = lab_orders(&ctx, &interp, &lab_findings, &medication_options);
     let plan = plan(&ctx, &interp, &red_flags, max_flag, !medication_review.is_empty());
-    let referral = referral(&ctx, &red_flags);
+    let referral = referral(&ctx, &interp, &red_flags);
     let considered = considered(&ctx, &medication_options, &avoid);
     let classification = classification(&ctx);
     let questions = questions(&ctx);
@@ -265,7 +265,9 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
     {
         flag(RedFlagId::RefractoryCramps, RuleId::RedFlagRefractory, None);
     }
-    if c.under(t.child_age.value) && s.episodes_per_week.is_none_or(|n| n > 0.0) {
+    // c.5 atypical_age: under 18 with recurrent cramps (not another complaint such as RLS).
+    let cramps = c.p.nlc.is_some() || matches!(s.feels_like, Some(FeelsLike::PainfulCramp | FeelsLike::Both));
+    if c.under(t.child_age.value) && cramps && s.episodes_per_week.is_none_or(|n| n > 0.0) {
         flag(RedFlagId::AtypicalAge, RuleId::RedFlagAtypicalAge, None);
     }
     out.sort_by_key(|r| std::cmp::Reverse(r.urgency));
@@ -737,7 +739,11 @@ fn plan<'kb>(
 
 // ---- referral (c.5 rows with a destination; c.1 PLMD) --------------------------------------------
 
-fn referral<'kb>(c: &Ctx<'_, 'kb>, flags: &[RedFlag<'kb>]) -> Referral<'kb> {
+fn referral<'kb>(
+    c: &Ctx<'_, 'kb>,
+    interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
+    flags: &[RedFlag<'kb>],
+) -> Referral<'kb> {
     let mut r = Referral {
         urgency: None,
         to: Vec::new(),
@@ -757,7 +763,8 @@ fn referral<'kb>(c: &Ctx<'_, 'kb>, flags: &[RedFlag<'kb>]) -> Referral<'kb> {
             r.reasons.push(entry);
         }
     };
-    let weak = yes(c.case.symptoms.weakness) || yes(c.case.exam.objective_weakness);
+    // c.7 children: paediatric review if persistent, weak or with a raised CK.
+    let weak = yes(c.case.symptoms.weakness) || yes(c.case.exam.objective_weakness) || high(interp(AnalyteId::Ck));
     for f in flags {
         add(f.urgency, &f.entry.refer_to, f.entry);
         if f.id == RedFlagId::AtypicalAge && weak {
