@@ -200,6 +200,13 @@ fn kicking_without_pain_or_urge_is_plmd_with_a_sleep_study_referral() {
 }
 
 #[test]
+fn daytime_only_cramps_are_cramp_and_spasm_not_sleep_related_cramps() {
+    let a = run(&format!(r#"{{"symptoms": {{{NLC}, "when": "day"}}}}"#));
+    assert_eq!(most_likely(&a), Some("R25.2"));
+    assert!(!a.classification.differential.iter().any(|d| d.code.code == "G47.62"));
+}
+
+#[test]
 fn pregnancy_adds_the_trimester_code_beside_nlc() {
     let a = run(&format!(
         r#"{{"patient": {{"sex": "female", "gestational_weeks": 30}}, "symptoms": {{{NLC}}}}}"#

@@ -931,7 +931,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             "nlc_partial"
         };
         push(DifferentialItem {
-            code: code("nlc"),
+            code: code(dx_code(Dx::Nlc)),
             status: st,
             because: vec![because(key)],
         });
