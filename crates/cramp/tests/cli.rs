@@ -251,6 +251,29 @@ fn kb_check_fails_on_an_unused_rule_an_approved_unverified_entry_and_an_empty_pa
 }
 
 #[test]
+fn kb_check_fails_on_a_rule_in_code_without_a_knowledge_entry_and_a_malformed_code() {
+    let kb = knowledge_copy("missing-rule");
+    edit(
+        &kb.join("entries/plan.toml"),
+        r#"id = "plan.sleep_position""#,
+        r#"id = "plan.sleep_posture""#,
+    );
+    let o = kb_check(&kb);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(
+        stderr(&o).contains("rule plan.sleep_position has no knowledge entry"),
+        "{}",
+        stderr(&o)
+    );
+
+    let kb = knowledge_copy("malformed-code");
+    edit(&kb.join("drugs.toml"), r#"atc = "C03AA03""#, r#"atc = "C3AA03""#);
+    let o = kb_check(&kb);
+    assert_ne!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("malformed ATC code \"C3AA03\""), "{}", stderr(&o));
+}
+
+#[test]
 fn a_broken_knowledge_copy_exits_2_naming_the_file() {
     let kb = knowledge_copy("broken");
     std::fs::write(kb.join("thresholds.toml"), "this is = = not toml").unwrap();
