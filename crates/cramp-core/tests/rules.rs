@@ -595,6 +595,15 @@ fn baclofen_is_withheld_until_pregnancy_is_known_for_a_woman_of_childbearing_age
 }
 
 #[test]
+fn pregnancy_is_asked_when_sex_is_not_recorded_but_not_for_a_man() {
+    let a = run(r#"{"patient": {"age": 30}, "conditions": [{"name": "cirrhosis"}]}"#);
+    assert!(a.questions.iter().any(|q| q.field == "patient.pregnant"));
+    assert!(!options(&a).contains(&"M03BX01".to_string()));
+    let b = run(r#"{"patient": {"age": 30, "sex": "male"}, "conditions": [{"name": "cirrhosis"}]}"#);
+    assert!(!b.questions.iter().any(|q| q.field == "patient.pregnant"));
+}
+
+#[test]
 fn baclofen_outside_cirrhosis_is_a_warning() {
     let a = run("{}");
     let item = a.avoid.iter().find(|v| v.atc.as_deref() == Some("M03BX01")).unwrap();

@@ -47,18 +47,16 @@ fn cite(sources: &[String]) -> String {
     format!("[{}]", sources.join(", "))
 }
 
-/// Renders the report. The patient report omits clinician-only sections (sources detail stays).
+/// Renders the report. The clinician report shows codes, tiers and certainty; the patient report
+/// the same items in their plain text. Both keep every citation and mark what is not yet approved.
 pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
     let clinician = a.audience == "clinician";
+    let pick = |c: &'static str, p: &'static str| if clinician { c } else { p };
     let mut w = W {
         out: String::new(),
         style,
     };
-    let title = if clinician {
-        "cramp assessment (clinician)"
-    } else {
-        "cramp: your leg cramp assessment"
-    };
+    let title = pick("cramp assessment (clinician)", "cramp: your leg cramp assessment");
     match style {
         Style::Markdown => {
             let _ = writeln!(w.out, "# {title}");
@@ -69,60 +67,46 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
     }
     let _ = writeln!(w.out, "\n{}", a.notice);
 
-    w.heading(if clinician {
-        "Most likely"
-    } else {
-        "What this most likely is"
-    });
-    match &a.classification.most_likely {
-        Some(m) => w.item(&format!("{} {} (confidence: {})", m.code, m.display, m.confidence)),
-        None => w.item(if clinician {
-            "none (see Questions to answer)"
-        } else {
-            "not known yet (see the questions)"
-        }),
-    }
-    if !a.classification.differential.is_empty() {
-        w.heading(if clinician {
-            "Differential"
-        } else {
-            "What else it could be"
-        });
-        for d in &a.classification.differential {
-            w.item(&format!(
-                "{} {}: {}{}",
-                d.code,
-                d.display,
-                d.status,
-                if d.because.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", d.because.join("; "))
-                }
-            ));
-        }
-    }
     if !a.red_flags.is_empty() {
-        w.heading(if clinician {
-            "Red flags"
-        } else {
-            "Warning signs: act on these first"
-        });
+        w.heading(pick("Red flags", "Warning signs: act on these first"));
         for r in &a.red_flags {
+            let head = if clinician {
+                format!("{} ({}): ", r.id, r.urgency)
+            } else {
+                String::new()
+            };
             w.item(&format!(
-                "{} ({}): {} {}{}",
-                r.id,
-                r.urgency,
+                "{head}{} {}{}",
                 r.text,
                 cite(&r.sources),
                 mark(r.review_status)
             ));
         }
     }
-    w.heading(if clinician { "Referral" } else { "Who to see" });
+    w.heading(pick("Most likely", "What this most likely is"));
+    match &a.classification.most_likely {
+        Some(m) if clinician => w.item(&format!("{} {} (confidence: {})", m.code, m.display, m.confidence)),
+        Some(m) => w.item(&format!("{} (how sure: {})", m.display, m.confidence)),
+        None => w.item(pick(
+            "none (see Questions to answer)",
+            "not known yet (see the questions)",
+        )),
+    }
+    if !a.classification.differential.is_empty() {
+        w.heading(pick("Differential", "What else it could be"));
+        for d in &a.classification.differential {
+            let code = if clinician {
+                format!("{} ", d.code)
+            } else {
+                String::new()
+            };
+            w.item(&format!("{code}{}: {} ({})", d.display, d.status, d.because.join("; ")));
+        }
+    }
+    w.heading(pick("Referral", "Who to see"));
     if a.referral.recommended {
         w.item(&format!(
-            "{} to {}",
+            "{}: {}",
             a.referral.urgency.unwrap_or(""),
             a.referral.to.join(", ")
         ));
@@ -130,35 +114,31 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
             w.sub(&format!("because: {r}"));
         }
     } else {
-        w.item(if clinician {
-            "none recommended on this information"
-        } else {
-            "none needed on this information"
-        });
+        w.item(pick(
+            "none recommended on this information",
+            "none needed on this information",
+        ));
     }
     if !a.questions.is_empty() {
-        w.heading(if clinician {
-            "Questions to answer"
-        } else {
-            "Questions that would help"
-        });
+        w.heading(pick("Questions to answer", "Questions that would help"));
         for q in &a.questions {
-            w.item(&format!("{} ({})", q.text, q.field));
+            if clinician {
+                w.item(&format!("{} ({})", q.text, q.field));
+            } else {
+                w.item(q.text);
+            }
         }
     }
     if !a.medication_review.is_empty() || !a.unrecognized_medications.is_empty() {
-        w.heading(if clinician {
-            "Medication review"
-        } else {
-            "Your medicines"
-        });
+        w.heading(pick("Medication review", "Your medicines"));
         for m in &a.medication_review {
+            let head = if clinician {
+                format!("{} [{} {}, tier {}]", m.medication, m.atc, m.drug_class, m.tier)
+            } else {
+                m.medication.to_string()
+            };
             w.item(&format!(
-                "{} [{} {}, tier {}]: {} {}{}",
-                m.medication,
-                m.atc,
-                m.drug_class,
-                m.tier,
+                "{head}: {} {}{}",
                 m.text,
                 cite(&m.sources),
                 mark(m.review_status)
@@ -169,16 +149,16 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     }
     if !a.labs.is_empty() {
-        w.heading(if clinician {
-            "Tests worth ordering"
-        } else {
-            "Blood tests"
-        });
+        w.heading(pick("Tests worth ordering", "Blood tests"));
         for l in &a.labs {
+            let code = if clinician {
+                format!(" (LOINC {})", l.loinc)
+            } else {
+                String::new()
+            };
             w.item(&format!(
-                "{} (LOINC {}): {} {}{}",
+                "{}{code}: {} {}{}",
                 l.display,
-                l.loinc,
                 l.reason,
                 cite(&l.sources),
                 mark(l.review_status)
@@ -186,19 +166,21 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     }
     if !a.lab_findings.is_empty() {
-        w.heading(if clinician { "Lab results" } else { "Your results" });
+        w.heading(pick("Lab results", "Your results"));
         for f in &a.lab_findings {
             w.item(&format!("{} {}{}", f.text, cite(&f.sources), mark(f.review_status)));
         }
     }
     if !a.plan.is_empty() {
-        w.heading(if clinician { "Plan" } else { "What to do" });
+        w.heading(pick("Plan", "What to do"));
         for p in &a.plan {
+            let head = if clinician {
+                format!("{} ({}, certainty {}): ", p.id, p.tier, p.certainty)
+            } else {
+                String::new()
+            };
             w.item(&format!(
-                "{} ({}, certainty {}): {} {}{}",
-                p.id,
-                p.tier,
-                p.certainty,
+                "{head}{} {}{}",
                 p.text,
                 cite(&p.sources),
                 mark(p.review_status)
@@ -206,17 +188,15 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     }
     if !a.medication_options.is_empty() {
-        w.heading(if clinician {
-            "Medication options"
-        } else {
-            "Medicines your clinician may consider"
-        });
+        w.heading(pick("Medication options", "Medicines your clinician may consider"));
         for o in &a.medication_options {
+            let head = if clinician {
+                format!("{} ({}, for {})", o.display, o.atc, o.option_for)
+            } else {
+                o.display.to_string()
+            };
             w.item(&format!(
-                "{} ({}, for {}): {} {}{}",
-                o.display,
-                o.atc,
-                o.option_for,
+                "{head}: {} {}{}",
                 o.text,
                 cite(&o.sources),
                 mark(o.review_status)
@@ -227,13 +207,15 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     }
     if !a.avoid.is_empty() {
-        w.heading(if clinician { "Avoid" } else { "Medicines to avoid" });
+        w.heading(pick("Avoid", "Medicines to avoid"));
         for v in &a.avoid {
+            let head = match (clinician, v.atc) {
+                (true, Some(atc)) => format!("{} ({}, {atc})", v.display, v.severity),
+                (true, None) => format!("{} ({})", v.display, v.severity),
+                (false, _) => v.display.to_string(),
+            };
             w.item(&format!(
-                "{} ({}{}): {} {}{}",
-                v.display,
-                v.severity,
-                v.atc.map(|c| format!(", {c}")).unwrap_or_default(),
+                "{head}: {} {}{}",
                 v.text,
                 cite(&v.sources),
                 mark(v.review_status)
@@ -241,34 +223,26 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     }
     if !a.considered.is_empty() {
-        w.heading(if clinician {
-            "Drugs being considered"
-        } else {
-            "Medicines you asked about"
-        });
+        w.heading(pick("Drugs being considered", "Medicines you asked about"));
         for c in &a.considered {
             let text = c.text.as_deref().unwrap_or(match c.decision {
-                "avoid" => "see Avoid above",
-                _ => "see the options above",
+                "avoid" => pick("see Avoid", "see Medicines to avoid"),
+                _ => pick("see Medication options", "see Medicines your clinician may consider"),
             });
-            w.item(&format!(
-                "{}: {}{}",
-                c.name,
-                text,
-                c.sources.as_ref().map(|s| format!(" {}", cite(s))).unwrap_or_default()
-            ));
+            let cites = c.sources.as_ref().map(|s| format!(" {}", cite(s))).unwrap_or_default();
+            w.item(&format!("{}: {text}{cites}", c.name));
         }
     }
     if !a.evidence_conflicts.is_empty() {
-        w.heading(if clinician {
-            "Where the evidence conflicts"
-        } else {
-            "Where the research disagrees"
-        });
+        w.heading(pick("Where the evidence conflicts", "Where the research disagrees"));
         for c in &a.evidence_conflicts {
+            let head = if clinician {
+                format!("{}: ", c.topic)
+            } else {
+                String::new()
+            };
             w.item(&format!(
-                "{}: {} {}{}",
-                c.topic,
+                "{head}{} {}{}",
                 c.text,
                 cite(&c.sources),
                 mark(c.review_status)
@@ -283,14 +257,10 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
     }
     w.heading("Sources");
     for s in &a.sources {
+        let url = s.url.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
         w.item(&format!(
-            "{}: {} ({}, {}; {}){}",
-            s.id,
-            s.citation,
-            s.kind,
-            s.year,
-            s.locator,
-            s.url.as_deref().map(|u| format!(" {u}")).unwrap_or_default()
+            "{}: {} ({}, {}; {}){url}",
+            s.id, s.citation, s.kind, s.year, s.locator
         ));
     }
     let _ = write!(

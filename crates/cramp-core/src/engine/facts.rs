@@ -234,9 +234,11 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     }
     gates[GateId::Pregnancy as usize] = pregnant;
     let t = &kb.thresholds;
+    // Anyone aged 12-55 who is not recorded as male could be pregnant (issue 3 decisions: ask, and
+    // withhold options contraindicated in pregnancy until answered).
     let pregnancy_unknown = !pregnant
         && p.pregnant.is_none()
-        && female
+        && !male
         && p.age
             .is_some_and(|a| a >= t.pregnancy_question_age_low.value && a <= t.pregnancy_question_age_high.value);
 
