@@ -72,6 +72,33 @@ enum Command {
     /// Check, inspect and report on the knowledge base.
     #[command(subcommand)]
     Kb(KbCommand),
+    /// Serve the JSON API (POST /api/v1/assess), /healthz and /openapi.json.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on; inside a private network behind HTTPS termination, 0.0.0.0:8080.
+    #[arg(long, env = "CRAMP_ADDR", default_value = "127.0.0.1:8080")]
+    addr: String,
+    /// Serve draft (unreviewed) entries too: for a staging instance only.
+    #[arg(long, env = "CRAMP_INCLUDE_UNREVIEWED")]
+    include_unreviewed: bool,
+    /// Largest accepted request body in bytes (larger: 413).
+    #[arg(long, env = "CRAMP_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    body_limit: usize,
+    /// Deadline for one request, in seconds (exceeded: 408).
+    #[arg(long, env = "CRAMP_REQUEST_TIMEOUT", default_value_t = 10)]
+    request_timeout: u64,
+    /// Log format on stderr: json (one object a line) or text.
+    #[arg(long, env = "CRAMP_LOG_FORMAT", value_enum, default_value = "json")]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Json,
+    Text,
 }
 
 #[derive(Debug, Args)]
@@ -147,6 +174,7 @@ pub fn run() -> Result<Exit, CliError> {
         Command::Assess(args) => run_assess(&cli.knowledge, args),
         Command::Kb(KbCommand::Check { as_of }) => run_check(&cli.knowledge, as_of),
         Command::Kb(KbCommand::Show { id }) => run_show(&cli.knowledge, &id),
+        Command::Serve(args) => run_serve(&cli.knowledge, args),
     }
 }
 
@@ -206,6 +234,43 @@ fn run_assess(knowledge: &Option<PathBuf>, args: AssessArgs) -> Result<Exit, Cli
         Format::Markdown => render(&wire, Style::Markdown),
     };
     write_out(&out)?;
+    Ok(Exit::Success)
+}
+
+fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliError> {
+    // Logs carry no health data: start-up facts, shutdown, and (at debug) method, path and status.
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CRAMP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match args.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+    let addr: std::net::SocketAddr = args.addr.parse().map_err(|_| {
+        usage(format!(
+            "--addr {:?} is not an address; use host:port, e.g. 127.0.0.1:8080",
+            args.addr
+        ))
+    })?;
+    let kb = load(knowledge)?;
+    let config = cramp_server::Config {
+        include_unreviewed: args.include_unreviewed,
+        body_limit: args.body_limit,
+        request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| failure(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| usage(format!("cannot listen on {addr}: {e}; choose another --addr")))?;
+        let local = listener.local_addr().map_err(|e| failure(e.to_string()))?;
+        tracing::info!(addr = %local, kb_version = %kb.kb_version, engine_version = cramp_core::ENGINE_VERSION, include_unreviewed = config.include_unreviewed, "cramp listening on http://{local}/");
+        let state = cramp_server::AppState::new(kb, config);
+        cramp_server::serve(listener, state).await.map_err(|e| failure(format!("server error: {e}")))
+    })?;
     Ok(Exit::Success)
 }
 

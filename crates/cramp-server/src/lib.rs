@@ -1,0 +1,264 @@
+//! # cramp-server
+//!
+//! The HTTP edge: `app(state)` is the whole router, so tests call it in-process with `oneshot`
+//! and `serve` only binds it. The only crate with axum or HTTP concerns.
+//!
+//! Routes: `POST /api/v1/assess[?audience=…]`, `GET /healthz`, `GET /openapi.json`. Every error is
+//! `application/problem+json`; a request body is limited (1 MiB by default; 413) and a request has a
+//! deadline. Logs never contain health data: a request is logged (at debug level, off by default)
+//! by method, route and status only.
+
+mod openapi;
+mod problem;
+
+pub use problem::Problem;
+
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{RawQuery, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use cramp_core::vocab::Audience;
+use cramp_core::{AssessOptions, KnowledgeBase};
+use cramp_wire::{WireCache, assess_json};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Server settings (flags and `CRAMP_…` variables are turned into this once, by the binary).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Serve draft entries too: a staging setting, never a per-request parameter.
+    pub include_unreviewed: bool,
+    /// Largest accepted request body, in bytes.
+    pub body_limit: usize,
+    /// Deadline for one request, body included.
+    pub request_timeout: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            include_unreviewed: false,
+            body_limit: 1024 * 1024,
+            request_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// What every request reads: the knowledge base, its pre-serialised JSON, the OpenAPI document.
+pub struct AppState {
+    pub kb: KnowledgeBase,
+    pub cache: WireCache,
+    pub config: Config,
+    openapi: String,
+    health: String,
+}
+
+impl AppState {
+    pub fn new(kb: KnowledgeBase, config: Config) -> Arc<AppState> {
+        let cache = WireCache::new(&kb);
+        let openapi = openapi::document(&kb.kb_version).to_string();
+        let health = serde_json::json!({ "status": "ok", "kb_version": kb.kb_version, "engine_version": cramp_core::ENGINE_VERSION }).to_string();
+        Arc::new(AppState {
+            kb,
+            cache,
+            config,
+            openapi,
+            health,
+        })
+    }
+}
+
+fn json(body: String) -> Response {
+    let mut res = body.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    res
+}
+
+async fn healthz(State(st): State<Arc<AppState>>) -> Response {
+    json(st.health.clone())
+}
+
+async fn openapi_json(State(st): State<Arc<AppState>>) -> Response {
+    json(st.openapi.clone())
+}
+
+/// `?audience=clinician|patient`; any other parameter or value is the caller's mistake.
+fn audience(query: Option<&str>) -> Result<Audience, Problem> {
+    let mut audience = Audience::Clinician;
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match key {
+            "audience" => {
+                audience = Audience::parse(value).ok_or_else(|| {
+                    Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        "bad-query",
+                        "Bad query parameter",
+                        format!("`audience`: {value:?} is not allowed; use clinician or patient"),
+                    )
+                })?
+            }
+            other => {
+                return Err(Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad-query",
+                    "Bad query parameter",
+                    format!("unknown query parameter `{other}`; the only one is `audience` (clinician or patient)"),
+                ));
+            }
+        }
+    }
+    Ok(audience)
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .is_some_and(|m| m == "application/json")
+}
+
+async fn assess(
+    State(st): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, Problem> {
+    let audience = audience(query.as_deref())?;
+    if !is_json(&headers) {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-media-type",
+            "Unsupported media type",
+            "send the case as JSON with `Content-Type: application/json`",
+        ));
+    }
+    let limit = st.config.body_limit;
+    let too_large = || {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Request body too large",
+            format!("the case is larger than {limit} bytes; send one case per request"),
+        )
+    };
+    if headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > limit)
+    {
+        return Err(too_large());
+    }
+    let bytes = to_bytes(body, limit).await.map_err(|_| too_large())?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-json",
+            "Invalid JSON",
+            format!("the body is not UTF-8 (byte {}); send UTF-8 JSON", e.valid_up_to()),
+        )
+    })?;
+    let opts = AssessOptions {
+        include_unreviewed: st.config.include_unreviewed,
+    };
+    match assess_json(&st.kb, &st.cache, text, audience, opts) {
+        Ok(out) => Ok(json(out)),
+        Err(e) if e.is_syntax() => Err(Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-json",
+            "Invalid JSON",
+            e.to_string(),
+        )),
+        Err(e) => Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-case",
+            "Invalid case",
+            e.to_string(),
+        )),
+    }
+}
+
+async fn not_found(uri: axum::http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Not found",
+        format!("no such route: {}; see /openapi.json", uri.path()),
+    )
+}
+
+async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method-not-allowed",
+        "Method not allowed",
+        format!("{method} is not allowed on {}; see /openapi.json", uri.path()),
+    )
+}
+
+/// The request deadline, and a log line without health data (method, path, status, latency).
+async fn deadline_and_log(State(st): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let started = std::time::Instant::now();
+    let res = match tokio::time::timeout(st.config.request_timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "timeout",
+            "Request timeout",
+            "the request took too long; send the whole body promptly",
+        )
+        .into_response(),
+    };
+    tracing::debug!(%method, %path, status = res.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
+    res
+}
+
+/// The whole application.
+pub fn app(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/api/v1/assess", post(assess))
+        .route("/healthz", get(healthz))
+        .route("/openapi.json", get(openapi_json))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), deadline_and_log))
+        .with_state(state)
+}
+
+/// Waits for Ctrl-C or SIGTERM, for graceful shutdown.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Serves the application on a bound listener until shutdown.
+pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}

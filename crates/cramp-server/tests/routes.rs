@@ -1,0 +1,207 @@
+//! Every route in-process (no socket): valid, invalid, oversized, wrong content type, unknown route.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use cramp_core::knowledge::{KnowledgeBase, KnowledgeFile};
+use cramp_server::{AppState, Config, app};
+use http_body_util::BodyExt;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+fn state(config: Config) -> Arc<AppState> {
+    static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+    let kb = KB.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
+        let files: Vec<KnowledgeFile> = cramp_wire::knowledge_dir::read(&root)
+            .unwrap()
+            .into_iter()
+            .map(|(_, f)| f)
+            .collect();
+        KnowledgeBase::load(&files).unwrap()
+    });
+    AppState::new(kb.clone(), config)
+}
+
+async fn call(req: Request<Body>) -> (StatusCode, String, String) {
+    call_with(Config::default(), req).await
+}
+
+async fn call_with(config: Config, req: Request<Body>) -> (StatusCode, String, String) {
+    let res = app(state(config)).oneshot(req).await.unwrap();
+    let status = res.status();
+    let ct = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    (status, ct, body)
+}
+
+fn post(uri: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap()
+}
+
+const CASE: &str = r#"{"patient": {"age": 67, "sex": "female"}, "symptoms": {"feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "stretching", "returns_at_rest": false}, "medications": [{"name": "hydrochlorothiazide"}]}"#;
+
+#[tokio::test]
+async fn assess_answers_the_spec_4_assessment() {
+    let (status, ct, body) = call(post("/api/v1/assess", CASE)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ct, "application/json");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["audience"], "clinician");
+    assert_eq!(v["classification"]["most_likely"]["code"], "G47.62");
+    assert_eq!(v["medication_review"][0]["atc"], "C03AA03");
+}
+
+#[tokio::test]
+async fn the_patient_audience_carries_the_same_decisions() {
+    let (_, _, c) = call(post("/api/v1/assess", CASE)).await;
+    let (status, _, p) = call(post("/api/v1/assess?audience=patient", CASE)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (c, p): (serde_json::Value, serde_json::Value) =
+        (serde_json::from_str(&c).unwrap(), serde_json::from_str(&p).unwrap());
+    assert_eq!(p["audience"], "patient");
+    assert_eq!(c["plan"].as_array().unwrap().len(), p["plan"].as_array().unwrap().len());
+    assert_ne!(c["plan"][0]["text"], p["plan"][0]["text"]);
+}
+
+#[tokio::test]
+async fn the_api_gives_the_same_json_as_the_cli_library_path() {
+    let (_, _, body) = call(post("/api/v1/assess", CASE)).await;
+    let kb = &state(Config::default()).kb;
+    let case = cramp_wire::parse_case(CASE).unwrap();
+    let a = cramp_core::assess(kb, &case, Default::default());
+    let plain = serde_json::to_value(cramp_wire::to_wire(&a, cramp_core::vocab::Audience::Clinician, None)).unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap(), plain);
+}
+
+#[tokio::test]
+async fn invalid_json_is_400_problem_json_with_line_and_column() {
+    let (status, ct, body) = call(post("/api/v1/assess", "{\"patient\": ")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(ct, "application/problem+json");
+    assert!(body.contains("line 1, column"), "{body}");
+}
+
+#[tokio::test]
+async fn an_invalid_case_is_422_with_the_same_message_as_the_cli() {
+    let (status, ct, body) = call(post("/api/v1/assess", r#"{"patient": {"age": 300}}"#)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(ct, "application/problem+json");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        v["detail"],
+        "`patient.age`: 300 is outside 0–130; send the age in years, 0–130"
+    );
+    assert_eq!(v["status"], 422);
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_is_415() {
+    let req = Request::post("/api/v1/assess")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(CASE))
+        .unwrap();
+    let (status, ct, _) = call(req).await;
+    assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(ct, "application/problem+json");
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413() {
+    let big = format!(
+        "{{\"medications\": [{}]}}",
+        vec![r#"{"name": "furosemide"}"#; 60_000].join(",")
+    );
+    assert!(big.len() > 1024 * 1024);
+    let (status, ct, _) = call(post("/api/v1/assess", &big)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(ct, "application/problem+json");
+    let small = Config {
+        body_limit: 100,
+        ..Config::default()
+    };
+    let (status, _, _) = call_with(small, post("/api/v1/assess", CASE)).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+#[tokio::test]
+async fn a_bad_audience_or_unknown_query_parameter_is_400() {
+    let (status, _, body) = call(post("/api/v1/assess?audience=robot", CASE)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(body.contains("clinician or patient"));
+    let (status, _, _) = call(post("/api/v1/assess?include_unreviewed=true", CASE)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn an_unknown_route_is_404_and_a_wrong_method_405_both_problem_json() {
+    let (status, ct, _) = call(Request::get("/api/v1/nope").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(ct, "application/problem+json");
+    let (status, ct, _) = call(Request::get("/api/v1/assess").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(ct, "application/problem+json");
+}
+
+#[tokio::test]
+async fn healthz_reports_status_and_versions() {
+    let (status, ct, body) = call(Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ct, "application/json");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["status"], "ok");
+    assert!(v["kb_version"].as_str().unwrap().contains('+'));
+}
+
+#[tokio::test]
+async fn openapi_describes_the_routes_with_the_code_s_own_enumerations() {
+    let (status, _, body) = call(Request::get("/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["openapi"], "3.1.0");
+    assert!(v["paths"]["/api/v1/assess"]["post"].is_object());
+    let urgencies =
+        &v["components"]["schemas"]["Assessment"]["properties"]["red_flags"]["items"]["properties"]["urgency"]["enum"];
+    assert_eq!(
+        urgencies,
+        &serde_json::json!(["routine", "soon", "urgent", "emergency"])
+    );
+    let relieved = &v["components"]["schemas"]["Case"]["properties"]["symptoms"]["properties"]["relieved_by"]["enum"];
+    assert_eq!(relieved.as_array().unwrap().len(), 6);
+}
+
+/// A request body that never arrives: a client that stalls.
+struct Stalled;
+
+impl http_body::Body for Stalled {
+    type Data = axum::body::Bytes;
+    type Error = std::io::Error;
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        std::task::Poll::Pending
+    }
+}
+
+#[tokio::test]
+async fn a_stalled_request_gets_a_408_problem() {
+    let slow = Config {
+        request_timeout: std::time::Duration::from_millis(50),
+        ..Config::default()
+    };
+    let req = Request::post("/api/v1/assess")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::new(Stalled))
+        .unwrap();
+    let (status, ct, _) = call_with(slow, req).await;
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    assert_eq!(ct, "application/problem+json");
+}
