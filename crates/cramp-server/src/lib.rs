@@ -9,6 +9,7 @@
 //! by method, route and status only.
 
 mod openapi;
+mod pages;
 mod problem;
 
 pub use problem::Problem;
@@ -54,6 +55,7 @@ pub struct AppState {
     pub config: Config,
     openapi: String,
     health: String,
+    pages: pages::Pages,
 }
 
 impl AppState {
@@ -61,12 +63,14 @@ impl AppState {
         let cache = WireCache::new(&kb);
         let openapi = openapi::document(&kb.kb_version).to_string();
         let health = serde_json::json!({ "status": "ok", "kb_version": kb.kb_version, "engine_version": cramp_core::ENGINE_VERSION }).to_string();
+        let pages = pages::Pages::render(&kb);
         Arc::new(AppState {
             kb,
             cache,
             config,
             openapi,
             health,
+            pages,
         })
     }
 }
@@ -184,6 +188,44 @@ async fn assess(
     }
 }
 
+async fn index(State(st): State<Arc<AppState>>) -> Response {
+    pages::html(st.pages.index.clone())
+}
+
+async fn about(State(st): State<Arc<AppState>>) -> Response {
+    pages::html(st.pages.about.clone())
+}
+
+async fn knowledge_index(State(st): State<Arc<AppState>>) -> Response {
+    pages::html(st.pages.knowledge_index.clone())
+}
+
+async fn knowledge_page(
+    State(st): State<Arc<AppState>>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<Response, Problem> {
+    st.pages
+        .knowledge
+        .get(&id)
+        .map(|p| pages::html(p.clone()))
+        .ok_or_else(|| {
+            Problem::new(
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                format!("no entry or source {id:?}; see /knowledge/ for the list"),
+            )
+        })
+}
+
+async fn app_js() -> Response {
+    pages::asset(pages::APP_JS, "text/javascript; charset=utf-8")
+}
+
+async fn style_css() -> Response {
+    pages::asset(pages::STYLE_CSS, "text/css; charset=utf-8")
+}
+
 async fn not_found(uri: axum::http::Uri) -> Problem {
     Problem::new(
         StatusCode::NOT_FOUND,
@@ -227,6 +269,13 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/v1/assess", post(assess))
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi_json))
+        .route("/", get(index))
+        .route("/about", get(about))
+        .route("/knowledge/", get(knowledge_index))
+        .route("/knowledge", get(knowledge_index))
+        .route("/knowledge/{id}", get(knowledge_page))
+        .route("/assets/app.js", get(app_js))
+        .route("/assets/style.css", get(style_css))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), deadline_and_log))

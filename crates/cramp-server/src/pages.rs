@@ -1,0 +1,245 @@
+//! The web page, the About page and the evidence pages. HTML structure lives here; every clinical
+//! word comes from the knowledge base (entries, sources, notices) and is HTML-escaped.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use cramp_core::KnowledgeBase;
+use cramp_core::knowledge::{Entry, Source};
+use std::collections::HashMap;
+
+pub const INDEX: &str = include_str!("../../../web/index.html");
+pub const APP_JS: &str = include_str!("../../../web/app.js");
+pub const STYLE_CSS: &str = include_str!("../../../web/style.css");
+const ABOUT: &str = include_str!("../../../web/about.html");
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn fill(template: &str, vars: &[(&str, String)]) -> String {
+    let mut out = template.to_string();
+    for (k, v) in vars {
+        out = out.replace(&format!("{{{{{k}}}}}"), v);
+    }
+    out
+}
+
+/// A page with the site header and footer (every page links to About).
+fn layout(kb: &KnowledgeBase, title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} · cramp</title>\n<link rel=\"stylesheet\" href=\"/assets/style.css\">\n</head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n<header><nav aria-label=\"Site\"><a href=\"/\"><strong>cramp</strong></a> <a href=\"/knowledge/\">Evidence</a> <a href=\"/about\">About</a></nav></header>\n<main id=\"main\">\n{}\n</main>\n<footer><a href=\"/about\">About cramp</a> · knowledge base {} · engine {}</footer>\n</body>\n</html>\n",
+        esc(title),
+        body,
+        esc(&kb.kb_version),
+        cramp_core::ENGINE_VERSION
+    )
+}
+
+fn date(d: Option<time::Date>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
+}
+
+fn entry_page(kb: &KnowledgeBase, e: &Entry) -> String {
+    let mut b = String::new();
+    b.push_str(&format!("<h1>{}</h1>\n", esc(&e.id)));
+    if e.status.as_str() != "approved" {
+        b.push_str(&format!(
+            "<p class=\"notice\">Review status: <strong>{}</strong>. This statement is not yet approved.</p>\n",
+            esc(e.status.as_str())
+        ));
+    }
+    b.push_str("<h2>For clinicians</h2>\n");
+    b.push_str(&format!("<p>{}</p>\n", esc(&e.clinician)));
+    if let Some(d) = &e.dosing {
+        b.push_str(&format!(
+            "<p><strong>Dosing (clinicians only):</strong> {}</p>\n",
+            esc(d)
+        ));
+    }
+    b.push_str("<h2>For patients</h2>\n");
+    b.push_str(&format!("<p>{}</p>\n", esc(&e.patient)));
+    b.push_str("<h2>Review</h2>\n<dl>\n");
+    let marks: Vec<String> = e.marks.iter().map(|m| format!("[{}]", m.as_str())).collect();
+    let reviewer = match kb.role(&e.reviewer) {
+        Some(r) => format!(
+            "{} ({}; checks: {})",
+            esc(&r.name),
+            esc(&r.performed_by),
+            esc(&r.checks)
+        ),
+        None => esc(&e.reviewer),
+    };
+    let signoff = if e.clinical_signoff.is_empty() {
+        "none yet".to_string()
+    } else {
+        esc(&e.clinical_signoff)
+    };
+    for (k, v) in [
+        ("Status", esc(e.status.as_str())),
+        ("Kind", esc(e.kind.as_str())),
+        ("Population", esc(&e.population)),
+        (
+            "Certainty",
+            esc(e.certainty.map(|c| c.as_str()).unwrap_or("not graded")),
+        ),
+        ("Verification marks", esc(&marks.join(" "))),
+        ("Reviewer", reviewer),
+        ("Reviewed on", date(e.reviewed_on)),
+        ("Next review due", date(e.next_review_due)),
+        ("Clinical sign-off", signoff),
+    ] {
+        b.push_str(&format!("<dt>{k}</dt><dd>{v}</dd>\n"));
+    }
+    b.push_str("</dl>\n");
+    if !e.conflicts.is_empty() {
+        b.push_str("<h2>Where the evidence conflicts</h2>\n<ul>\n");
+        for t in &e.conflicts {
+            let id = format!("conflict.{}", t.as_str());
+            b.push_str(&format!(
+                "<li><a href=\"/knowledge/{}\">{}</a></li>\n",
+                esc(&id),
+                esc(t.as_str())
+            ));
+        }
+        b.push_str("</ul>\n");
+    }
+    b.push_str("<h2>Sources</h2>\n");
+    for s in e.sources.iter().filter_map(|s| kb.source(s)) {
+        b.push_str(&source_block(s));
+    }
+    layout(kb, &e.id, &b)
+}
+
+fn source_block(s: &Source) -> String {
+    let kind = if s.passage_verbatim {
+        "Quote (verbatim)"
+    } else {
+        "Passage (summary, not a verbatim quote)"
+    };
+    let link = s
+        .link()
+        .map(|u| format!(" <a href=\"{}\">{}</a>", esc(&u), esc(&u)))
+        .unwrap_or_default();
+    format!(
+        "<section class=\"block\"><h3><a href=\"/knowledge/{id}\">{id}</a></h3><p>{citation}{link}</p><p class=\"meta\">{kind_}, {year}; where: {locator}; verified [{mark}]</p><p><strong>{kind}:</strong></p><blockquote>{passage}</blockquote></section>\n",
+        id = esc(&s.id),
+        citation = esc(&s.citation),
+        kind_ = esc(s.kind.as_str()),
+        year = s.year,
+        locator = esc(&s.locator),
+        mark = esc(s.verification.as_str()),
+        passage = esc(&s.passage),
+    )
+}
+
+fn source_page(kb: &KnowledgeBase, s: &Source) -> String {
+    let mut b = format!("<h1>{}</h1>\n", esc(&s.id));
+    b.push_str(&source_block(s));
+    b.push_str("<h2>Statements that cite it</h2>\n<ul>\n");
+    for e in kb.entries.iter().filter(|e| e.sources.iter().any(|x| x == &s.id)) {
+        b.push_str(&format!(
+            "<li><a href=\"/knowledge/{}\">{}</a> ({})</li>\n",
+            esc(&e.id),
+            esc(&e.id),
+            esc(e.status.as_str())
+        ));
+    }
+    b.push_str("</ul>\n");
+    layout(kb, &s.id, &b)
+}
+
+fn knowledge_index(kb: &KnowledgeBase) -> String {
+    let mut b = String::from(
+        "<h1>Evidence</h1>\n<p>Every statement cramp can show, with its review status, and every source it cites.</p>\n",
+    );
+    b.push_str("<h2>Statements</h2>\n<table>\n<thead><tr><th scope=\"col\">Statement</th><th scope=\"col\">Status</th><th scope=\"col\">Next review</th><th scope=\"col\">Sources</th></tr></thead>\n<tbody>\n");
+    for e in &kb.entries {
+        b.push_str(&format!(
+            "<tr><td><a href=\"/knowledge/{id}\">{id}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(e.status.as_str()),
+            date(e.next_review_due),
+            esc(&e.sources.join(", ")),
+            id = esc(&e.id)
+        ));
+    }
+    b.push_str("</tbody>\n</table>\n<h2>Sources</h2>\n<ul>\n");
+    for s in &kb.sources {
+        b.push_str(&format!(
+            "<li><a href=\"/knowledge/{id}\">{id}</a>: {}</li>\n",
+            esc(&s.citation),
+            id = esc(&s.id)
+        ));
+    }
+    b.push_str("</ul>\n");
+    layout(kb, "Evidence", &b)
+}
+
+/// Every page, rendered once at start.
+pub struct Pages {
+    pub index: String,
+    pub about: String,
+    pub knowledge_index: String,
+    pub knowledge: HashMap<String, String>,
+}
+
+impl Pages {
+    pub fn render(kb: &KnowledgeBase) -> Pages {
+        let t = &kb.wording.templates;
+        let report = kb.check(None);
+        let vars = [
+            ("notice_patient", esc(&t.notice_patient)),
+            ("notice_clinician", esc(&t.notice_clinician)),
+            ("kb_version", esc(&kb.kb_version)),
+            ("engine_version", cramp_core::ENGINE_VERSION.to_string()),
+            ("entries", kb.entries.len().to_string()),
+            ("sources", kb.sources.len().to_string()),
+            ("approved", report.approved.to_string()),
+            ("in_review", report.in_review.to_string()),
+            ("draft", report.draft.to_string()),
+            ("without_signoff", report.without_signoff.to_string()),
+        ];
+        let mut knowledge = HashMap::new();
+        for e in &kb.entries {
+            knowledge.insert(e.id.clone(), entry_page(kb, e));
+        }
+        for s in &kb.sources {
+            knowledge.insert(s.id.clone(), source_page(kb, s));
+        }
+        Pages {
+            index: fill(INDEX, &vars),
+            about: layout(kb, "About", &fill(ABOUT, &vars)),
+            knowledge_index: knowledge_index(kb),
+            knowledge,
+        }
+    }
+}
+
+pub fn html(body: String) -> Response {
+    let mut res = body.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    res
+}
+
+pub fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut res = body.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    res
+}

@@ -1,0 +1,138 @@
+// The web page as a person uses it, in Debian's headless Chromium: both voices, a cited result,
+// an evidence page, a keyboard-only pass, and axe-core (WCAG 2.1 AA) on every page.
+// Run by scripts/test with CRAMP_URL pointing at a running `cramp serve`; screenshots go to
+// SCREENSHOTS (default target/screenshots).
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { chromium } from "playwright-core";
+import AxeBuilder from "@axe-core/playwright";
+
+const URL = process.env.CRAMP_URL ?? "http://127.0.0.1:8765";
+const SHOTS = process.env.SCREENSHOTS ?? "../../target/screenshots";
+mkdirSync(SHOTS, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function page(viewport) {
+  const ctx = await browser.newContext({ viewport: viewport ?? { width: 1200, height: 900 } });
+  return ctx.newPage();
+}
+
+async function fillTypicalCramps(p) {
+  await p.check('input[name="feels_like"][value="painful_cramp"]');
+  await p.check('input[name="worse_in_evening"][value="false"]');
+  await p.check('input[name="relieved_by"][value="stretching"]');
+  await p.check('input[name="returns_at_rest"][value="false"]');
+  await p.fill('input[name="age"]', "67");
+  await p.selectOption('select[name="sex"]', "female");
+  await p.selectOption('select[name="pregnant"]', "false");
+  await p.fill('textarea[name="medications"]', "hydrochlorothiazide 25 mg");
+}
+
+async function noSeriousViolations(p, where) {
+  const results = await new AxeBuilder({ page: p }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const bad = results.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.length})`), [], `axe on ${where}`);
+}
+
+test("a clinician gets a cited assessment", async () => {
+  const p = await page();
+  await p.goto(URL + "/");
+  await noSeriousViolations(p, "the form");
+  await fillTypicalCramps(p);
+  await p.fill('textarea[name="labs"]', "potassium 3.1 mmol/L");
+  await p.click("#assess");
+  await p.waitForSelector("#result:not([hidden])");
+  const text = await p.textContent("#result");
+  assert.match(text, /Sleep-related leg cramps.*\(G47\.62\): confidence high/);
+  assert.doesNotMatch(text, /null/);
+  assert.match(text, /Thiazide or thiazide-like diuretic, tier A/);
+  assert.match(text, /certainty low/);
+  assert.ok(await p.locator('#result a[href="/knowledge/R-Garr2012"]').count() > 0, "cites R-Garr2012");
+  assert.ok(await p.locator("#result .badge.in_review").count() > 0, "shows in-review items");
+  await noSeriousViolations(p, "the clinician result");
+  await p.screenshot({ path: `${SHOTS}/clinician-result.png`, fullPage: true });
+  await p.context().close();
+});
+
+test("a patient on a phone reads plain words that open with the notice", async () => {
+  const p = await page({ width: 390, height: 844 });
+  await p.goto(URL + "/");
+  await p.check('input[name="audience"][value="patient"]');
+  assert.ok(await p.isVisible("#notice-patient"));
+  assert.match(await p.textContent("#notice-patient"), /This does not replace a clinician/);
+  assert.equal(await p.isVisible('input[name="abi"]'), false, "exam fields are for clinicians only");
+  await fillTypicalCramps(p);
+  await p.click("#assess");
+  await p.waitForSelector("#result:not([hidden])");
+  const text = await p.textContent("#result");
+  assert.match(text, /What to do/);
+  assert.match(text, /Discuss it with your prescriber; do not stop it on your own/);
+  assert.doesNotMatch(text, /G47\.62/);
+  await noSeriousViolations(p, "the patient result");
+  await p.screenshot({ path: `${SHOTS}/patient-result-phone.png`, fullPage: true });
+  await p.context().close();
+});
+
+test("an invalid answer is explained, not crashed on", async () => {
+  const p = await page();
+  await p.goto(URL + "/");
+  await p.fill('input[name="age"]', "300");
+  await p.click("#assess");
+  await p.waitForSelector("#error:not([hidden])");
+  assert.match(await p.textContent("#error"), /patient\.age.*300 is outside 0–130/);
+  await p.context().close();
+});
+
+test("a citation opens its evidence page with sources, passages and review dates", async () => {
+  const p = await page();
+  await p.goto(URL + "/");
+  await fillTypicalCramps(p);
+  await p.click("#assess");
+  await p.waitForSelector("#result:not([hidden])");
+  await p.click('#result a.evidence >> nth=0');
+  await p.waitForLoadState();
+  assert.match(p.url(), /\/knowledge\//);
+  const text = await p.textContent("main");
+  assert.match(text, /Next review due/);
+  assert.match(text, /Sources/);
+  assert.match(text, /Passage \(summary, not a verbatim quote\)|Quote \(verbatim\)/);
+  await noSeriousViolations(p, p.url());
+  await p.screenshot({ path: `${SHOTS}/evidence-page.png`, fullPage: true });
+  for (const path of ["/about", "/knowledge/", "/knowledge/R-FDA2010"]) {
+    await p.goto(URL + path);
+    assert.ok(await p.locator('a[href="/about"]').count() > 0, `${path} links to About`);
+    await noSeriousViolations(p, path);
+  }
+  await p.context().close();
+});
+
+test("the form works with the keyboard alone", async () => {
+  const p = await page();
+  await p.goto(URL + "/");
+  // Tab into the first differentiating question and answer with the keyboard only.
+  const focusName = async () => p.evaluate(() => document.activeElement?.getAttribute("name") ?? document.activeElement?.id);
+  let guard = 0;
+  while ((await focusName()) !== "feels_like" && guard++ < 40) await p.keyboard.press("Tab");
+  assert.equal(await focusName(), "feels_like", "Tab reaches question 1");
+  await p.keyboard.press("Space");
+  assert.ok(await p.isChecked('input[name="feels_like"][value="painful_cramp"]'));
+  while ((await focusName()) !== "assess" && guard++ < 200) await p.keyboard.press("Tab");
+  assert.equal(await focusName(), "assess", "Tab reaches the Assess button");
+  await p.keyboard.press("Enter");
+  await p.waitForSelector("#result:not([hidden])");
+  assert.equal(await focusName(), "result-heading", "focus moves to the result");
+  await p.screenshot({ path: `${SHOTS}/keyboard-result.png` });
+  await p.context().close();
+});
