@@ -110,6 +110,27 @@ fn bench(c: &mut Criterion) {
         })
     });
     g.finish();
+    // The case the load test sends (V34 when the vignettes are present): one request's work.
+    if let Some((id, text)) = cases.iter().find(|(id, _)| id == "V34").or(cases.first()) {
+        c.bench_function(&format!("json_path_{id}"), |b| {
+            b.iter(|| {
+                black_box(
+                    assess_json(
+                        &kb,
+                        &cache,
+                        black_box(text),
+                        Audience::Clinician,
+                        AssessOptions::default(),
+                    )
+                    .unwrap(),
+                )
+            })
+        });
+        let case = parse_case(text).unwrap();
+        c.bench_function(&format!("assess_{id}"), |b| {
+            b.iter(|| black_box(assess(&kb, black_box(&case), AssessOptions::default())))
+        });
+    }
     c.bench_function("kb_load_and_check", |b| {
         b.iter(|| {
             let kb = KnowledgeBase::load(black_box(&kb_files)).unwrap();

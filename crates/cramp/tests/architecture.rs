@@ -82,6 +82,26 @@ fn the_core_knows_nothing_of_http_fhir_or_json() {
 }
 
 #[test]
+fn only_the_server_crate_knows_http() {
+    for krate in ["cramp-core", "cramp-wire"] {
+        let manifest = std::fs::read_to_string(root().join(format!("crates/{krate}/Cargo.toml"))).unwrap();
+        let deps = manifest
+            .split("[dependencies]")
+            .nth(1)
+            .unwrap()
+            .split("[dev-dependencies]")
+            .next()
+            .unwrap();
+        for name in ["axum", "tokio", "tower", "hyper", "http"] {
+            assert!(
+                !deps.lines().any(|l| l.trim_start().starts_with(name)),
+                "{krate} depends on {name}"
+            );
+        }
+    }
+}
+
+#[test]
 fn no_recommendation_text_lives_in_rust() {
     // Clinical statements live in knowledge/; Rust holds decision logic. A string literal of seven
     // or more words in the engine or the output crate would be prose that belongs in the knowledge
@@ -132,7 +152,7 @@ fn the_readme_opens_with_the_two_commands_and_ci_runs_the_test_command() {
     let block = readme.split("```").nth(1).expect("README opens with a code block");
     let commands: Vec<&str> = block.lines().skip(1).filter(|l| !l.trim().is_empty()).collect();
     assert_eq!(commands.len(), 2, "README's first block holds the two commands");
-    assert!(commands[0].contains("assess"), "the first command runs an assessment");
+    assert!(commands[0].contains("serve"), "the first command starts the server");
     let test_command = commands[1].split('#').next().unwrap().trim();
     let runs_it = ci.lines().any(|l| l.trim() == format!("exec {test_command}"));
     assert!(

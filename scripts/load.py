@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Load benchmark of `cramp serve` on loopback with wrk (issue 4; SPEC §8 speed).
+
+Starts target/release/cramp serve on a free 127.0.0.1 port, then runs three interleaved rounds of
+  GET  /healthz                 (the trivial endpoint)
+  POST /api/v1/assess           (a realistic case: vignette V34, or examples/cirrhosis-on-diuretics.json)
+with `wrk -t2 -c30 -d10s --latency`, reads the server's user+sys CPU from /proc around each run,
+and prints every run and the medians: throughput ratio (goal >= 0.5; floor 0.35), p99 against twice
+the trivial endpoint's, and errors (goal: none). Bounded: about 70 s in all; loopback only.
+Run: scripts/load   (needs wrk: apt-get install wrk)
+"""
+import json, os, re, socket, statistics, subprocess, sys, tempfile, time, urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = ROOT / "target/release/cramp"
+DURATION, THREADS, CONNECTIONS, ROUNDS = "10s", "2", "30", 3
+
+def case_body():
+    v = ROOT.parent / "shared/clinical/vignettes/V34.json"
+    if v.exists():
+        return json.dumps(json.loads(v.read_text())["case"]), "vignette V34 (cirrhosis, diuretics, low K/Mg/Na, 5 labs)"
+    return (ROOT / "examples/cirrhosis-on-diuretics.json").read_text(), "examples/cirrhosis-on-diuretics.json"
+
+def cpu_seconds(pid):
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick  # utime, stime
+
+def to_ms(s):
+    m = re.match(r"([0-9.]+)(us|ms|s|m)$", s)
+    if not m:
+        raise ValueError(f"unexpected wrk latency {s!r}")
+    v, u = float(m.group(1)), m.group(2)
+    if u == "m":
+        return v * 60000
+    return v / 1000 if u == "us" else v * 1000 if u == "s" else v
+
+def wrk(url, script=None):
+    cmd = ["wrk", "-t", THREADS, "-c", CONNECTIONS, "-d", DURATION, "--latency"] + (["-s", script] if script else []) + [url]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    if "Latency Distribution" not in out:
+        raise RuntimeError("wrk printed no latency distribution:\n" + out)
+    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
+    p50 = to_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1))
+    p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
+    non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
+    sock = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)) if "Socket errors" in out else 0
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": non2xx + sock}
+
+def main():
+    if not BIN.exists():
+        sys.exit("build first: cargo build --release")
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([str(BIN), "serve", "--addr", f"127.0.0.1:{port}"], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz"); break
+            except OSError:
+                time.sleep(0.05)
+        body, what = case_body()
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+            f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ' + json.dumps(body) + "\n")
+            lua = f.name
+        req = urllib.request.Request(base + "/api/v1/assess", data=body.encode(), headers={"Content-Type": "application/json"})
+        assert urllib.request.urlopen(req).status == 200
+        subprocess.run(["wrk", "-t", THREADS, "-c", CONNECTIONS, "-d", "3s", base + "/healthz"], capture_output=True)  # warm-up
+        runs = {"healthz": [], "assess": []}
+        for r in range(ROUNDS):
+            for name, url, script in (("healthz", base + "/healthz", None), ("assess", base + "/api/v1/assess", lua)):
+                u0, s0 = cpu_seconds(server.pid)
+                res = wrk(url, script)
+                u1, s1 = cpu_seconds(server.pid)
+                res["cpu"] = f"{u1 - u0:.1f}+{s1 - s0:.1f}"
+                runs[name].append(res)
+                print(f"round {r + 1} {name:8} {res['rps']:>10.0f} req/s  p50 {res['p50']:.2f} ms  p99 {res['p99']:.2f} ms  errors {res['errors']}  server CPU user+sys {res['cpu']} s")
+        med = {n: {k: statistics.median(x[k] for x in v) for k in ("rps", "p50", "p99")} for n, v in runs.items()}
+        errors = sum(x["errors"] for v in runs.values() for x in v)
+        ratio = med["assess"]["rps"] / med["healthz"]["rps"]
+        print(f"\ncase: {what}; wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} --latency, {ROUNDS} interleaved rounds")
+        for n in ("healthz", "assess"):
+            print(f"median {n:8} {med[n]['rps']:>10.0f} req/s  p50 {med[n]['p50']:.2f} ms  p99 {med[n]['p99']:.2f} ms")
+        print(f"throughput ratio assess/healthz: {ratio:.2f} (goal >= 0.5, floor 0.35)")
+        print(f"p99 assess / p99 healthz: {med['assess']['p99'] / med['healthz']['p99']:.2f} (goal <= 2)")
+        print(f"errors: {errors} (goal 0)")
+    finally:
+        server.terminate(); server.wait(timeout=10)
+
+if __name__ == "__main__":
+    main()
