@@ -195,18 +195,25 @@ pub struct ConsideredItem<'kb> {
 impl<'kb> Assessment<'kb> {
     /// Every source cited by an item, in order of first citation.
     pub fn cited_sources(&self) -> Vec<&'kb Source> {
+        self.cited_source_positions()
+            .into_iter()
+            .map(|i| &self.kb.sources[i])
+            .collect()
+    }
+
+    /// The positions in `KnowledgeBase::sources` of every cited source, in order of first citation.
+    pub fn cited_source_positions(&self) -> Vec<usize> {
         let mut seen = vec![false; self.kb.sources.len()];
         let mut out = Vec::new();
         let mut add = |entry: &'kb Entry| {
-            for id in &entry.sources {
-                if let Some(pos) = self.kb.source_position(id)
-                    && !seen[pos]
-                {
+            for &pos in &entry.source_positions {
+                if !seen[pos] {
                     seen[pos] = true;
-                    out.push(&self.kb.sources[pos]);
+                    out.push(pos);
                 }
             }
         };
+
         add(self.classification.entry);
         self.red_flags.iter().for_each(|i| add(i.entry));
         self.medication_review.iter().for_each(|i| add(i.entry));

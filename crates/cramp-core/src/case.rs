@@ -223,9 +223,10 @@ fn range(field: &str, value: Option<f64>, lo: f64, hi: Option<f64>, what: &str) 
     Err(err(field, format!("{v} is outside {allowed}; send {what}")))
 }
 
-fn non_empty(field: String, value: &Option<String>) -> Result<(), CaseError> {
+/// An empty string is an error; the field path is built only then.
+fn non_empty(value: &Option<String>, field: impl FnOnce() -> String) -> Result<(), CaseError> {
     match value {
-        Some(s) if s.trim().is_empty() => Err(err(field, "must not be empty; give the value or leave the field out")),
+        Some(s) if s.trim().is_empty() => Err(err(field(), "must not be empty; give the value or leave the field out")),
         _ => Ok(()),
     }
 }
@@ -313,47 +314,51 @@ impl Case {
             Some(250.0),
             "beats per minute, 20–250",
         )?;
+        // Field paths are formatted only for the error that is returned.
         for (list, key) in [(&self.medications, "medications"), (&self.considering, "considering")] {
             for (i, d) in list.iter().enumerate() {
-                let at = format!("{key}[{i}]");
-                non_empty(format!("{at}.name"), &d.name)?;
-                non_empty(format!("{at}.atc"), &d.atc)?;
-                non_empty(format!("{at}.rxnorm"), &d.rxnorm)?;
+                non_empty(&d.name, || format!("{key}[{i}].name"))?;
+                non_empty(&d.atc, || format!("{key}[{i}].atc"))?;
+                non_empty(&d.rxnorm, || format!("{key}[{i}].rxnorm"))?;
                 if d.name.is_none() && d.atc.is_none() && d.rxnorm.is_none() {
                     return Err(err(
-                        at,
+                        format!("{key}[{i}]"),
                         "has neither name nor code; give at least one of name, atc, rxnorm",
                     ));
                 }
             }
         }
         for (i, c) in self.conditions.iter().enumerate() {
-            let at = format!("conditions[{i}]");
-            non_empty(format!("{at}.name"), &c.name)?;
-            non_empty(format!("{at}.icd10"), &c.icd10)?;
-            non_empty(format!("{at}.snomed"), &c.snomed)?;
+            non_empty(&c.name, || format!("conditions[{i}].name"))?;
+            non_empty(&c.icd10, || format!("conditions[{i}].icd10"))?;
+            non_empty(&c.snomed, || format!("conditions[{i}].snomed"))?;
             if c.name.is_none() && c.icd10.is_none() && c.snomed.is_none() {
                 return Err(err(
-                    at,
+                    format!("conditions[{i}]"),
                     "has neither name nor code; give at least one of name, icd10, snomed",
                 ));
             }
         }
         for (i, l) in self.labs.iter().enumerate() {
-            let at = format!("labs[{i}]");
-            non_empty(format!("{at}.loinc"), &l.loinc)?;
-            non_empty(format!("{at}.name"), &l.name)?;
+            non_empty(&l.loinc, || format!("labs[{i}].loinc"))?;
+            non_empty(&l.name, || format!("labs[{i}].name"))?;
             if l.loinc.is_none() && l.name.is_none() {
-                return Err(err(at, "has neither loinc nor name; give at least one"));
+                return Err(err(
+                    format!("labs[{i}]"),
+                    "has neither loinc nor name; give at least one",
+                ));
             }
             if l.value.is_none() {
-                return Err(err(format!("{at}.value"), "is required: send the result as a number"));
+                return Err(err(
+                    format!("labs[{i}].value"),
+                    "is required: send the result as a number",
+                ));
             }
             if let Some(d) = &l.date
                 && !is_iso_date(d)
             {
                 return Err(err(
-                    format!("{at}.date"),
+                    format!("labs[{i}].date"),
                     format!(
                         "{d:?} is not an ISO 8601 date; send YYYY-MM-DD or a date-time such as 2026-03-01T08:30:00Z"
                     ),

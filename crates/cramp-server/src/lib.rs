@@ -75,8 +75,8 @@ impl AppState {
     }
 }
 
-fn json(body: String) -> Response {
-    let mut res = body.into_response();
+fn json(body: impl Into<axum::body::Body>) -> Response {
+    let mut res = Response::new(body.into());
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res

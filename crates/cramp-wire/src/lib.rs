@@ -17,19 +17,20 @@ use cramp_core::vocab::Audience;
 use cramp_core::{AssessOptions, KnowledgeBase, assess};
 
 /// Parse, assess and serialise one case: the whole request path of `POST /api/v1/assess`.
-/// `cache` must have been built from the same knowledge base (`WireCache::new(kb)`).
+/// `cache` must have been built from the same knowledge base (`WireCache::new(kb)`). The answer is
+/// the JSON as bytes (UTF-8, as serde_json writes it), ready to send without another pass.
 pub fn assess_json(
     kb: &KnowledgeBase,
     cache: &WireCache,
     body: &str,
     audience: Audience,
     opts: AssessOptions,
-) -> Result<String, InputError> {
+) -> Result<Vec<u8>, InputError> {
     let case = parse_case(body)?;
     let a = assess(kb, &case, opts);
     // An assessment is about 24 KB of JSON: size the buffer once rather than grow it by doubling.
     let mut out = Vec::with_capacity(32 * 1024);
     serde_json::to_writer(&mut out, &to_wire(&a, audience, Some(cache)))
         .expect("the assessment shape always serialises");
-    Ok(String::from_utf8(out).expect("serde_json writes UTF-8"))
+    Ok(out)
 }

@@ -87,12 +87,38 @@ impl std::ops::Deref for Ids<'_> {
     }
 }
 
+/// An item of the output. When it is exactly what its knowledge entry says (a plan item, a
+/// conflict, a red flag at its own urgency, an avoid item or option as the entry defines it), its
+/// whole JSON for that voice was written once at load and is copied as is.
+#[derive(Debug)]
+pub struct Item<'a, T> {
+    pub fields: T,
+    raw: Option<&'a RawValue>,
+}
+
+impl<T: Serialize> Serialize for Item<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.raw {
+            Some(raw) => raw.serialize(s),
+            None => self.fields.serialize(s),
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Item<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.fields
+    }
+}
+
 /// The JSON of every static fragment of the knowledge base, built once per knowledge base.
 #[derive(Debug)]
 pub struct WireCache {
     sources: Vec<Box<RawValue>>,
     texts: Vec<[Box<RawValue>; 2]>,
     ids: Vec<Box<RawValue>>,
+    items: Vec<Option<[Box<RawValue>; 2]>>,
 }
 
 fn raw<T: Serialize + ?Sized>(v: &T) -> Box<RawValue> {
@@ -100,7 +126,38 @@ fn raw<T: Serialize + ?Sized>(v: &T) -> Box<RawValue> {
 }
 
 impl WireCache {
+    fn item(&self, e: &Entry, audience: Audience) -> Option<&RawValue> {
+        let i = if audience == Audience::Clinician { 0 } else { 1 };
+        self.items.get(e.index)?.as_ref().map(|pair| &*pair[i])
+    }
+
     pub fn new(kb: &KnowledgeBase) -> WireCache {
+        let both = |f: &dyn Fn(Audience) -> Box<RawValue>| Some([f(Audience::Clinician), f(Audience::Patient)]);
+        let items = kb
+            .entries
+            .iter()
+            .map(|e| {
+                let item = e.item.as_deref().unwrap_or("");
+                match e.id.split('.').next() {
+                    Some("plan") => both(&|a| raw(&plan_out(item, e, a, None))),
+                    Some("conflict") => both(&|a| raw(&conflict_out(item, e, a, None))),
+                    Some("red_flag") => {
+                        let urgency = e.urgency.map(|u| u.as_str()).unwrap_or("");
+                        both(&|a| raw(&red_flag_out(item, urgency, e, a, None)))
+                    }
+                    Some("avoid") => {
+                        let severity = e.severity.map(|s| s.as_str()).unwrap_or("");
+                        let display = e.display.as_deref().unwrap_or("");
+                        both(&|a| raw(&avoid_out(e.atc.as_deref(), display, severity, e, a, None)))
+                    }
+                    Some("option") => {
+                        let option_for = e.option_for.map(|o| o.as_str()).unwrap_or("");
+                        both(&|a| raw(&option_out(e, option_for, false, kb, a, None)))
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
         WireCache {
             sources: kb.sources.iter().map(|s| raw(&source_out(s, None))).collect(),
             texts: kb
@@ -109,6 +166,7 @@ impl WireCache {
                 .map(|e| [raw(&e.clinician), raw(&e.patient)])
                 .collect(),
             ids: kb.entries.iter().map(|e| raw(&e.sources)).collect(),
+            items,
         }
     }
 }
@@ -146,16 +204,16 @@ pub struct AssessmentOut<'a> {
     pub notice: &'a str,
     pub classification: ClassificationOut<'a>,
     pub questions: Vec<QuestionOut<'a>>,
-    pub red_flags: Vec<RedFlagOut<'a>>,
+    pub red_flags: Vec<Item<'a, RedFlagOut<'a>>>,
     pub medication_review: Vec<ReviewOut<'a>>,
     pub unrecognized_medications: &'a [String],
     pub labs: Vec<LabOut<'a>>,
     pub lab_findings: Vec<FindingOut<'a>>,
-    pub plan: Vec<PlanOut<'a>>,
-    pub medication_options: Vec<OptionOut<'a>>,
-    pub avoid: Vec<AvoidOut<'a>>,
+    pub plan: Vec<Item<'a, PlanOut<'a>>>,
+    pub medication_options: Vec<Item<'a, OptionOut<'a>>>,
+    pub avoid: Vec<Item<'a, AvoidOut<'a>>>,
     pub referral: ReferralOut<'a>,
-    pub evidence_conflicts: Vec<ConflictOut<'a>>,
+    pub evidence_conflicts: Vec<Item<'a, ConflictOut<'a>>>,
     pub considered: Vec<ConsideredOut<'a>>,
     pub input_warnings: &'a [String],
     pub sources: Vec<SourceOut<'a>>,
@@ -195,7 +253,7 @@ pub struct QuestionOut<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct RedFlagOut<'a> {
-    pub id: &'static str,
+    pub id: &'a str,
     pub urgency: &'static str,
     pub text: Text<'a>,
     pub sources: Ids<'a>,
@@ -241,7 +299,7 @@ pub struct FindingOut<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct PlanOut<'a> {
-    pub id: &'static str,
+    pub id: &'a str,
     pub tier: &'static str,
     pub certainty: &'static str,
     pub text: Text<'a>,
@@ -284,7 +342,7 @@ pub struct ReferralOut<'a> {
 
 #[derive(Debug, Serialize)]
 pub struct ConflictOut<'a> {
-    pub topic: &'static str,
+    pub topic: &'a str,
     pub text: Text<'a>,
     pub sources: Ids<'a>,
     pub review_status: &'static str,
@@ -469,6 +527,98 @@ fn reasons_text(reasons: &[&Phrase], audience: Audience) -> String {
     reasons.iter().map(|r| r.text(audience)).collect::<Vec<_>>().join("; ")
 }
 
+fn red_flag_out<'a>(
+    id: &'a str,
+    urgency: &'static str,
+    e: &'a Entry,
+    audience: Audience,
+    cache: Option<&'a WireCache>,
+) -> RedFlagOut<'a> {
+    RedFlagOut {
+        id,
+        urgency,
+        text: Text::entry(e, audience, cache),
+        sources: Ids::entry(e, cache),
+        review_status: status(e),
+        knowledge_id: &e.id,
+    }
+}
+
+fn plan_out<'a>(id: &'a str, e: &'a Entry, audience: Audience, cache: Option<&'a WireCache>) -> PlanOut<'a> {
+    PlanOut {
+        id,
+        tier: e.tier.unwrap_or(PlanTier::FirstLine).as_str(),
+        certainty: e.certainty.unwrap_or(Certainty::VeryLow).as_str(),
+        text: Text::entry(e, audience, cache),
+        sources: Ids::entry(e, cache),
+        review_status: status(e),
+        knowledge_id: &e.id,
+    }
+}
+
+fn conflict_out<'a>(topic: &'a str, e: &'a Entry, audience: Audience, cache: Option<&'a WireCache>) -> ConflictOut<'a> {
+    ConflictOut {
+        topic,
+        text: Text::entry(e, audience, cache),
+        sources: Ids::entry(e, cache),
+        review_status: status(e),
+        knowledge_id: &e.id,
+    }
+}
+
+fn avoid_out<'a>(
+    atc: Option<&'a str>,
+    display: &'a str,
+    severity: &'static str,
+    e: &'a Entry,
+    audience: Audience,
+    cache: Option<&'a WireCache>,
+) -> AvoidOut<'a> {
+    AvoidOut {
+        atc,
+        display,
+        severity,
+        text: Text::entry(e, audience, cache),
+        sources: Ids::entry(e, cache),
+        review_status: status(e),
+        knowledge_id: &e.id,
+    }
+}
+
+fn option_out<'a>(
+    e: &'a Entry,
+    option_for: &'static str,
+    conditional: bool,
+    kb: &'a KnowledgeBase,
+    audience: Audience,
+    cache: Option<&'a WireCache>,
+) -> OptionOut<'a> {
+    let w = &kb.wording;
+    let mut text = Text::entry(e, audience, cache);
+    if conditional {
+        let (tpl, cond) = match audience {
+            Audience::Clinician => (&w.templates.conditional_clinician, e.condition_clinician.as_deref()),
+            Audience::Patient => (&w.templates.conditional_patient, e.condition_patient.as_deref()),
+        };
+        if let Some(cond) = cond {
+            text = Text::owned(format!("{} {}", e.text(audience), fill(tpl, &[("condition", cond)])));
+        }
+    }
+    OptionOut {
+        atc: e.atc.as_deref().unwrap_or_default(),
+        display: e.display.as_deref().unwrap_or_default(),
+        dosing: match audience {
+            Audience::Clinician => e.dosing.as_deref().unwrap_or_default(),
+            Audience::Patient => &w.templates.dosing_patient,
+        },
+        option_for,
+        text,
+        sources: Ids::entry(e, cache),
+        review_status: status(e),
+        knowledge_id: &e.id,
+    }
+}
+
 /// Builds the SPEC §4 shape of an assessment for one audience.
 pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a WireCache>) -> AssessmentOut<'a> {
     let kb = a.kb;
@@ -511,13 +661,11 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
     let red_flags = a
         .red_flags
         .iter()
-        .map(|r| RedFlagOut {
-            id: r.id.as_str(),
-            urgency: r.urgency.as_str(),
-            text: Text::entry(r.entry, audience, cache),
-            sources: Ids::entry(r.entry, cache),
-            review_status: status(r.entry),
-            knowledge_id: &r.entry.id,
+        .map(|r| Item {
+            fields: red_flag_out(r.id.as_str(), r.urgency.as_str(), r.entry, audience, cache),
+            raw: cache
+                .and_then(|c| c.item(r.entry, audience))
+                .filter(|_| Some(r.urgency) == r.entry.urgency && r.entry.item.as_deref() == Some(r.id.as_str())),
         })
         .collect();
     let medication_review = a
@@ -580,57 +728,38 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
     let plan = a
         .plan
         .iter()
-        .map(|p| PlanOut {
-            id: p.id.as_str(),
-            tier: p.entry.tier.unwrap_or(PlanTier::FirstLine).as_str(),
-            certainty: p.entry.certainty.unwrap_or(Certainty::VeryLow).as_str(),
-            text: Text::entry(p.entry, audience, cache),
-            sources: Ids::entry(p.entry, cache),
-            review_status: status(p.entry),
-            knowledge_id: &p.entry.id,
+        .map(|p| Item {
+            fields: plan_out(p.id.as_str(), p.entry, audience, cache),
+            raw: cache.and_then(|c| c.item(p.entry, audience)),
         })
         .collect();
     let medication_options = a
         .medication_options
         .iter()
-        .map(|o| {
-            let e = o.entry;
-            let mut text = Text::entry(e, audience, cache);
-            if o.conditional {
-                let (tpl, cond) = match audience {
-                    Audience::Clinician => (&w.templates.conditional_clinician, e.condition_clinician.as_deref()),
-                    Audience::Patient => (&w.templates.conditional_patient, e.condition_patient.as_deref()),
-                };
-                if let Some(cond) = cond {
-                    text = Text::owned(format!("{} {}", e.text(audience), fill(tpl, &[("condition", cond)])));
-                }
-            }
-            OptionOut {
-                atc: e.atc.as_deref().unwrap_or_default(),
-                display: e.display.as_deref().unwrap_or_default(),
-                dosing: match audience {
-                    Audience::Clinician => e.dosing.as_deref().unwrap_or_default(),
-                    Audience::Patient => &w.templates.dosing_patient,
-                },
-                option_for: o.option_for.as_str(),
-                text,
-                sources: Ids::entry(e, cache),
-                review_status: status(e),
-                knowledge_id: &e.id,
-            }
+        .map(|o| Item {
+            fields: option_out(o.entry, o.option_for.as_str(), o.conditional, kb, audience, cache),
+            raw: cache
+                .and_then(|c| c.item(o.entry, audience))
+                .filter(|_| !o.conditional && Some(o.option_for) == o.entry.option_for),
         })
         .collect();
     let avoid = a
         .avoid
         .iter()
-        .map(|v| AvoidOut {
-            atc: v.atc.as_deref(),
-            display: &v.display,
-            severity: v.severity.as_str(),
-            text: Text::entry(v.entry, audience, cache),
-            sources: Ids::entry(v.entry, cache),
-            review_status: status(v.entry),
-            knowledge_id: &v.entry.id,
+        .map(|v| Item {
+            fields: avoid_out(
+                v.atc.as_deref(),
+                &v.display,
+                v.severity.as_str(),
+                v.entry,
+                audience,
+                cache,
+            ),
+            raw: cache.and_then(|c| c.item(v.entry, audience)).filter(|_| {
+                v.atc == v.entry.atc
+                    && Some(v.display.as_str()) == v.entry.display.as_deref()
+                    && Some(v.severity) == v.entry.severity
+            }),
         })
         .collect();
     let r = &a.referral;
@@ -647,12 +776,9 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
     let evidence_conflicts = a
         .evidence_conflicts
         .iter()
-        .map(|c| ConflictOut {
-            topic: c.topic.as_str(),
-            text: Text::entry(c.entry, audience, cache),
-            sources: Ids::entry(c.entry, cache),
-            review_status: status(c.entry),
-            knowledge_id: &c.entry.id,
+        .map(|c| Item {
+            fields: conflict_out(c.topic.as_str(), c.entry, audience, cache),
+            raw: cache.and_then(|w| w.item(c.entry, audience)),
         })
         .collect();
     let considered = a
@@ -693,9 +819,9 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
         considered,
         input_warnings: &a.input_warnings,
         sources: a
-            .cited_sources()
+            .cited_source_positions()
             .into_iter()
-            .map(|s| source_out(s, cache.and_then(|c| kb.source_position(&s.id).map(|i| &*c.sources[i]))))
+            .map(|i| source_out(&kb.sources[i], cache.map(|c| &*c.sources[i])))
             .collect(),
     }
 }

@@ -165,9 +165,12 @@ fn same_class(a: &str, b: &str) -> bool {
 
 fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool]) -> bool {
     let mut recognised = false;
+    let lower = c.name.as_deref().map(str::to_lowercase);
     for id in GateId::ALL {
         let hit = kb.conditions.code_matches(*id, c.icd10.as_deref(), c.snomed.as_deref())
-            || c.name.as_deref().is_some_and(|n| kb.conditions.name_matches(*id, n));
+            || lower
+                .as_deref()
+                .is_some_and(|n| kb.conditions.lower_name_matches(*id, n));
         if hit {
             gates[*id as usize] = true;
             recognised = true;

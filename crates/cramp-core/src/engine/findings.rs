@@ -12,7 +12,7 @@ use crate::vocab::{Interpretation, ReviewStatus};
 /// RLS pathway the iron thresholds of c.2 override the range.
 pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathways, r: &LabResult) -> LabFinding<'kb> {
     let a = &kb.labs.analytes[r.analyte];
-    let entry = kb.entry(&a.entry).expect("analyte entries are checked at load");
+    let entry = kb.analyte_entry(r.analyte);
     let input = &case.labs[r.input];
     let display = if r.loinc.is_some() || input.name.is_none() {
         a.display.clone()

@@ -292,7 +292,7 @@ fn medication_review<'kb>(c: &Ctx<'_, 'kb>) -> Vec<ReviewItem<'kb>> {
         let group = safety.or(if rls_only { rls.or(cause) } else { cause.or(rls) });
         let Some(g) = group else { continue };
         let group = &kb.drugs.groups[g];
-        let entry = kb.entry(&group.entry).expect("group entries are checked at load");
+        let entry = kb.group_entry(g);
         if !c.served(entry) {
             continue;
         }
@@ -531,12 +531,12 @@ fn lab_orders<'kb>(
     let w = &kb.wording.reasons;
     let mut out: Vec<LabOrder<'kb>> = Vec::new();
     let mut done_tests: Vec<&str> = Vec::new();
-    for a in &kb.labs.analytes {
+    for (a_idx, a) in kb.labs.analytes.iter().enumerate() {
         if done_tests.contains(&a.test.as_str()) {
             continue;
         }
         let members: Vec<_> = kb.labs.analytes.iter().filter(|m| m.test == a.test).collect();
-        let entry = kb.entry(&a.entry).expect("analyte entries are checked at load");
+        let entry = kb.analyte_entry(a_idx);
         if !c.served(entry) {
             continue;
         }

@@ -175,20 +175,32 @@ impl ConditionTable {
 
     /// Whether a condition name matches a gate's synonyms (EVIDENCE.md d.1a).
     pub fn name_matches(&self, id: GateId, name: &str) -> bool {
+        self.lower_name_matches(id, &name.to_lowercase())
+    }
+
+    /// As `name_matches`, for a name already in lower case (lowercase once, test every gate).
+    pub fn lower_name_matches(&self, id: GateId, lower: &str) -> bool {
         let gate = self.gate(id);
-        let lower = name.to_lowercase();
         if gate.excludes.iter().any(|x| lower.contains(x.as_str())) {
             return false;
         }
-        gate.synonyms.iter().any(|s| self.occurs(&lower, s, false))
-            || gate.whole_word.iter().any(|s| self.occurs(&lower, s, true))
+        gate.synonyms.iter().any(|s| self.occurs(lower, s, false))
+            || gate.whole_word.iter().any(|s| self.occurs(lower, s, true))
     }
 
     /// An occurrence of `needle` not preceded by a negation; as a whole word (plural allowed) if asked.
     fn occurs(&self, hay: &str, needle: &str, whole_word: bool) -> bool {
+        // Names and synonyms are short: scanning for the first byte and comparing the rest is much
+        // cheaper than setting up a two-way searcher for every synonym of every gate.
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        let Some(&first) = n.first() else { return false };
         let mut from = 0;
-        while let Some(pos) = hay[from..].find(needle) {
+        while let Some(pos) = h.get(from..).and_then(|rest| rest.iter().position(|&b| b == first)) {
             let start = from + pos;
+            if !h[start..].starts_with(n) {
+                from = start + 1;
+                continue;
+            }
             let end = start + needle.len();
             from = start + 1;
             if whole_word {

@@ -2,8 +2,8 @@
 
 use super::LoadError;
 use crate::vocab::Tier;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Deserialize;
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -159,10 +159,10 @@ pub struct DrugTable {
     pub sets: Vec<AtcSet>,
     pub beers_groups: Vec<BeersGroup>,
     pub drugs: Vec<Drug>,
-    strip_words: Vec<String>,
-    salt_drugs: Vec<String>,
-    /// Name token sequences, longest first, with their drug.
-    names: Vec<(Vec<String>, usize)>,
+    strip_words: HashSet<String>,
+    salt_drugs: HashSet<String>,
+    /// Name token sequences indexed by their first word, longest first, with their drug.
+    names: HashMap<String, Vec<(Vec<String>, usize)>>,
     by_atc: HashMap<String, usize>,
     by_former_atc: HashMap<String, String>,
     by_rxnorm: HashMap<String, usize>,
@@ -201,14 +201,14 @@ pub fn is_atc(code: &str) -> bool {
 
 impl DrugTable {
     pub(super) fn load(raw: &RawDrugs) -> Result<DrugTable, LoadError> {
-        let strip_words: Vec<String> = raw.strip_words.iter().map(|w| w.to_lowercase()).collect();
-        let salt_drugs: Vec<String> = raw.salt_drugs.iter().map(|w| w.to_lowercase()).collect();
+        let strip_words: HashSet<String> = raw.strip_words.iter().map(|w| w.to_lowercase()).collect();
+        let salt_drugs: HashSet<String> = raw.salt_drugs.iter().map(|w| w.to_lowercase()).collect();
         let groups = raw.group.clone();
         let mut drugs = Vec::new();
-        let mut by_atc = HashMap::new();
-        let mut by_former_atc = HashMap::new();
-        let mut by_rxnorm = HashMap::new();
-        let mut seen = HashMap::new();
+        let mut by_atc = HashMap::default();
+        let mut by_former_atc = HashMap::default();
+        let mut by_rxnorm = HashMap::default();
+        let mut seen = HashMap::default();
         for d in &raw.drug {
             let idx = drugs.len();
             if seen.insert(d.id.clone(), idx).is_some() {
@@ -306,21 +306,23 @@ impl DrugTable {
             drugs,
             strip_words,
             salt_drugs,
-            names: Vec::new(),
+            names: HashMap::default(),
             by_atc,
             by_former_atc,
             by_rxnorm,
         };
-        let mut names = Vec::new();
+        let mut names: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::default();
         for (idx, d) in table.drugs.iter().enumerate() {
             for n in d.names.iter().chain(d.brands.iter()) {
                 let toks = table.significant_tokens(n);
-                if !toks.is_empty() {
-                    names.push((toks, idx));
+                if let Some(first) = toks.first() {
+                    names.entry(first.clone()).or_default().push((toks, idx));
                 }
             }
         }
-        names.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
+        for bucket in names.values_mut() {
+            bucket.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        }
         table.names = names;
         Ok(table)
     }
@@ -329,40 +331,43 @@ impl DrugTable {
     /// word that is also a drug ("magnesium") is kept when nothing else remains.
     fn significant_tokens(&self, name: &str) -> Vec<String> {
         let all = tokens(name);
-        let kept: Vec<String> = all.iter().filter(|t| !self.strip_words.contains(t)).cloned().collect();
+        let kept: Vec<String> = all
+            .iter()
+            .filter(|t| !self.strip_words.contains(t.as_str()))
+            .cloned()
+            .collect();
         if !kept.is_empty() {
             return kept;
         }
-        all.into_iter().filter(|t| self.salt_drugs.contains(t)).collect()
+        all.into_iter()
+            .filter(|t| self.salt_drugs.contains(t.as_str()))
+            .collect()
     }
 
     /// The drugs a free-text name names: one for a single drug, several for a combination product,
-    /// none when the knowledge base does not know it. Longest names match first; each word is used once.
+    /// none when the knowledge base does not know it. At each word, the longest known name that
+    /// starts there wins; each word is used once.
     pub fn by_name(&self, name: &str) -> Vec<usize> {
         let toks = self.significant_tokens(name);
-        let mut used = vec![false; toks.len()];
         let mut found = Vec::new();
-        for (pattern, idx) in &self.names {
-            let n = pattern.len();
-            if n > toks.len() {
-                continue;
-            }
-            for start in 0..=toks.len() - n {
-                if used[start..start + n].iter().all(|u| !u) && toks[start..start + n] == pattern[..] {
-                    used[start..start + n].iter_mut().for_each(|u| *u = true);
+        let mut i = 0;
+        while i < toks.len() {
+            let hit = self.names.get(&toks[i]).and_then(|bucket| {
+                bucket
+                    .iter()
+                    .find(|(pattern, _)| toks.len() - i >= pattern.len() && toks[i..i + pattern.len()] == pattern[..])
+            });
+            match hit {
+                Some((pattern, idx)) => {
                     if !found.contains(idx) {
                         found.push(*idx);
                     }
+                    i += pattern.len();
                 }
+                None => i += 1,
             }
         }
         found
-    }
-
-    /// Whether a name has words left over that no drug explains (an unknown ingredient).
-    pub fn name_has_unknown_words(&self, name: &str) -> bool {
-        let toks = self.significant_tokens(name);
-        toks.iter().any(|t| !self.names.iter().any(|(p, _)| p.contains(t)))
     }
 
     pub fn set(&self, id: SetId) -> &AtcSet {

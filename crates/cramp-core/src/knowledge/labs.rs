@@ -2,8 +2,8 @@
 //! that call for each test.
 
 use super::LoadError;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
-use std::collections::HashMap;
 
 macro_rules! closed_ids {
     ($(#[$meta:meta])* $ty:ident { $($name:ident = $id:literal,)* }) => {
@@ -131,6 +131,8 @@ pub struct Analyte {
 #[derive(Debug, Clone)]
 pub struct LabTable {
     pub analytes: Vec<Analyte>,
+    /// Canonical spellings as written ("mmol/L"): most results arrive so and skip normalising.
+    exact_units: HashMap<String, String>,
     unit_aliases: HashMap<String, String>,
     unit_property: HashMap<String, String>,
     by_loinc: HashMap<String, usize>,
@@ -185,7 +187,7 @@ impl LabTable {
             .map(|(k, v)| (normalise_unit(k), v.clone()))
             .collect();
         let mut analytes = Vec::new();
-        let mut by_loinc = HashMap::new();
+        let mut by_loinc = HashMap::default();
         let mut by_name = Vec::new();
         for a in raw.analyte {
             let id = AnalyteId::parse(&a.id)
@@ -250,8 +252,10 @@ impl LabTable {
             }
         }
         by_name.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
+        let exact_units = unit_aliases.values().map(|c: &String| (c.clone(), c.clone())).collect();
         Ok(LabTable {
             analytes,
+            exact_units,
             unit_aliases,
             unit_property: raw.unit_property,
             by_loinc,
@@ -291,6 +295,9 @@ impl LabTable {
 
     /// The canonical (UCUM) spelling of a unit as sent, if it is one the knowledge base accepts.
     pub fn canonical_unit(&self, unit: &str) -> Option<&str> {
+        if let Some(c) = self.exact_units.get(unit) {
+            return Some(c);
+        }
         self.unit_aliases.get(&normalise_unit(unit)).map(String::as_str)
     }
 

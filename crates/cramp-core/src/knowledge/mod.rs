@@ -17,9 +17,9 @@ pub use labs::{Analyte, AnalyteId, LabTable, Range, TriggerId, UnitConversion, i
 
 use crate::rules::{RULES, RuleId};
 use crate::vocab::*;
+use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
 use time::Date;
 
 /// A problem that stops the knowledge base from loading at all.
@@ -95,6 +95,9 @@ pub struct Entry {
     pub certainty: Option<Certainty>,
     pub marks: Vec<Mark>,
     pub sources: Vec<String>,
+    /// Positions of `sources` in `KnowledgeBase::sources`, resolved at load (unknown ids left out;
+    /// `kb check` reports them).
+    pub source_positions: Vec<usize>,
     pub conflicts: Vec<ConflictTopic>,
     pub status: ReviewStatus,
     pub reviewer: String,
@@ -272,6 +275,9 @@ pub struct KnowledgeBase {
     entry_index: HashMap<String, usize>,
     rule_index: Vec<usize>,
     code_index: HashMap<String, usize>,
+    /// The entry of each drug group and of each lab analyte, resolved at load.
+    group_entries: Vec<usize>,
+    analyte_entries: Vec<usize>,
 }
 
 // ---- raw file shapes ------------------------------------------------------------------------
@@ -447,7 +453,7 @@ impl KnowledgeBase {
             .collect();
 
         let mut sources = Vec::new();
-        let mut source_index = HashMap::new();
+        let mut source_index = HashMap::default();
         for s in raw_sources.source {
             if source_index.insert(s.id.clone(), sources.len()).is_some() {
                 return Err(LoadError::DuplicateId {
@@ -487,7 +493,7 @@ impl KnowledgeBase {
         }
 
         let mut entries = Vec::new();
-        let mut entry_index = HashMap::new();
+        let mut entry_index = HashMap::default();
         let mut entry_files: Vec<&KnowledgeFile> = sorted
             .iter()
             .copied()
@@ -510,6 +516,11 @@ impl KnowledgeBase {
                     population: e.population,
                     certainty: e.certainty,
                     marks: e.marks,
+                    source_positions: e
+                        .sources
+                        .iter()
+                        .filter_map(|id| source_index.get(id).copied())
+                        .collect(),
                     sources: e.sources,
                     conflicts: e.conflicts,
                     status: e.status,
@@ -571,8 +582,10 @@ impl KnowledgeBase {
             }
         }
 
+        let group_entries = drugs.groups.iter().map(|g| entry_index[&g.entry]).collect();
+        let analyte_entries = labs.analytes.iter().map(|a| entry_index[&a.entry]).collect();
         let conditions = ConditionTable::load(raw_codes.gate, raw_codes.negations, raw_codes.negations_added)?;
-        let mut code_index = HashMap::new();
+        let mut code_index = HashMap::default();
         for (i, c) in raw_codes.code.iter().enumerate() {
             if code_index.insert(c.id.clone(), i).is_some() {
                 return Err(LoadError::DuplicateId {
@@ -598,6 +611,8 @@ impl KnowledgeBase {
             entry_index,
             rule_index,
             code_index,
+            group_entries,
+            analyte_entries,
         })
     }
 
@@ -616,6 +631,16 @@ impl KnowledgeBase {
     /// The entry of a rule in code (resolved at load, so this cannot fail).
     pub fn rule(&self, rule: RuleId) -> &Entry {
         &self.entries[self.rule_index[rule as usize]]
+    }
+
+    /// The entry of a drug group (by its position in `drugs.groups`).
+    pub fn group_entry(&self, group: usize) -> &Entry {
+        &self.entries[self.group_entries[group]]
+    }
+
+    /// The entry of a lab analyte (by its position in `labs.analytes`).
+    pub fn analyte_entry(&self, analyte: usize) -> &Entry {
+        &self.entries[self.analyte_entries[analyte]]
     }
 
     /// A classification code by its id in `conditions.toml`.
