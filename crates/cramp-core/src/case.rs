@@ -120,6 +120,27 @@ pub struct Patient {
     pub fluid_restricted: Option<bool>,
 }
 
+/// The yes/no fields of `symptoms` (SPEC §3), for schemas and generators that list them.
+pub const SYMPTOM_FLAGS: &[&str] = &[
+    "kicking_reported",
+    "twitching",
+    "tingling",
+    "numbness",
+    "weakness",
+    "muscle_wasting",
+    "gait_or_speech_change",
+    "dysphagia",
+    "calf_warm_or_red",
+    "recent_immobility",
+    "non_healing_wound",
+    "bleeding_or_bruising",
+    "bladder_or_bowel_change",
+    "saddle_numbness",
+    "nocturia",
+    "progressive",
+    "sleep_disrupted",
+];
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Symptoms {
@@ -372,6 +393,14 @@ impl Case {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_symptom_flag_is_a_field_of_the_case() {
+        for flag in SYMPTOM_FLAGS {
+            let json = format!("{{\"{flag}\": true}}");
+            assert!(toml::from_str::<Symptoms>(&format!("{flag} = true")).is_ok(), "{json}");
+        }
+    }
 
     #[test]
     fn an_age_of_300_is_rejected_with_the_allowed_range() {

@@ -22,25 +22,7 @@ fn case_schema() -> Value {
     };
     let drug = json!({ "type": "object", "additionalProperties": false, "minProperties": 1,
         "properties": { "name": { "type": "string", "minLength": 1 }, "atc": { "type": "string", "minLength": 1 }, "rxnorm": { "type": "string", "minLength": 1 } } });
-    let symptom_flags = [
-        "kicking_reported",
-        "twitching",
-        "tingling",
-        "numbness",
-        "weakness",
-        "muscle_wasting",
-        "gait_or_speech_change",
-        "dysphagia",
-        "calf_warm_or_red",
-        "recent_immobility",
-        "non_healing_wound",
-        "bleeding_or_bruising",
-        "bladder_or_bowel_change",
-        "saddle_numbness",
-        "nocturia",
-        "progressive",
-        "sleep_disrupted",
-    ];
+    let symptom_flags = SYMPTOM_FLAGS;
     let mut symptoms = json!({
         "feels_like": strings(FeelsLike::ALL.iter().map(|x| x.as_str())),
         "worse_in_evening": b, "returns_at_rest": b,
@@ -52,7 +34,7 @@ fn case_schema() -> Value {
         "episodes_per_week": n(0.0, None), "worst_pain": n(0.0, Some(10.0)), "stretching_weeks_tried": n(0.0, None),
     });
     for flag in symptom_flags {
-        symptoms[flag] = b.clone();
+        symptoms[*flag] = b.clone();
     }
     json!({
         "type": "object", "additionalProperties": false,

@@ -183,27 +183,9 @@ fn case() -> impl Strategy<Value = Value> {
         opt((0u32..=12).prop_map(|n| json!(n))),
         opt(pick(&["none", "one_leg", "both_legs"])),
     );
-    let flags = prop::collection::vec(any::<Option<bool>>(), 17);
+    let flags = prop::collection::vec(any::<Option<bool>>(), cramp_core::case::SYMPTOM_FLAGS.len());
     let symptoms = (questions, flags).prop_map(|((q1, q2, q3, q4, when, eps, pain, weeks, swelling), flags)| {
-        let names = [
-            "kicking_reported",
-            "twitching",
-            "tingling",
-            "numbness",
-            "weakness",
-            "muscle_wasting",
-            "gait_or_speech_change",
-            "dysphagia",
-            "calf_warm_or_red",
-            "recent_immobility",
-            "non_healing_wound",
-            "bleeding_or_bruising",
-            "bladder_or_bowel_change",
-            "saddle_numbness",
-            "nocturia",
-            "progressive",
-            "sleep_disrupted",
-        ];
+        let names = cramp_core::case::SYMPTOM_FLAGS;
         let mut m = match object(vec![
             ("feels_like", q1),
             ("worse_in_evening", q2),

@@ -33,6 +33,13 @@ fn code_lines(path: &Path) -> Vec<(usize, String)> {
     out
 }
 
+/// The `[dependencies]` section of a crate's manifest (not its dev-dependencies).
+fn dependencies(krate: &str) -> String {
+    let manifest = std::fs::read_to_string(root().join(format!("crates/{krate}/Cargo.toml"))).unwrap();
+    let deps = manifest.split("[dependencies]").nth(1).unwrap_or("");
+    deps.split("[dev-dependencies]").next().unwrap_or("").to_string()
+}
+
 #[test]
 fn the_core_does_no_io() {
     let mut files = Vec::new();
@@ -65,14 +72,7 @@ fn the_core_does_no_io() {
 
 #[test]
 fn the_core_knows_nothing_of_http_fhir_or_json() {
-    let manifest = std::fs::read_to_string(root().join("crates/cramp-core/Cargo.toml")).unwrap();
-    let deps = manifest
-        .split("[dependencies]")
-        .nth(1)
-        .unwrap()
-        .split("[dev-dependencies]")
-        .next()
-        .unwrap();
+    let deps = dependencies("cramp-core");
     for crate_name in ["serde_json", "axum", "http", "tokio", "reqwest", "fhir"] {
         assert!(
             !deps.lines().any(|l| l.trim_start().starts_with(crate_name)),
@@ -84,14 +84,7 @@ fn the_core_knows_nothing_of_http_fhir_or_json() {
 #[test]
 fn only_the_server_crate_knows_http() {
     for krate in ["cramp-core", "cramp-wire"] {
-        let manifest = std::fs::read_to_string(root().join(format!("crates/{krate}/Cargo.toml"))).unwrap();
-        let deps = manifest
-            .split("[dependencies]")
-            .nth(1)
-            .unwrap()
-            .split("[dev-dependencies]")
-            .next()
-            .unwrap();
+        let deps = dependencies(krate);
         for name in ["axum", "tokio", "tower", "hyper", "http"] {
             assert!(
                 !deps.lines().any(|l| l.trim_start().starts_with(name)),
