@@ -657,6 +657,28 @@ fn diltiazem_is_offered_only_for_refractory_cramps_and_never_with_a_dihydropyrid
 }
 
 #[test]
+fn diltiazem_already_taken_with_a_dihydropyridine_is_flagged_in_avoid() {
+    let a = run(r#"{"medications": [{"name": "amlodipine"}, {"name": "diltiazem"}]}"#);
+    assert!(avoid(&a).contains(&"C08DB01".to_string()));
+}
+
+#[test]
+fn no_avoid_text_tells_a_patient_to_stop_baclofen() {
+    for case in [
+        r#"{}"#,
+        r#"{"conditions": [{"name": "cirrhosis"}, {"icd10": "N18.5"}]}"#,
+    ] {
+        let a = run(case);
+        let item = a.avoid.iter().find(|v| v.atc.as_deref() == Some("M03BX01")).unwrap();
+        assert!(
+            item.entry.patient.contains("do not stop it suddenly"),
+            "{}",
+            item.entry.patient
+        );
+    }
+}
+
+#[test]
 fn midodrine_is_offered_only_on_dialysis_with_intradialytic_hypotension() {
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "N18.6"}}, {{"icd10": "I95.3"}}]}}"#

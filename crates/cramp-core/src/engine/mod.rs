@@ -379,12 +379,8 @@ fn options_and_avoid<'kb>(
 
     // Diltiazem: clinician-only third line for refractory cramps; never with a dihydropyridine.
     let dhp = c.takes(SetId::Dihydropyridines);
-    if dhp
-        && c.f
-            .ingredients
-            .iter()
-            .any(|i| i.considering && in_set(c.kb, i, SetId::Diltiazem))
-    {
+    // Never diltiazem on top of a dihydropyridine, whether it is being considered or already taken.
+    if dhp && c.takes_or_considers(SetId::Diltiazem) {
         avoid.push(avoid_item(RuleId::AvoidDiltiazemWithDhp, None, None));
     } else if refractory
         && c.p.nlc_active()
