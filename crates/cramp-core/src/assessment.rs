@@ -98,7 +98,6 @@ pub enum Basis {
     DefaultRange {
         low: Option<f64>,
         high: Option<f64>,
-        unit: &'static str,
     },
     RlsThreshold,
     Critical {

@@ -311,7 +311,6 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
                 },
             ))
         }
-        (None, Some(Dx::Rls)) if p.plmd == Some(Likely) => Some((Dx::Rls, qconf.unwrap_or(Confidence::Low))),
         (None, Some(dx)) => {
             let mut conf = qconf.unwrap_or(Confidence::Low);
             if conf == Confidence::High && mimic_feature {

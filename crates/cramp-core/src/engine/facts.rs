@@ -35,7 +35,7 @@ pub struct LabResult {
 #[derive(Debug)]
 pub struct Facts {
     pub gates: [bool; GateId::ALL.len()],
-    /// The condition names of the case, for "cramps associated with {condition}".
+    /// Every ingredient of every medication taken or considered.
     pub ingredients: Vec<Ingredient>,
     pub unrecognized: Vec<String>,
     /// The latest result of each recognised analyte.

@@ -78,7 +78,6 @@ pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathwa
             Basis::DefaultRange {
                 low: d.low,
                 high: d.high,
-                unit: "",
             },
         ),
         (None, None) => {
@@ -118,11 +117,7 @@ pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathwa
         Basis::DefaultRange { .. } | Basis::Critical { .. } => ReviewStatus::InReview.min(entry.status),
         _ => entry.status,
     };
-    if let Basis::DefaultRange { low, high, .. } = basis {
-        finding.basis = Basis::DefaultRange { low, high, unit: "" };
-    } else {
-        finding.basis = basis;
-    }
+    finding.basis = basis;
     finding.interpretation = Some(interp);
     finding
 }

@@ -589,8 +589,6 @@ fn lab_orders<'kb>(
             entry,
             review_status,
         });
-        // Serum iron is read with transferrin saturation (c.4).
-        let _ = display;
     }
     out
 }

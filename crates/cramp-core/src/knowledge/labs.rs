@@ -93,8 +93,6 @@ struct RawAnalyte {
     monitor_when: Vec<String>,
     #[serde(default)]
     electrolyte: bool,
-    #[serde(default)]
-    above_range_means: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -222,7 +220,6 @@ impl LabTable {
             for n in &a.names {
                 by_name.push((n.to_lowercase(), analytes.len()));
             }
-            let _ = a.above_range_means;
             analytes.push(Analyte {
                 id,
                 key: a.id.clone(),
