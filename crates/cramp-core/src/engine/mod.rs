@@ -296,10 +296,8 @@ fn medication_review<'kb>(c: &Ctx<'_, 'kb>) -> Vec<ReviewItem<'kb>> {
         if !c.served(entry) {
             continue;
         }
-        let atc = code
-            .clone()
-            .or_else(|| group.atc.first().cloned())
-            .unwrap_or_else(|| "C07".to_string());
+        // Every drug has its own or a class code, or its group has prefixes (checked at load).
+        let atc = code.clone().or_else(|| group.atc.first().cloned()).unwrap_or_default();
         if out.iter().any(|r| r.medication == i.label && r.atc == atc) {
             continue;
         }
@@ -631,7 +629,6 @@ fn plan<'kb>(
     let neuropathy = c.p.neuropathy.is_some_and(|st| st == DifferentialStatus::Likely)
         || matches!(c.p.most_likely, Some((Dx::Neuropathy, _)));
     let pad_path = c.p.pad == Some(DifferentialStatus::Likely) || matches!(c.p.most_likely, Some((Dx::Pad, _)));
-    let sudden_neuro = false; // No field records sudden onset; the red-flag text tells the reader.
 
     let mut items: Vec<PlanId> = Vec::new();
     let mut give = |id: PlanId, when: bool| {
@@ -639,12 +636,11 @@ fn plan<'kb>(
             items.push(id);
         }
     };
+    // A neurological deficit of sudden onset also needs it (c.10), but SPEC §3 records no onset:
+    // the neurological_deficit text tells the reader to treat a sudden change as an emergency.
     give(
         SameDayAssessment,
-        has(RedFlagId::PossibleDvt)
-            || has(RedFlagId::QuinineToxicity)
-            || has(RedFlagId::CaudaEquinaSymptoms)
-            || sudden_neuro,
+        has(RedFlagId::PossibleDvt) || has(RedFlagId::QuinineToxicity) || has(RedFlagId::CaudaEquinaSymptoms),
     );
     give(QuinineDiscontinuation, c.takes(SetId::Quinine));
     give(PrescriberMedicationReview, reviewed_any || drug_lowering);

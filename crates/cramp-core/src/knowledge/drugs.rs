@@ -298,6 +298,18 @@ impl DrugTable {
             }
             sets.push(set);
         }
+        // A drug in a group without ATC prefixes is emitted with its own or class code: it must have one.
+        for d in &drugs {
+            if let Some(g) = d.group
+                && groups[g].atc.is_empty()
+                && d.code().is_none()
+            {
+                return Err(LoadError::Invalid(format!(
+                    "drugs.toml: {} needs atc or class_atc (group {} has none)",
+                    d.id, groups[g].id
+                )));
+            }
+        }
         let beers_groups = raw.beers_avoid_group.clone();
         let mut table = DrugTable {
             groups,
