@@ -5,6 +5,7 @@
 //! readable report rendered from that same shape.
 
 pub mod input;
+pub mod json;
 pub mod knowledge_dir;
 pub mod output;
 pub mod report;
@@ -18,7 +19,7 @@ use cramp_core::{AssessOptions, KnowledgeBase, assess};
 
 /// Parse, assess and serialise one case: the whole request path of `POST /api/v1/assess`.
 /// `cache` must have been built from the same knowledge base (`WireCache::new(kb)`). The answer is
-/// the JSON as bytes (UTF-8, as serde_json writes it), ready to send without another pass.
+/// the JSON as bytes (UTF-8; the same bytes serde_json writes for `to_wire`), ready to send.
 pub fn assess_json(
     kb: &KnowledgeBase,
     cache: &WireCache,
@@ -30,7 +31,6 @@ pub fn assess_json(
     let a = assess(kb, &case, opts);
     // An assessment is about 24 KB of JSON: size the buffer once rather than grow it by doubling.
     let mut out = Vec::with_capacity(32 * 1024);
-    serde_json::to_writer(&mut out, &to_wire(&a, audience, Some(cache)))
-        .expect("the assessment shape always serialises");
+    json::WriteJson::write_json(&to_wire(&a, audience, Some(cache)), &mut out);
     Ok(out)
 }

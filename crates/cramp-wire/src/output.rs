@@ -1,5 +1,6 @@
 //! The assessment as SPEC §4 sends it, for one audience.
 
+use crate::json::{Object, WriteJson};
 use cramp_core::assessment::*;
 use cramp_core::knowledge::{Entry, KnowledgeBase, Phrase, Source};
 use cramp_core::vocab::*;
@@ -393,6 +394,209 @@ impl Serialize for SourceOut<'_> {
             None => st.skip_field("url")?,
         }
         st.end()
+    }
+}
+
+// The request path's writer (`crate::json`): the same bytes as the derived `Serialize` above,
+// which stays the reference (`tests/properties.rs` compares the two on arbitrary cases).
+
+impl WriteJson for Text<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self.raw {
+            Some(raw) => raw.write_json(out),
+            None => self.plain.write_json(out),
+        }
+    }
+}
+
+impl WriteJson for Ids<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self.raw {
+            Some(raw) => raw.write_json(out),
+            None => self.ids.write_json(out),
+        }
+    }
+}
+
+impl<T: WriteJson> WriteJson for Item<'_, T> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        match self.raw {
+            Some(raw) => raw.write_json(out),
+            None => self.fields.write_json(out),
+        }
+    }
+}
+
+impl WriteJson for Num {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        serde_json::to_writer(out, self).expect("a number serialises");
+    }
+}
+
+/// `WriteJson` for an output struct, its fields in declaration order (as `derive(Serialize)`).
+macro_rules! write_object {
+    ($ty:ident { $($field:ident $(as $name:literal)?),* $(,)? }) => {
+        impl WriteJson for $ty<'_> {
+            fn write_json(&self, out: &mut Vec<u8>) {
+                let mut o = Object::begin(out);
+                $( o.field(write_object!(@name $field $($name)?), &self.$field); )*
+                o.end();
+            }
+        }
+    };
+    (@name $field:ident $name:literal) => { $name };
+    (@name $field:ident) => { stringify!($field) };
+}
+
+write_object!(AssessmentOut {
+    kb_version,
+    engine_version,
+    audience,
+    notice,
+    classification,
+    questions,
+    red_flags,
+    medication_review,
+    unrecognized_medications,
+    labs,
+    lab_findings,
+    plan,
+    medication_options,
+    avoid,
+    referral,
+    evidence_conflicts,
+    considered,
+    input_warnings,
+    sources,
+});
+write_object!(ClassificationOut {
+    most_likely,
+    differential,
+    text,
+    sources,
+    review_status
+});
+write_object!(MostLikelyOut {
+    code,
+    system,
+    display,
+    confidence
+});
+write_object!(DifferentialOut {
+    code,
+    system,
+    display,
+    status,
+    because
+});
+write_object!(QuestionOut { field, text });
+write_object!(RedFlagOut {
+    id,
+    urgency,
+    text,
+    sources,
+    review_status,
+    knowledge_id
+});
+write_object!(ReviewOut {
+    medication,
+    atc,
+    drug_class,
+    tier,
+    text,
+    sources,
+    review_status,
+    knowledge_id
+});
+write_object!(LabOut {
+    loinc,
+    display,
+    repeat,
+    reason,
+    sources,
+    review_status,
+    knowledge_id
+});
+write_object!(FindingOut {
+    loinc,
+    display,
+    value,
+    unit,
+    interpretation,
+    text,
+    sources,
+    review_status,
+    knowledge_id
+});
+write_object!(PlanOut {
+    id,
+    tier,
+    certainty,
+    text,
+    sources,
+    review_status,
+    knowledge_id
+});
+write_object!(OptionOut { atc, display, dosing, option_for as "for", text, sources, review_status, knowledge_id });
+write_object!(AvoidOut {
+    atc,
+    display,
+    severity,
+    text,
+    sources,
+    review_status,
+    knowledge_id
+});
+write_object!(ReferralOut {
+    recommended,
+    urgency,
+    to,
+    reasons
+});
+write_object!(ConflictOut {
+    topic,
+    text,
+    sources,
+    review_status,
+    knowledge_id
+});
+
+impl WriteJson for ConsideredOut<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let mut o = Object::begin(out);
+        o.field("name", &self.name)
+            .field("atc", &self.atc)
+            .field("decision", &self.decision);
+        if let Some(text) = &self.text {
+            o.field("text", text);
+        }
+        if let Some(sources) = &self.sources {
+            o.field("sources", sources);
+        }
+        if let Some(status) = &self.review_status {
+            o.field("review_status", status);
+        }
+        o.end();
+    }
+}
+
+impl WriteJson for SourceOut<'_> {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        if let Some(raw) = self.raw {
+            return raw.write_json(out);
+        }
+        let mut o = Object::begin(out);
+        o.field("id", &self.id)
+            .field("citation", &self.citation)
+            .field("kind", &self.kind)
+            .field("year", &self.year)
+            .field("locator", &self.locator)
+            .field("quote", &self.quote)
+            .field("quote_is_verbatim", &self.quote_is_verbatim);
+        if let Some(url) = &self.url {
+            o.field("url", url);
+        }
+        o.end();
     }
 }
 

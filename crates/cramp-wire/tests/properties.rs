@@ -6,7 +6,7 @@ mod common;
 
 use cramp_core::vocab::Audience;
 use cramp_core::{AssessOptions, assess};
-use cramp_wire::{parse_case, to_wire};
+use cramp_wire::{assess_json, parse_case, to_wire};
 use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
@@ -367,6 +367,12 @@ proptest! {
         // The pre-serialised fragments say exactly what the plain path says.
         let uncached = serde_json::to_value(to_wire(&a, Audience::Clinician, None)).unwrap();
         prop_assert_eq!(&clinician, &uncached);
+        // The request path's writer emits, byte for byte, what serde_json writes for the same shape.
+        for audience in [Audience::Clinician, Audience::Patient] {
+            let fast = assess_json(kb, cache, &text, audience, AssessOptions::default()).unwrap();
+            let reference = serde_json::to_vec(&to_wire(&a, audience, Some(cache))).unwrap();
+            prop_assert_eq!(String::from_utf8(fast).unwrap(), String::from_utf8(reference).unwrap());
+        }
         every_item_is_cited(&clinician).map_err(TestCaseError::fail)?;
         every_item_is_cited(&patient).map_err(TestCaseError::fail)?;
         prop_assert_eq!(decisions(&clinician), decisions(&patient));
