@@ -12,6 +12,10 @@ use cramp_core::{AssessOptions, assess};
 use cramp_wire::{WireCache, assess_json, parse_case};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
+
+// The allocator of the `cramp` binary, so that this measures the path the server runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::{Path, PathBuf};
 
 fn cases(repo: &Path) -> Vec<(String, String)> {

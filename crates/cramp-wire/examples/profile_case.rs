@@ -6,6 +6,10 @@ use cramp_core::knowledge::KnowledgeBase;
 use cramp_core::vocab::Audience;
 use cramp_wire::{WireCache, assess_json, knowledge_dir};
 use std::hint::black_box;
+
+// The allocator of the `cramp` binary, so that this measures the path the server runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::Path;
 
 fn main() {

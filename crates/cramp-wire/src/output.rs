@@ -600,31 +600,26 @@ impl WriteJson for SourceOut<'_> {
     }
 }
 
-/// Replaces `{key}` placeholders.
+/// Replaces `{key}` placeholders; braces around anything that is not one of `vars` stay as they are.
 pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
-    let mut out = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) if vars.iter().any(|(k, _)| *k == &after[..end]) => {
-                let key = &after[..end];
-                out.push_str(
-                    vars.iter()
-                        .find(|(k, _)| *k == key)
-                        .map(|(_, v)| *v)
-                        .unwrap_or_default(),
-                );
-                rest = &after[end + 1..];
-            }
-            _ => {
-                out.push('{');
-                rest = after;
-            }
+    let bytes = template.as_bytes();
+    let mut out = String::with_capacity(template.len() + vars.iter().map(|(_, v)| v.len()).sum::<usize>());
+    let (mut copied, mut from) = (0, 0);
+    // `str::find` with a char searches with memchr: templates are long and have few placeholders.
+    while let Some(off) = template[from..].find('{') {
+        let open = from + off;
+        from = open + 1;
+        // A key is a short identifier: look for its closing brace only that far.
+        let key_end = bytes[from..].iter().take(32).position(|&b| b == b'}').map(|n| from + n);
+        let value = key_end.and_then(|end| vars.iter().find(|(k, _)| k.as_bytes() == &bytes[from..end]));
+        if let (Some(end), Some((_, value))) = (key_end, value) {
+            out.push_str(&template[copied..open]);
+            out.push_str(value);
+            copied = end + 1;
+            from = end + 1;
         }
     }
-    out.push_str(rest);
+    out.push_str(&template[copied..]);
     out
 }
 

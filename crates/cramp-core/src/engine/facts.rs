@@ -1,7 +1,7 @@
 //! Facts derived once from a case: recognised conditions, resolved medicines, normalised labs.
 
 use crate::case::*;
-use crate::knowledge::{AnalyteId, GateId, KnowledgeBase, SetId, is_atc, is_loinc, normalise_atc};
+use crate::knowledge::{AnalyteId, GateId, KnowledgeBase, SetId, is_atc, is_loinc, normalise_atc, normalise_icd};
 
 /// One ingredient of a medication taken or considered.
 #[derive(Debug, Clone)]
@@ -166,8 +166,10 @@ fn same_class(a: &str, b: &str) -> bool {
 fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool]) -> bool {
     let mut recognised = false;
     let lower = c.name.as_deref().map(str::to_lowercase);
+    let icd10 = c.icd10.as_deref().map(normalise_icd);
+    let snomed = c.snomed.as_deref().map(str::trim);
     for id in GateId::ALL {
-        let hit = kb.conditions.code_matches(*id, c.icd10.as_deref(), c.snomed.as_deref())
+        let hit = kb.conditions.code_matches(*id, icd10.as_deref(), snomed)
             || lower
                 .as_deref()
                 .is_some_and(|n| kb.conditions.lower_name_matches(*id, n));

@@ -77,8 +77,8 @@ pub fn normalise_icd(code: &str) -> String {
         .trim_end_matches('-')
         .chars()
         .filter(|c| *c != '.' && !c.is_whitespace())
-        .collect::<String>()
-        .to_uppercase()
+        .flat_map(char::to_uppercase)
+        .collect()
 }
 
 /// ICD-10-CM syntax: a letter, a digit, an alphanumeric, then up to four alphanumerics after a dot.
@@ -156,21 +156,17 @@ impl ConditionTable {
         &self.gates[id as usize]
     }
 
-    /// Whether a coded condition falls under a gate.
+    /// Whether a coded condition falls under a gate. `icd10` is the code as `normalise_icd` gives
+    /// it (normalise once per condition, test every gate); `snomed` is trimmed.
     pub fn code_matches(&self, id: GateId, icd10: Option<&str>, snomed: Option<&str>) -> bool {
         let gate = self.gate(id);
-        if let Some(code) = icd10 {
-            let c = normalise_icd(code);
-            if !c.is_empty() && gate.icd10.iter().any(|p| c.starts_with(p.as_str())) {
-                return true;
-            }
-        }
-        if let Some(s) = snomed
-            && gate.snomed.iter().any(|x| x == s.trim())
+        if let Some(c) = icd10
+            && !c.is_empty()
+            && gate.icd10.iter().any(|p| c.starts_with(p.as_str()))
         {
             return true;
         }
-        false
+        snomed.is_some_and(|s| gate.snomed.iter().any(|x| x == s))
     }
 
     /// Whether a condition name matches a gate's synonyms (EVIDENCE.md d.1a).
