@@ -786,3 +786,28 @@ fn every_item_carries_an_entry_with_at_least_one_resolvable_source() {
         assert!(e.sources.iter().all(|s| kb().source(s).is_some()));
     }
 }
+
+#[test]
+fn the_drug_profiles_worked_out_at_load_match_the_prefix_rules() {
+    use cramp_core::knowledge::{GroupRole, SetId};
+    let kb = kb();
+    for (d, drug) in kb.drugs.drugs.iter().enumerate() {
+        let code = drug.code();
+        for own_code in [false, true] {
+            let p = kb.drugs.ingredient_profile(code, own_code, Some(d));
+            for set in SetId::ALL {
+                let s = kb.drugs.set(*set);
+                let by_rule = code.is_some_and(|c| s.contains_code(c)) || s.drugs.contains(&drug.id);
+                assert_eq!(p.in_set(*set), by_rule, "{} in {}", drug.id, set.as_str());
+            }
+            for role in [GroupRole::Cause, GroupRole::Rls, GroupRole::Safety] {
+                assert_eq!(
+                    p.group(role),
+                    code.and_then(|c| kb.drugs.group_for(c, role)),
+                    "{}",
+                    drug.id
+                );
+            }
+        }
+    }
+}

@@ -15,8 +15,8 @@ mod problem;
 pub use problem::Problem;
 
 use axum::Router;
-use axum::body::{Body, to_bytes};
-use axum::extract::{RawQuery, Request, State};
+use axum::body::to_bytes;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -127,14 +127,12 @@ fn is_json(headers: &HeaderMap) -> bool {
         .is_some_and(|m| m == "application/json")
 }
 
-async fn assess(
-    State(st): State<Arc<AppState>>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    body: Body,
-) -> Result<Response, Problem> {
-    let audience = audience(query.as_deref())?;
-    if !is_json(&headers) {
+async fn assess(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, Problem> {
+    // The request taken apart rather than extracted piece by piece: no copy of the header map.
+    let (parts, body) = req.into_parts();
+    let headers = &parts.headers;
+    let audience = audience(parts.uri.query())?;
+    if !is_json(headers) {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",

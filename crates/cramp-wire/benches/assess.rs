@@ -109,7 +109,9 @@ fn bench(c: &mut Criterion) {
             .collect();
         b.iter(|| {
             for w in &wires {
-                black_box(serde_json::to_string(black_box(w)).unwrap());
+                let mut out = Vec::with_capacity(32 * 1024);
+                cramp_wire::json::WriteJson::write_json(black_box(w), &mut out);
+                black_box(out);
             }
         })
     });

@@ -105,6 +105,15 @@ impl<'w> Object<'w> {
         self.out
     }
 
+    /// Writes a field whose separator and quoted name come ready-made from `fields!`
+    /// (`,"name":` for every field but the first, whose literal has no comma).
+    pub fn raw_key<T: WriteJson + ?Sized>(&mut self, literal: &'static str, value: &T) -> &mut Self {
+        self.first = false;
+        self.out.extend_from_slice(literal.as_bytes());
+        value.write_json(self.out);
+        self
+    }
+
     pub fn field<T: WriteJson + ?Sized>(&mut self, name: &'static str, value: &T) -> &mut Self {
         value.write_json(self.key(name));
         self

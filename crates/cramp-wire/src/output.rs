@@ -433,13 +433,15 @@ impl WriteJson for Num {
     }
 }
 
-/// `WriteJson` for an output struct, its fields in declaration order (as `derive(Serialize)`).
+/// `WriteJson` for an output struct, its fields in declaration order (as `derive(Serialize)`):
+/// each field's separator and quoted name are one literal, `,"name":` (no comma for the first).
 macro_rules! write_object {
-    ($ty:ident { $($field:ident $(as $name:literal)?),* $(,)? }) => {
+    ($ty:ident { $first:ident $(as $first_name:literal)? $(, $field:ident $(as $name:literal)?)* $(,)? }) => {
         impl WriteJson for $ty<'_> {
             fn write_json(&self, out: &mut Vec<u8>) {
                 let mut o = Object::begin(out);
-                $( o.field(write_object!(@name $field $($name)?), &self.$field); )*
+                o.raw_key(concat!("\"", write_object!(@name $first $($first_name)?), "\":"), &self.$first);
+                $( o.raw_key(concat!(",\"", write_object!(@name $field $($name)?), "\":"), &self.$field); )*
                 o.end();
             }
         }
@@ -634,6 +636,16 @@ fn fmt_range(low: Option<f64>, high: Option<f64>) -> (String, String) {
     )
 }
 
+/// A UCUM unit as a reader sees it: an annotation such as `{1.73_m2}` loses its braces and
+/// underscores (`mL/min/{1.73_m2}` reads `mL/min/1.73 m2`).
+fn unit_for_reading(ucum: &str) -> Cow<'_, str> {
+    if ucum.contains('{') {
+        Cow::Owned(ucum.replace(['{', '}'], "").replace('_', " "))
+    } else {
+        Cow::Borrowed(ucum)
+    }
+}
+
 fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
@@ -693,13 +705,16 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> S
                     let (l, h) = fmt_range(*low, *high);
                     fill(
                         &t.basis_default_range,
-                        &[("low", &l), ("high", &h), ("unit", f.canonical_unit)],
+                        &[("low", &l), ("high", &h), ("unit", &unit_for_reading(f.canonical_unit))],
                     )
                 }
                 Basis::RlsThreshold => t.basis_rls.clone(),
                 Basis::Critical { limit } => fill(
                     &t.basis_critical,
-                    &[("limit", &Num(round(*limit)).to_string()), ("unit", f.canonical_unit)],
+                    &[
+                        ("limit", &Num(round(*limit)).to_string()),
+                        ("unit", &unit_for_reading(f.canonical_unit)),
+                    ],
                 ),
                 Basis::NoRange | Basis::NotInterpreted { .. } => t.basis_no_range.clone(),
             };
@@ -1036,6 +1051,12 @@ mod tests {
             "Furosemide: discuss"
         );
         assert_eq!(fill("a {b} c {x}", &[("b", "B")]), "a B c {x}");
+    }
+
+    #[test]
+    fn ucum_annotations_read_without_braces() {
+        assert_eq!(unit_for_reading("mL/min/{1.73_m2}"), "mL/min/1.73 m2");
+        assert_eq!(unit_for_reading("mmol/L"), "mmol/L");
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Facts derived once from a case: recognised conditions, resolved medicines, normalised labs.
 
 use crate::case::*;
-use crate::knowledge::{AnalyteId, GateId, KnowledgeBase, SetId, is_atc, is_loinc, normalise_atc, normalise_icd};
+use crate::knowledge::{
+    AnalyteId, CodeProfile, GateId, KnowledgeBase, SetId, is_atc, is_loinc, normalise_atc, normalise_icd,
+};
 
 /// One ingredient of a medication taken or considered.
 #[derive(Debug, Clone)]
@@ -14,6 +16,8 @@ pub struct Ingredient {
     pub own_code: bool,
     pub drug: Option<usize>,
     pub considering: bool,
+    /// The sets and groups `code` and `drug` fall in (filled once, after resolution).
+    pub profile: CodeProfile,
 }
 
 /// One lab result as the rules read it.
@@ -72,15 +76,9 @@ impl Facts {
     }
 }
 
-pub fn in_set(kb: &KnowledgeBase, i: &Ingredient, set: SetId) -> bool {
-    let s = kb.drugs.set(set);
-    if let Some(code) = &i.code
-        && s.contains_code(code)
-    {
-        return true;
-    }
-    i.drug
-        .is_some_and(|d| s.drugs.iter().any(|x| *x == kb.drugs.drugs[d].id))
+/// Whether an ingredient is in an ATC set, by its code's prefixes or by the drug's id.
+pub fn in_set(_kb: &KnowledgeBase, i: &Ingredient, set: SetId) -> bool {
+    i.profile.in_set(set)
 }
 
 fn resolve(
@@ -124,6 +122,7 @@ fn resolve(
                 own_code: true,
                 drug,
                 considering,
+                profile: CodeProfile::default(),
             }];
         }
         warnings.push(format!(
@@ -139,6 +138,7 @@ fn resolve(
             own_code: false,
             drug: Some(idx),
             considering,
+            profile: CodeProfile::default(),
         }];
     }
     if by_name.is_empty() {
@@ -153,6 +153,7 @@ fn resolve(
             own_code: false,
             drug: Some(idx),
             considering,
+            profile: CodeProfile::default(),
         })
         .collect()
 }
@@ -268,6 +269,10 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             &mut warnings,
             &mut unrecognized,
         ));
+    }
+
+    for i in &mut ingredients {
+        i.profile = kb.drugs.ingredient_profile(i.code.as_deref(), i.own_code, i.drug);
     }
 
     let mut labs: Vec<LabResult> = Vec::new();

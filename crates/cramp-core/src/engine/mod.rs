@@ -284,7 +284,7 @@ fn medication_review<'kb>(c: &Ctx<'_, 'kb>) -> Vec<ReviewItem<'kb>> {
         let drug = i.drug.map(|d| &kb.drugs.drugs[d]);
         let explicit = drug.and_then(|d| d.group);
         let code = i.code.clone();
-        let group_of = |role: GroupRole| code.as_deref().and_then(|code| kb.drugs.group_for(code, role));
+        let group_of = |role: GroupRole| i.profile.group(role);
         let safety = group_of(GroupRole::Safety);
         let cause = explicit.or_else(|| group_of(GroupRole::Cause));
         let rls = group_of(GroupRole::Rls).filter(|_| c.p.rls_or_plmd_active());
@@ -805,7 +805,7 @@ fn considered<'kb>(
             (Decision::Avoid, None, None)
         } else if in_options {
             (Decision::Option, None, None)
-        } else if let Some(g) = code.and_then(|code| kb.drugs.group_for(code, GroupRole::Cause)) {
+        } else if let Some(g) = i.profile.group(GroupRole::Cause) {
             (
                 Decision::Statement,
                 Some(c.rule(RuleId::ConsideringMayCauseCramps)),

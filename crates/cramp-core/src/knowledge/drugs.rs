@@ -166,6 +166,32 @@ pub struct DrugTable {
     by_atc: HashMap<String, usize>,
     by_former_atc: HashMap<String, String>,
     by_rxnorm: HashMap<String, usize>,
+    /// Per drug, what its own table code (`Drug::code`) and its id place it in, worked out at load:
+    /// the rules ask these questions many times per case.
+    profiles: Vec<CodeProfile>,
+    id_sets: Vec<SetMask>,
+}
+
+/// Membership of one ATC code in every set, as one bit per `SetId`.
+pub type SetMask = u32;
+const _: () = assert!(SetId::ALL.len() <= SetMask::BITS as usize);
+
+/// What an ATC code is in the drug tables: its sets, and the most specific group per role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CodeProfile {
+    pub sets: SetMask,
+    /// Indexed by `GroupRole as usize`.
+    pub groups: [Option<usize>; 3],
+}
+
+impl CodeProfile {
+    pub fn in_set(&self, id: SetId) -> bool {
+        self.sets & (1 << id as usize) != 0
+    }
+
+    pub fn group(&self, role: GroupRole) -> Option<usize> {
+        self.groups[role as usize]
+    }
 }
 
 /// Splits a free-text medication name into lower-case word tokens, dropping numbers.
@@ -322,7 +348,24 @@ impl DrugTable {
             by_atc,
             by_former_atc,
             by_rxnorm,
+            profiles: Vec::new(),
+            id_sets: Vec::new(),
         };
+        table.profiles = table
+            .drugs
+            .iter()
+            .map(|d| d.code().map(|c| table.code_profile(c)).unwrap_or_default())
+            .collect();
+        table.id_sets = table
+            .drugs
+            .iter()
+            .map(|d| {
+                SetId::ALL
+                    .iter()
+                    .filter(|id| table.sets[**id as usize].drugs.contains(&d.id))
+                    .fold(0, |m, id| m | 1 << *id as usize)
+            })
+            .collect();
         let mut names: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::default();
         for (idx, d) in table.drugs.iter().enumerate() {
             for n in d.names.iter().chain(d.brands.iter()) {
@@ -400,6 +443,40 @@ impl DrugTable {
 
     pub fn by_rxnorm(&self, rxcui: &str) -> Option<usize> {
         self.by_rxnorm.get(rxcui).copied()
+    }
+
+    /// The sets and groups of an ATC code, by its prefixes.
+    pub fn code_profile(&self, code: &str) -> CodeProfile {
+        let sets = SetId::ALL
+            .iter()
+            .filter(|id| self.sets[**id as usize].contains_code(code))
+            .fold(0, |m, id| m | 1 << *id as usize);
+        let role = |r| self.group_for(code, r);
+        CodeProfile {
+            sets,
+            groups: [role(GroupRole::Cause), role(GroupRole::Rls), role(GroupRole::Safety)],
+        }
+    }
+
+    /// The profile of an ingredient: by `code` (the patient's own code, or the drug's table code
+    /// when `own_code` is false), plus the sets that list the drug by id. A table drug's own
+    /// code uses the profile worked out at load.
+    pub fn ingredient_profile(&self, code: Option<&str>, own_code: bool, drug: Option<usize>) -> CodeProfile {
+        // A code that is some table drug's own code (the usual case) has its profile worked out.
+        let known = |c: &str| {
+            drug.filter(|_| !own_code)
+                .or_else(|| self.by_atc(c))
+                .filter(|&d| self.drugs[d].code() == Some(c))
+                .map(|d| self.profiles[d])
+        };
+        let mut p = match code {
+            Some(c) => known(c).unwrap_or_else(|| self.code_profile(c)),
+            None => CodeProfile::default(),
+        };
+        if let Some(d) = drug {
+            p.sets |= self.id_sets[d];
+        }
+        p
     }
 
     /// The most specific group of `role` that an ATC code belongs to.

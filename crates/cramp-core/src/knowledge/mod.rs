@@ -12,7 +12,9 @@ mod labs;
 
 pub use check::{CheckIssue, CheckReport, Level};
 pub use conditions::{ConditionTable, Gate, GateId, is_icd10, normalise_icd};
-pub use drugs::{AtcSet, BeersGroup, Drug, DrugGroup, DrugTable, GroupRole, SetId, is_atc, normalise_atc};
+pub use drugs::{
+    AtcSet, BeersGroup, CodeProfile, Drug, DrugGroup, DrugTable, GroupRole, SetId, SetMask, is_atc, normalise_atc,
+};
 pub use labs::{Analyte, AnalyteId, LabTable, Range, TriggerId, UnitConversion, is_loinc, normalise_unit};
 
 use crate::rules::{RULES, RuleId};
