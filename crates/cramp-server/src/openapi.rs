@@ -129,10 +129,11 @@ pub fn document(kb_version: &str) -> Value {
         },
         "paths": {
             "/api/v1/assess": { "post": {
-                "summary": "Assess one case (SPEC §3) and answer the assessment (SPEC §4)",
+                "summary": "Assess one case (SPEC §3, or a FHIR R4 Bundle) and answer the assessment (SPEC §4)",
                 "parameters": [{ "name": "audience", "in": "query", "required": false,
                     "schema": strings(Audience::ALL.iter().map(|x| x.as_str())), "description": "Whose words; defaults to clinician. Both carry the same decisions." }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Case" } } } },
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "oneOf": [
+                    { "$ref": "#/components/schemas/Case" }, { "$ref": "#/components/schemas/FhirBundle" } ] } } } },
                 "responses": {
                     "200": { "description": "The assessment", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Assessment" } } } },
                     "400": problem(), "413": problem(), "415": problem(), "422": problem(),
@@ -145,6 +146,7 @@ pub fn document(kb_version: &str) -> Value {
         },
         "components": { "schemas": {
             "Case": case_schema(),
+            "FhirBundle": cramp_fhir::bundle_schema(),
             "Assessment": assessment_schema(),
             "Problem": { "type": "object", "properties": { "type": { "type": "string" }, "title": { "type": "string" },
                 "status": { "type": "integer" }, "detail": { "type": "string" } } },

@@ -205,3 +205,47 @@ async fn a_stalled_request_gets_a_408_problem() {
     assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
     assert_eq!(ct, "application/problem+json");
 }
+
+#[tokio::test]
+async fn a_fhir_bundle_is_accepted_where_a_case_is() {
+    let bundle = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/fhir-bundle-cirrhosis.json"
+    ))
+    .unwrap();
+    let (status, ct, body) = call(post("/api/v1/assess", &bundle)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(ct, "application/json");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["classification"]["most_likely"]["code"], "G47.62");
+    let reviewed: Vec<_> = v["medication_review"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["atc"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reviewed,
+        ["C03CA01", "C03DA01"],
+        "furosemide by RxNorm, spironolactone from a contained Medication"
+    );
+    let k = v["lab_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["loinc"] == "2823-3")
+        .unwrap();
+    assert_eq!(
+        (k["value"].as_f64(), k["interpretation"].as_str()),
+        (Some(3.2), Some("low")),
+        "the latest potassium"
+    );
+}
+
+#[tokio::test]
+async fn a_fhir_resource_that_is_not_a_bundle_is_422_naming_resource_type() {
+    let (status, ct, body) = call(post("/api/v1/assess", r#"{"resourceType": "Patient", "id": "p1"}"#)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(ct, "application/problem+json");
+    assert!(body.contains("resourceType") && body.contains("Bundle"), "{body}");
+}

@@ -213,3 +213,62 @@ mod tests {
         assert!(parse_case("{}").is_ok());
     }
 }
+
+/// A case as the request sent it: a SPEC §3 case, or one read from a FHIR R4 Bundle, with what
+/// the reading has to tell the caller (it goes to `input_warnings`).
+#[derive(Debug)]
+pub struct Input {
+    pub case: Case,
+    pub notes: Vec<String>,
+}
+
+/// How a FHIR Bundle is read: "today" for ages, and whether draft orders are drugs being considered.
+#[derive(Debug, Clone, Copy)]
+pub struct FhirOptions {
+    pub today: time::Date,
+    pub drafts_as_considering: bool,
+}
+
+impl FhirOptions {
+    /// Today (UTC) by the system clock; drafts ignored (they belong to order hooks).
+    pub fn now() -> Self {
+        FhirOptions {
+            today: time::OffsetDateTime::now_utc().date(),
+            drafts_as_considering: false,
+        }
+    }
+}
+
+/// Parses a case or a FHIR R4 Bundle (detected by `resourceType`, SPEC §3), then checks it like
+/// any case. The clock is read only for a Bundle.
+pub fn parse_input(kb: &cramp_core::KnowledgeBase, text: &str) -> Result<Input, InputError> {
+    if cramp_fhir::is_fhir(text) {
+        return parse_fhir(kb, text, FhirOptions::now());
+    }
+    parse_case(text).map(|case| Input {
+        case,
+        notes: Vec::new(),
+    })
+}
+
+/// Reads a FHIR R4 Bundle as a case, with an injected clock.
+pub fn parse_fhir(kb: &cramp_core::KnowledgeBase, text: &str, opts: FhirOptions) -> Result<Input, InputError> {
+    let known_loinc = |code: &str| kb.labs.by_loinc(code).is_some();
+    let mapped = cramp_fhir::case_from_bundle(
+        text,
+        &cramp_fhir::MapOptions {
+            today: opts.today,
+            drafts_as_considering: opts.drafts_as_considering,
+            known_loinc: &known_loinc,
+        },
+    )
+    .map_err(|e| InputError::Invalid(e.to_string()))?;
+    mapped
+        .case
+        .validate()
+        .map_err(|e| InputError::Invalid(format!("read from the FHIR Bundle: {e}")))?;
+    Ok(Input {
+        case: mapped.case,
+        notes: mapped.notes,
+    })
+}

@@ -10,14 +10,15 @@ pub mod knowledge_dir;
 pub mod output;
 pub mod report;
 
-pub use input::{InputError, parse_case};
+pub use input::{FhirOptions, Input, InputError, parse_case, parse_fhir, parse_input};
 pub use output::{AssessmentOut, WireCache, to_wire};
 pub use report::{Style, render};
 
 use cramp_core::vocab::Audience;
 use cramp_core::{AssessOptions, KnowledgeBase, assess};
 
-/// Parse, assess and serialise one case: the whole request path of `POST /api/v1/assess`.
+/// Parse (a case or a FHIR R4 Bundle), assess and serialise: the whole request path of
+/// `POST /api/v1/assess`.
 /// `cache` must have been built from the same knowledge base (`WireCache::new(kb)`). The answer is
 /// the JSON as bytes (UTF-8; the same bytes serde_json writes for `to_wire`), ready to send.
 pub fn assess_json(
@@ -27,8 +28,9 @@ pub fn assess_json(
     audience: Audience,
     opts: AssessOptions,
 ) -> Result<Vec<u8>, InputError> {
-    let case = parse_case(body)?;
-    let a = assess(kb, &case, opts);
+    let input = parse_input(kb, body)?;
+    let mut a = assess(kb, &input.case, opts);
+    a.input_warnings.extend(input.notes);
     // An assessment is about 24 KB of JSON: size the buffer once rather than grow it by doubling.
     let mut out = Vec::with_capacity(32 * 1024);
     json::WriteJson::write_json(&to_wire(&a, audience, Some(cache)), &mut out);

@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use cramp_core::knowledge::{Level, parse_iso_date};
 use cramp_core::vocab::Audience;
 use cramp_core::{AssessOptions, KnowledgeBase, assess};
-use cramp_wire::{Style, parse_case, render, to_wire};
+use cramp_wire::{Style, parse_input, render, to_wire};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 
@@ -67,7 +67,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Assess one case (SPEC §3 JSON) from FILE, or from stdin with "-" or no FILE.
+    /// Assess one case (SPEC §3 JSON, or a FHIR R4 Bundle) from FILE, or from stdin with "-" or no FILE.
     Assess(AssessArgs),
     /// Check, inspect and report on the knowledge base.
     #[command(subcommand)]
@@ -204,8 +204,8 @@ fn read_case(file: &Option<PathBuf>) -> Result<String, CliError> {
 
 fn run_assess(knowledge: &Option<PathBuf>, args: AssessArgs) -> Result<Exit, CliError> {
     let text = read_case(&args.file)?;
-    let case = parse_case(&text).map_err(|e| usage(e.to_string()))?;
     let kb = load(knowledge)?;
+    let input = parse_input(&kb, &text).map_err(|e| usage(e.to_string()))?;
     let audience = match args.audience {
         AudienceArg::Clinician => Audience::Clinician,
         AudienceArg::Patient => Audience::Patient,
@@ -215,13 +215,14 @@ fn run_assess(knowledge: &Option<PathBuf>, args: AssessArgs) -> Result<Exit, Cli
     } else {
         Format::Json
     });
-    let assessment = assess(
+    let mut assessment = assess(
         &kb,
-        &case,
+        &input.case,
         AssessOptions {
             include_unreviewed: args.include_unreviewed,
         },
     );
+    assessment.input_warnings.extend(input.notes);
     let wire = to_wire(&assessment, audience, None);
     let out = match format {
         Format::Json => {

@@ -153,3 +153,26 @@ fn the_readme_opens_with_the_two_commands_and_ci_runs_the_test_command() {
         ".ci/run does not run the README's test command {test_command:?}"
     );
 }
+
+#[test]
+fn only_the_fhir_crate_knows_fhir() {
+    // FHIR element names and code-system URIs appear in the code of cramp-fhir only; everything else
+    // sees a SPEC §3 case.
+    for krate in ["cramp-core", "cramp-wire", "cramp-server", "cramp"] {
+        let mut files = Vec::new();
+        rust_files(&root().join(format!("crates/{krate}/src")), &mut files);
+        for f in files {
+            for (n, line) in code_lines(&f) {
+                for word in [
+                    "\"resourceType",
+                    "valueQuantity",
+                    "clinicalStatus",
+                    "linkId",
+                    "referenceRange",
+                ] {
+                    assert!(!line.contains(word), "{}:{n} mentions {word}: {line}", f.display());
+                }
+            }
+        }
+    }
+}

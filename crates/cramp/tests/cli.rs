@@ -351,3 +351,30 @@ fn kb_version_changes_when_content_changes() {
     assert_ne!(before, version(kb.to_str().unwrap()));
     assert!(before.starts_with("0.1.0+"));
 }
+
+#[test]
+fn a_fhir_bundle_is_assessed_like_a_case() {
+    let bundle = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/fhir-bundle-cirrhosis.json");
+    let out = cramp(&["assess", bundle.to_str().unwrap(), "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(v["classification"]["most_likely"]["code"], "G47.62");
+    assert_eq!(v["medication_review"].as_array().unwrap().len(), 2);
+    // A stopped quinine order is history, not a drug taken: no safety review of it.
+    assert!(
+        v["medication_review"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["tier"] != "S")
+    );
+}
+
+#[test]
+fn a_bundle_with_a_wrong_answer_exits_2_naming_the_item() {
+    let bundle = r#"{"resourceType": "Bundle", "entry": [{"resource": {"resourceType": "QuestionnaireResponse", "id": "q",
+        "status": "completed", "item": [{"linkId": "symptoms.worst_pain", "answer": [{"valueDecimal": 12}]}]}}]}"#;
+    let out = cramp(&["assess", "-", "--format", "json"], Some(bundle));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("symptoms.worst_pain"), "{}", stderr(&out));
+}

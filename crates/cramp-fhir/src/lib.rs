@@ -1,0 +1,571 @@
+//! # cramp-fhir
+//!
+//! FHIR R4 input (SPEC §2 item 10, §3): a `Bundle` of Patient, Condition, MedicationRequest,
+//! MedicationStatement, Medication, Observation and QuestionnaireResponse resources becomes the same
+//! case a caller could have written by hand, so that every rule, message and test applies to both.
+//! This is the only crate that knows FHIR; it reads the few shapes it needs by hand and tolerates
+//! everything else (`notes/standards.md` §3).
+//!
+//! What is read, and what is left out:
+//! - **Patient**: age in completed years from `birthDate` against an injected date (a year or a
+//!   year-month is read as its first day, and said so), `gender` as sex.
+//! - **Condition**: ICD-10-CM (or WHO ICD-10), SNOMED CT and the text; only a `clinicalStatus` of
+//!   active, recurrence or relapse (or none given), never `verificationStatus` refuted or
+//!   entered-in-error. Z33.1 or any O-chapter code means pregnant.
+//! - **MedicationRequest** (status active or on-hold; `draft` only when the caller asks, as order
+//!   hooks do, and then as a drug being considered) and **MedicationStatement** (active or on-hold),
+//!   with `medicationCodeableConcept` or a `medicationReference` to a contained or bundled
+//!   Medication: RxNorm, ATC and the name.
+//! - **Observation** (final, amended, corrected or preliminary): LOINC, `valueQuantity` with its UCUM
+//!   code, the first `referenceRange` in the same unit, and the effective date. Observations whose
+//!   LOINC the knowledge base does not know (vital signs, other tests) are not cramp labs and are left
+//!   out silently; several results of one analyte are all passed on and the rules read the latest.
+//! - **QuestionnaireResponse** answering the cramp Questionnaire: each item's `linkId` is the SPEC §3
+//!   field path (`symptoms.feels_like`), its answer the value (a coding's code for a choice). The
+//!   most recently authored response is used; its answers are checked exactly like a case's fields.
+//!
+//! Whatever is missing stays missing: the assessment asks for it. Problems with a resource that
+//! do not stop the assessment become notes for `input_warnings`.
+
+pub mod shapes;
+
+use cramp_core::case::{Case, ConditionInput, DrugInput, Exam, LabInput, Patient, Sex, Symptoms};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+use shapes::*;
+use time::Date;
+
+/// How to read a Bundle.
+#[derive(Clone, Copy)]
+pub struct MapOptions<'k> {
+    /// "Today", for ages from birth dates (injected so that results are reproducible).
+    pub today: Date,
+    /// Draft MedicationRequests are orders being written: read them as drugs being considered
+    /// (CDS Hooks order-select and order-sign); otherwise they are ignored.
+    pub drafts_as_considering: bool,
+    /// Whether a LOINC code names an analyte the knowledge base knows.
+    pub known_loinc: &'k dyn Fn(&str) -> bool,
+}
+
+/// A case read from FHIR, with what the caller should be told about the input.
+#[derive(Debug, Default)]
+pub struct Mapped {
+    pub case: Case,
+    pub notes: Vec<String>,
+}
+
+/// Why a body could not be read as FHIR at all. The message names the element and the fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapError(pub String);
+
+impl std::fmt::Display for MapError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MapError {}
+
+/// Whether a JSON text is a FHIR resource rather than a SPEC §3 case: its top-level object has
+/// `resourceType`. Cheap for a case (one substring search; the text is parsed only when found).
+pub fn is_fhir(text: &str) -> bool {
+    text.contains("\"resourceType\"") && serde_json::from_str::<Head>(text).is_ok_and(|h| h.resource_type.is_some())
+}
+
+/// The JSON Schema (for OpenAPI) of what this crate reads: a FHIR R4 Bundle, described by the
+/// resources it uses. The full shape is FHIR R4's own.
+pub fn bundle_schema() -> Value {
+    serde_json::json!({
+        "type": "object",
+        "description": "A FHIR R4 Bundle (any type) of Patient, Condition, MedicationRequest, MedicationStatement, Medication, Observation and QuestionnaireResponse resources; other resources are ignored. See https://hl7.org/fhir/R4/bundle.html",
+        "required": ["resourceType"],
+        "properties": {
+            "resourceType": { "const": "Bundle" },
+            "entry": { "type": "array", "items": { "type": "object", "properties": { "resource": { "type": "object" } } } }
+        }
+    })
+}
+
+/// Reads a FHIR R4 Bundle (JSON text) as a case.
+pub fn case_from_bundle(text: &str, opts: &MapOptions<'_>) -> Result<Mapped, MapError> {
+    let bundle: Bundle<'_> = serde_json::from_str(text).map_err(|e| {
+        MapError(format!(
+            "the FHIR resource is not a readable Bundle ({e}); send a Bundle whose `entry[].resource` are objects"
+        ))
+    })?;
+    if bundle.resource_type != "Bundle" {
+        return Err(MapError(format!(
+            "`resourceType`: {:?} is not accepted here; send a Bundle of Patient, Condition, MedicationRequest, MedicationStatement, Observation and QuestionnaireResponse resources",
+            bundle.resource_type
+        )));
+    }
+    let mut m = Mapper {
+        opts,
+        out: Mapped::default(),
+        medications: Vec::new(),
+        patient_seen: false,
+        questionnaire: None,
+        pregnancy_codes: Vec::new(),
+    };
+    // Medications first: a MedicationRequest may reference one anywhere in the Bundle.
+    for (i, e) in bundle.entry.iter().enumerate() {
+        if let Some(raw) = e.resource
+            && let Ok(Head {
+                resource_type: Some(t),
+                id,
+            }) = serde_json::from_str::<Head>(raw.get())
+            && t == "Medication"
+            && let Some(med) = m.read::<Medication>(i, &t, raw.get())
+        {
+            let full_url = e.full_url.clone();
+            m.medications.push((id, full_url, med));
+        }
+    }
+    for (i, e) in bundle.entry.iter().enumerate() {
+        let Some(raw) = e.resource else { continue };
+        let Ok(head) = serde_json::from_str::<Head>(raw.get()) else {
+            m.out.notes.push(format!(
+                "Bundle.entry[{i}].resource is not a FHIR resource; it was ignored"
+            ));
+            continue;
+        };
+        let label = format!(
+            "{}/{}",
+            head.resource_type.as_deref().unwrap_or("?"),
+            head.id.as_deref().unwrap_or(&format!("entry[{i}]"))
+        );
+        match head.resource_type.as_deref().unwrap_or_default() {
+            "Patient" => {
+                if let Some(p) = m.read::<shapes::Patient>(i, &label, raw.get()) {
+                    m.patient(&label, p);
+                }
+            }
+            "Condition" => {
+                if let Some(c) = m.read::<Condition>(i, &label, raw.get()) {
+                    m.condition(&label, c);
+                }
+            }
+            "MedicationRequest" | "MedicationStatement" => {
+                if let Some(u) = m.read::<MedicationUse>(i, &label, raw.get()) {
+                    m.medication_use(&label, head.resource_type.as_deref() == Some("MedicationRequest"), u);
+                }
+            }
+            "Observation" => {
+                if let Some(o) = m.read::<Observation>(i, &label, raw.get()) {
+                    m.observation(&label, o);
+                }
+            }
+            "QuestionnaireResponse" => {
+                if let Some(q) = m.read::<QuestionnaireResponse>(i, &label, raw.get()) {
+                    m.questionnaire_response(label, q);
+                }
+            }
+            "OperationOutcome" => {
+                if let Some(o) = m.read::<OperationOutcome>(i, &label, raw.get()) {
+                    m.operation_outcome(&label, o);
+                }
+            }
+            // Medication was read above; anything else (Encounter, Practitioner, …) is not needed.
+            _ => {}
+        }
+    }
+    m.finish()
+}
+
+struct Mapper<'o, 'k> {
+    opts: &'o MapOptions<'k>,
+    out: Mapped,
+    medications: Vec<(Option<String>, Option<String>, Medication)>,
+    patient_seen: bool,
+    /// The most recently authored QuestionnaireResponse: (authored, label, response).
+    questionnaire: Option<(Option<String>, String, QuestionnaireResponse)>,
+    /// Conditions that code a pregnancy (their labels).
+    pregnancy_codes: Vec<String>,
+}
+
+impl Mapper<'_, '_> {
+    fn read<T: DeserializeOwned>(&mut self, i: usize, label: &str, raw: &str) -> Option<T> {
+        match serde_json::from_str::<T>(raw) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let msg = e.to_string();
+                let msg = msg.split(" at line ").next().unwrap_or(&msg);
+                self.out.notes.push(format!(
+                    "Bundle.entry[{i}] ({label}) could not be read ({msg}); it was ignored"
+                ));
+                None
+            }
+        }
+    }
+
+    fn patient(&mut self, label: &str, p: shapes::Patient) {
+        if self.patient_seen {
+            self.out.notes.push(format!(
+                "{label}: the Bundle has more than one Patient; the first was used"
+            ));
+            return;
+        }
+        self.patient_seen = true;
+        let patient = &mut self.out.case.patient;
+        patient.sex = match p.gender.as_deref() {
+            Some("female") => Some(Sex::Female),
+            Some("male") => Some(Sex::Male),
+            Some("other") => Some(Sex::Other),
+            Some("unknown") => Some(Sex::Unknown),
+            _ => None,
+        };
+        if let Some(b) = p.birth_date.as_deref() {
+            match age_on(b, self.opts.today) {
+                Some((age, exact)) => {
+                    patient.age = Some(age as f64);
+                    if !exact {
+                        self.out.notes.push(format!(
+                            "{label}.birthDate {b:?} is not a full date; the age ({age}) was counted from its first day"
+                        ));
+                    }
+                }
+                None => self.out.notes.push(format!(
+                    "{label}.birthDate {b:?} is not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD) on or before today; the age is unknown"
+                )),
+            }
+        }
+    }
+
+    fn condition(&mut self, label: &str, c: Condition) {
+        let status_ok = c.clinical_status.as_ref().is_none_or(|s| {
+            ["active", "recurrence", "relapse"]
+                .iter()
+                .any(|x| s.has_code("http://terminology.hl7.org/CodeSystem/condition-clinical", &[x]))
+        });
+        let refuted = c.verification_status.as_ref().is_some_and(|s| {
+            s.has_code(
+                "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                &["refuted", "entered-in-error"],
+            )
+        });
+        if !status_ok || refuted {
+            return;
+        }
+        let Some(code) = c.code else {
+            self.out
+                .notes
+                .push(format!("{label} has no code or text; it was ignored"));
+            return;
+        };
+        let icd10 = code.code_in(&[ICD10_CM, ICD10]);
+        let snomed = code.code_in(&[SNOMED]);
+        let name = code.name();
+        if icd10.is_none() && snomed.is_none() && name.is_none() {
+            self.out.notes.push(format!(
+                "{label} has neither an ICD-10-CM or SNOMED CT code nor a text; it was ignored"
+            ));
+            return;
+        }
+        if icd10.as_deref().is_some_and(codes_pregnancy) {
+            self.pregnancy_codes.push(label.to_string());
+        }
+        self.out.case.conditions.push(ConditionInput { name, icd10, snomed });
+    }
+
+    fn medication_use(&mut self, label: &str, is_request: bool, u: MedicationUse) {
+        let considering = match u.status.as_deref() {
+            Some("active") | Some("on-hold") => false,
+            Some("draft") if is_request && self.opts.drafts_as_considering => true,
+            _ => return,
+        };
+        let concept = match (&u.medication_codeable_concept, &u.medication_reference) {
+            (Some(cc), _) => Some(cc.clone()),
+            (None, Some(r)) => self.referenced_medication(label, r, &u.contained),
+            (None, None) => None,
+        };
+        let Some(cc) = concept else {
+            self.out.notes.push(format!(
+                "{label} names no medication (medicationCodeableConcept or a resolvable medicationReference); it was ignored"
+            ));
+            return;
+        };
+        let drug = DrugInput {
+            name: cc.name(),
+            atc: cc.code_in(&[ATC]),
+            rxnorm: cc.code_in(&[RXNORM]),
+        };
+        if drug.name.is_none() && drug.atc.is_none() && drug.rxnorm.is_none() {
+            self.out.notes.push(format!(
+                "{label}: the medication has no RxNorm or ATC code and no name; it was ignored"
+            ));
+            return;
+        }
+        if considering {
+            self.out.case.considering.push(drug);
+        } else {
+            self.out.case.medications.push(drug);
+        }
+    }
+
+    fn referenced_medication(&self, label: &str, r: &Reference, contained: &[Value]) -> Option<CodeableConcept> {
+        let reference = r.reference.as_deref()?;
+        if let Some(local) = reference.strip_prefix('#') {
+            let m = contained.iter().find(|c| {
+                c.get("resourceType") == Some(&Value::from("Medication")) && c.get("id") == Some(&Value::from(local))
+            })?;
+            return serde_json::from_value::<Medication>(m.clone()).ok()?.code;
+        }
+        let id = reference.strip_prefix("Medication/");
+        let _ = label;
+        self.medications
+            .iter()
+            .find(|(mid, full_url, _)| full_url.as_deref() == Some(reference) || (id.is_some() && mid.as_deref() == id))
+            .and_then(|(_, _, m)| m.code.clone())
+    }
+
+    fn observation(&mut self, label: &str, o: Observation) {
+        if !matches!(
+            o.status.as_deref(),
+            Some("final") | Some("amended") | Some("corrected") | Some("preliminary")
+        ) {
+            return;
+        }
+        let Some(code) = o.code else { return };
+        let loinc = code.code_in(&[LOINC]);
+        match &loinc {
+            // A LOINC the knowledge base does not know is not a cramp lab (vital signs, other tests).
+            Some(l) if !(self.opts.known_loinc)(l) => return,
+            Some(_) => {}
+            // Without a LOINC, only a named result can be matched (by name, as in a case).
+            None if code.name().is_none() => return,
+            None => {}
+        }
+        let Some(q) = o.value_quantity else {
+            self.out.notes.push(format!(
+                "{label} ({}) has no valueQuantity; it was not interpreted",
+                code.name().or(loinc.clone()).unwrap_or_default()
+            ));
+            return;
+        };
+        let Some(value) = q.value else {
+            self.out
+                .notes
+                .push(format!("{label}.valueQuantity has no value; it was not interpreted"));
+            return;
+        };
+        let unit = q.unit();
+        let (mut ref_low, mut ref_high) = (None, None);
+        if let Some(range) = o.reference_range.iter().find(|r| r.low.is_some() || r.high.is_some()) {
+            let same_unit = |b: &Option<Quantity>| b.as_ref().is_none_or(|b| b.unit().is_none() || b.unit() == unit);
+            if same_unit(&range.low) && same_unit(&range.high) {
+                ref_low = range.low.as_ref().and_then(|b| b.value);
+                ref_high = range.high.as_ref().and_then(|b| b.value);
+            } else {
+                self.out.notes.push(format!(
+                    "{label}.referenceRange is in another unit than the value; the knowledge base's range was used"
+                ));
+            }
+        }
+        let date = o
+            .effective_date_time
+            .or(o.effective_instant)
+            .or(o.effective_period.and_then(|p| p.start))
+            .or(o.issued);
+        self.out.case.labs.push(LabInput {
+            loinc,
+            name: code.name(),
+            value: Some(value),
+            unit,
+            ref_low,
+            ref_high,
+            date,
+        });
+    }
+
+    fn questionnaire_response(&mut self, label: String, q: QuestionnaireResponse) {
+        if matches!(q.status.as_deref(), Some("entered-in-error") | Some("stopped")) {
+            return;
+        }
+        let newer = match &self.questionnaire {
+            None => true,
+            Some((authored, _, _)) => q.authored.as_deref().unwrap_or("") >= authored.as_deref().unwrap_or(""),
+        };
+        if newer {
+            self.questionnaire = Some((q.authored.clone(), label, q));
+        }
+    }
+
+    fn operation_outcome(&mut self, label: &str, o: OperationOutcome) {
+        for issue in o.issue {
+            let text = issue
+                .diagnostics
+                .or_else(|| issue.details.and_then(|d| d.name()))
+                .unwrap_or_else(|| "no details".into());
+            self.out.notes.push(format!(
+                "{label}: the EHR reported {} ({text}); data it concerns may be missing",
+                issue.severity.as_deref().unwrap_or("an issue")
+            ));
+        }
+    }
+
+    fn finish(mut self) -> Result<Mapped, MapError> {
+        if let Some((_, label, q)) = self.questionnaire.take() {
+            self.apply_answers(&label, &q)?;
+        }
+        if !self.pregnancy_codes.is_empty() {
+            let patient = &mut self.out.case.patient;
+            if patient.pregnant == Some(false) {
+                self.out.notes.push(format!(
+                    "the answers say not pregnant but {} codes a pregnancy; read as pregnant (the safer reading)",
+                    self.pregnancy_codes.join(", ")
+                ));
+            }
+            patient.pregnant = Some(true);
+        }
+        Ok(self.out)
+    }
+
+    /// Puts the answers of a QuestionnaireResponse into the case, each checked like a case field.
+    fn apply_answers(&mut self, label: &str, q: &QuestionnaireResponse) -> Result<(), MapError> {
+        let mut answers: Vec<(String, Value)> = Vec::new();
+        collect_answers(&q.item, &mut answers);
+        let mut sections: [(&str, Map<String, Value>); 3] =
+            [("patient", Map::new()), ("symptoms", Map::new()), ("exam", Map::new())];
+        for (link_id, value) in answers {
+            let Some((section, field)) = link_id.split_once('.') else {
+                return Err(MapError(format!(
+                    "{label}: item linkId {link_id:?} is not a case field; use the SPEC §3 field path, e.g. \"symptoms.feels_like\""
+                )));
+            };
+            let Some((_, map)) = sections.iter_mut().find(|(s, _)| *s == section) else {
+                return Err(MapError(format!(
+                    "{label}: item linkId {link_id:?} is not a question of the cramp Questionnaire (patient.*, symptoms.* or exam.*)"
+                )));
+            };
+            // Checked one by one, so that an error names the item.
+            let single = Value::Object(Map::from_iter([(field.to_string(), value.clone())]));
+            let check = match section {
+                "patient" => serde_json::from_value::<Patient>(single).map(|_| ()),
+                "symptoms" => serde_json::from_value::<Symptoms>(single).map(|_| ()),
+                _ => serde_json::from_value::<Exam>(single).map(|_| ()),
+            };
+            check.map_err(|e| MapError(format!("{label}: item {link_id:?}: {e}")))?;
+            map.insert(field.to_string(), value);
+        }
+        let [(_, patient), (_, symptoms), (_, exam)] = sections;
+        let from_answers: Patient =
+            serde_json::from_value(Value::Object(patient)).map_err(|e| MapError(format!("{label}: {e}")))?;
+        let case = &mut self.out.case;
+        // The answers fill what the Patient resource left empty; the resource's age and sex stand.
+        let p = &mut case.patient;
+        p.age = p.age.or(from_answers.age);
+        p.sex = p.sex.or(from_answers.sex);
+        p.pregnant = from_answers.pregnant.or(p.pregnant);
+        p.gestational_weeks = from_answers.gestational_weeks;
+        p.smoker = from_answers.smoker;
+        p.poor_balance_or_falls = from_answers.poor_balance_or_falls;
+        p.fluid_restricted = from_answers.fluid_restricted;
+        case.symptoms =
+            serde_json::from_value(Value::Object(symptoms)).map_err(|e| MapError(format!("{label}: {e}")))?;
+        case.exam = serde_json::from_value(Value::Object(exam)).map_err(|e| MapError(format!("{label}: {e}")))?;
+        Ok(())
+    }
+}
+
+/// The case fields that are lists (SPEC §3): their answers always make an array.
+const LIST_FIELDS: &[&str] = &["symptoms.location"];
+
+/// Every answered item, depth first, as (linkId, JSON value). A question answered several times
+/// (a list such as `symptoms.location`) gives an array.
+fn collect_answers(items: &[QrItem], out: &mut Vec<(String, Value)>) {
+    for item in items {
+        if let Some(link_id) = item.link_id.as_deref() {
+            let values: Vec<Value> = item.answer.iter().filter_map(answer_value).collect();
+            match values.len() {
+                0 => {}
+                1 if !LIST_FIELDS.contains(&link_id) => {
+                    out.push((link_id.to_string(), values.into_iter().next().unwrap_or_default()))
+                }
+                _ => out.push((link_id.to_string(), Value::Array(values))),
+            }
+        }
+        collect_answers(&item.item, out);
+        for a in &item.answer {
+            collect_answers(&a.item, out);
+        }
+    }
+}
+
+fn answer_value(a: &QrAnswer) -> Option<Value> {
+    if let Some(b) = a.value_boolean {
+        return Some(Value::Bool(b));
+    }
+    if let Some(d) = a.value_decimal {
+        return serde_json::Number::from_f64(d).map(Value::Number);
+    }
+    if let Some(i) = a.value_integer {
+        return Some(Value::from(i));
+    }
+    if let Some(c) = &a.value_coding {
+        return c.code.clone().map(Value::String);
+    }
+    a.value_string.clone().map(Value::String)
+}
+
+/// Z33.1 (pregnant state) or any code of ICD-10-CM chapter 15 (O00–O9A).
+fn codes_pregnancy(icd10: &str) -> bool {
+    let c: String = icd10
+        .chars()
+        .filter(|c| *c != '.')
+        .collect::<String>()
+        .to_ascii_uppercase();
+    c == "Z331" || c.starts_with('O')
+}
+
+/// Completed years from a FHIR date to `today`, and whether the date was complete.
+fn age_on(birth: &str, today: Date) -> Option<(i32, bool)> {
+    let parts: Vec<&str> = birth.trim().split('-').collect();
+    let num = |s: &str, len: usize| {
+        (s.len() == len && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<i32>().ok())
+            .flatten()
+    };
+    let (y, m, d, exact) = match parts.as_slice() {
+        [y] => (num(y, 4)?, 1, 1, false),
+        [y, m] => (num(y, 4)?, num(m, 2)?, 1, false),
+        [y, m, d] => (num(y, 4)?, num(m, 2)?, num(d, 2)?, true),
+        _ => return None,
+    };
+    let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+    let born = Date::from_calendar_date(y, month, u8::try_from(d).ok()?).ok()?;
+    if born > today {
+        return None;
+    }
+    let mut age = today.year() - born.year();
+    if (today.month() as u8, today.day()) < (born.month() as u8, born.day()) {
+        age -= 1;
+    }
+    Some((age, exact))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    #[test]
+    fn ages_count_completed_years() {
+        let today = date!(2026 - 11 - 23);
+        assert_eq!(age_on("1958-11-23", today), Some((68, true)));
+        assert_eq!(age_on("1958-11-24", today), Some((67, true)));
+        assert_eq!(age_on("1958", today), Some((68, false)));
+        assert_eq!(age_on("1958-12", today), Some((67, false)));
+        assert_eq!(age_on("2027-01-01", today), None);
+        assert_eq!(age_on("58-11-23", today), None);
+        assert_eq!(age_on("1958-02-30", today), None);
+    }
+
+    #[test]
+    fn pregnancy_is_z33_1_or_the_obstetric_chapter() {
+        assert!(codes_pregnancy("Z33.1"));
+        assert!(codes_pregnancy("O26.891"));
+        assert!(codes_pregnancy("o99.89"));
+        assert!(!codes_pregnancy("Z33.2"));
+        assert!(!codes_pregnancy("G47.62"));
+    }
+}

@@ -1,0 +1,207 @@
+//! The few FHIR R4 shapes cramp reads, written by hand and tolerant (`notes/standards.md` §3):
+//! every element optional, unknown elements ignored, nothing beyond what a decision needs.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+pub const LOINC: &str = "http://loinc.org";
+pub const SNOMED: &str = "http://snomed.info/sct";
+pub const ICD10_CM: &str = "http://hl7.org/fhir/sid/icd-10-cm";
+/// WHO ICD-10: its codes share ICD-10-CM's chapters and the prefixes the rules use.
+pub const ICD10: &str = "http://hl7.org/fhir/sid/icd-10";
+pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
+pub const ATC: &str = "http://www.whocc.no/atc";
+pub const UCUM: &str = "http://unitsofmeasure.org";
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bundle<'a> {
+    pub resource_type: String,
+    #[serde(default, borrow)]
+    pub entry: Vec<Entry<'a>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Entry<'a> {
+    pub full_url: Option<String>,
+    #[serde(borrow)]
+    pub resource: Option<&'a RawValue>,
+}
+
+/// Only the type of a resource, to choose its shape.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Head {
+    pub resource_type: Option<String>,
+    pub id: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Coding {
+    pub system: Option<String>,
+    pub code: Option<String>,
+    pub display: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct CodeableConcept {
+    #[serde(default)]
+    pub coding: Vec<Coding>,
+    pub text: Option<String>,
+}
+
+impl CodeableConcept {
+    /// The first code of a system (trimmed, non-empty).
+    pub fn code_in(&self, systems: &[&str]) -> Option<String> {
+        self.coding
+            .iter()
+            .filter(|c| c.system.as_deref().is_some_and(|s| systems.contains(&s)))
+            .filter_map(|c| c.code.as_deref().map(str::trim))
+            .find(|c| !c.is_empty())
+            .map(str::to_string)
+    }
+
+    /// Any code of `system` equal to one of `codes`.
+    pub fn has_code(&self, system: &str, codes: &[&str]) -> bool {
+        self.coding.iter().any(|c| {
+            c.system.as_deref() == Some(system) && c.code.as_deref().is_some_and(|x| codes.contains(&x.trim()))
+        })
+    }
+
+    /// A name for people: the text, else the first display.
+    pub fn name(&self) -> Option<String> {
+        self.text
+            .as_deref()
+            .or_else(|| self.coding.iter().find_map(|c| c.display.as_deref()))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Quantity {
+    pub value: Option<f64>,
+    pub unit: Option<String>,
+    pub system: Option<String>,
+    pub code: Option<String>,
+}
+
+impl Quantity {
+    /// The unit as the rules read it: the UCUM code when there is one, else the human unit.
+    pub fn unit(&self) -> Option<String> {
+        let ucum = self.code.as_deref().filter(|_| self.system.as_deref() == Some(UCUM));
+        ucum.or(self.unit.as_deref())
+            .map(str::trim)
+            .filter(|u| !u.is_empty())
+            .map(str::to_string)
+    }
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Reference {
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Period {
+    pub start: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct Range {
+    pub low: Option<Quantity>,
+    pub high: Option<Quantity>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Patient {
+    pub birth_date: Option<String>,
+    pub gender: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Condition {
+    pub clinical_status: Option<CodeableConcept>,
+    pub verification_status: Option<CodeableConcept>,
+    pub code: Option<CodeableConcept>,
+}
+
+/// MedicationRequest and MedicationStatement: the parts cramp reads are the same.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MedicationUse {
+    pub status: Option<String>,
+    pub medication_codeable_concept: Option<CodeableConcept>,
+    pub medication_reference: Option<Reference>,
+    #[serde(default)]
+    pub contained: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Medication {
+    pub id: Option<String>,
+    pub code: Option<CodeableConcept>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Observation {
+    pub status: Option<String>,
+    pub code: Option<CodeableConcept>,
+    pub value_quantity: Option<Quantity>,
+    #[serde(default)]
+    pub reference_range: Vec<Range>,
+    pub effective_date_time: Option<String>,
+    pub effective_instant: Option<String>,
+    pub effective_period: Option<Period>,
+    pub issued: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuestionnaireResponse {
+    pub status: Option<String>,
+    pub authored: Option<String>,
+    #[serde(default)]
+    pub item: Vec<QrItem>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QrItem {
+    pub link_id: Option<String>,
+    #[serde(default)]
+    pub answer: Vec<QrAnswer>,
+    #[serde(default)]
+    pub item: Vec<QrItem>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QrAnswer {
+    pub value_boolean: Option<bool>,
+    pub value_decimal: Option<f64>,
+    pub value_integer: Option<i64>,
+    pub value_string: Option<String>,
+    pub value_coding: Option<Coding>,
+    #[serde(default)]
+    pub item: Vec<QrItem>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct OperationOutcome {
+    #[serde(default)]
+    pub issue: Vec<Issue>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Issue {
+    pub severity: Option<String>,
+    pub diagnostics: Option<String>,
+    pub details: Option<CodeableConcept>,
+}

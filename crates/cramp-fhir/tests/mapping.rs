@@ -1,0 +1,383 @@
+//! FHIR R4 Bundles read as cases: what is taken, what is left out, and what the caller is told.
+
+use cramp_core::case::{CalfSwelling, FeelsLike, Location, Sex};
+use cramp_fhir::{MapOptions, Mapped, case_from_bundle, is_fhir};
+use serde_json::{Value, json};
+use time::macros::date;
+
+const KNOWN: &[&str] = &["2823-3", "2601-3", "19123-9", "2951-2", "2276-4"];
+
+fn read_with(bundle: &Value, drafts: bool) -> Result<Mapped, String> {
+    let known = |c: &str| KNOWN.contains(&c);
+    let opts = MapOptions {
+        today: date!(2026 - 11 - 23),
+        drafts_as_considering: drafts,
+        known_loinc: &known,
+    };
+    case_from_bundle(&bundle.to_string(), &opts).map_err(|e| e.to_string())
+}
+
+fn read(bundle: &Value) -> Mapped {
+    read_with(bundle, false).unwrap()
+}
+
+fn bundle(resources: Vec<Value>) -> Value {
+    json!({ "resourceType": "Bundle", "type": "collection",
+            "entry": resources.into_iter().map(|r| json!({ "resource": r })).collect::<Vec<_>>() })
+}
+
+fn condition(id: &str, clinical: Option<&str>, verification: Option<&str>, icd: &str, text: &str) -> Value {
+    let mut c = json!({ "resourceType": "Condition", "id": id,
+        "code": { "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": icd }], "text": text } });
+    if let Some(s) = clinical {
+        c["clinicalStatus"] =
+            json!({ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": s }] });
+    }
+    if let Some(s) = verification {
+        c["verificationStatus"] = json!({ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": s }] });
+    }
+    c
+}
+
+fn observation(id: &str, status: &str, loinc: &str, value: Value, unit: &str, date: &str) -> Value {
+    json!({ "resourceType": "Observation", "id": id, "status": status,
+        "code": { "coding": [{ "system": "http://loinc.org", "code": loinc, "display": format!("LOINC {loinc}") }] },
+        "effectiveDateTime": date,
+        "valueQuantity": { "value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit } })
+}
+
+fn med_request(id: &str, status: &str, coding: Value) -> Value {
+    json!({ "resourceType": "MedicationRequest", "id": id, "status": status, "intent": "order",
+            "medicationCodeableConcept": { "coding": [coding] } })
+}
+
+fn qr(id: &str, authored: &str, items: Value) -> Value {
+    json!({ "resourceType": "QuestionnaireResponse", "id": id, "status": "completed", "authored": authored, "item": items })
+}
+
+#[test]
+fn a_case_is_not_taken_for_fhir_and_a_bundle_is() {
+    assert!(!is_fhir(r#"{"patient": {"age": 60}}"#));
+    assert!(!is_fhir(r#"{"conditions": [{"name": "my \"resourceType\" note"}]}"#));
+    assert!(is_fhir(r#"{"resourceType": "Bundle"}"#));
+}
+
+#[test]
+fn a_resource_that_is_not_a_bundle_is_refused_with_the_fix() {
+    let err = read_with(&json!({ "resourceType": "Patient", "id": "p" }), false).unwrap_err();
+    assert!(err.contains("`resourceType`") && err.contains("send a Bundle"), "{err}");
+    let err = read_with(&json!({ "resourceType": "Bundle", "entry": 3 }), false).unwrap_err();
+    assert!(err.contains("Bundle"), "{err}");
+}
+
+#[test]
+fn patient_age_counts_completed_years_against_the_injected_day_and_sex_is_read() {
+    let m = read(&bundle(vec![
+        json!({ "resourceType": "Patient", "id": "p", "gender": "female", "birthDate": "1958-11-24" }),
+    ]));
+    assert_eq!(m.case.patient.age, Some(67.0));
+    assert_eq!(m.case.patient.sex, Some(Sex::Female));
+    assert!(m.notes.is_empty(), "{:?}", m.notes);
+
+    let m = read(&bundle(vec![json!({ "resourceType": "Patient", "birthDate": "1958" })]));
+    assert_eq!(m.case.patient.age, Some(68.0));
+    assert!(m.notes[0].contains("not a full date"), "{:?}", m.notes);
+
+    let m = read(&bundle(vec![
+        json!({ "resourceType": "Patient", "id": "a", "birthDate": "1950-01-01" }),
+        json!({ "resourceType": "Patient", "id": "b", "birthDate": "2000-01-01" }),
+    ]));
+    assert_eq!(m.case.patient.age, Some(76.0));
+    assert!(m.notes[0].contains("more than one Patient"), "{:?}", m.notes);
+}
+
+#[test]
+fn only_active_unrefuted_conditions_count() {
+    let m = read(&bundle(vec![
+        condition("a", Some("active"), Some("confirmed"), "K70.31", "cirrhosis"),
+        condition("b", Some("relapse"), None, "G25.81", "RLS"),
+        condition("c", None, None, "N18.6", "ESRD"),
+        condition("d", Some("resolved"), None, "I82.401", "old DVT"),
+        condition("e", Some("active"), Some("refuted"), "E11.9", "diabetes"),
+        condition("f", Some("active"), Some("entered-in-error"), "G12.21", "ALS"),
+    ]));
+    let codes: Vec<_> = m.case.conditions.iter().map(|c| c.icd10.clone().unwrap()).collect();
+    assert_eq!(codes, ["K70.31", "G25.81", "N18.6"]);
+    assert_eq!(m.case.conditions[0].name.as_deref(), Some("cirrhosis"));
+}
+
+#[test]
+fn snomed_and_text_only_conditions_are_kept_and_an_empty_one_is_noted() {
+    let m = read(&bundle(vec![
+        json!({ "resourceType": "Condition", "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "32914008", "display": "Restless legs" }] } }),
+        json!({ "resourceType": "Condition", "code": { "text": "liver cirrhosis" } }),
+        json!({ "resourceType": "Condition", "id": "x", "code": { "coding": [{ "system": "http://example.org/local", "code": "42" }] } }),
+    ]));
+    assert_eq!(m.case.conditions.len(), 2);
+    assert_eq!(m.case.conditions[0].snomed.as_deref(), Some("32914008"));
+    assert_eq!(m.case.conditions[0].name.as_deref(), Some("Restless legs"));
+    assert_eq!(m.case.conditions[1].name.as_deref(), Some("liver cirrhosis"));
+    assert!(m.notes.iter().any(|n| n.starts_with("Condition/x")), "{:?}", m.notes);
+}
+
+#[test]
+fn pregnancy_comes_from_z33_1_or_an_obstetric_code_and_outranks_a_no() {
+    let m = read(&bundle(vec![condition("z", Some("active"), None, "Z33.1", "pregnant")]));
+    assert_eq!(m.case.patient.pregnant, Some(true));
+    let m = read(&bundle(vec![condition(
+        "o",
+        Some("active"),
+        None,
+        "O26.891",
+        "cramps in pregnancy",
+    )]));
+    assert_eq!(m.case.patient.pregnant, Some(true));
+    let m = read(&bundle(vec![condition(
+        "z",
+        Some("resolved"),
+        None,
+        "Z33.1",
+        "pregnant last year",
+    )]));
+    assert_eq!(m.case.patient.pregnant, None);
+    let m = read(&bundle(vec![
+        condition("z", Some("active"), None, "Z33.1", "pregnant"),
+        qr(
+            "q",
+            "2026-11-20",
+            json!([{ "linkId": "patient.pregnant", "answer": [{ "valueBoolean": false }] }]),
+        ),
+    ]));
+    assert_eq!(m.case.patient.pregnant, Some(true));
+    assert!(m.notes.iter().any(|n| n.contains("safer reading")), "{:?}", m.notes);
+}
+
+#[test]
+fn medication_requests_and_statements_by_status_with_codes_and_names() {
+    let rx = |code: &str| json!({ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": code, "display": format!("rx {code}") });
+    let m = read(&bundle(vec![
+        med_request("a", "active", rx("4603")),
+        med_request(
+            "b",
+            "on-hold",
+            json!({ "system": "http://www.whocc.no/atc", "code": "C03AA03", "display": "hydrochlorothiazide" }),
+        ),
+        med_request("c", "stopped", rx("9071")),
+        med_request("d", "completed", rx("9071")),
+        med_request("e", "draft", rx("9071")),
+        json!({ "resourceType": "MedicationStatement", "status": "active",
+                "medicationCodeableConcept": { "text": "baclofen 10 mg" } }),
+        json!({ "resourceType": "MedicationStatement", "status": "not-taken",
+                "medicationCodeableConcept": { "text": "quinine" } }),
+    ]));
+    let meds: Vec<_> = m
+        .case
+        .medications
+        .iter()
+        .map(|d| (d.name.clone(), d.atc.clone(), d.rxnorm.clone()))
+        .collect();
+    assert_eq!(
+        meds,
+        [
+            (Some("rx 4603".into()), None, Some("4603".into())),
+            (Some("hydrochlorothiazide".into()), Some("C03AA03".into()), None),
+            (Some("baclofen 10 mg".into()), None, None),
+        ]
+    );
+    assert!(m.case.considering.is_empty(), "drafts are ignored outside order hooks");
+    let m = read_with(&bundle(vec![med_request("e", "draft", rx("9071"))]), true).unwrap();
+    assert_eq!(m.case.considering.len(), 1);
+    assert_eq!(m.case.considering[0].rxnorm.as_deref(), Some("9071"));
+    assert!(m.case.medications.is_empty());
+}
+
+#[test]
+fn a_referenced_medication_is_found_contained_or_in_the_bundle() {
+    let b = json!({ "resourceType": "Bundle", "entry": [
+        { "fullUrl": "urn:uuid:0b7f", "resource": { "resourceType": "Medication", "id": "med1",
+            "code": { "coding": [{ "system": "http://www.whocc.no/atc", "code": "C03CA01" }], "text": "furosemide" } } },
+        { "resource": { "resourceType": "MedicationRequest", "status": "active", "medicationReference": { "reference": "Medication/med1" } } },
+        { "resource": { "resourceType": "MedicationRequest", "status": "active", "medicationReference": { "reference": "urn:uuid:0b7f" } } },
+        { "resource": { "resourceType": "MedicationStatement", "status": "active",
+            "contained": [{ "resourceType": "Medication", "id": "m", "code": { "coding": [{ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "1292" }], "text": "baclofen" } }],
+            "medicationReference": { "reference": "#m" } } },
+        { "resource": { "resourceType": "MedicationRequest", "id": "lost", "status": "active", "medicationReference": { "reference": "Medication/nowhere" } } }
+    ]});
+    let m = read(&b);
+    let names: Vec<_> = m.case.medications.iter().map(|d| d.name.clone().unwrap()).collect();
+    assert_eq!(names, ["furosemide", "furosemide", "baclofen"]);
+    assert_eq!(m.case.medications[2].rxnorm.as_deref(), Some("1292"));
+    assert!(
+        m.notes.iter().any(|n| n.starts_with("MedicationRequest/lost")),
+        "{:?}",
+        m.notes
+    );
+}
+
+#[test]
+fn observations_are_cramp_labs_with_units_ranges_and_dates() {
+    let mut k = observation("k", "final", "2823-3", json!(3.2), "mmol/L", "2026-11-02");
+    k["referenceRange"] =
+        json!([{ "low": { "value": 3.5, "unit": "mmol/L" }, "high": { "value": 5.1, "unit": "mmol/L" } }]);
+    let mut mg = observation("mg", "amended", "19123-9", json!(1.4), "mg/dL", "2026-11-02");
+    mg["referenceRange"] = json!([{ "low": { "value": 0.7, "unit": "mmol/L" } }]);
+    let m = read(&bundle(vec![
+        k,
+        mg,
+        observation("old", "corrected", "2823-3", json!(4.4), "mmol/L", "2025-01-01"),
+        observation("hr", "final", "8867-4", json!(72), "/min", "2026-11-02"),
+        observation("x", "cancelled", "2951-2", json!(120), "mmol/L", "2026-11-02"),
+        observation("p", "preliminary", "2951-2", json!(131), "mmol/L", "2026-11-03"),
+        json!({ "resourceType": "Observation", "id": "nv", "status": "final",
+                "code": { "coding": [{ "system": "http://loinc.org", "code": "2276-4" }], "text": "ferritin" },
+                "valueString": "haemolysed" }),
+    ]));
+    let labs: Vec<_> = m
+        .case
+        .labs
+        .iter()
+        .map(|l| {
+            (
+                l.loinc.clone().unwrap(),
+                l.value.unwrap(),
+                l.unit.clone().unwrap(),
+                l.ref_low,
+                l.ref_high,
+            )
+        })
+        .collect();
+    assert_eq!(
+        labs,
+        [
+            ("2823-3".into(), 3.2, "mmol/L".into(), Some(3.5), Some(5.1)),
+            ("19123-9".into(), 1.4, "mg/dL".into(), None, None),
+            ("2823-3".into(), 4.4, "mmol/L".into(), None, None),
+            ("2951-2".into(), 131.0, "mmol/L".into(), None, None),
+        ]
+    );
+    assert_eq!(m.case.labs[0].date.as_deref(), Some("2026-11-02"));
+    assert!(
+        m.notes.iter().any(|n| n.starts_with("Observation/mg.referenceRange")),
+        "{:?}",
+        m.notes
+    );
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.starts_with("Observation/nv") && n.contains("valueQuantity")),
+        "{:?}",
+        m.notes
+    );
+    assert_eq!(m.notes.len(), 2, "{:?}", m.notes);
+}
+
+#[test]
+fn questionnaire_answers_fill_the_case_by_link_id() {
+    let m = read(&bundle(vec![
+        json!({ "resourceType": "Patient", "birthDate": "1960-05-05", "gender": "male" }),
+        qr(
+            "old",
+            "2026-01-01",
+            json!([{ "linkId": "symptoms.feels_like", "answer": [{ "valueCoding": { "code": "urge_to_move" } }] }]),
+        ),
+        qr(
+            "new",
+            "2026-11-20",
+            json!([
+                { "linkId": "symptoms", "item": [
+                    { "linkId": "symptoms.feels_like", "answer": [{ "valueCoding": { "code": "painful_cramp" } }] },
+                    { "linkId": "symptoms.location", "answer": [{ "valueCoding": { "code": "calf" } }, { "valueCoding": { "code": "foot" } }] },
+                    { "linkId": "symptoms.calf_swelling", "answer": [{ "valueCoding": { "code": "none" } }] },
+                    { "linkId": "symptoms.worst_pain", "answer": [{ "valueDecimal": 7.5 }] },
+                    { "linkId": "symptoms.episodes_per_week", "answer": [{ "valueInteger": 4 }] },
+                    { "linkId": "symptoms.returns_at_rest", "answer": [{ "valueBoolean": false }] }
+                ]},
+                { "linkId": "patient.age", "answer": [{ "valueInteger": 99 }] },
+                { "linkId": "patient.smoker", "answer": [{ "valueBoolean": true }] },
+                { "linkId": "exam.pedal_pulses", "answer": [{ "valueCoding": { "code": "reduced" } }] },
+                { "linkId": "symptoms.when" }
+            ]),
+        ),
+    ]));
+    let s = &m.case.symptoms;
+    assert_eq!(
+        s.feels_like,
+        Some(FeelsLike::PainfulCramp),
+        "the latest response is used"
+    );
+    assert_eq!(s.location.as_deref(), Some(&[Location::Calf, Location::Foot][..]));
+    assert_eq!(s.calf_swelling, Some(CalfSwelling::None));
+    assert_eq!(s.worst_pain, Some(7.5));
+    assert_eq!(s.episodes_per_week, Some(4.0));
+    assert_eq!(s.returns_at_rest, Some(false));
+    assert_eq!(s.when, None, "an unanswered item stays missing");
+    assert_eq!(m.case.patient.age, Some(66.0), "the Patient resource's age stands");
+    assert_eq!(m.case.patient.smoker, Some(true));
+    assert!(m.case.exam.pedal_pulses.is_some());
+    assert!(m.notes.is_empty(), "{:?}", m.notes);
+}
+
+#[test]
+fn a_wrong_answer_or_link_id_is_an_error_naming_the_item() {
+    let err = read_with(
+        &bundle(vec![qr(
+            "q",
+            "2026-11-20",
+            json!([{ "linkId": "symptoms.feels_like", "answer": [{ "valueCoding": { "code": "tickle" } }] }]),
+        )]),
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("QuestionnaireResponse/q") && err.contains("symptoms.feels_like") && err.contains("painful_cramp"),
+        "{err}"
+    );
+    let err = read_with(
+        &bundle(vec![qr(
+            "q",
+            "2026-11-20",
+            json!([{ "linkId": "symptoms.feels_lik", "answer": [{ "valueBoolean": true }] }]),
+        )]),
+        false,
+    )
+    .unwrap_err();
+    assert!(
+        err.contains("symptoms.feels_lik") && err.contains("feels_like"),
+        "{err}"
+    );
+    let err = read_with(
+        &bundle(vec![qr(
+            "q",
+            "2026-11-20",
+            json!([{ "linkId": "q1", "answer": [{ "valueBoolean": true }] }]),
+        )]),
+        false,
+    )
+    .unwrap_err();
+    assert!(err.contains("\"q1\"") && err.contains("symptoms.feels_like"), "{err}");
+}
+
+#[test]
+fn unreadable_entries_and_operation_outcomes_are_noted_not_fatal() {
+    let m = read(&bundle(vec![
+        json!({ "resourceType": "Observation", "id": "bad", "status": "final", "valueQuantity": { "value": "three" } }),
+        json!({ "resourceType": "OperationOutcome", "issue": [{ "severity": "error", "code": "forbidden", "diagnostics": "access to Observation denied" }] }),
+        json!({ "resourceType": "Encounter", "id": "e1", "status": "finished" }),
+        json!("not a resource"),
+        condition("a", Some("active"), None, "K74.60", "cirrhosis"),
+    ]));
+    assert_eq!(m.case.conditions.len(), 1);
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.contains("Observation/bad") && n.contains("could not be read")),
+        "{:?}",
+        m.notes
+    );
+    assert!(
+        m.notes.iter().any(|n| n.contains("access to Observation denied")),
+        "{:?}",
+        m.notes
+    );
+    assert!(m.notes.iter().any(|n| n.contains("entry[3]")), "{:?}", m.notes);
+}
