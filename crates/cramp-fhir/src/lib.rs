@@ -11,7 +11,8 @@
 //!   year-month is read as its first day, and said so), `gender` as sex.
 //! - **Condition**: ICD-10-CM (or WHO ICD-10), SNOMED CT and the text; only a `clinicalStatus` of
 //!   active, recurrence or relapse (or none given), never `verificationStatus` refuted or
-//!   entered-in-error. Z33.1 or any O-chapter code means pregnant.
+//!   entered-in-error. Pregnancy codes (Z33.1, the O chapter) are passed on as conditions: the
+//!   knowledge base's pregnancy gate reads them, as it does in a case.
 //! - **MedicationRequest** (status active or on-hold; `draft` only when the caller asks, as order
 //!   hooks do, and then as a drug being considered) and **MedicationStatement** (active or on-hold),
 //!   with `medicationCodeableConcept` or a `medicationReference` to a contained or bundled
@@ -105,7 +106,6 @@ pub fn case_from_bundle(text: &str, opts: &MapOptions<'_>) -> Result<Mapped, Map
         medications: Vec::new(),
         patient_seen: false,
         questionnaire: None,
-        pregnancy_codes: Vec::new(),
     };
     // Medications first: a MedicationRequest may reference one anywhere in the Bundle.
     for (i, e) in bundle.entry.iter().enumerate() {
@@ -179,8 +179,6 @@ struct Mapper<'o, 'k> {
     patient_seen: bool,
     /// The most recently authored QuestionnaireResponse: (authored, label, response).
     questionnaire: Option<(Option<String>, String, QuestionnaireResponse)>,
-    /// Conditions that code a pregnancy (their labels).
-    pregnancy_codes: Vec<String>,
 }
 
 impl Mapper<'_, '_> {
@@ -260,9 +258,6 @@ impl Mapper<'_, '_> {
                 "{label} has neither an ICD-10-CM or SNOMED CT code nor a text; it was ignored"
             ));
             return;
-        }
-        if icd10.as_deref().is_some_and(codes_pregnancy) {
-            self.pregnancy_codes.push(label.to_string());
         }
         self.out.case.conditions.push(ConditionInput { name, icd10, snomed });
     }
@@ -407,16 +402,6 @@ impl Mapper<'_, '_> {
         if let Some((_, label, q)) = self.questionnaire.take() {
             self.apply_answers(&label, &q)?;
         }
-        if !self.pregnancy_codes.is_empty() {
-            let patient = &mut self.out.case.patient;
-            if patient.pregnant == Some(false) {
-                self.out.notes.push(format!(
-                    "the answers say not pregnant but {} codes a pregnancy; read as pregnant (the safer reading)",
-                    self.pregnancy_codes.join(", ")
-                ));
-            }
-            patient.pregnant = Some(true);
-        }
         Ok(self.out)
     }
 
@@ -507,16 +492,6 @@ fn answer_value(a: &QrAnswer) -> Option<Value> {
     a.value_string.clone().map(Value::String)
 }
 
-/// Z33.1 (pregnant state) or any code of ICD-10-CM chapter 15 (O00–O9A).
-fn codes_pregnancy(icd10: &str) -> bool {
-    let c: String = icd10
-        .chars()
-        .filter(|c| *c != '.')
-        .collect::<String>()
-        .to_ascii_uppercase();
-    c == "Z331" || c.starts_with('O')
-}
-
 /// Completed years from a FHIR date to `today`, and whether the date was complete.
 fn age_on(birth: &str, today: Date) -> Option<(i32, bool)> {
     let parts: Vec<&str> = birth.trim().split('-').collect();
@@ -558,14 +533,5 @@ mod tests {
         assert_eq!(age_on("2027-01-01", today), None);
         assert_eq!(age_on("58-11-23", today), None);
         assert_eq!(age_on("1958-02-30", today), None);
-    }
-
-    #[test]
-    fn pregnancy_is_z33_1_or_the_obstetric_chapter() {
-        assert!(codes_pregnancy("Z33.1"));
-        assert!(codes_pregnancy("O26.891"));
-        assert!(codes_pregnancy("o99.89"));
-        assert!(!codes_pregnancy("Z33.2"));
-        assert!(!codes_pregnancy("G47.62"));
     }
 }

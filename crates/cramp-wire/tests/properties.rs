@@ -390,3 +390,176 @@ proptest! {
         let _ = parse_case(&Value::Object(obj).to_string());
     }
 }
+
+/// The same case written as a FHIR R4 Bundle, the way an EHR would send it: sex on the Patient,
+/// conditions, taken drugs as MedicationStatements, drugs being considered as draft orders, labs as
+/// Observations, and every answer (age included) in a QuestionnaireResponse keyed by field path.
+fn as_bundle(case: &Value) -> Value {
+    let mut entries = Vec::new();
+    let mut items = Vec::new();
+    let mut answer = |link: String, v: &Value| {
+        let answers: Vec<Value> = match v {
+            Value::Array(list) => list.iter().map(|x| json!({ "valueCoding": { "code": x } })).collect(),
+            Value::Bool(b) => vec![json!({ "valueBoolean": b })],
+            Value::Number(n) => vec![json!({ "valueDecimal": n })],
+            Value::String(s) => vec![json!({ "valueCoding": { "code": s } })],
+            _ => vec![],
+        };
+        items.push(json!({ "linkId": link, "answer": answers }));
+    };
+    for section in ["patient", "symptoms", "exam"] {
+        for (k, v) in case[section].as_object().into_iter().flatten() {
+            if section == "patient" && k == "sex" {
+                entries.push(json!({ "resourceType": "Patient", "id": "p", "gender": v }));
+            } else {
+                answer(format!("{section}.{k}"), v);
+            }
+        }
+    }
+    entries.push(json!({ "resourceType": "QuestionnaireResponse", "id": "q", "status": "completed", "item": items }));
+    let coding = |d: &Value| {
+        let mut codings = Vec::new();
+        if let Some(a) = d["atc"].as_str() {
+            codings.push(json!({ "system": "http://www.whocc.no/atc", "code": a }));
+        }
+        if let Some(r) = d["rxnorm"].as_str() {
+            codings.push(json!({ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": r }));
+        }
+        let mut cc = json!({ "coding": codings });
+        if let Some(n) = d["name"].as_str() {
+            cc["text"] = json!(n);
+        }
+        cc
+    };
+    for d in case["medications"].as_array().into_iter().flatten() {
+        entries.push(json!({ "resourceType": "MedicationStatement", "status": "active", "medicationCodeableConcept": coding(d) }));
+    }
+    for d in case["considering"].as_array().into_iter().flatten() {
+        entries.push(json!({ "resourceType": "MedicationRequest", "status": "draft", "intent": "proposal", "medicationCodeableConcept": coding(d) }));
+    }
+    for c in case["conditions"].as_array().into_iter().flatten() {
+        let mut code = json!({ "text": c["name"] });
+        if let Some(icd) = c["icd10"].as_str() {
+            code["coding"] = json!([{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": icd }]);
+        }
+        entries.push(json!({ "resourceType": "Condition", "code": code }));
+    }
+    for l in case["labs"].as_array().into_iter().flatten() {
+        let mut code = json!({ "text": l["name"] });
+        if let Some(loinc) = l["loinc"].as_str() {
+            code["coding"] = json!([{ "system": "http://loinc.org", "code": loinc }]);
+        }
+        let mut q = json!({ "value": l["value"] });
+        if let Some(u) = l["unit"].as_str() {
+            q["unit"] = json!(u);
+        }
+        entries.push(json!({ "resourceType": "Observation", "status": "final", "code": code, "valueQuantity": q }));
+    }
+    json!({ "resourceType": "Bundle", "type": "collection",
+            "entry": entries.into_iter().map(|r| json!({ "resource": r })).collect::<Vec<_>>() })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_case_sent_as_a_fhir_bundle_gets_the_same_decisions(case in case()) {
+        let kb = common::kb();
+        let direct = parse_case(&case.to_string()).unwrap();
+        let bundle = as_bundle(&case).to_string();
+        let opts = cramp_wire::FhirOptions { today: time::macros::date!(2026 - 11 - 23), drafts_as_considering: true };
+        let read = cramp_wire::parse_fhir(kb, &bundle, opts)
+            .map_err(|e| TestCaseError::fail(format!("bundle rejected: {e}\n{bundle}")))?;
+        let a = assess(kb, &direct, AssessOptions::default());
+        let b = assess(kb, &read.case, AssessOptions::default());
+        let (a, b) = (
+            serde_json::to_value(to_wire(&a, Audience::Clinician, None)).unwrap(),
+            serde_json::to_value(to_wire(&b, Audience::Clinician, None)).unwrap(),
+        );
+        prop_assert_eq!(decisions(&a), decisions(&b), "notes: {:?}\n{}", read.notes, bundle);
+    }
+}
+
+fn any_json() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::from),
+        any::<i32>().prop_map(Value::from),
+        (-1e6f64..1e6).prop_map(Value::from),
+        "[a-z0-9#/.:-]{0,12}".prop_map(Value::from),
+        pick(&[
+            "active",
+            "final",
+            "draft",
+            "Medication/m",
+            "#m",
+            "http://loinc.org",
+            "2823-3",
+            "symptoms.location",
+            "calf"
+        ]),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec(
+                (
+                    prop::sample::select(
+                        &[
+                            "status",
+                            "code",
+                            "coding",
+                            "system",
+                            "valueQuantity",
+                            "value",
+                            "unit",
+                            "referenceRange",
+                            "low",
+                            "item",
+                            "linkId",
+                            "answer",
+                            "valueCoding",
+                            "valueBoolean",
+                            "medicationReference",
+                            "reference",
+                            "contained",
+                            "birthDate",
+                            "gender",
+                            "clinicalStatus",
+                            "text",
+                            "id",
+                        ][..]
+                    ),
+                    inner
+                ),
+                0..5
+            )
+            .prop_map(|kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_string(), v)).collect())),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_fhir_resources_never_panic_the_reader(
+        resources in prop::collection::vec((pick(&["Patient", "Condition", "MedicationRequest", "MedicationStatement",
+            "Medication", "Observation", "QuestionnaireResponse", "OperationOutcome", "Encounter"]), any_json()), 0..6)
+    ) {
+        let entries: Vec<Value> = resources
+            .into_iter()
+            .map(|(t, v)| {
+                let mut r = if v.is_object() { v } else { json!({ "value": v }) };
+                r["resourceType"] = t;
+                json!({ "resource": r })
+            })
+            .collect();
+        let bundle = json!({ "resourceType": "Bundle", "entry": entries }).to_string();
+        let opts = cramp_wire::FhirOptions { today: time::macros::date!(2026 - 11 - 23), drafts_as_considering: true };
+        // Either a case (then assessed) or an input error: never a panic.
+        if let Ok(input) = cramp_wire::parse_fhir(common::kb(), &bundle, opts) {
+            assess(common::kb(), &input.case, AssessOptions::default());
+        }
+    }
+}
