@@ -31,6 +31,7 @@
 pub mod shapes;
 
 use cramp_core::case::{Case, ConditionInput, DrugInput, Exam, LabInput, Patient, Sex, Symptoms};
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use shapes::*;
@@ -107,61 +108,60 @@ pub fn case_from_bundle(text: &str, opts: &MapOptions<'_>) -> Result<Mapped, Map
         patient_seen: false,
         questionnaire: None,
     };
-    // Medications first: a MedicationRequest may reference one anywhere in the Bundle.
-    for (i, e) in bundle.entry.iter().enumerate() {
-        if let Some(raw) = e.resource
-            && let Ok(Head {
-                resource_type: Some(t),
-                id,
-            }) = serde_json::from_str::<Head>(raw.get())
-            && t == "Medication"
-            && let Some(med) = m.read::<Medication>(i, &t, raw.get())
-        {
-            let full_url = e.full_url.clone();
-            m.medications.push((id, full_url, med));
-        }
-    }
+    // Each resource's type and label, read once.
+    let mut resources = Vec::with_capacity(bundle.entry.len());
     for (i, e) in bundle.entry.iter().enumerate() {
         let Some(raw) = e.resource else { continue };
-        let Ok(head) = serde_json::from_str::<Head>(raw.get()) else {
-            m.out.notes.push(format!(
+        match serde_json::from_str::<Head>(raw.get()) {
+            Ok(Head {
+                resource_type: Some(t),
+                id,
+            }) => {
+                let label = format!("{t}/{}", id.unwrap_or_else(|| format!("entry[{i}]")));
+                resources.push((i, e, t, label, raw.get()));
+            }
+            _ => m.note(format!(
                 "Bundle.entry[{i}].resource is not a FHIR resource; it was ignored"
-            ));
-            continue;
-        };
-        let label = format!(
-            "{}/{}",
-            head.resource_type.as_deref().unwrap_or("?"),
-            head.id.as_deref().unwrap_or(&format!("entry[{i}]"))
-        );
-        match head.resource_type.as_deref().unwrap_or_default() {
+            )),
+        }
+    }
+    // Medications first: a MedicationRequest may reference one anywhere in the Bundle.
+    for (i, e, t, label, raw) in &resources {
+        if t == "Medication"
+            && let Some(med) = m.read::<Medication>(*i, label, raw)
+        {
+            m.medications.push((e.full_url.clone(), med));
+        }
+    }
+    for (i, _, t, label, raw) in resources {
+        match t.as_str() {
             "Patient" => {
-                if let Some(p) = m.read::<shapes::Patient>(i, &label, raw.get()) {
+                if let Some(p) = m.read::<shapes::Patient>(i, &label, raw) {
                     m.patient(&label, p);
                 }
             }
             "Condition" => {
-                if let Some(c) = m.read::<Condition>(i, &label, raw.get()) {
+                if let Some(c) = m.read::<Condition>(i, &label, raw) {
                     m.condition(&label, c);
                 }
             }
             "MedicationRequest" | "MedicationStatement" => {
-                if let Some(u) = m.read::<MedicationUse>(i, &label, raw.get()) {
-                    m.medication_use(&label, head.resource_type.as_deref() == Some("MedicationRequest"), u);
+                if let Some(u) = m.read::<MedicationUse>(i, &label, raw) {
+                    m.medication_use(&label, t == "MedicationRequest", u);
                 }
             }
             "Observation" => {
-                if let Some(o) = m.read::<Observation>(i, &label, raw.get()) {
+                if let Some(o) = m.read::<Observation>(i, &label, raw) {
                     m.observation(&label, o);
                 }
             }
             "QuestionnaireResponse" => {
-                if let Some(q) = m.read::<QuestionnaireResponse>(i, &label, raw.get()) {
+                if let Some(q) = m.read::<QuestionnaireResponse>(i, &label, raw) {
                     m.questionnaire_response(label, q);
                 }
             }
             "OperationOutcome" => {
-                if let Some(o) = m.read::<OperationOutcome>(i, &label, raw.get()) {
+                if let Some(o) = m.read::<OperationOutcome>(i, &label, raw) {
                     m.operation_outcome(&label, o);
                 }
             }
@@ -175,20 +175,26 @@ pub fn case_from_bundle(text: &str, opts: &MapOptions<'_>) -> Result<Mapped, Map
 struct Mapper<'o, 'k> {
     opts: &'o MapOptions<'k>,
     out: Mapped,
-    medications: Vec<(Option<String>, Option<String>, Medication)>,
+    /// The Bundle's Medications, with their `fullUrl`.
+    medications: Vec<(Option<String>, Medication)>,
     patient_seen: bool,
     /// The most recently authored QuestionnaireResponse: (authored, label, response).
     questionnaire: Option<(Option<String>, String, QuestionnaireResponse)>,
 }
 
 impl Mapper<'_, '_> {
+    /// Something the caller should be told about the input (it goes to `input_warnings`).
+    fn note(&mut self, text: String) {
+        self.out.notes.push(text);
+    }
+
     fn read<T: DeserializeOwned>(&mut self, i: usize, label: &str, raw: &str) -> Option<T> {
         match serde_json::from_str::<T>(raw) {
             Ok(v) => Some(v),
             Err(e) => {
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg);
-                self.out.notes.push(format!(
+                self.note(format!(
                     "Bundle.entry[{i}] ({label}) could not be read ({msg}); it was ignored"
                 ));
                 None
@@ -198,7 +204,7 @@ impl Mapper<'_, '_> {
 
     fn patient(&mut self, label: &str, p: shapes::Patient) {
         if self.patient_seen {
-            self.out.notes.push(format!(
+            self.note(format!(
                 "{label}: the Bundle has more than one Patient; the first was used"
             ));
             return;
@@ -217,12 +223,12 @@ impl Mapper<'_, '_> {
                 Some((age, exact)) => {
                     patient.age = Some(age as f64);
                     if !exact {
-                        self.out.notes.push(format!(
+                        self.note(format!(
                             "{label}.birthDate {b:?} is not a full date; the age ({age}) was counted from its first day"
                         ));
                     }
                 }
-                None => self.out.notes.push(format!(
+                None => self.note(format!(
                     "{label}.birthDate {b:?} is not a FHIR date (YYYY, YYYY-MM or YYYY-MM-DD) on or before today; the age is unknown"
                 )),
             }
@@ -230,31 +236,26 @@ impl Mapper<'_, '_> {
     }
 
     fn condition(&mut self, label: &str, c: Condition) {
-        let status_ok = c.clinical_status.as_ref().is_none_or(|s| {
-            ["active", "recurrence", "relapse"]
-                .iter()
-                .any(|x| s.has_code("http://terminology.hl7.org/CodeSystem/condition-clinical", &[x]))
-        });
-        let refuted = c.verification_status.as_ref().is_some_and(|s| {
-            s.has_code(
-                "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                &["refuted", "entered-in-error"],
-            )
-        });
+        let status_ok = c
+            .clinical_status
+            .as_ref()
+            .is_none_or(|s| s.has_code(CONDITION_CLINICAL, &["active", "recurrence", "relapse"]));
+        let refuted = c
+            .verification_status
+            .as_ref()
+            .is_some_and(|s| s.has_code(CONDITION_VERIFICATION, &["refuted", "entered-in-error"]));
         if !status_ok || refuted {
             return;
         }
         let Some(code) = c.code else {
-            self.out
-                .notes
-                .push(format!("{label} has no code or text; it was ignored"));
+            self.note(format!("{label} has no code or text; it was ignored"));
             return;
         };
         let icd10 = code.code_in(&[ICD10_CM, ICD10]);
         let snomed = code.code_in(&[SNOMED]);
         let name = code.name();
         if icd10.is_none() && snomed.is_none() && name.is_none() {
-            self.out.notes.push(format!(
+            self.note(format!(
                 "{label} has neither an ICD-10-CM or SNOMED CT code nor a text; it was ignored"
             ));
             return;
@@ -270,11 +271,11 @@ impl Mapper<'_, '_> {
         };
         let concept = match (&u.medication_codeable_concept, &u.medication_reference) {
             (Some(cc), _) => Some(cc.clone()),
-            (None, Some(r)) => self.referenced_medication(label, r, &u.contained),
+            (None, Some(r)) => self.referenced_medication(r, &u.contained),
             (None, None) => None,
         };
         let Some(cc) = concept else {
-            self.out.notes.push(format!(
+            self.note(format!(
                 "{label} names no medication (medicationCodeableConcept or a resolvable medicationReference); it was ignored"
             ));
             return;
@@ -285,7 +286,7 @@ impl Mapper<'_, '_> {
             rxnorm: cc.code_in(&[RXNORM]),
         };
         if drug.name.is_none() && drug.atc.is_none() && drug.rxnorm.is_none() {
-            self.out.notes.push(format!(
+            self.note(format!(
                 "{label}: the medication has no RxNorm or ATC code and no name; it was ignored"
             ));
             return;
@@ -297,20 +298,19 @@ impl Mapper<'_, '_> {
         }
     }
 
-    fn referenced_medication(&self, label: &str, r: &Reference, contained: &[Value]) -> Option<CodeableConcept> {
+    fn referenced_medication(&self, r: &Reference, contained: &[Value]) -> Option<CodeableConcept> {
         let reference = r.reference.as_deref()?;
         if let Some(local) = reference.strip_prefix('#') {
             let m = contained.iter().find(|c| {
                 c.get("resourceType") == Some(&Value::from("Medication")) && c.get("id") == Some(&Value::from(local))
             })?;
-            return serde_json::from_value::<Medication>(m.clone()).ok()?.code;
+            return Medication::deserialize(m).ok()?.code;
         }
         let id = reference.strip_prefix("Medication/");
-        let _ = label;
         self.medications
             .iter()
-            .find(|(mid, full_url, _)| full_url.as_deref() == Some(reference) || (id.is_some() && mid.as_deref() == id))
-            .and_then(|(_, _, m)| m.code.clone())
+            .find(|(full_url, m)| full_url.as_deref() == Some(reference) || (id.is_some() && m.id.as_deref() == id))
+            .and_then(|(_, m)| m.code.clone())
     }
 
     fn observation(&mut self, label: &str, o: Observation) {
@@ -322,25 +322,24 @@ impl Mapper<'_, '_> {
         }
         let Some(code) = o.code else { return };
         let loinc = code.code_in(&[LOINC]);
+        let name = code.name();
         match &loinc {
             // A LOINC the knowledge base does not know is not a cramp lab (vital signs, other tests).
             Some(l) if !(self.opts.known_loinc)(l) => return,
             Some(_) => {}
             // Without a LOINC, only a named result can be matched (by name, as in a case).
-            None if code.name().is_none() => return,
+            None if name.is_none() => return,
             None => {}
         }
         let Some(q) = o.value_quantity else {
-            self.out.notes.push(format!(
+            self.note(format!(
                 "{label} ({}) has no valueQuantity; it was not interpreted",
-                code.name().or(loinc.clone()).unwrap_or_default()
+                name.as_ref().or(loinc.as_ref()).map_or("", String::as_str)
             ));
             return;
         };
         let Some(value) = q.value else {
-            self.out
-                .notes
-                .push(format!("{label}.valueQuantity has no value; it was not interpreted"));
+            self.note(format!("{label}.valueQuantity has no value; it was not interpreted"));
             return;
         };
         let unit = q.unit();
@@ -351,7 +350,7 @@ impl Mapper<'_, '_> {
                 ref_low = range.low.as_ref().and_then(|b| b.value);
                 ref_high = range.high.as_ref().and_then(|b| b.value);
             } else {
-                self.out.notes.push(format!(
+                self.note(format!(
                     "{label}.referenceRange is in another unit than the value; the knowledge base's range was used"
                 ));
             }
@@ -363,7 +362,7 @@ impl Mapper<'_, '_> {
             .or(o.issued);
         self.out.case.labs.push(LabInput {
             loinc,
-            name: code.name(),
+            name,
             value: Some(value),
             unit,
             ref_low,
@@ -391,7 +390,7 @@ impl Mapper<'_, '_> {
                 .diagnostics
                 .or_else(|| issue.details.and_then(|d| d.name()))
                 .unwrap_or_else(|| "no details".into());
-            self.out.notes.push(format!(
+            self.note(format!(
                 "{label}: the EHR reported {} ({text}); data it concerns may be missing",
                 issue.severity.as_deref().unwrap_or("an issue")
             ));

@@ -12,6 +12,8 @@ pub const ICD10: &str = "http://hl7.org/fhir/sid/icd-10";
 pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
 pub const ATC: &str = "http://www.whocc.no/atc";
 pub const UCUM: &str = "http://unitsofmeasure.org";
+pub const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
+pub const CONDITION_VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]

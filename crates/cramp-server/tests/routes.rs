@@ -13,11 +13,7 @@ fn state(config: Config) -> Arc<AppState> {
     static KB: OnceLock<KnowledgeBase> = OnceLock::new();
     let kb = KB.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
-        let files: Vec<KnowledgeFile> = cramp_wire::knowledge_dir::read(&root)
-            .unwrap()
-            .into_iter()
-            .map(|(_, f)| f)
-            .collect();
+        let files: Vec<KnowledgeFile> = cramp_wire::knowledge_dir::files(&root).unwrap();
         KnowledgeBase::load(&files).unwrap()
     });
     AppState::new(kb.clone(), config)

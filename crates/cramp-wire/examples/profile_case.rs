@@ -17,11 +17,7 @@ fn main() {
     let case = std::fs::read_to_string(args.next().expect("CASE.json")).unwrap();
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
-    let files: Vec<_> = knowledge_dir::read(&root)
-        .unwrap()
-        .into_iter()
-        .map(|(_, f)| f)
-        .collect();
+    let files: Vec<_> = knowledge_dir::files(&root).unwrap();
     let kb = KnowledgeBase::load(&files).unwrap();
     let cache = WireCache::new(&kb);
     for _ in 0..n {

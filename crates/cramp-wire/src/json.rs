@@ -92,31 +92,31 @@ impl<'w> Object<'w> {
         Object { out, first: true }
     }
 
-    /// Writes `"name":` (a field name is a static identifier: nothing in it needs escaping).
-    pub fn key(&mut self, name: &'static str) -> &mut Vec<u8> {
-        debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "{name}");
-        if !self.first {
-            self.out.push(b',');
-        }
-        self.first = false;
-        self.out.push(b'"');
-        self.out.extend_from_slice(name.as_bytes());
-        self.out.extend_from_slice(b"\":");
-        self.out
-    }
-
-    /// Writes a field whose separator and quoted name come ready-made from `fields!`
-    /// (`,"name":` for every field but the first, whose literal has no comma).
-    pub fn raw_key<T: WriteJson + ?Sized>(&mut self, literal: &'static str, value: &T) -> &mut Self {
-        self.first = false;
-        self.out.extend_from_slice(literal.as_bytes());
+    /// Writes a field whose quoted name comes ready-made as `"name":` (`wire_struct!` builds it
+    /// with `concat!`), so that a field costs one copy.
+    pub fn field_literal<T: WriteJson + ?Sized>(&mut self, quoted_name: &'static str, value: &T) -> &mut Self {
+        self.separator();
+        self.out.extend_from_slice(quoted_name.as_bytes());
         value.write_json(self.out);
         self
     }
 
+    /// Writes a field (a field name is a static identifier: nothing in it needs escaping).
     pub fn field<T: WriteJson + ?Sized>(&mut self, name: &'static str, value: &T) -> &mut Self {
-        value.write_json(self.key(name));
+        debug_assert!(name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'), "{name}");
+        self.separator();
+        self.out.push(b'"');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        value.write_json(self.out);
         self
+    }
+
+    fn separator(&mut self) {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
     }
 
     pub fn end(self) {

@@ -34,3 +34,9 @@ pub fn read(dir: &Path) -> std::io::Result<Vec<(PathBuf, KnowledgeFile)>> {
         })
         .collect()
 }
+
+/// The knowledge files below `dir`, without their paths (what `KnowledgeBase::load` takes).
+#[allow(dead_code)] // the build script includes this file and uses only `read`
+pub fn files(dir: &Path) -> std::io::Result<Vec<KnowledgeFile>> {
+    Ok(read(dir)?.into_iter().map(|(_, f)| f).collect())
+}

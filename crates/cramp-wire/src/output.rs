@@ -196,7 +196,31 @@ impl std::fmt::Display for Num {
     }
 }
 
-#[derive(Debug, Serialize)]
+/// Declares an output struct with `derive(Serialize)` (the reference: the CLI, the snapshots and
+/// the property tests use it) and its `WriteJson` (the request path) from one field list, so that the
+/// two cannot drift: same fields, same order, same names.
+macro_rules! wire_struct {
+    (pub struct $ty:ident<'a> {
+        $($(#[doc = $doc:literal])* $(#[serde(rename = $name:literal)])? pub $field:ident: $fty:ty,)*
+    }) => {
+        #[derive(Debug, Serialize)]
+        pub struct $ty<'a> {
+            $($(#[doc = $doc])* $(#[serde(rename = $name)])? pub $field: $fty,)*
+        }
+
+        impl WriteJson for $ty<'_> {
+            fn write_json(&self, out: &mut Vec<u8>) {
+                let mut o = Object::begin(out);
+                $(o.field_literal(concat!("\"", wire_struct!(@name $field $($name)?), "\":"), &self.$field);)*
+                o.end();
+            }
+        }
+    };
+    (@name $field:ident $name:literal) => { $name };
+    (@name $field:ident) => { stringify!($field) };
+}
+
+wire_struct! {
 pub struct AssessmentOut<'a> {
     pub kb_version: &'a str,
     pub engine_version: &'a str,
@@ -219,8 +243,9 @@ pub struct AssessmentOut<'a> {
     pub input_warnings: &'a [String],
     pub sources: Vec<SourceOut<'a>>,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct ClassificationOut<'a> {
     pub most_likely: Option<MostLikelyOut<'a>>,
     pub differential: Vec<DifferentialOut<'a>>,
@@ -228,16 +253,18 @@ pub struct ClassificationOut<'a> {
     pub sources: Ids<'a>,
     pub review_status: &'static str,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct MostLikelyOut<'a> {
     pub code: &'a str,
     pub system: &'static str,
     pub display: &'a str,
     pub confidence: &'static str,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct DifferentialOut<'a> {
     pub code: &'a str,
     pub system: &'static str,
@@ -245,14 +272,16 @@ pub struct DifferentialOut<'a> {
     pub status: &'static str,
     pub because: Vec<String>,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct QuestionOut<'a> {
     pub field: &'static str,
     pub text: &'a str,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct RedFlagOut<'a> {
     pub id: &'a str,
     pub urgency: &'static str,
@@ -261,8 +290,9 @@ pub struct RedFlagOut<'a> {
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct ReviewOut<'a> {
     pub medication: &'a str,
     pub atc: &'a str,
@@ -273,8 +303,9 @@ pub struct ReviewOut<'a> {
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct LabOut<'a> {
     pub loinc: &'a str,
     pub display: &'a str,
@@ -284,8 +315,9 @@ pub struct LabOut<'a> {
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct FindingOut<'a> {
     pub loinc: Option<&'a str>,
     pub display: &'a str,
@@ -297,8 +329,9 @@ pub struct FindingOut<'a> {
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct PlanOut<'a> {
     pub id: &'a str,
     pub tier: &'static str,
@@ -308,8 +341,9 @@ pub struct PlanOut<'a> {
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct OptionOut<'a> {
     pub atc: &'a str,
     pub display: &'a str,
@@ -321,8 +355,9 @@ pub struct OptionOut<'a> {
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct AvoidOut<'a> {
     pub atc: Option<&'a str>,
     pub display: &'a str,
@@ -332,22 +367,25 @@ pub struct AvoidOut<'a> {
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct ReferralOut<'a> {
     pub recommended: bool,
     pub urgency: Option<&'static str>,
     pub to: Vec<&'static str>,
     pub reasons: Vec<&'a str>,
 }
+}
 
-#[derive(Debug, Serialize)]
+wire_struct! {
 pub struct ConflictOut<'a> {
     pub topic: &'a str,
     pub text: Text<'a>,
     pub sources: Ids<'a>,
     pub review_status: &'static str,
     pub knowledge_id: &'a str,
+}
 }
 
 #[derive(Debug, Serialize)]
@@ -432,136 +470,6 @@ impl WriteJson for Num {
         serde_json::to_writer(out, self).expect("a number serialises");
     }
 }
-
-/// `WriteJson` for an output struct, its fields in declaration order (as `derive(Serialize)`):
-/// each field's separator and quoted name are one literal, `,"name":` (no comma for the first).
-macro_rules! write_object {
-    ($ty:ident { $first:ident $(as $first_name:literal)? $(, $field:ident $(as $name:literal)?)* $(,)? }) => {
-        impl WriteJson for $ty<'_> {
-            fn write_json(&self, out: &mut Vec<u8>) {
-                let mut o = Object::begin(out);
-                o.raw_key(concat!("\"", write_object!(@name $first $($first_name)?), "\":"), &self.$first);
-                $( o.raw_key(concat!(",\"", write_object!(@name $field $($name)?), "\":"), &self.$field); )*
-                o.end();
-            }
-        }
-    };
-    (@name $field:ident $name:literal) => { $name };
-    (@name $field:ident) => { stringify!($field) };
-}
-
-write_object!(AssessmentOut {
-    kb_version,
-    engine_version,
-    audience,
-    notice,
-    classification,
-    questions,
-    red_flags,
-    medication_review,
-    unrecognized_medications,
-    labs,
-    lab_findings,
-    plan,
-    medication_options,
-    avoid,
-    referral,
-    evidence_conflicts,
-    considered,
-    input_warnings,
-    sources,
-});
-write_object!(ClassificationOut {
-    most_likely,
-    differential,
-    text,
-    sources,
-    review_status
-});
-write_object!(MostLikelyOut {
-    code,
-    system,
-    display,
-    confidence
-});
-write_object!(DifferentialOut {
-    code,
-    system,
-    display,
-    status,
-    because
-});
-write_object!(QuestionOut { field, text });
-write_object!(RedFlagOut {
-    id,
-    urgency,
-    text,
-    sources,
-    review_status,
-    knowledge_id
-});
-write_object!(ReviewOut {
-    medication,
-    atc,
-    drug_class,
-    tier,
-    text,
-    sources,
-    review_status,
-    knowledge_id
-});
-write_object!(LabOut {
-    loinc,
-    display,
-    repeat,
-    reason,
-    sources,
-    review_status,
-    knowledge_id
-});
-write_object!(FindingOut {
-    loinc,
-    display,
-    value,
-    unit,
-    interpretation,
-    text,
-    sources,
-    review_status,
-    knowledge_id
-});
-write_object!(PlanOut {
-    id,
-    tier,
-    certainty,
-    text,
-    sources,
-    review_status,
-    knowledge_id
-});
-write_object!(OptionOut { atc, display, dosing, option_for as "for", text, sources, review_status, knowledge_id });
-write_object!(AvoidOut {
-    atc,
-    display,
-    severity,
-    text,
-    sources,
-    review_status,
-    knowledge_id
-});
-write_object!(ReferralOut {
-    recommended,
-    urgency,
-    to,
-    reasons
-});
-write_object!(ConflictOut {
-    topic,
-    text,
-    sources,
-    review_status,
-    knowledge_id
-});
 
 impl WriteJson for ConsideredOut<'_> {
     fn write_json(&self, out: &mut Vec<u8>) {

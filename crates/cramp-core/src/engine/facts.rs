@@ -16,7 +16,7 @@ pub struct Ingredient {
     pub own_code: bool,
     pub drug: Option<usize>,
     pub considering: bool,
-    /// The sets and groups `code` and `drug` fall in (filled once, after resolution).
+    /// The sets and groups `code` and `drug` fall in, worked out when the ingredient is resolved.
     pub profile: CodeProfile,
 }
 
@@ -58,12 +58,12 @@ impl Facts {
         self.gates[id as usize]
     }
 
-    pub fn takes(&self, kb: &KnowledgeBase, set: SetId) -> bool {
-        self.ingredients.iter().any(|i| !i.considering && in_set(kb, i, set))
+    pub fn takes(&self, set: SetId) -> bool {
+        self.ingredients.iter().any(|i| !i.considering && i.in_set(set))
     }
 
-    pub fn takes_or_considers(&self, kb: &KnowledgeBase, set: SetId) -> bool {
-        self.ingredients.iter().any(|i| in_set(kb, i, set))
+    pub fn takes_or_considers(&self, set: SetId) -> bool {
+        self.ingredients.iter().any(|i| i.in_set(set))
     }
 
     pub fn lab(&self, id: AnalyteId) -> Option<&LabResult> {
@@ -76,9 +76,11 @@ impl Facts {
     }
 }
 
-/// Whether an ingredient is in an ATC set, by its code's prefixes or by the drug's id.
-pub fn in_set(_kb: &KnowledgeBase, i: &Ingredient, set: SetId) -> bool {
-    i.profile.in_set(set)
+impl Ingredient {
+    /// Whether the ingredient is in an ATC set, by its code's prefixes or by the drug's id.
+    pub fn in_set(&self, set: SetId) -> bool {
+        self.profile.in_set(set)
+    }
 }
 
 fn resolve(
@@ -97,6 +99,14 @@ fn resolve(
         .unwrap_or_default();
     let by_name = d.name.as_deref().map(|n| kb.drugs.by_name(n)).unwrap_or_default();
     let drug_code = |idx: usize| kb.drugs.drugs[idx].code().map(str::to_string);
+    let make = |label: String, code: Option<String>, own_code: bool, drug: Option<usize>| Ingredient {
+        profile: kb.drugs.ingredient_profile(code.as_deref(), own_code, drug),
+        label,
+        code,
+        own_code,
+        drug,
+        considering,
+    };
 
     if let Some(atc) = &d.atc {
         let code = normalise_atc(atc);
@@ -116,14 +126,7 @@ fn resolve(
                 ));
             }
             let drug = drug.filter(|&idx| drug_code(idx).is_some_and(|c| same_class(&c, &code)));
-            return vec![Ingredient {
-                label,
-                code: Some(code),
-                own_code: true,
-                drug,
-                considering,
-                profile: CodeProfile::default(),
-            }];
+            return vec![make(label, Some(code), true, drug)];
         }
         warnings.push(format!(
             "{at}.atc: {atc:?} is not an ATC code (e.g. C03AA03); it was ignored"
@@ -132,14 +135,7 @@ fn resolve(
     if let Some(rx) = &d.rxnorm
         && let Some(idx) = kb.drugs.by_rxnorm(rx.trim())
     {
-        return vec![Ingredient {
-            label,
-            code: drug_code(idx),
-            own_code: false,
-            drug: Some(idx),
-            considering,
-            profile: CodeProfile::default(),
-        }];
+        return vec![make(label, drug_code(idx), false, Some(idx))];
     }
     if by_name.is_empty() {
         unrecognized.push(label);
@@ -147,14 +143,7 @@ fn resolve(
     }
     by_name
         .into_iter()
-        .map(|idx| Ingredient {
-            label: label.clone(),
-            code: drug_code(idx),
-            own_code: false,
-            drug: Some(idx),
-            considering,
-            profile: CodeProfile::default(),
-        })
+        .map(|idx| make(label.clone(), drug_code(idx), false, Some(idx)))
         .collect()
 }
 
@@ -269,10 +258,6 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             &mut warnings,
             &mut unrecognized,
         ));
-    }
-
-    for i in &mut ingredients {
-        i.profile = kb.drugs.ingredient_profile(i.code.as_deref(), i.own_code, i.drug);
     }
 
     let mut labs: Vec<LabResult> = Vec::new();

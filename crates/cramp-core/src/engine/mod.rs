@@ -16,7 +16,7 @@ use crate::case::*;
 use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, TriggerId};
 use crate::rules::{RuleId, conflict_rule, plan_rule};
 use crate::vocab::*;
-use facts::{Facts, in_set};
+use facts::Facts;
 use findings::{abnormal, high, low};
 
 /// How an assessment is served.
@@ -43,10 +43,10 @@ impl<'kb> Ctx<'_, 'kb> {
         self.kb.rule(id)
     }
     fn takes(&self, set: SetId) -> bool {
-        self.f.takes(self.kb, set)
+        self.f.takes(set)
     }
     fn takes_or_considers(&self, set: SetId) -> bool {
-        self.f.takes_or_considers(self.kb, set)
+        self.f.takes_or_considers(set)
     }
     fn gate(&self, g: GateId) -> bool {
         self.f.gate(g)
@@ -132,7 +132,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
         .f
         .ingredients
         .iter()
-        .any(|i| in_set(kb, i, SetId::CalciumChannelBlockers))
+        .any(|i| i.in_set(SetId::CalciumChannelBlockers))
     {
         topics.push(ConflictTopic::CalciumChannelBlockers);
     }
@@ -228,7 +228,7 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
         let qt_drug =
             c.f.ingredients
                 .iter()
-                .any(|i| !i.considering && in_set(c.kb, i, SetId::QtProlonging));
+                .any(|i| !i.considering && i.in_set(SetId::QtProlonging));
         let k_low =
             c.f.value(AnalyteId::Potassium)
                 .is_some_and(|k| k < t.qt_potassium_low.value);
@@ -435,13 +435,13 @@ fn options_and_avoid<'kb>(
                 .map(|d| c.kb.drugs.drugs[d].display.clone())
                 .unwrap_or_else(|| i.label.clone())
         };
-        let rule = if older && in_set(c.kb, i, SetId::Sedatives) {
+        let rule = if older && i.in_set(SetId::Sedatives) {
             Some(RuleId::AvoidSedativesOlder)
-        } else if organ_risk && in_set(c.kb, i, SetId::Nsaids) {
+        } else if organ_risk && i.in_set(SetId::Nsaids) {
             Some(RuleId::AvoidNsaids)
-        } else if k_forbidden && in_set(c.kb, i, SetId::PotassiumSupplements) {
+        } else if k_forbidden && i.in_set(SetId::PotassiumSupplements) {
             Some(RuleId::AvoidPotassium)
-        } else if ca_high && in_set(c.kb, i, SetId::CalciumSupplements) {
+        } else if ca_high && i.in_set(SetId::CalciumSupplements) {
             Some(RuleId::AvoidCalcium)
         } else {
             None
@@ -811,7 +811,7 @@ fn considered<'kb>(
                 Some(c.rule(RuleId::ConsideringMayCauseCramps)),
                 Some(kb.drugs.groups[g].tier),
             )
-        } else if in_set(kb, i, SetId::Alpha2Delta) && !c.p.rls_active() {
+        } else if i.in_set(SetId::Alpha2Delta) && !c.p.rls_active() {
             (Decision::Statement, Some(c.rule(RuleId::ConsideringAlpha2Delta)), None)
         } else {
             (Decision::Statement, Some(c.rule(RuleId::ConsideringNotOffered)), None)

@@ -359,12 +359,7 @@ impl DrugTable {
         table.id_sets = table
             .drugs
             .iter()
-            .map(|d| {
-                SetId::ALL
-                    .iter()
-                    .filter(|id| table.sets[**id as usize].drugs.contains(&d.id))
-                    .fold(0, |m, id| m | 1 << *id as usize)
-            })
+            .map(|d| table.set_mask(|s| s.drugs.contains(&d.id)))
             .collect();
         let mut names: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::default();
         for (idx, d) in table.drugs.iter().enumerate() {
@@ -445,12 +440,17 @@ impl DrugTable {
         self.by_rxnorm.get(rxcui).copied()
     }
 
+    /// One bit per set for which `test` holds.
+    fn set_mask(&self, test: impl Fn(&AtcSet) -> bool) -> SetMask {
+        SetId::ALL
+            .iter()
+            .filter(|id| test(&self.sets[**id as usize]))
+            .fold(0, |m, id| m | 1 << *id as usize)
+    }
+
     /// The sets and groups of an ATC code, by its prefixes.
     pub fn code_profile(&self, code: &str) -> CodeProfile {
-        let sets = SetId::ALL
-            .iter()
-            .filter(|id| self.sets[**id as usize].contains_code(code))
-            .fold(0, |m, id| m | 1 << *id as usize);
+        let sets = self.set_mask(|s| s.contains_code(code));
         let role = |r| self.group_for(code, r);
         CodeProfile {
             sets,

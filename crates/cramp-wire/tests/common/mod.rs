@@ -9,11 +9,7 @@ pub fn kb() -> &'static KnowledgeBase {
     static KB: OnceLock<KnowledgeBase> = OnceLock::new();
     KB.get_or_init(|| {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
-        let files: Vec<KnowledgeFile> = cramp_wire::knowledge_dir::read(&root)
-            .unwrap()
-            .into_iter()
-            .map(|(_, f)| f)
-            .collect();
+        let files: Vec<KnowledgeFile> = cramp_wire::knowledge_dir::files(&root).unwrap();
         KnowledgeBase::load(&files).expect("knowledge base loads")
     })
 }
