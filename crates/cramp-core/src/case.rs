@@ -71,6 +71,8 @@ macro_rules! case_enum {
         pub enum $name { $(#[serde(rename = $text)] $variant),+ }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The codes, in the order of `ALL`.
+            pub const CODES: &'static [&'static str] = &[$($text),+];
             pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
         }
     };
@@ -439,4 +441,98 @@ mod tests {
         assert!(!is_iso_date("01/03/2026"));
         assert!(!is_iso_date("2026-13-01"));
     }
+}
+
+/// The kind of answer a case field takes, for forms and Questionnaires built from the case itself.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum FieldKind {
+    Boolean,
+    /// A number in `[min, max]` (no upper bound when `max` is `None`).
+    Decimal {
+        min: f64,
+        max: Option<f64>,
+    },
+    /// One of the codes.
+    Choice(&'static [&'static str]),
+    /// Any of the codes (a list field).
+    Choices(&'static [&'static str]),
+}
+
+/// Every answerable field of the case's `patient`, `symptoms` and `exam` sections (SPEC §3), by
+/// path, in form order (the four differentiating questions first). Lists of drugs, conditions and
+/// labs are not form questions: they come from the record.
+pub fn form_fields() -> Vec<(String, FieldKind)> {
+    use FieldKind::*;
+    let out = vec![
+        ("symptoms.feels_like", Choice(FeelsLike::CODES)),
+        ("symptoms.worse_in_evening", Boolean),
+        ("symptoms.relieved_by", Choice(RelievedBy::CODES)),
+        ("symptoms.returns_at_rest", Boolean),
+        (
+            "patient.age",
+            Decimal {
+                min: 0.0,
+                max: Some(130.0),
+            },
+        ),
+        ("patient.sex", Choice(Sex::CODES)),
+        ("patient.pregnant", Boolean),
+        (
+            "patient.gestational_weeks",
+            Decimal {
+                min: 0.0,
+                max: Some(45.0),
+            },
+        ),
+        ("patient.smoker", Boolean),
+        ("patient.poor_balance_or_falls", Boolean),
+        ("patient.fluid_restricted", Boolean),
+        ("symptoms.episodes_per_week", Decimal { min: 0.0, max: None }),
+        (
+            "symptoms.worst_pain",
+            Decimal {
+                min: 0.0,
+                max: Some(10.0),
+            },
+        ),
+        ("symptoms.stretching_weeks_tried", Decimal { min: 0.0, max: None }),
+        ("symptoms.when", Choice(When::CODES)),
+        ("symptoms.location", Choices(Location::CODES)),
+        ("symptoms.side", Choice(Side::CODES)),
+        ("symptoms.calf_swelling", Choice(CalfSwelling::CODES)),
+    ];
+    let mut out: Vec<(String, FieldKind)> = out.into_iter().map(|(p, k)| (p.to_string(), k)).collect();
+    out.extend(SYMPTOM_FLAGS.iter().map(|f| (format!("symptoms.{f}"), Boolean)));
+    out.extend(
+        [
+            (
+                "exam.abi",
+                Decimal {
+                    min: 0.0,
+                    max: Some(3.0),
+                },
+            ),
+            ("exam.pedal_pulses", Choice(Pulses::CODES)),
+            ("exam.reflexes", Choice(Reflexes::CODES)),
+            ("exam.fasciculations", Boolean),
+            ("exam.sensory_loss", Boolean),
+            ("exam.objective_weakness", Boolean),
+            (
+                "exam.qtc_ms",
+                Decimal {
+                    min: 300.0,
+                    max: Some(700.0),
+                },
+            ),
+            (
+                "exam.heart_rate",
+                Decimal {
+                    min: 20.0,
+                    max: Some(250.0),
+                },
+            ),
+        ]
+        .map(|(p, k)| (p.to_string(), k)),
+    );
+    out
 }

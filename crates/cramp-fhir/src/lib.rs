@@ -28,6 +28,8 @@
 //! Whatever is missing stays missing: the assessment asks for it. Problems with a resource that
 //! do not stop the assessment become notes for `input_warnings`.
 
+pub mod hooks;
+pub mod resources;
 pub mod shapes;
 
 use cramp_core::case::{Case, ConditionInput, DrugInput, Exam, LabInput, Patient, Sex, Symptoms};
@@ -54,6 +56,10 @@ pub struct MapOptions<'k> {
 pub struct Mapped {
     pub case: Case,
     pub notes: Vec<String>,
+    /// For each drug in `case.considering`, the order it came from (`MedicationRequest/{id}`).
+    pub considering_from: Vec<String>,
+    /// Whether a QuestionnaireResponse to the cramp Questionnaire was read.
+    pub questionnaire_answered: bool,
 }
 
 /// Why a body could not be read as FHIR at all. The message names the element and the fix.
@@ -101,6 +107,32 @@ pub fn case_from_bundle(text: &str, opts: &MapOptions<'_>) -> Result<Mapped, Map
             bundle.resource_type
         )));
     }
+    let resources: Vec<Resource<'_>> = bundle
+        .entry
+        .iter()
+        .enumerate()
+        .filter_map(|(i, e)| {
+            e.resource.map(|raw| Resource {
+                at: format!("Bundle.entry[{i}]"),
+                full_url: e.full_url.clone(),
+                raw: raw.get(),
+            })
+        })
+        .collect();
+    case_from_resources(&resources, opts)
+}
+
+/// One FHIR resource handed to the mapper: where it was found (for notes), its `fullUrl` when it
+/// came from a Bundle, and its JSON text.
+#[derive(Debug, Clone)]
+pub struct Resource<'a> {
+    pub at: String,
+    pub full_url: Option<String>,
+    pub raw: &'a str,
+}
+
+/// Reads resources gathered from anywhere (a Bundle's entries, CDS Hooks prefetch) as one case.
+pub fn case_from_resources(input: &[Resource<'_>], opts: &MapOptions<'_>) -> Result<Mapped, MapError> {
     let mut m = Mapper {
         opts,
         out: Mapped::default(),
@@ -109,28 +141,25 @@ pub fn case_from_bundle(text: &str, opts: &MapOptions<'_>) -> Result<Mapped, Map
         questionnaire: None,
     };
     // Each resource's type and label, read once.
-    let mut resources = Vec::with_capacity(bundle.entry.len());
-    for (i, e) in bundle.entry.iter().enumerate() {
-        let Some(raw) = e.resource else { continue };
-        match serde_json::from_str::<Head>(raw.get()) {
+    let mut resources = Vec::with_capacity(input.len());
+    for r in input {
+        match serde_json::from_str::<Head>(r.raw) {
             Ok(Head {
                 resource_type: Some(t),
                 id,
             }) => {
-                let label = format!("{t}/{}", id.unwrap_or_else(|| format!("entry[{i}]")));
-                resources.push((i, e, t, label, raw.get()));
+                let label = format!("{t}/{}", id.unwrap_or_else(|| r.at.clone()));
+                resources.push((r.at.as_str(), r.full_url.as_deref(), t, label, r.raw));
             }
-            _ => m.note(format!(
-                "Bundle.entry[{i}].resource is not a FHIR resource; it was ignored"
-            )),
+            _ => m.note(format!("{}.resource is not a FHIR resource; it was ignored", r.at)),
         }
     }
     // Medications first: a MedicationRequest may reference one anywhere in the Bundle.
-    for (i, e, t, label, raw) in &resources {
+    for (i, full_url, t, label, raw) in &resources {
         if t == "Medication"
-            && let Some(med) = m.read::<Medication>(*i, label, raw)
+            && let Some(med) = m.read::<Medication>(i, label, raw)
         {
-            m.medications.push((e.full_url.clone(), med));
+            m.medications.push((full_url.map(str::to_string), med));
         }
     }
     for (i, _, t, label, raw) in resources {
@@ -188,15 +217,13 @@ impl Mapper<'_, '_> {
         self.out.notes.push(text);
     }
 
-    fn read<T: DeserializeOwned>(&mut self, i: usize, label: &str, raw: &str) -> Option<T> {
+    fn read<T: DeserializeOwned>(&mut self, at: &str, label: &str, raw: &str) -> Option<T> {
         match serde_json::from_str::<T>(raw) {
             Ok(v) => Some(v),
             Err(e) => {
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg);
-                self.note(format!(
-                    "Bundle.entry[{i}] ({label}) could not be read ({msg}); it was ignored"
-                ));
+                self.note(format!("{at} ({label}) could not be read ({msg}); it was ignored"));
                 None
             }
         }
@@ -293,6 +320,7 @@ impl Mapper<'_, '_> {
         }
         if considering {
             self.out.case.considering.push(drug);
+            self.out.considering_from.push(label.to_string());
         } else {
             self.out.case.medications.push(drug);
         }
@@ -375,6 +403,13 @@ impl Mapper<'_, '_> {
         if matches!(q.status.as_deref(), Some("entered-in-error") | Some("stopped")) {
             return;
         }
+        // A response to another questionnaire (a PHQ-9, a pre-visit form) is not cramp data.
+        if let Some(other) = q.questionnaire.as_deref().filter(|c| !is_cramp_questionnaire(c)) {
+            self.note(format!(
+                "{label} answers another questionnaire ({other}); it was ignored (the cramp Questionnaire is {QUESTIONNAIRE_ID})"
+            ));
+            return;
+        }
         let newer = match &self.questionnaire {
             None => true,
             Some((authored, _, _)) => q.authored.as_deref().unwrap_or("") >= authored.as_deref().unwrap_or(""),
@@ -400,6 +435,7 @@ impl Mapper<'_, '_> {
     fn finish(mut self) -> Result<Mapped, MapError> {
         if let Some((_, label, q)) = self.questionnaire.take() {
             self.apply_answers(&label, &q)?;
+            self.out.questionnaire_answered = true;
         }
         Ok(self.out)
     }
@@ -449,6 +485,17 @@ impl Mapper<'_, '_> {
         case.exam = serde_json::from_value(Value::Object(exam)).map_err(|e| MapError(format!("{label}: {e}")))?;
         Ok(())
     }
+}
+
+/// The id of the cramp Questionnaire (served at `/fhir/Questionnaire/{QUESTIONNAIRE_ID}`).
+pub const QUESTIONNAIRE_ID: &str = "cramp-assessment";
+
+/// Whether a canonical reference names the cramp Questionnaire (any base URL, any version).
+pub fn is_cramp_questionnaire(canonical: &str) -> bool {
+    let without_version = canonical.split('|').next().unwrap_or(canonical);
+    without_version
+        .trim_end_matches('/')
+        .ends_with(&format!("Questionnaire/{QUESTIONNAIRE_ID}"))
 }
 
 /// The case fields that are lists (SPEC §3): their answers always make an array.

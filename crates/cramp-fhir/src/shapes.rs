@@ -168,6 +168,8 @@ pub struct Observation {
 #[serde(rename_all = "camelCase")]
 pub struct QuestionnaireResponse {
     pub status: Option<String>,
+    /// The canonical URL of the Questionnaire answered.
+    pub questionnaire: Option<String>,
     pub authored: Option<String>,
     #[serde(default)]
     pub item: Vec<QrItem>,

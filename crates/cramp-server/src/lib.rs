@@ -8,10 +8,12 @@
 //! deadline. Logs never contain health data: a request is logged (at debug level, off by default)
 //! by method, route and status only.
 
+mod cds;
 mod openapi;
 mod pages;
 mod problem;
 
+pub use cds::Kept as KeptFeedback;
 pub use problem::Problem;
 
 use axum::Router;
@@ -36,6 +38,13 @@ pub struct Config {
     pub body_limit: usize,
     /// Deadline for one request, body included.
     pub request_timeout: Duration,
+    /// The public base URL (`--public-url`): the base of every link in a card and of every
+    /// canonical URL. The Host header is never used for it.
+    pub public_url: String,
+    /// A fixed "today" (tests, reproducible runs); `None` is the real date.
+    pub today: Option<time::Date>,
+    /// Origins allowed to call the CDS Hooks routes from a browser (`*` for any).
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -44,6 +53,9 @@ impl Default for Config {
             include_unreviewed: false,
             body_limit: 1024 * 1024,
             request_timeout: Duration::from_secs(10),
+            public_url: "http://127.0.0.1:8080".into(),
+            today: None,
+            cors_origins: vec!["*".into()],
         }
     }
 }
@@ -56,6 +68,7 @@ pub struct AppState {
     openapi: String,
     health: String,
     pages: pages::Pages,
+    cds: cds::CdsState,
 }
 
 impl AppState {
@@ -64,6 +77,8 @@ impl AppState {
         let openapi = openapi::document(&kb.kb_version).to_string();
         let health = serde_json::json!({ "status": "ok", "kb_version": kb.kb_version, "engine_version": cramp_core::ENGINE_VERSION }).to_string();
         let pages = pages::Pages::render(&kb);
+        let started = config.today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
+        let cds = cds::CdsState::new(&kb, &config.public_url, started);
         Arc::new(AppState {
             kb,
             cache,
@@ -71,7 +86,13 @@ impl AppState {
             openapi,
             health,
             pages,
+            cds,
         })
+    }
+
+    /// The CDS Hooks feedback received so far (in memory).
+    pub fn feedback(&self) -> Vec<KeptFeedback> {
+        self.cds.feedback.all()
     }
 }
 
@@ -119,6 +140,40 @@ fn audience(query: Option<&str>) -> Result<Audience, Problem> {
     Ok(audience)
 }
 
+/// The body as UTF-8 text, within the body limit (413 beyond it).
+async fn read_body(st: &AppState, headers: &HeaderMap, body: axum::body::Body) -> Result<String, Problem> {
+    let limit = st.config.body_limit;
+    let too_large = || {
+        Problem::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too-large",
+            "Request body too large",
+            format!("the case is larger than {limit} bytes; send one case per request"),
+        )
+    };
+    if headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > limit)
+    {
+        return Err(too_large());
+    }
+    let bytes = to_bytes(body, limit).await.map_err(|_| too_large())?;
+    let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-json",
+            "Invalid JSON",
+            format!(
+                "the body is not UTF-8 (byte {}); send UTF-8 JSON",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })?;
+    Ok(text)
+}
+
 fn is_json(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
@@ -140,36 +195,11 @@ async fn assess(State(st): State<Arc<AppState>>, req: Request) -> Result<Respons
             "send the case as JSON with `Content-Type: application/json`",
         ));
     }
-    let limit = st.config.body_limit;
-    let too_large = || {
-        Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-large",
-            "Request body too large",
-            format!("the case is larger than {limit} bytes; send one case per request"),
-        )
-    };
-    if headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-        .is_some_and(|n| n > limit)
-    {
-        return Err(too_large());
-    }
-    let bytes = to_bytes(body, limit).await.map_err(|_| too_large())?;
-    let text = std::str::from_utf8(&bytes).map_err(|e| {
-        Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-json",
-            "Invalid JSON",
-            format!("the body is not UTF-8 (byte {}); send UTF-8 JSON", e.valid_up_to()),
-        )
-    })?;
+    let text = read_body(&st, headers, body).await?;
     let opts = AssessOptions {
         include_unreviewed: st.config.include_unreviewed,
     };
-    match assess_json(&st.kb, &st.cache, text, audience, opts) {
+    match assess_json(&st.kb, &st.cache, &text, audience, opts) {
         Ok(out) => Ok(json(out)),
         Err(e) if e.is_syntax() => Err(Problem::new(
             StatusCode::BAD_REQUEST,
@@ -263,7 +293,18 @@ async fn deadline_and_log(State(st): State<Arc<AppState>>, req: Request, next: N
 
 /// The whole application.
 pub fn app(state: Arc<AppState>) -> Router {
+    // CDS Hooks clients may be browser apps (the CDS Hooks sandbox): CORS on those routes only.
+    let cors = cors(&state.config.cors_origins);
+    let hooks = Router::new()
+        .route("/cds-services", get(cds::discovery))
+        .route("/cds-services/{id}", post(cds::service))
+        .route("/cds-services/{id}/feedback", post(cds::feedback))
+        .layer(cors);
     Router::new()
+        .merge(hooks)
+        .route("/fhir/metadata", get(cds::metadata))
+        .route("/fhir/Questionnaire/{id}", get(cds::questionnaire))
+        .route("/fhir/CodeSystem/{id}", get(cds::code_system))
         .route("/api/v1/assess", post(assess))
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi_json))
@@ -278,6 +319,20 @@ pub fn app(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), deadline_and_log))
         .with_state(state)
+}
+
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let origin = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(origin)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        .max_age(Duration::from_secs(600))
 }
 
 /// Waits for Ctrl-C or SIGTERM, for graceful shutdown.

@@ -90,6 +90,14 @@ struct ServeArgs {
     /// Deadline for one request, in seconds (exceeded: 408).
     #[arg(long, env = "CRAMP_REQUEST_TIMEOUT", default_value_t = 10)]
     request_timeout: u64,
+    /// The public base URL of this server (e.g. https://cramp.example.org): the base of every link
+    /// in a CDS Hooks card and of every FHIR canonical URL. Default: http:// and the listening
+    /// address. The Host header is never used for it.
+    #[arg(long, env = "CRAMP_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Origins allowed to call /cds-services from a browser, comma-separated; "*" for any.
+    #[arg(long, env = "CRAMP_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]
+    cors_origins: Vec<String>,
     /// Log format on stderr: json (one object a line) or text.
     #[arg(long, env = "CRAMP_LOG_FORMAT", value_enum, default_value = "json")]
     log_format: LogFormat,
@@ -255,11 +263,26 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
             args.addr
         ))
     })?;
+    if let Some(url) = &args.public_url
+        && !(url.starts_with("https://") || url.starts_with("http://"))
+    {
+        return Err(usage(format!(
+            "--public-url {url:?} is not an http(s) URL; give the base URL clients use, e.g. https://cramp.example.org"
+        )));
+    }
     let kb = load(knowledge)?;
-    let config = cramp_server::Config {
+    let mut config = cramp_server::Config {
         include_unreviewed: args.include_unreviewed,
         body_limit: args.body_limit,
         request_timeout: std::time::Duration::from_secs(args.request_timeout.max(1)),
+        public_url: String::new(),
+        today: None,
+        cors_origins: args
+            .cors_origins
+            .iter()
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty())
+            .collect(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -268,7 +291,8 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| usage(format!("cannot listen on {addr}: {e}; choose another --addr")))?;
         let local = listener.local_addr().map_err(|e| failure(e.to_string()))?;
-        tracing::info!(addr = %local, kb_version = %kb.kb_version, engine_version = cramp_core::ENGINE_VERSION, include_unreviewed = config.include_unreviewed, "cramp listening on http://{local}/");
+        config.public_url = args.public_url.clone().map_or_else(|| format!("http://{local}"), |u| u.trim_end_matches('/').to_string());
+        tracing::info!(addr = %local, kb_version = %kb.kb_version, engine_version = cramp_core::ENGINE_VERSION, include_unreviewed = config.include_unreviewed, public_url = %config.public_url, "cramp listening on http://{local}/");
         let state = cramp_server::AppState::new(kb, config);
         cramp_server::serve(listener, state).await.map_err(|e| failure(format!("server error: {e}")))
     })?;

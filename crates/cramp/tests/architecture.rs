@@ -83,7 +83,7 @@ fn the_core_knows_nothing_of_http_fhir_or_json() {
 
 #[test]
 fn only_the_server_crate_knows_http() {
-    for krate in ["cramp-core", "cramp-wire"] {
+    for krate in ["cramp-core", "cramp-wire", "cramp-fhir", "cramp-cds"] {
         let deps = dependencies(krate);
         for name in ["axum", "tokio", "tower", "hyper", "http"] {
             assert!(
@@ -103,6 +103,7 @@ fn no_recommendation_text_lives_in_rust() {
     let mut files = Vec::new();
     rust_files(&root().join("crates/cramp-core/src/engine"), &mut files);
     files.push(root().join("crates/cramp-wire/src/output.rs"));
+    files.push(root().join("crates/cramp-cds/src/cards.rs"));
     files.push(root().join("crates/cramp-wire/src/report.rs"));
     let input_warning = ["{at}", "labs[{i}]", "patient:", "conditions[{i}]"];
     let mut prose = Vec::new();
@@ -158,7 +159,7 @@ fn the_readme_opens_with_the_two_commands_and_ci_runs_the_test_command() {
 fn only_the_fhir_crate_knows_fhir() {
     // FHIR element names and code-system URIs appear in the code of cramp-fhir only; everything else
     // sees a SPEC §3 case.
-    for krate in ["cramp-core", "cramp-wire", "cramp-server", "cramp"] {
+    for krate in ["cramp-core", "cramp-wire", "cramp-cds", "cramp-server", "cramp"] {
         let mut files = Vec::new();
         rust_files(&root().join(format!("crates/{krate}/src")), &mut files);
         for f in files {

@@ -153,6 +153,15 @@ fn same_class(a: &str, b: &str) -> bool {
     a[..n] == b[..n]
 }
 
+/// Whether any condition of the case is recognised as `gate` (by code or name, as the rules read it).
+pub fn has_condition(kb: &KnowledgeBase, case: &Case, gate: GateId) -> bool {
+    case.conditions.iter().any(|c| {
+        let mut gates = [false; GateId::ALL.len()];
+        condition_gates(kb, c, &mut gates);
+        gates[gate as usize]
+    })
+}
+
 fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool]) -> bool {
     let mut recognised = false;
     let lower = c.name.as_deref().map(str::to_lowercase);

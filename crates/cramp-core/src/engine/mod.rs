@@ -10,6 +10,7 @@ mod facts;
 mod findings;
 
 pub use classify::{Dx, Pathways};
+pub use facts::has_condition;
 
 use crate::assessment::*;
 use crate::case::*;

@@ -242,7 +242,75 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
             r.error(&code.id, format!("malformed ICD-10-CM code {:?}", code.code));
         }
     }
+    check_cds(kb, &mut r);
+    check_form(kb, &mut r);
     r
+}
+
+/// cds.toml: every summary fits a card (< 140 characters once filled), every red flag and topic
+/// has its words, every entry-specific summary names a real entry.
+fn check_cds(kb: &KnowledgeBase, r: &mut CheckReport) {
+    let cds = &kb.cds;
+    for (name, t) in cds.summaries.all() {
+        if super::literal_len(t) > super::SUMMARY_TEMPLATE_MAX {
+            r.error(
+                &format!("cds.toml summaries.{name}"),
+                format!(
+                    "longer than {} characters without its placeholders",
+                    super::SUMMARY_TEMPLATE_MAX
+                ),
+            );
+        }
+    }
+    for (id, summary) in &cds.order_summary_by_entry {
+        if kb.entry(id).is_none() {
+            r.error(&format!("cds.toml order_summary_by_entry.{id}"), "no such entry".into());
+        }
+        if summary.chars().count() >= 140 {
+            r.error(
+                &format!("cds.toml order_summary_by_entry.{id}"),
+                "a card summary must be under 140 characters".into(),
+            );
+        }
+    }
+    for flag in RedFlagId::ALL {
+        if !cds.red_flag_titles.contains_key(flag.as_str()) {
+            r.error(
+                "cds.toml red_flag_titles",
+                format!("no title for red flag {}", flag.as_str()),
+            );
+        }
+    }
+    for code in super::topic::ALL {
+        if cds.topic(code).is_none() {
+            r.error("cds.toml topic", format!("no display for card topic {code}"));
+        }
+    }
+    if cds.override_reason.is_empty() {
+        r.error(
+            "cds.toml override_reason",
+            "cards need at least one override reason".into(),
+        );
+    }
+}
+
+/// form.toml: every form field has its question and every choice its answer display.
+fn check_form(kb: &KnowledgeBase, r: &mut CheckReport) {
+    for (path, kind) in crate::case::form_fields() {
+        if !kb.form.items.contains_key(&path) {
+            r.error("form.toml items", format!("no question text for {path}"));
+        }
+        if !kb.form.groups.contains_key(path.split('.').next().unwrap_or("")) {
+            r.error("form.toml groups", format!("no group title for {path}"));
+        }
+        if let crate::case::FieldKind::Choice(codes) | crate::case::FieldKind::Choices(codes) = kind {
+            for code in codes {
+                if !kb.form.answers.contains_key(&format!("{path}.{code}")) {
+                    r.error("form.toml answers", format!("no display for {path}.{code}"));
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]

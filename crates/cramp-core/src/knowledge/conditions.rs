@@ -32,6 +32,7 @@ gates! {
     Pregnancy = "pregnancy",
     Hypomagnesaemia = "hypomagnesaemia",
     AvBlock = "av_block",
+    LegCramps = "leg_cramps",
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -5,11 +5,13 @@
 //! id, a reference to an unknown source or entry). `check` adds the editorial lint of
 //! `cramp kb check` (citations, marks against status, review dates, codes, the rule registry).
 
+mod cds;
 mod check;
 mod conditions;
 mod drugs;
 mod labs;
 
+pub use cds::{CardLabels, CardSummaries, CdsWording, Coded, FormWording, SUMMARY_TEMPLATE_MAX, literal_len, topic};
 pub use check::{CheckIssue, CheckReport, Level};
 pub use conditions::{ConditionTable, Gate, GateId, is_icd10, normalise_icd};
 pub use drugs::{
@@ -272,6 +274,10 @@ pub struct KnowledgeBase {
     pub labs: LabTable,
     pub thresholds: Thresholds,
     pub wording: Wording,
+    /// CDS Hooks card framing (`cds.toml`).
+    pub cds: CdsWording,
+    /// The assessment form's words, for the Questionnaire (`form.toml`).
+    pub form: FormWording,
     pub codes: Vec<ClassificationCode>,
     source_index: HashMap<String, usize>,
     entry_index: HashMap<String, usize>,
@@ -429,6 +435,8 @@ impl KnowledgeBase {
         let labs = LabTable::load(parse(find("labs.toml")?)?)?;
         let thresholds: Thresholds = parse(find("thresholds.toml")?)?;
         let wording: Wording = parse(find("wording.toml")?)?;
+        let cds: CdsWording = parse(find("cds.toml")?)?;
+        let form: FormWording = parse(find("form.toml")?)?;
 
         let mut digest = Sha256::new();
         let mut sorted: Vec<&KnowledgeFile> = files.iter().collect();
@@ -608,6 +616,8 @@ impl KnowledgeBase {
             labs,
             thresholds,
             wording,
+            cds,
+            form,
             codes: raw_codes.code,
             source_index,
             entry_index,

@@ -1,0 +1,590 @@
+//! Cards (CDS Hooks 2.0.1 §Card): built from the assessment, one knowledge entry per card (or one
+//! group of entries of the same kind), framed by `knowledge/cds.toml`. Every optional element is
+//! omitted when empty; `summary` is always under 140 characters.
+
+use cramp_core::Assessment;
+use cramp_core::assessment::{ConsideredItem, Decision, ReviewItem};
+use cramp_core::case::Case;
+use cramp_core::knowledge::{Entry, KnowledgeBase, topic};
+use cramp_core::vocab::{Severity, Tier, Urgency};
+use cramp_fhir::Mapped;
+use cramp_fhir::resources::canonical;
+use cramp_wire::output::fill;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::Env;
+
+pub(crate) struct Ctx<'a> {
+    pub kb: &'a KnowledgeBase,
+    pub env: &'a Env<'a>,
+    pub hook_instance: &'a str,
+    /// Lines for "Data not available": prefetch keys absent or null.
+    pub unavailable: &'a [String],
+    /// What the FHIR reading noted (OperationOutcomes, unreadable resources, paging).
+    pub notes: &'a [String],
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Coding {
+    pub system: String,
+    pub code: String,
+    pub display: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Source {
+    pub label: String,
+    pub url: String,
+    pub topic: Coding,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Action {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub description: String,
+    pub resource_id: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Suggestion {
+    pub label: String,
+    pub uuid: String,
+    pub is_recommended: bool,
+    pub actions: Vec<Action>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Card {
+    pub uuid: String,
+    pub summary: String,
+    pub detail: String,
+    pub indicator: &'static str,
+    pub source: Source,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Suggestion>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub selection_behavior: Option<&'static str>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub override_reasons: Vec<Coding>,
+    pub links: Vec<Link>,
+    /// The knowledge id the card shows (for feedback; not sent).
+    #[serde(skip)]
+    pub rule: String,
+}
+
+/// A summary under 140 characters: a filled template whose values are shortened at a word
+/// boundary (with "…") when the whole would not fit.
+pub(crate) fn summary(template: &str, vars: &[(&str, &str)]) -> String {
+    let full = fill(template, vars);
+    if full.chars().count() < 140 {
+        return full;
+    }
+    let fixed = cramp_core::knowledge::literal_len(template);
+    let room = 139usize.saturating_sub(fixed);
+    let per = room / vars.len().max(1);
+    let shortened: Vec<(&str, String)> = vars.iter().map(|(k, v)| (*k, shorten(v, per))).collect();
+    let refs: Vec<(&str, &str)> = shortened.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let out = fill(template, &refs);
+    if out.chars().count() < 140 {
+        out
+    } else {
+        shorten(&out, 139)
+    }
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let keep: String = s.chars().take(max.saturating_sub(1)).collect();
+    let cut = keep.rfind(' ').filter(|&i| i > 0).map_or(keep.as_str(), |i| &keep[..i]);
+    format!("{}…", cut.trim_end_matches([',', ';', ' ']))
+}
+
+/// Markdown-escapes patient data (drug names, free text) so that it is shown as written.
+fn md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '{' | '}'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Ctx<'_> {
+    fn base(&self) -> &str {
+        self.env.base_url.trim_end_matches('/')
+    }
+
+    /// A uuid stable for one hook instance and one card, so that a retried hook gives the same
+    /// uuids and repeated feedback about a card is recognised (RFC 9562 version 8 layout).
+    fn uuid(&self, parts: &[&str]) -> String {
+        let mut h = Sha256::new();
+        h.update(self.hook_instance.as_bytes());
+        for p in parts {
+            h.update([0]);
+            h.update(p.as_bytes());
+        }
+        let mut b: [u8; 16] = h.finalize()[..16].try_into().unwrap_or([0; 16]);
+        b[6] = (b[6] & 0x0f) | 0x80;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+        format!(
+            "{}-{}-{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[12..16],
+            &hex[16..20],
+            &hex[20..32]
+        )
+    }
+
+    fn source(&self, topic_code: &str) -> Source {
+        let display = self.kb.cds.topic(topic_code).map_or(topic_code, |t| t.display.as_str());
+        Source {
+            label: self.kb.cds.source_label.clone(),
+            url: format!("{}/about", self.base()),
+            topic: Coding {
+                system: canonical(self.base(), "CodeSystem", "cramp-card-topic"),
+                code: topic_code.to_string(),
+                display: display.to_string(),
+            },
+        }
+    }
+
+    fn override_reasons(&self) -> Vec<Coding> {
+        let system = canonical(self.base(), "CodeSystem", "cramp-override-reason");
+        self.kb
+            .cds
+            .override_reason
+            .iter()
+            .map(|r| Coding {
+                system: system.clone(),
+                code: r.code.clone(),
+                display: r.display.clone(),
+            })
+            .collect()
+    }
+
+    fn evidence_link(&self, e: &Entry) -> Link {
+        Link {
+            label: fill(&self.kb.cds.labels.evidence_link, &[("id", &e.id)]),
+            url: format!("{}/knowledge/{}", self.base(), e.id),
+            kind: "absolute",
+        }
+    }
+
+    /// The detail: why (the triggering data), the statement of each entry, its rule line and
+    /// sources, and the data that was not available.
+    fn detail(&self, why: &[String], entries: &[(&Entry, String)]) -> String {
+        let l = &self.kb.cds.labels;
+        let mut out = String::new();
+        if !why.is_empty() {
+            out.push_str(&format!("**{}**\n\n", l.why));
+            for w in why {
+                out.push_str(&format!("- {w}\n"));
+            }
+            out.push('\n');
+        }
+        for (e, text) in entries {
+            out.push_str(text);
+            out.push_str("\n\n");
+            let certainty = e
+                .certainty
+                .map(|c| format!(" · {} {}", l.certainty, c.as_str()))
+                .unwrap_or_default();
+            out.push_str(&format!(
+                "*{}* `{}` · {} `{}` · {} {}{certainty}\n\n",
+                l.rule,
+                e.id,
+                l.kb_version,
+                self.kb.kb_version,
+                l.review_status,
+                e.status.as_str()
+            ));
+            out.push_str(&format!("**{}**\n\n", l.sources));
+            for &pos in &e.source_positions {
+                let s = &self.kb.sources[pos];
+                match s.link() {
+                    Some(url) => out.push_str(&format!(
+                        "- [{}]({url}): {} ({})\n",
+                        s.id,
+                        md(&s.citation),
+                        md(&s.locator)
+                    )),
+                    None => out.push_str(&format!("- {}: {} ({})\n", s.id, md(&s.citation), md(&s.locator))),
+                }
+            }
+            out.push('\n');
+        }
+        if !self.unavailable.is_empty() || !self.notes.is_empty() {
+            out.push_str(&format!("**{}**\n\n", l.not_available));
+            // Our own lines as written; the reader's notes quote the record, so they are escaped.
+            for u in self.unavailable {
+                out.push_str(&format!("- {u}\n"));
+            }
+            for n in self.notes {
+                out.push_str(&format!("- {}\n", md(n)));
+            }
+        }
+        out.trim_end().to_string()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn card(
+        &self,
+        rule: &Entry,
+        summary: String,
+        indicator: &'static str,
+        topic_code: &str,
+        why: &[String],
+        entries: &[(&Entry, String)],
+        overridable: bool,
+    ) -> Card {
+        let mut links: Vec<Link> = Vec::new();
+        for (e, _) in entries {
+            if !links.iter().any(|l| l.url.ends_with(&format!("/knowledge/{}", e.id))) {
+                links.push(self.evidence_link(e));
+            }
+        }
+        Card {
+            uuid: self.uuid(&[&rule.id, topic_code, &summary]),
+            summary,
+            detail: self.detail(why, entries),
+            indicator,
+            source: self.source(topic_code),
+            suggestions: Vec::new(),
+            selection_behavior: None,
+            override_reasons: if overridable {
+                self.override_reasons()
+            } else {
+                Vec::new()
+            },
+            links,
+            rule: rule.id.clone(),
+        }
+    }
+}
+
+fn urgency_indicator(u: Urgency) -> &'static str {
+    match u {
+        Urgency::Emergency | Urgency::Urgent => "critical",
+        Urgency::Soon => "warning",
+        Urgency::Routine => "info",
+    }
+}
+
+fn severity_indicator(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "critical",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+/// The patient data the assessment read, one line per item, for the "why" of a card.
+fn data_lines(ctx: &Ctx<'_>, case: &Case) -> Vec<String> {
+    let l = &ctx.kb.cds.labels;
+    let mut out = Vec::new();
+    for c in &case.conditions {
+        let codes: Vec<&str> = [c.icd10.as_deref(), c.snomed.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        let name = c.name.as_deref().unwrap_or("");
+        out.push(
+            format!("{}: {} {}", l.condition, md(name), md(&codes.join(", ")))
+                .trim_end()
+                .to_string(),
+        );
+    }
+    for lab in &case.labs {
+        let known = lab
+            .loinc
+            .as_deref()
+            .and_then(|l| ctx.kb.labs.by_loinc(l))
+            .map(|i| ctx.kb.labs.analytes[i].display.as_str());
+        let name = lab.name.as_deref().or(known).or(lab.loinc.as_deref()).unwrap_or("");
+        let value = lab.value.map(|v| v.to_string()).unwrap_or_default();
+        let unit = lab.unit.as_deref().unwrap_or("");
+        let date = lab.date.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
+        out.push(format!("{}: {} {value} {}{date}", l.lab, md(name), md(unit)));
+    }
+    let answers = answered(case);
+    if !answers.is_empty() {
+        out.push(format!("{}: {}", l.answers, md(&answers.join("; "))));
+    }
+    out
+}
+
+/// The answered fields of `patient`, `symptoms` and `exam`, as `path = value`.
+fn answered(case: &Case) -> Vec<String> {
+    let mut out = Vec::new();
+    let p = &case.patient;
+    let mut push = |path: &str, v: Option<String>| {
+        if let Some(v) = v {
+            out.push(format!("{path} = {v}"));
+        }
+    };
+    push("patient.age", p.age.map(|v| v.to_string()));
+    push("patient.sex", p.sex.map(|v| v.as_str().to_string()));
+    push("patient.pregnant", p.pregnant.map(|v| v.to_string()));
+    let s = &case.symptoms;
+    push("symptoms.feels_like", s.feels_like.map(|v| v.as_str().to_string()));
+    push("symptoms.worse_in_evening", s.worse_in_evening.map(|v| v.to_string()));
+    push("symptoms.relieved_by", s.relieved_by.map(|v| v.as_str().to_string()));
+    push("symptoms.returns_at_rest", s.returns_at_rest.map(|v| v.to_string()));
+    push(
+        "symptoms.calf_swelling",
+        s.calf_swelling.map(|v| v.as_str().to_string()),
+    );
+    push("symptoms.calf_warm_or_red", s.calf_warm_or_red.map(|v| v.to_string()));
+    push("symptoms.weakness", s.weakness.map(|v| v.to_string()));
+    push("symptoms.twitching", s.twitching.map(|v| v.to_string()));
+    push(
+        "symptoms.bleeding_or_bruising",
+        s.bleeding_or_bruising.map(|v| v.to_string()),
+    );
+    push(
+        "symptoms.gait_or_speech_change",
+        s.gait_or_speech_change.map(|v| v.to_string()),
+    );
+    push("symptoms.episodes_per_week", s.episodes_per_week.map(|v| v.to_string()));
+    push(
+        "symptoms.stretching_weeks_tried",
+        s.stretching_weeks_tried.map(|v| v.to_string()),
+    );
+    out
+}
+
+fn review_line(ctx: &Ctx<'_>, r: &ReviewItem<'_>) -> String {
+    let l = &ctx.kb.cds.labels;
+    format!(
+        "{}: {} ({} {})",
+        l.medication,
+        md(&r.medication),
+        l.tier,
+        r.tier.as_str()
+    )
+}
+
+/// `patient-view`: red flags, quinine on the list, other medicines that can cause cramps, the
+/// work-up to order and the most likely diagnosis.
+pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -> Vec<Card> {
+    let s = &ctx.kb.cds.summaries;
+    let case = &mapped.case;
+    let mut cards = Vec::new();
+    let data = data_lines(ctx, case);
+
+    for f in &a.red_flags {
+        let title = ctx
+            .kb
+            .cds
+            .red_flag_titles
+            .get(f.id.as_str())
+            .map_or(f.id.as_str(), String::as_str);
+        let mut why = vec![md(&f.entry.population)];
+        why.extend(data.iter().cloned());
+        cards.push(ctx.card(
+            f.entry,
+            summary(&s.red_flag, &[("flag", title), ("urgency", f.urgency.as_str())]),
+            urgency_indicator(f.urgency),
+            topic::RED_FLAG,
+            &why,
+            &[(f.entry, f.entry.clinician.clone())],
+            true,
+        ));
+    }
+
+    let (quinine, others): (Vec<&ReviewItem<'_>>, Vec<&ReviewItem<'_>>) =
+        a.medication_review.iter().partition(|r| r.tier == Tier::S);
+    for r in quinine {
+        cards.push(ctx.card(
+            r.entry,
+            summary(&s.quinine_taken, &[]),
+            "warning",
+            topic::QUININE_SAFETY,
+            &[review_line(ctx, r)],
+            &[(
+                r.entry,
+                fill(&r.entry.clinician, &[("drug", &r.drug_name), ("tier", r.tier.as_str())]),
+            )],
+            true,
+        ));
+    }
+    if let Some(first) = others.first() {
+        let names: Vec<&str> = others.iter().map(|r| r.drug_name.as_str()).collect();
+        let why: Vec<String> = others.iter().map(|r| review_line(ctx, r)).collect();
+        let entries: Vec<(&Entry, String)> = others
+            .iter()
+            .map(|r| {
+                let text = fill(&r.entry.clinician, &[("drug", &r.drug_name), ("tier", r.tier.as_str())]);
+                (r.entry, format!("**{}**: {text}", md(&r.drug_name)))
+            })
+            .collect();
+        cards.push(ctx.card(
+            first.entry,
+            summary(&s.medication_review, &[("drugs", &names.join(", "))]),
+            "info",
+            topic::DRUG_INDUCED_CRAMP,
+            &why,
+            &entries,
+            true,
+        ));
+    }
+
+    if let Some(first) = a.labs.first() {
+        let tests: Vec<&str> = a.labs.iter().map(|l| l.display).collect();
+        let why: Vec<String> = a
+            .labs
+            .iter()
+            .map(|l| {
+                let reasons: Vec<&str> = l.reasons.iter().map(|p| p.clinician.as_str()).collect();
+                format!("{} ({}): {}", md(l.display), l.loinc, md(&reasons.join("; ")))
+            })
+            .collect();
+        let mut entries: Vec<(&Entry, String)> = Vec::new();
+        for l in &a.labs {
+            if !entries.iter().any(|(e, _)| e.id == l.entry.id) {
+                entries.push((l.entry, l.entry.clinician.clone()));
+            }
+        }
+        cards.push(ctx.card(
+            first.entry,
+            summary(&s.workup, &[("tests", &tests.join(", "))]),
+            "info",
+            topic::MISSING_WORKUP,
+            &why,
+            &entries,
+            true,
+        ));
+    }
+
+    if let Some(m) = &a.classification.most_likely {
+        let e = a.classification.entry;
+        cards.push(ctx.card(
+            e,
+            summary(
+                &s.assessment,
+                &[("condition", &m.code.display), ("confidence", m.confidence.as_str())],
+            ),
+            "info",
+            topic::ASSESSMENT,
+            &data,
+            &[(
+                e,
+                format!("{} ({})\n\n{}", md(&m.code.display), m.code.code, e.clinician),
+            )],
+            true,
+        ));
+    }
+    cards
+}
+
+/// `order-select` / `order-sign`: one card about one draft drug order.
+pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, a: &Assessment<'_>, has_cramps: bool) -> Option<Card> {
+    let s = &ctx.kb.cds.summaries;
+    let l = &ctx.kb.cds.labels;
+    let c: &ConsideredItem<'_> = a.considered.first()?;
+    // An avoided or offered drug's statement is its avoid item or option: the one whose ATC code
+    // covers the drug's (the most severe avoid item when several do).
+    let e = c.entry.or_else(|| {
+        let atc = c.atc.as_deref()?;
+        match c.decision {
+            Decision::Avoid => a
+                .avoid
+                .iter()
+                .filter(|v| v.atc.as_deref().is_some_and(|x| atc.starts_with(x)))
+                .max_by_key(|v| v.severity == Severity::Critical)
+                .map(|v| v.entry),
+            Decision::Option => a
+                .medication_options
+                .iter()
+                .find(|o| o.entry.atc.as_deref().is_some_and(|x| atc.starts_with(x)))
+                .map(|o| o.entry),
+            Decision::Statement => None,
+        }
+    })?;
+    let why = vec![format!("{}: {} ({})", l.ordered, md(&c.name), order_ref)];
+    let text = fill(
+        &e.clinician,
+        &[("drug", &c.drug_name), ("tier", c.tier.map_or("", |t| t.as_str()))],
+    );
+    let mut entries = vec![(e, text)];
+    if let (Some(cond), Decision::Option) = (&e.condition_clinician, c.decision) {
+        entries[0].1.push_str(&format!("\n\n{cond}"));
+    }
+    let (summary_text, indicator, topic_code) = match c.decision {
+        Decision::Avoid => {
+            let text = ctx
+                .kb
+                .cds
+                .order_summary_by_entry
+                .get(&e.id)
+                .map(|t| summary(t, &[]))
+                .unwrap_or_else(|| summary(&s.order_avoid, &[("drug", &c.drug_name)]));
+            let topic_code = if e.id.contains("quinine") {
+                topic::QUININE_SAFETY
+            } else {
+                topic::ORDER_REVIEW
+            };
+            (
+                text,
+                severity_indicator(e.severity.unwrap_or(Severity::Warning)),
+                topic_code,
+            )
+        }
+        Decision::Option => (
+            summary(&s.order_option, &[("drug", &c.drug_name)]),
+            "info",
+            topic::ORDER_REVIEW,
+        ),
+        Decision::Statement => {
+            // A drug that can cause cramps matters only for a patient who has them.
+            if !(has_cramps && matches!(c.tier, Some(Tier::A | Tier::B | Tier::C | Tier::R))) {
+                return None;
+            }
+            (
+                summary(&s.order_statement, &[("drug", &c.drug_name)]),
+                "info",
+                topic::DRUG_INDUCED_CRAMP,
+            )
+        }
+    };
+    let mut card = ctx.card(e, summary_text, indicator, topic_code, &why, &entries, true);
+    if c.decision == Decision::Avoid {
+        let label = fill(&l.remove_order, &[("drug", &c.drug_name)]);
+        card.suggestions.push(Suggestion {
+            uuid: ctx.uuid(&[&e.id, order_ref, "remove"]),
+            label,
+            is_recommended: indicator == "critical",
+            actions: vec![Action {
+                kind: "delete",
+                description: fill(&l.remove_order_action, &[("drug", &c.drug_name)]),
+                resource_id: order_ref.to_string(),
+            }],
+        });
+        card.selection_behavior = Some("at-most-one");
+    }
+    // Distinct per order, so that two orders of one drug get two cards.
+    card.uuid = ctx.uuid(&[&e.id, order_ref]);
+    Some(card)
+}

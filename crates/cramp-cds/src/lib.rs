@@ -1,0 +1,430 @@
+//! # cramp-cds
+//!
+//! CDS Hooks 2.0.1 (SPEC §2 item 10; `notes/standards.md` §1): the discovery document, a
+//! `patient-view` service and an order service registered for `order-select` and `order-sign`,
+//! their cards, and the feedback they receive. No HTTP here: the server crate routes a request's
+//! body to [`evaluate`] and turns a [`HookError`] into `application/problem+json`.
+//!
+//! A hook request becomes the same case a caller of `POST /api/v1/assess` could send (the FHIR
+//! reading is `cramp_fhir::hooks`), the engine assesses it, and each card is one knowledge entry
+//! (or one group of them) framed by `knowledge/cds.toml`: what triggered it, the entry's clinician
+//! text, the rule id, `kb_version`, the citations and the data that was not available.
+
+mod cards;
+pub mod feedback;
+
+pub use cards::Card;
+
+use cramp_core::knowledge::GateId;
+use cramp_core::vocab::Tier;
+use cramp_core::{AssessOptions, KnowledgeBase, assess};
+use cramp_fhir::hooks::{OPTIONAL_KEYS, Prefetched, REQUIRED_KEYS, Template, case_from_prefetch, draft_orders};
+use cramp_fhir::{MapOptions, Mapped};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use time::Date;
+
+/// The service that answers `patient-view`.
+pub const PATIENT_VIEW: &str = "cramp-patient-view";
+/// The service that answers `order-select` and `order-sign` (one id under both hooks, so that an
+/// order-sign card replaces the order-select card it repeats).
+pub const ORDER_REVIEW: &str = "cramp-order-review";
+
+/// The hooks a service id answers.
+pub fn hooks_of(service: &str) -> Option<&'static [&'static str]> {
+    match service {
+        PATIENT_VIEW => Some(&["patient-view"]),
+        ORDER_REVIEW => Some(&["order-select", "order-sign"]),
+        _ => None,
+    }
+}
+
+/// Where the service is published and what it may read.
+#[derive(Debug, Clone)]
+pub struct Env<'a> {
+    /// The public base URL (`--public-url`): the base of every link and canonical URL.
+    pub base_url: &'a str,
+    /// "Today", for ages from birth dates.
+    pub today: Date,
+    pub include_unreviewed: bool,
+}
+
+/// A hook request the service cannot answer: the HTTP status, a title and a detail naming the
+/// element and the fix; for 412, the prefetch keys that were needed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HookError {
+    pub status: u16,
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub missing_keys: Vec<String>,
+}
+
+impl HookError {
+    fn bad(detail: impl Into<String>) -> HookError {
+        HookError {
+            status: 400,
+            kind: "invalid-hook-request",
+            title: "Invalid CDS Hooks request",
+            detail: detail.into(),
+            missing_keys: Vec::new(),
+        }
+    }
+}
+
+/// The discovery document (`GET /cds-services`).
+pub fn discovery(kb: &KnowledgeBase, base_url: &str) -> Value {
+    let templates = cramp_fhir::hooks::prefetch_templates(kb, base_url);
+    let prefetch: serde_json::Map<String, Value> = templates
+        .iter()
+        .map(|t| (t.key.clone(), Value::String(t.query.clone())))
+        .collect();
+    let order_prefetch: serde_json::Map<String, Value> = templates
+        .iter()
+        .filter(|t| t.key != "questionnaireResponse")
+        .map(|t| (t.key.clone(), Value::String(t.query.clone())))
+        .collect();
+    let usage = format!(
+        "Prefetch keys {} are required (without them, and without a FHIR server this service may read, it answers 412); the others are read when sent. The patient's age and sex come from Patient, conditions from Condition, medicines from active or on-hold MedicationRequest and MedicationStatement, results from final, amended, corrected or preliminary Observations (LOINC).",
+        REQUIRED_KEYS
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let service = |hook: &str, id: &str, title: &str, description: &str, prefetch: &serde_json::Map<String, Value>| json!({ "hook": hook, "id": id, "title": title, "description": description, "prefetch": prefetch, "usageRequirements": usage });
+    let order_title = "Leg cramp treatment orders";
+    let order_description = "When quinine, magnesium, baclofen or a drug that can cause cramps is ordered: whether it is advised for this patient's leg cramps, with the evidence. Quinine gets a critical card with a suggestion to remove the draft order.";
+    json!({ "services": [
+        service(
+            "patient-view",
+            PATIENT_VIEW,
+            "Nocturnal leg cramps",
+            "For a patient with leg cramps on the problem list, quinine on the medication list, or an answered cramp questionnaire: red flags, medicines that can cause cramps, the work-up that is missing, and the most likely diagnosis, each cited. Other charts get no card.",
+            &prefetch,
+        ),
+        service("order-select", ORDER_REVIEW, order_title, order_description, &order_prefetch),
+        service("order-sign", ORDER_REVIEW, order_title, order_description, &order_prefetch),
+    ]})
+}
+
+// ---- the request ----------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRequest<'a> {
+    hook: Option<String>,
+    hook_instance: Option<String>,
+    fhir_server: Option<String>,
+    fhir_authorization: Option<FhirAuthorization>,
+    #[serde(borrow)]
+    context: Option<&'a RawValue>,
+    #[serde(borrow)]
+    prefetch: Option<HashMap<String, Option<&'a RawValue>>>,
+}
+
+/// `fhirAuthorization` (checked for shape only; the token is never logged or kept). Its members
+/// are OAuth 2.0's, in snake case.
+#[derive(Deserialize)]
+struct FhirAuthorization {
+    access_token: Option<String>,
+    token_type: Option<String>,
+    expires_in: Option<serde_json::Number>,
+    scope: Option<String>,
+    subject: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Context<'a> {
+    patient_id: Option<String>,
+    user_id: Option<String>,
+    #[serde(default)]
+    selections: Option<Vec<String>>,
+    #[serde(borrow)]
+    draft_orders: Option<&'a RawValue>,
+}
+
+/// A hook request, read and checked.
+pub struct Request<'a> {
+    pub hook: String,
+    pub hook_instance: String,
+    pub fhir_server: Option<String>,
+    /// The bearer token for `fhir_server`, when the client gave one (transient: never logged).
+    pub access_token: Option<String>,
+    pub patient_id: String,
+    selections: Option<Vec<String>>,
+    draft_orders: Option<&'a RawValue>,
+    prefetch: HashMap<String, Option<&'a RawValue>>,
+}
+
+impl std::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // No token and no patient data in a debug print.
+        f.debug_struct("Request")
+            .field("hook", &self.hook)
+            .field("hook_instance", &self.hook_instance)
+            .field("prefetch_keys", &self.prefetch.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+fn missing(field: &str, fix: &str) -> HookError {
+    HookError::bad(format!("`{field}` is required; {fix}"))
+}
+
+/// Reads a hook request for `service`: the JSON shape, the required fields of CDS Hooks 2.0.1
+/// §Calling a CDS Service, and the hook's own context.
+pub fn read_request<'a>(service: &str, body: &'a str) -> Result<Request<'a>, HookError> {
+    let hooks = hooks_of(service).ok_or_else(|| HookError {
+        status: 404,
+        kind: "not-found",
+        title: "Not found",
+        detail: format!("no CDS service {service:?}; see /cds-services"),
+        missing_keys: Vec::new(),
+    })?;
+    let raw: RawRequest<'a> = serde_json::from_str(body).map_err(|e| {
+        HookError::bad(format!(
+            "the body is not a CDS Hooks request ({e}); send the JSON object of CDS Hooks 2.0.1 §Calling a CDS Service"
+        ))
+    })?;
+    let hook = raw
+        .hook
+        .ok_or_else(|| missing("hook", &format!("send the hook name ({})", hooks.join(" or "))))?;
+    if !hooks.contains(&hook.as_str()) {
+        return Err(HookError::bad(format!(
+            "`hook`: {hook:?} is not answered by {service}; it answers {}",
+            hooks.join(" and ")
+        )));
+    }
+    let hook_instance = raw
+        .hook_instance
+        .filter(|h| !h.trim().is_empty())
+        .ok_or_else(|| missing("hookInstance", "send a UUID unique to this hook invocation"))?;
+    let access_token = match raw.fhir_authorization {
+        None => None,
+        Some(a) => {
+            if raw.fhir_server.is_none() {
+                return Err(HookError::bad(
+                    "`fhirServer` is required when `fhirAuthorization` is given (CDS Hooks 2.0.1); send the FHIR base URL the token is for",
+                ));
+            }
+            for (name, present) in [
+                ("access_token", a.access_token.is_some()),
+                ("token_type", a.token_type.is_some()),
+                ("expires_in", a.expires_in.is_some()),
+                ("scope", a.scope.is_some()),
+                ("subject", a.subject.is_some()),
+            ] {
+                if !present {
+                    return Err(missing(
+                        &format!("fhirAuthorization.{name}"),
+                        "send the full OAuth 2.0 access token response",
+                    ));
+                }
+            }
+            if !a
+                .token_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("bearer"))
+            {
+                return Err(HookError::bad("`fhirAuthorization.token_type` must be \"Bearer\""));
+            }
+            a.access_token
+        }
+    };
+    let context_raw = raw
+        .context
+        .ok_or_else(|| missing("context", "send the hook's context object"))?;
+    let context: Context<'a> = serde_json::from_str(context_raw.get())
+        .map_err(|e| HookError::bad(format!("`context` is not the {hook} context ({e})")))?;
+    let patient_id = context
+        .patient_id
+        .filter(|p| !p.trim().is_empty())
+        .ok_or_else(|| missing("context.patientId", "send the FHIR id of the patient in context"))?;
+    if context.user_id.as_deref().is_none_or(|u| u.trim().is_empty()) {
+        return Err(missing(
+            "context.userId",
+            "send the FHIR reference of the user (e.g. Practitioner/123)",
+        ));
+    }
+    if hook != "patient-view" && context.draft_orders.is_none() {
+        return Err(missing("context.draftOrders", "send the Bundle of draft orders"));
+    }
+    if hook == "order-select" && context.selections.is_none() {
+        return Err(missing(
+            "context.selections",
+            "send the ids of the newly selected orders (e.g. MedicationRequest/103)",
+        ));
+    }
+    Ok(Request {
+        hook,
+        hook_instance,
+        fhir_server: raw.fhir_server,
+        access_token,
+        patient_id,
+        selections: context.selections,
+        draft_orders: context.draft_orders,
+        prefetch: raw.prefetch.unwrap_or_default(),
+    })
+}
+
+impl Request<'_> {
+    /// What was sent under a prefetch key.
+    pub fn prefetched(&self, key: &str) -> Prefetched<'_> {
+        match self.prefetch.get(key) {
+            None => Prefetched::Absent,
+            Some(None) => Prefetched::Null,
+            Some(Some(v)) => Prefetched::Value(v),
+        }
+    }
+
+    /// Required prefetch keys that were not sent (absent, not `null`).
+    pub fn missing_required(&self) -> Vec<&'static str> {
+        REQUIRED_KEYS
+            .iter()
+            .copied()
+            .filter(|k| matches!(self.prefetched(k), Prefetched::Absent))
+            .collect()
+    }
+}
+
+/// Resources the server fetched from the client's FHIR server for keys the prefetch lacked, by key
+/// (each a resource or a searchset Bundle, as prefetch would have carried it).
+pub type Fetched = Vec<(String, Box<RawValue>)>;
+
+/// The answer to a hook: the response body, and each card's uuid with the rule it shows (kept
+/// for feedback).
+#[derive(Debug)]
+pub struct Answer {
+    pub body: String,
+    pub cards: Vec<(String, String)>,
+}
+
+/// Answers a hook request. Required prefetch keys that are neither sent nor in `fetched` give 412.
+pub fn evaluate(kb: &KnowledgeBase, req: &Request<'_>, fetched: &Fetched, env: &Env<'_>) -> Result<Answer, HookError> {
+    let still_missing: Vec<String> = req
+        .missing_required()
+        .into_iter()
+        .filter(|k| !fetched.iter().any(|(f, _)| f == k))
+        .map(str::to_string)
+        .collect();
+    if !still_missing.is_empty() {
+        return Err(HookError {
+            status: 412,
+            kind: "prefetch-missing",
+            title: "Required data not available",
+            detail: format!(
+                "the request lacks the prefetch key(s) {} and this service may not read them from the FHIR server; send them as prefetch (see /cds-services) or allow the FHIR server (--fhir-server-allow)",
+                still_missing
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            missing_keys: still_missing,
+        });
+    }
+    let known_loinc = |code: &str| kb.labs.by_loinc(code).is_some();
+    let opts = MapOptions {
+        today: env.today,
+        drafts_as_considering: false,
+        known_loinc: &known_loinc,
+    };
+    let templates = cramp_fhir::hooks::prefetch_templates(kb, env.base_url);
+    let mut values: Vec<(&str, &RawValue)> = Vec::new();
+    let mut unavailable: Vec<String> = Vec::new();
+    let labels = &kb.cds.labels;
+    for t in &templates {
+        match req.prefetched(&t.key) {
+            Prefetched::Value(v) => values.push((t.key.as_str(), v)),
+            Prefetched::Null => {
+                if REQUIRED_KEYS.contains(&t.key.as_str()) || OPTIONAL_KEYS.contains(&t.key.as_str()) {
+                    unavailable.push(cramp_wire::output::fill(&labels.key_null, &[("key", &t.key)]));
+                }
+            }
+            Prefetched::Absent => {
+                if let Some((_, v)) = fetched.iter().find(|(k, _)| *k == t.key) {
+                    values.push((t.key.as_str(), v));
+                } else if let Template {
+                    analyte: Some(analyte), ..
+                } = t
+                {
+                    unavailable.push(cramp_wire::output::fill(
+                        &labels.analyte_absent,
+                        &[("analyte", analyte), ("key", &t.key)],
+                    ));
+                }
+            }
+        }
+    }
+    let mapped = case_from_prefetch(&values, &opts).map_err(|e| HookError {
+        status: 422,
+        kind: "invalid-prefetch",
+        title: "Unreadable prefetch",
+        detail: e.0,
+        missing_keys: Vec::new(),
+    })?;
+    let has_cramps =
+        cramp_core::engine::has_condition(kb, &mapped.case, GateId::LegCramps) || mapped.questionnaire_answered;
+    let ctx = cards::Ctx {
+        kb,
+        env,
+        hook_instance: &req.hook_instance,
+        unavailable: &unavailable,
+        notes: &mapped.notes,
+    };
+    let aopts = AssessOptions {
+        include_unreviewed: env.include_unreviewed,
+    };
+    let cards = if req.hook == "patient-view" {
+        let assessment = assess(kb, &mapped.case, aopts);
+        let on_quinine = assessment.medication_review.iter().any(|r| r.tier == Tier::S);
+        if has_cramps || on_quinine {
+            cards::patient_view(&ctx, &mapped, &assessment)
+        } else {
+            Vec::new()
+        }
+    } else {
+        order_cards(kb, req, &ctx, &mapped, has_cramps, &opts, aopts)?
+    };
+    let mut body = String::from("{\"cards\":");
+    body.push_str(&serde_json::to_string(&cards).unwrap_or_else(|_| "[]".into()));
+    body.push('}');
+    Ok(Answer {
+        body,
+        cards: cards.iter().map(|c| (c.uuid.clone(), c.rule.clone())).collect(),
+    })
+}
+
+fn order_cards(
+    kb: &KnowledgeBase,
+    req: &Request<'_>,
+    ctx: &cards::Ctx<'_>,
+    record: &Mapped,
+    has_cramps: bool,
+    opts: &MapOptions<'_>,
+    aopts: AssessOptions,
+) -> Result<Vec<Card>, HookError> {
+    let Some(raw) = req.draft_orders else {
+        return Ok(Vec::new());
+    };
+    let drafts = draft_orders(raw, opts).map_err(|e| HookError::bad(e.0))?;
+    let mut cards = Vec::new();
+    for (drug, from) in drafts.case.considering.iter().zip(&drafts.considering_from) {
+        // order-select: only the orders just selected; order-sign: every draft.
+        if let Some(selected) = &req.selections
+            && req.hook == "order-select"
+            && !selected.iter().any(|s| s == from)
+        {
+            continue;
+        }
+        let mut case = record.case.clone();
+        case.considering = vec![drug.clone()];
+        let assessment = assess(kb, &case, aopts);
+        cards.extend(cards::order(ctx, from, &assessment, has_cramps));
+    }
+    Ok(cards)
+}

@@ -1,0 +1,172 @@
+//! The FHIR side of CDS Hooks 2.0.1: the prefetch templates the service asks for, and reading
+//! what the client sends (prefetched resources, `draftOrders`) into a case.
+//!
+//! The envelope of a hook request and the cards are in `cramp-cds`; this module is only what
+//! needs to know FHIR.
+
+use crate::shapes::{Bundle, Head};
+use crate::{MapError, MapOptions, Mapped, QUESTIONNAIRE_ID, Resource, case_from_resources};
+use cramp_core::KnowledgeBase;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// Prefetch keys the service cannot work without (412 when absent and not fetchable).
+pub const REQUIRED_KEYS: &[&str] = &["patient", "conditions", "medications"];
+/// Prefetch keys that are used when sent; their absence is a line on the card.
+pub const OPTIONAL_KEYS: &[&str] = &["medicationStatements", "questionnaireResponse"];
+
+/// One prefetch template: key, FHIR query (with `{{context.patientId}}`), and the analyte the key
+/// carries when it is a lab key.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub key: String,
+    pub query: String,
+    pub analyte: Option<String>,
+}
+
+/// Every prefetch template, within the CDS Hooks 2.0.1 template subset (instance read; type
+/// search by reference, token equality, `_sort`, `_count`). One key per analyte, because
+/// `_count=1` over several analytes would return only the newest result of all of them.
+pub fn prefetch_templates(kb: &KnowledgeBase, base: &str) -> Vec<Template> {
+    let p = "{{context.patientId}}";
+    let mut out = vec![
+        t("patient", format!("Patient/{p}")),
+        t("conditions", format!("Condition?patient={p}")),
+        t(
+            "medications",
+            format!("MedicationRequest?patient={p}&status=active,on-hold"),
+        ),
+        t(
+            "medicationStatements",
+            format!("MedicationStatement?patient={p}&status=active,on-hold"),
+        ),
+        t(
+            "questionnaireResponse",
+            format!(
+                "QuestionnaireResponse?subject={p}&questionnaire={}&_sort=-authored&_count=1",
+                crate::resources::canonical(base, "Questionnaire", QUESTIONNAIRE_ID)
+            ),
+        ),
+    ];
+    for a in &kb.labs.analytes {
+        let codes: Vec<String> = a.loinc.iter().map(|l| format!("http://loinc.org|{}", l.code)).collect();
+        out.push(Template {
+            key: a.key.clone(),
+            query: format!("Observation?patient={p}&code={}&_sort=-date&_count=1", codes.join(",")),
+            analyte: Some(a.display.clone()),
+        });
+    }
+    out
+}
+
+fn t(key: &str, query: String) -> Template {
+    Template {
+        key: key.into(),
+        query,
+        analyte: None,
+    }
+}
+
+/// What the client sent under one prefetch key.
+#[derive(Debug, Clone, Copy)]
+pub enum Prefetched<'a> {
+    /// The key is not in the request: the client chose not to (or could not) fill it.
+    Absent,
+    /// The key is `null`: the client has no data for it.
+    Null,
+    Value(&'a RawValue),
+}
+
+/// Reads prefetched values (and any resources fetched from the FHIR server) as one case.
+/// A searchset Bundle gives its entries; any other resource stands for itself (an
+/// OperationOutcome becomes a note). A paginated search is read to its first page, and said so.
+pub fn case_from_prefetch(values: &[(&str, &RawValue)], opts: &MapOptions<'_>) -> Result<Mapped, MapError> {
+    let mut resources = Vec::new();
+    let mut notes = Vec::new();
+    for (key, raw) in values {
+        gather(key, raw, &mut resources, &mut notes)?;
+    }
+    let mut mapped = case_from_resources(&resources, opts)?;
+    notes.append(&mut mapped.notes);
+    mapped.notes = notes;
+    Ok(mapped)
+}
+
+#[derive(Deserialize)]
+struct Link {
+    relation: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Paging {
+    #[serde(default)]
+    link: Vec<Link>,
+}
+
+fn gather<'a>(
+    key: &str,
+    raw: &'a RawValue,
+    out: &mut Vec<Resource<'a>>,
+    notes: &mut Vec<String>,
+) -> Result<(), MapError> {
+    let text = raw.get();
+    let head: Head = serde_json::from_str(text).map_err(|_| {
+        MapError(format!(
+            "`prefetch.{key}` is not a FHIR resource; send a resource, a Bundle or null"
+        ))
+    })?;
+    match head.resource_type.as_deref() {
+        Some("Bundle") => {
+            let bundle: Bundle<'a> = serde_json::from_str(text)
+                .map_err(|e| MapError(format!("`prefetch.{key}` is not a readable Bundle ({e})")))?;
+            if serde_json::from_str::<Paging>(text)
+                .is_ok_and(|p| p.link.iter().any(|l| l.relation.as_deref() == Some("next")))
+            {
+                notes.push(format!(
+                    "prefetch.{key}: only the first page of the search was sent; later pages were not read"
+                ));
+            }
+            for (i, e) in bundle.entry.iter().enumerate() {
+                if let Some(r) = e.resource {
+                    out.push(Resource {
+                        at: format!("prefetch.{key}.entry[{i}]"),
+                        full_url: e.full_url.clone(),
+                        raw: r.get(),
+                    });
+                }
+            }
+            Ok(())
+        }
+        Some(_) => {
+            out.push(Resource {
+                at: format!("prefetch.{key}"),
+                full_url: None,
+                raw: text,
+            });
+            Ok(())
+        }
+        None => Err(MapError(format!(
+            "`prefetch.{key}` has no resourceType; send a FHIR resource, a Bundle or null"
+        ))),
+    }
+}
+
+/// The drug orders of a `draftOrders` Bundle (order-select, order-sign), as drugs being considered,
+/// each with the order it came from (`Mapped::considering_from`).
+pub fn draft_orders(raw: &RawValue, opts: &MapOptions<'_>) -> Result<Mapped, MapError> {
+    let mut resources = Vec::new();
+    let mut notes = Vec::new();
+    gather("draftOrders", raw, &mut resources, &mut notes)
+        .map_err(|e| MapError(e.0.replace("prefetch.draftOrders", "context.draftOrders")))?;
+    for r in &mut resources {
+        r.at = r.at.replace("prefetch.", "context.");
+    }
+    let opts = MapOptions {
+        drafts_as_considering: true,
+        ..*opts
+    };
+    let mut mapped = case_from_resources(&resources, &opts)?;
+    notes.append(&mut mapped.notes);
+    mapped.notes = notes;
+    Ok(mapped)
+}

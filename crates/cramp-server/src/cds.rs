@@ -1,0 +1,246 @@
+//! The CDS Hooks 2.0.1 routes and the FHIR resources the service publishes. The hook logic is
+//! `cramp_cds`; this module is the HTTP edge around it: status codes, problem bodies, CORS, and
+//! the feedback kept in memory (until storage exists: CONFORMANCE.md).
+
+use crate::{AppState, Problem, is_json, json, read_body};
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cramp_cds::HookError;
+use cramp_cds::feedback::Feedback;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+/// Cards shown recently (uuid → service and rule), so that feedback can be tied to its rule;
+/// and the feedback received, each piece once. In memory: lost on restart.
+#[derive(Default)]
+pub struct FeedbackStore {
+    inner: Mutex<FeedbackInner>,
+}
+
+#[derive(Default)]
+struct FeedbackInner {
+    cards: HashMap<String, String>,
+    seen: HashSet<(String, Feedback)>,
+    kept: Vec<Kept>,
+}
+
+/// One piece of feedback as kept: no free text, no patient identifier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Kept {
+    pub service: String,
+    pub card: String,
+    /// The knowledge id of the card, when the card was shown by this instance.
+    pub rule: Option<String>,
+    pub outcome: &'static str,
+    pub override_reason: Option<String>,
+    pub outcome_timestamp: String,
+}
+
+/// The most card uuids remembered; beyond it the memory starts again (feedback for a forgotten
+/// card is still kept, without its rule).
+const CARDS_REMEMBERED: usize = 100_000;
+
+impl FeedbackStore {
+    fn remember(&self, cards: Vec<(String, String)>) {
+        if cards.is_empty() {
+            return;
+        }
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        if inner.cards.len() + cards.len() > CARDS_REMEMBERED {
+            inner.cards.clear();
+        }
+        inner.cards.extend(cards);
+    }
+
+    /// Keeps each new piece of feedback once; returns how many were new.
+    fn keep(&self, service: &str, items: Vec<Feedback>) -> usize {
+        let mut inner = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut new = 0;
+        for f in items {
+            if !inner.seen.insert((service.to_string(), f.clone())) {
+                continue;
+            }
+            let rule = inner.cards.get(&f.card).cloned();
+            inner.kept.push(Kept {
+                service: service.to_string(),
+                card: f.card,
+                rule,
+                outcome: f.outcome.as_str(),
+                override_reason: f.override_reason,
+                outcome_timestamp: f.outcome_timestamp,
+            });
+            new += 1;
+        }
+        new
+    }
+
+    /// Every piece of feedback kept, oldest first.
+    pub fn all(&self) -> Vec<Kept> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).kept.clone()
+    }
+}
+
+fn problem(e: HookError) -> Response {
+    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut body = serde_json::json!({
+        "type": format!("https://cramp.invalid/problems/{}", e.kind),
+        "title": e.title,
+        "status": e.status,
+        "detail": e.detail,
+    });
+    if !e.missing_keys.is_empty() {
+        body["missing_prefetch_keys"] = serde_json::json!(e.missing_keys);
+    }
+    let mut res = (status, body.to_string()).into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    res
+}
+
+pub async fn discovery(State(st): State<Arc<AppState>>) -> Response {
+    json(st.cds.discovery.clone())
+}
+
+fn not_json() -> Problem {
+    Problem::new(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "unsupported-media-type",
+        "Unsupported media type",
+        "send the hook request as JSON with `Content-Type: application/json`",
+    )
+}
+
+pub async fn service(State(st): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    if cramp_cds::hooks_of(&id).is_none() {
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("no CDS service {id:?}; see /cds-services"),
+        )
+        .into_response();
+    }
+    if !is_json(&parts.headers) {
+        return not_json().into_response();
+    }
+    let text = match read_body(&st, &parts.headers, body).await {
+        Ok(t) => t,
+        Err(p) => return p.into_response(),
+    };
+    let request = match cramp_cds::read_request(&id, &text) {
+        Ok(r) => r,
+        Err(e) => return problem(e),
+    };
+    let env = cramp_cds::Env {
+        base_url: &st.config.public_url,
+        today: st
+            .config
+            .today
+            .unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
+        include_unreviewed: st.config.include_unreviewed,
+    };
+    match cramp_cds::evaluate(&st.kb, &request, &Vec::new(), &env) {
+        Ok(answer) => {
+            st.cds.feedback.remember(answer.cards);
+            json(answer.body)
+        }
+        Err(e) => problem(e),
+    }
+}
+
+pub async fn feedback(State(st): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    if cramp_cds::hooks_of(&id).is_none() {
+        return Problem::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            format!("no CDS service {id:?}; see /cds-services"),
+        )
+        .into_response();
+    }
+    if !is_json(&parts.headers) {
+        return not_json().into_response();
+    }
+    let text = match read_body(&st, &parts.headers, body).await {
+        Ok(t) => t,
+        Err(p) => return p.into_response(),
+    };
+    match cramp_cds::feedback::read(&text) {
+        Ok(items) => {
+            st.cds.feedback.keep(&id, items);
+            // 200 with an empty body, as the specification's example.
+            StatusCode::OK.into_response()
+        }
+        Err(e) => problem(e),
+    }
+}
+
+fn fhir(body: String) -> Response {
+    let mut res = Response::new(body.into());
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/fhir+json"));
+    res
+}
+
+fn fhir_not_found(what: &str) -> Response {
+    let body = cramp_fhir::resources::not_found(&format!("{what} is not published here; see /fhir/metadata"));
+    let mut res = (StatusCode::NOT_FOUND, body.to_string()).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/fhir+json"));
+    res
+}
+
+pub async fn metadata(State(st): State<Arc<AppState>>) -> Response {
+    fhir(st.cds.capability.clone())
+}
+
+pub async fn questionnaire(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    if id == cramp_fhir::QUESTIONNAIRE_ID {
+        fhir(st.cds.questionnaire.clone())
+    } else {
+        fhir_not_found(&format!("Questionnaire/{id}"))
+    }
+}
+
+pub async fn code_system(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match st.cds.code_systems.iter().find(|(cs, _)| *cs == id) {
+        Some((_, body)) => fhir(body.clone()),
+        None => fhir_not_found(&format!("CodeSystem/{id}")),
+    }
+}
+
+/// What the CDS and FHIR routes serve, rendered once at start.
+pub struct CdsState {
+    pub discovery: String,
+    pub questionnaire: String,
+    pub capability: String,
+    pub code_systems: Vec<(&'static str, String)>,
+    pub feedback: FeedbackStore,
+}
+
+impl CdsState {
+    pub fn new(kb: &cramp_core::KnowledgeBase, base: &str, started: time::Date) -> CdsState {
+        let date = format!(
+            "{:04}-{:02}-{:02}",
+            started.year(),
+            started.month() as u8,
+            started.day()
+        );
+        CdsState {
+            discovery: cramp_cds::discovery(kb, base).to_string(),
+            questionnaire: cramp_fhir::resources::questionnaire(kb, base).to_string(),
+            capability: cramp_fhir::resources::capability_statement(kb, base, cramp_core::ENGINE_VERSION, &date)
+                .to_string(),
+            code_systems: cramp_fhir::resources::CODE_SYSTEMS
+                .iter()
+                .filter_map(|(id, _, _)| cramp_fhir::resources::code_system(kb, base, id).map(|v| (*id, v.to_string())))
+                .collect(),
+            feedback: FeedbackStore::default(),
+        }
+    }
+}
