@@ -478,24 +478,43 @@ pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -
         ));
     }
 
+    // The assessment: the most likely diagnosis when the answers allow one, and the questions
+    // that would sharpen it (the four differentiating questions first).
+    let e = a.classification.entry;
+    let questions: Vec<String> = a
+        .questions
+        .iter()
+        .filter_map(|q| ctx.kb.wording.questions.get(q.field))
+        .map(|p| p.clinician.clone())
+        .collect();
+    let mut text = String::new();
     if let Some(m) = &a.classification.most_likely {
-        let e = a.classification.entry;
-        cards.push(ctx.card(
-            e,
-            summary(
-                &s.assessment,
-                &[("condition", &m.code.display), ("confidence", m.confidence.as_str())],
-            ),
-            "info",
-            topic::ASSESSMENT,
-            &data,
-            &[(
-                e,
-                format!("{} ({})\n\n{}", md(&m.code.display), m.code.code, e.clinician),
-            )],
-            true,
-        ));
+        text.push_str(&format!("{} ({})\n\n", md(&m.code.display), m.code.code));
     }
+    text.push_str(&e.clinician);
+    if !questions.is_empty() {
+        text.push_str(&format!("\n\n**{}**\n\n", ctx.kb.cds.labels.questions));
+        for q in &questions {
+            text.push_str(&format!("- {q}\n"));
+        }
+    }
+    let summary_text = match &a.classification.most_likely {
+        Some(m) => summary(
+            &s.assessment,
+            &[("condition", &m.code.display), ("confidence", m.confidence.as_str())],
+        ),
+        None if !questions.is_empty() => summary(&s.questions, &[("count", &questions.len().to_string())]),
+        None => return cards,
+    };
+    let mut card = ctx.card(e, summary_text, "info", topic::ASSESSMENT, &data, &[(e, text)], true);
+    if !questions.is_empty() {
+        card.links.push(Link {
+            label: ctx.kb.cds.labels.questionnaire_link.clone(),
+            url: canonical(ctx.base(), "Questionnaire", cramp_fhir::QUESTIONNAIRE_ID),
+            kind: "absolute",
+        });
+    }
+    cards.push(card);
     cards
 }
 

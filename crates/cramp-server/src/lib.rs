@@ -296,9 +296,9 @@ pub fn app(state: Arc<AppState>) -> Router {
     // CDS Hooks clients may be browser apps (the CDS Hooks sandbox): CORS on those routes only.
     let cors = cors(&state.config.cors_origins);
     let hooks = Router::new()
-        .route("/cds-services", get(cds::discovery))
-        .route("/cds-services/{id}", post(cds::service))
-        .route("/cds-services/{id}/feedback", post(cds::feedback))
+        .route("/cds-services", get(cds::discovery).options(preflight))
+        .route("/cds-services/{id}", post(cds::service).options(preflight))
+        .route("/cds-services/{id}/feedback", post(cds::feedback).options(preflight))
         .layer(cors);
     Router::new()
         .merge(hooks)
@@ -319,6 +319,11 @@ pub fn app(state: Arc<AppState>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state.clone(), deadline_and_log))
         .with_state(state)
+}
+
+/// A CORS preflight the CORS layer did not answer (no `Origin`): nothing to allow.
+async fn preflight() -> StatusCode {
+    StatusCode::NO_CONTENT
 }
 
 fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {

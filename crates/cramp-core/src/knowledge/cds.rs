@@ -13,14 +13,16 @@ pub struct CardSummaries {
     pub medication_review: String,
     pub workup: String,
     pub assessment: String,
+    pub questions: String,
     pub order_avoid: String,
     pub order_option: String,
     pub order_statement: String,
 }
 
 impl CardSummaries {
-    pub fn all(&self) -> [(&'static str, &str); 8] {
+    pub fn all(&self) -> [(&'static str, &str); 9] {
         [
+            ("questions", &self.questions),
             ("red_flag", &self.red_flag),
             ("quinine_taken", &self.quinine_taken),
             ("medication_review", &self.medication_review),
@@ -54,6 +56,8 @@ pub struct CardLabels {
     pub lab: String,
     pub answers: String,
     pub tier: String,
+    pub questions: String,
+    pub questionnaire_link: String,
 }
 
 /// A code of one of the service's own code systems, with its display.

@@ -1,0 +1,956 @@
+//! CDS Hooks 2.0.1 in-process: discovery, every hook with full, partial, `null` and absent
+//! prefetch, 412, malformed requests, feedback, CORS, the published FHIR resources, and the
+//! specification's and the hook library's own example requests (tests/cds-hooks/).
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use cramp_core::knowledge::{KnowledgeBase, KnowledgeFile};
+use cramp_server::{AppState, Config, app};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+const BASE: &str = "https://cramp.test";
+
+fn kb() -> &'static KnowledgeBase {
+    static KB: OnceLock<KnowledgeBase> = OnceLock::new();
+    KB.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
+        let files: Vec<KnowledgeFile> = cramp_wire::knowledge_dir::files(&root).unwrap();
+        KnowledgeBase::load(&files).unwrap()
+    })
+}
+
+fn config() -> Config {
+    Config {
+        public_url: BASE.into(),
+        today: Some(time::macros::date!(2026 - 11 - 23)),
+        ..Config::default()
+    }
+}
+
+fn state() -> Arc<AppState> {
+    AppState::new(kb().clone(), config())
+}
+
+struct Reply {
+    status: StatusCode,
+    content_type: String,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+}
+
+async fn send(st: &Arc<AppState>, req: Request<Body>) -> Reply {
+    let res = app(st.clone()).oneshot(req).await.unwrap();
+    let status = res.status();
+    let headers = res.headers().clone();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    Reply {
+        status,
+        content_type,
+        headers,
+        body,
+    }
+}
+
+async fn post(st: &Arc<AppState>, uri: &str, body: &Value) -> Reply {
+    post_text(st, uri, &body.to_string()).await
+}
+
+async fn post_text(st: &Arc<AppState>, uri: &str, body: &str) -> Reply {
+    let req = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    send(st, req).await
+}
+
+async fn get(st: &Arc<AppState>, uri: &str) -> Reply {
+    send(st, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+// ---- FHIR fixtures ----------------------------------------------------------------------------
+
+fn searchset(resources: Vec<Value>) -> Value {
+    json!({ "resourceType": "Bundle", "type": "searchset",
+        "entry": resources.into_iter().map(|r| json!({ "resource": r })).collect::<Vec<_>>() })
+}
+
+fn patient(gender: &str, birth: &str) -> Value {
+    json!({ "resourceType": "Patient", "id": "p1", "gender": gender, "birthDate": birth })
+}
+
+fn condition(system: &str, code: &str, display: &str) -> Value {
+    json!({ "resourceType": "Condition", "id": code,
+        "clinicalStatus": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/condition-clinical", "code": "active" }] },
+        "code": { "coding": [{ "system": system, "code": code, "display": display }] } })
+}
+
+fn icd(code: &str) -> Value {
+    condition("http://hl7.org/fhir/sid/icd-10-cm", code, code)
+}
+
+fn med(id: &str, status: &str, text: &str) -> Value {
+    json!({ "resourceType": "MedicationRequest", "id": id, "status": status, "intent": "order",
+        "subject": { "reference": "Patient/p1" }, "medicationCodeableConcept": { "text": text } })
+}
+
+fn observation(loinc: &str, value: f64, unit: &str) -> Value {
+    json!({ "resourceType": "Observation", "id": format!("o-{loinc}"), "status": "final",
+        "code": { "coding": [{ "system": "http://loinc.org", "code": loinc }] },
+        "valueQuantity": { "value": value, "unit": unit, "system": "http://unitsofmeasure.org", "code": unit },
+        "effectiveDateTime": "2026-10-01" })
+}
+
+fn request(hook: &str, prefetch: Value) -> Value {
+    json!({ "hook": hook, "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "context": { "userId": "Practitioner/example", "patientId": "p1" }, "prefetch": prefetch })
+}
+
+fn order_request(hook: &str, drafts: Vec<Value>, selections: &[&str], prefetch: Value) -> Value {
+    let mut r = request(hook, prefetch);
+    r["context"]["draftOrders"] = json!({ "resourceType": "Bundle", "type": "collection",
+        "entry": drafts.into_iter().map(|d| json!({ "resource": d })).collect::<Vec<_>>() });
+    if hook == "order-select" {
+        r["context"]["selections"] = json!(selections);
+    }
+    r
+}
+
+/// A patient with sleep-related leg cramps on the problem list, quinine and furosemide on the
+/// medication list and a low potassium: every key the service asks for is answered.
+fn full_prefetch() -> Value {
+    let mut p = json!({
+        "patient": patient("female", "1950-03-02"),
+        "conditions": searchset(vec![icd("G47.62")]),
+        "medications": searchset(vec![med("m1", "active", "Quinine sulfate 300 mg"), med("m2", "active", "furosemide 40 mg")]),
+        "medicationStatements": null,
+        "questionnaireResponse": null,
+        "potassium": searchset(vec![observation("2823-3", 3.1, "mmol/L")]),
+    });
+    for t in cramp_fhir::hooks::prefetch_templates(kb(), BASE) {
+        if p.get(&t.key).is_none() {
+            p[&t.key] = Value::Null;
+        }
+    }
+    p
+}
+
+fn cards(reply: &Reply) -> Vec<Value> {
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    reply.json()["cards"].as_array().unwrap().clone()
+}
+
+/// CDS Hooks 2.0.1 §JSON: no element is null and none is empty ("cards": [] excepted).
+fn assert_no_null_or_empty(v: &Value, at: &str) {
+    match v {
+        Value::Null => panic!("{at} is null"),
+        Value::String(s) => assert!(!s.is_empty(), "{at} is an empty string"),
+        Value::Array(a) => {
+            assert!(!a.is_empty() || at.ends_with("cards"), "{at} is an empty array");
+            for (i, x) in a.iter().enumerate() {
+                assert_no_null_or_empty(x, &format!("{at}[{i}]"));
+            }
+        }
+        Value::Object(o) => {
+            assert!(!o.is_empty(), "{at} is an empty object");
+            for (k, x) in o {
+                assert_no_null_or_empty(x, &format!("{at}.{k}"));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every rule of CDS Hooks 2.0.1 §Card that applies to a card this service emits.
+fn assert_card_conforms(c: &Value) {
+    assert_no_null_or_empty(c, "card");
+    let summary = c["summary"].as_str().unwrap();
+    assert!(
+        summary.chars().count() < 140,
+        "summary of {} characters: {summary}",
+        summary.chars().count()
+    );
+    assert!(["info", "warning", "critical"].contains(&c["indicator"].as_str().unwrap()));
+    assert!(c["uuid"].as_str().unwrap().len() == 36);
+    assert_eq!(c["source"]["url"], format!("{BASE}/about"));
+    assert!(c["source"]["label"].as_str().is_some());
+    let topic = &c["source"]["topic"];
+    assert_eq!(topic["system"], format!("{BASE}/fhir/CodeSystem/cramp-card-topic"));
+    assert!(topic["code"].as_str().is_some() && topic["display"].as_str().is_some());
+    let detail = c["detail"].as_str().unwrap();
+    assert!(detail.contains(&kb().kb_version), "detail names kb_version");
+    assert!(detail.contains("**Sources**"), "detail cites its sources");
+    for l in c["links"].as_array().unwrap() {
+        assert_eq!(l["type"], "absolute");
+        let url = l["url"].as_str().unwrap();
+        if url == format!("{BASE}/fhir/Questionnaire/cramp-assessment") {
+            continue;
+        }
+        let id = url
+            .strip_prefix(&format!("{BASE}/knowledge/"))
+            .expect("links go to the evidence page or the Questionnaire");
+        assert!(kb().entry(id).is_some(), "link to unknown entry {id}");
+        assert!(detail.contains(&format!("`{id}`")), "the detail names the rule {id}");
+    }
+    if let Some(s) = c.get("suggestions") {
+        assert!(
+            c["selectionBehavior"].as_str().is_some(),
+            "suggestions need selectionBehavior"
+        );
+        for s in s.as_array().unwrap() {
+            assert!(s["label"].as_str().is_some() && s["uuid"].as_str().is_some());
+            for a in s["actions"].as_array().unwrap() {
+                assert!(a["description"].as_str().is_some());
+                if a["type"] == "delete" {
+                    assert!(a["resourceId"].as_str().is_some_and(|r| r.contains('/')));
+                }
+            }
+        }
+    }
+    for r in c["overrideReasons"].as_array().into_iter().flatten() {
+        assert!(r["display"].as_str().is_some(), "override reasons carry a display");
+        assert_eq!(r["system"], format!("{BASE}/fhir/CodeSystem/cramp-override-reason"));
+    }
+}
+
+// ---- discovery --------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn discovery_lists_the_three_hooks_with_prefetch_in_the_template_subset() {
+    let st = state();
+    let r = get(&st, "/cds-services").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.content_type, "application/json");
+    let d = r.json();
+    assert_no_null_or_empty(&d, "discovery");
+    let services = d["services"].as_array().unwrap();
+    let hooks: Vec<(&str, &str)> = services
+        .iter()
+        .map(|s| (s["hook"].as_str().unwrap(), s["id"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        hooks,
+        [
+            ("patient-view", "cramp-patient-view"),
+            ("order-select", "cramp-order-review"),
+            ("order-sign", "cramp-order-review")
+        ]
+    );
+    for s in services {
+        assert!(s["description"].as_str().is_some() && s["title"].as_str().is_some());
+        let prefetch = s["prefetch"].as_object().unwrap();
+        for key in [
+            "patient",
+            "conditions",
+            "medications",
+            "medicationStatements",
+            "magnesium",
+            "potassium",
+            "egfr",
+        ] {
+            assert!(prefetch.contains_key(key), "prefetch key {key}");
+        }
+        for (key, template) in prefetch {
+            let template = template.as_str().unwrap();
+            // Tokens: only root-level context fields.
+            for token in template.split("{{").skip(1) {
+                assert!(token.starts_with("context.patientId}}"), "{key}: token in {template}");
+            }
+            // Only the parameters of the restricted subset.
+            if let Some((_, query)) = template.split_once('?') {
+                for param in query.split('&') {
+                    let name = param.split('=').next().unwrap();
+                    assert!(
+                        [
+                            "patient",
+                            "subject",
+                            "code",
+                            "status",
+                            "questionnaire",
+                            "_sort",
+                            "_count"
+                        ]
+                        .contains(&name),
+                        "{key}: parameter {name}"
+                    );
+                }
+            }
+        }
+        // One analyte per key: `_count=1` over several analytes would hide all but one.
+        assert!(prefetch["magnesium"].as_str().unwrap().contains("19123-9"));
+        assert!(!prefetch["magnesium"].as_str().unwrap().contains("2823-3"));
+    }
+}
+
+// ---- patient-view -----------------------------------------------------------------------------
+
+#[tokio::test]
+async fn patient_view_with_full_prefetch_gives_cited_cards_for_each_finding() {
+    let st = state();
+    let r = post(
+        &st,
+        "/cds-services/cramp-patient-view",
+        &request("patient-view", full_prefetch()),
+    )
+    .await;
+    let cards = cards(&r);
+    for c in &cards {
+        assert_card_conforms(c);
+    }
+    let topics: Vec<&str> = cards
+        .iter()
+        .map(|c| c["source"]["topic"]["code"].as_str().unwrap())
+        .collect();
+    // Quinine on the list: a warning card about it, naming the order; furosemide: the drug card;
+    // a low potassium with a diuretic: the work-up card; quinine with low potassium: QT red flag.
+    assert!(topics.contains(&"quinine-safety"), "{topics:?}");
+    assert!(topics.contains(&"drug-induced-cramp"), "{topics:?}");
+    assert!(topics.contains(&"missing-workup"), "{topics:?}");
+    assert!(topics.contains(&"red-flag"), "{topics:?}");
+    let quinine = cards
+        .iter()
+        .find(|c| c["source"]["topic"]["code"] == "quinine-safety")
+        .unwrap();
+    assert_eq!(quinine["indicator"], "warning");
+    assert!(quinine["detail"].as_str().unwrap().contains("Quinine sulfate 300 mg"));
+    let drugs = cards
+        .iter()
+        .find(|c| c["source"]["topic"]["code"] == "drug-induced-cramp")
+        .unwrap();
+    assert!(drugs["summary"].as_str().unwrap().contains("Furosemide"));
+    let workup = cards
+        .iter()
+        .find(|c| c["source"]["topic"]["code"] == "missing-workup")
+        .unwrap();
+    assert!(workup["detail"].as_str().unwrap().contains("Potassium"));
+    // Every key was answered: nothing is listed as not sent.
+    assert!(!r.body.contains("no result was sent"), "{}", r.body);
+    // A red flag is never outranked: red-flag cards come first.
+    assert_eq!(cards[0]["source"]["topic"]["code"], "red-flag");
+}
+
+#[tokio::test]
+async fn a_chart_without_leg_cramps_gets_no_card() {
+    let st = state();
+    let mut p = full_prefetch();
+    p["conditions"] = searchset(vec![icd("I10")]);
+    p["medications"] = searchset(vec![med("m2", "active", "furosemide 40 mg")]);
+    let r = post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json(), json!({ "cards": [] }));
+}
+
+#[tokio::test]
+async fn quinine_alone_or_a_snomed_cramp_diagnosis_opens_the_chart_card() {
+    let st = state();
+    let mut p = full_prefetch();
+    p["conditions"] = Value::Null;
+    p["medications"] = searchset(vec![med("m1", "active", "quinine 300 mg at night")]);
+    let c = cards(&post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await);
+    assert!(c.iter().any(|c| c["source"]["topic"]["code"] == "quinine-safety"));
+
+    let mut p = full_prefetch();
+    p["conditions"] = searchset(vec![condition(
+        "http://snomed.info/sct",
+        "449918009",
+        "Cramp in lower leg",
+    )]);
+    p["medications"] = Value::Null;
+    let c = cards(&post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await);
+    assert!(!c.is_empty());
+    for card in &c {
+        assert_card_conforms(card);
+    }
+}
+
+#[tokio::test]
+async fn partial_prefetch_lists_what_was_not_sent_and_null_means_no_data() {
+    let st = state();
+    let p = json!({
+        "patient": patient("male", "1948-06-01"),
+        "conditions": searchset(vec![icd("R25.2")]),
+        "medications": null,
+    });
+    let r = post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await;
+    let cards = cards(&r);
+    assert!(!cards.is_empty());
+    for c in &cards {
+        assert_card_conforms(c);
+        let detail = c["detail"].as_str().unwrap();
+        assert!(detail.contains("**Data not available**"));
+        assert!(
+            detail.contains("Magnesium: no result was sent (prefetch key `magnesium` absent)"),
+            "{detail}"
+        );
+        assert!(detail.contains("medications: the EHR reported no data"), "{detail}");
+    }
+}
+
+#[tokio::test]
+async fn absent_required_keys_are_412_naming_them() {
+    let st = state();
+    let p = json!({ "patient": patient("male", "1948-06-01") });
+    let r = post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(r.content_type, "application/problem+json");
+    let b = r.json();
+    assert_eq!(b["status"], 412);
+    assert_eq!(b["missing_prefetch_keys"], json!(["conditions", "medications"]));
+    assert!(b["detail"].as_str().unwrap().contains("`conditions`"));
+    // No prefetch at all: all three.
+    let mut req = request("patient-view", json!({}));
+    req.as_object_mut().unwrap().remove("prefetch");
+    let r = post(&st, "/cds-services/cramp-patient-view", &req).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(
+        r.json()["missing_prefetch_keys"],
+        json!(["patient", "conditions", "medications"])
+    );
+}
+
+#[tokio::test]
+async fn operation_outcomes_and_paging_are_reported_on_the_card() {
+    let st = state();
+    let mut p = full_prefetch();
+    p["magnesium"] = json!({ "resourceType": "OperationOutcome",
+        "issue": [{ "severity": "error", "code": "timeout", "diagnostics": "lab system unavailable" }] });
+    let mut conditions = searchset(vec![icd("G47.62")]);
+    conditions["link"] = json!([{ "relation": "next", "url": "https://ehr.test/fhir/Condition?page=2" }]);
+    p["conditions"] = conditions;
+    let r = post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await;
+    let cards = cards(&r);
+    let detail = cards[0]["detail"].as_str().unwrap();
+    assert!(detail.contains("lab system unavailable"), "{detail}");
+    assert!(detail.contains("only the first page"), "{detail}");
+}
+
+#[tokio::test]
+async fn malformed_requests_are_400_problem_json_naming_the_element() {
+    let st = state();
+    let cases: Vec<(String, &str)> = vec![
+        ("{not json".into(), "not a CDS Hooks request"),
+        (json!({ "hookInstance": "x", "context": {} }).to_string(), "`hook`"),
+        (json!({ "hook": "patient-view", "context": { "patientId": "1", "userId": "Practitioner/1" } }).to_string(), "`hookInstance`"),
+        (json!({ "hook": "order-sign", "hookInstance": "x", "context": {} }).to_string(), "not answered by cramp-patient-view"),
+        (json!({ "hook": "patient-view", "hookInstance": "x" }).to_string(), "`context`"),
+        (json!({ "hook": "patient-view", "hookInstance": "x", "context": { "userId": "Practitioner/1" } }).to_string(), "`context.patientId`"),
+        (json!({ "hook": "patient-view", "hookInstance": "x", "context": { "userId": "Practitioner/1", "patientId": "1" },
+            "fhirAuthorization": { "access_token": "t", "token_type": "Bearer", "expires_in": 300, "scope": "patient/*.read", "subject": "cramp" } }).to_string(), "`fhirServer` is required"),
+        (json!({ "hook": "patient-view", "hookInstance": "x", "context": { "userId": "Practitioner/1", "patientId": "1" },
+            "prefetch": { "patient": { "gender": "male" }, "conditions": null, "medications": null } }).to_string(), "`prefetch.patient`"),
+    ];
+    for (body, says) in cases {
+        let r = post_text(&st, "/cds-services/cramp-patient-view", &body).await;
+        assert!(r.status.is_client_error(), "{body}: {}", r.status);
+        assert_eq!(r.content_type, "application/problem+json", "{body}");
+        let detail = r.json()["detail"].as_str().unwrap().to_string();
+        assert!(detail.contains(says), "{body}: {detail}");
+    }
+    let r = post(
+        &st,
+        "/cds-services/no-such-service",
+        &request("patient-view", full_prefetch()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.content_type, "application/problem+json");
+    let req = Request::post("/cds-services/cramp-patient-view")
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(send(&st, req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+}
+
+#[tokio::test]
+async fn card_uuids_are_stable_for_one_hook_instance_and_links_ignore_the_host_header() {
+    let st = state();
+    let body = request("patient-view", full_prefetch()).to_string();
+    let a = post_text(&st, "/cds-services/cramp-patient-view", &body).await;
+    let req = Request::post("/cds-services/cramp-patient-view")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::HOST, "attacker.example")
+        .body(Body::from(body))
+        .unwrap();
+    let b = send(&st, req).await;
+    assert_eq!(a.body, b.body);
+    assert!(!b.body.contains("attacker.example"));
+    let uuids: Vec<String> = cards(&a)
+        .iter()
+        .map(|c| c["uuid"].as_str().unwrap().to_string())
+        .collect();
+    let mut unique = uuids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), uuids.len(), "card uuids are distinct");
+}
+
+// ---- order-select / order-sign ----------------------------------------------------------------
+
+fn order_prefetch(conditions: Vec<Value>, gender: &str, birth: &str) -> Value {
+    json!({ "patient": patient(gender, birth), "conditions": searchset(conditions), "medications": null })
+}
+
+#[tokio::test]
+async fn quinine_ordered_gets_a_critical_card_with_a_suggestion_to_remove_the_draft() {
+    let st = state();
+    for hook in ["order-select", "order-sign"] {
+        let req = order_request(
+            hook,
+            vec![med("d1", "draft", "quinine sulfate 324 mg capsule")],
+            &["MedicationRequest/d1"],
+            order_prefetch(vec![icd("G47.62")], "female", "1950-01-01"),
+        );
+        let cards = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+        assert_eq!(cards.len(), 1, "{hook}: {cards:?}");
+        let c = &cards[0];
+        assert_card_conforms(c);
+        assert_eq!(c["indicator"], "critical");
+        assert!(c["summary"].as_str().unwrap().contains("quinine"));
+        let detail = c["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("R-FDA2010") && detail.contains("R-MHRA"),
+            "FDA and MHRA cited"
+        );
+        assert_eq!(c["selectionBehavior"], "at-most-one");
+        let s = &c["suggestions"][0];
+        assert_eq!(s["isRecommended"], true);
+        assert_eq!(s["actions"][0]["type"], "delete");
+        assert_eq!(s["actions"][0]["resourceId"], "MedicationRequest/d1");
+        assert!(c["overrideReasons"].as_array().is_some_and(|r| !r.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn quinine_by_rxnorm_code_in_a_contained_medication_is_recognised() {
+    let st = state();
+    let draft = json!({ "resourceType": "MedicationRequest", "id": "d9", "status": "draft", "intent": "order",
+        "contained": [{ "resourceType": "Medication", "id": "q", "code": { "coding": [{ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "9071" }] } }],
+        "medicationReference": { "reference": "#q" } });
+    let req = order_request(
+        "order-sign",
+        vec![draft],
+        &[],
+        order_prefetch(vec![], "male", "1960-01-01"),
+    );
+    let cards = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0]["indicator"], "critical");
+}
+
+#[tokio::test]
+async fn order_select_looks_only_at_the_selected_orders() {
+    let st = state();
+    let req = order_request(
+        "order-select",
+        vec![
+            med("d1", "draft", "quinine 300 mg"),
+            med("d2", "draft", "amoxicillin 500 mg"),
+        ],
+        &["MedicationRequest/d2"],
+        order_prefetch(vec![], "male", "1960-01-01"),
+    );
+    // amoxicillin for a patient without cramps: nothing to say; quinine was not selected.
+    assert_eq!(
+        cards(&post(&st, "/cds-services/cramp-order-review", &req).await),
+        Vec::<Value>::new()
+    );
+}
+
+#[tokio::test]
+async fn magnesium_gets_an_evidence_card_and_baclofen_a_warning_outside_cirrhosis() {
+    let st = state();
+    let sign = |drug: &str, conditions: Vec<Value>| {
+        order_request(
+            "order-sign",
+            vec![med("d1", "draft", drug)],
+            &[],
+            order_prefetch(conditions, "male", "1958-01-01"),
+        )
+    };
+    let c = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-order-review",
+            &sign("magnesium oxide 400 mg", vec![icd("G47.62")]),
+        )
+        .await,
+    );
+    assert_eq!(c.len(), 1);
+    assert_card_conforms(&c[0]);
+    assert_eq!(c[0]["indicator"], "info");
+    assert!(c[0]["detail"].as_str().unwrap().contains("R-CochMg2020"));
+
+    let c = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-order-review",
+            &sign("baclofen 10 mg", vec![icd("G47.62")]),
+        )
+        .await,
+    );
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0]["indicator"], "warning");
+    assert!(
+        c[0]["links"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/knowledge/avoid.baclofen_no_indication")
+    );
+
+    // Pregnancy (Z33.1) or encephalopathy: the contraindication entry, at its own severity.
+    for cond in ["Z33.1", "K76.82"] {
+        let c = cards(
+            &post(
+                &st,
+                "/cds-services/cramp-order-review",
+                &sign("baclofen 10 mg", vec![icd("K74.60"), icd(cond)]),
+            )
+            .await,
+        );
+        assert_eq!(c.len(), 1, "{cond}");
+        assert!(
+            c[0]["links"][0]["url"]
+                .as_str()
+                .unwrap()
+                .ends_with("/knowledge/avoid.baclofen_contraindicated"),
+            "{cond}"
+        );
+        assert_ne!(c[0]["indicator"], "info", "{cond}");
+    }
+
+    // In cirrhosis without a contraindication baclofen is an option: an info card with its condition.
+    let c = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-order-review",
+            &sign("baclofen 10 mg", vec![icd("K74.60")]),
+        )
+        .await,
+    );
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0]["indicator"], "info");
+    assert!(c[0].get("suggestions").is_none());
+}
+
+#[tokio::test]
+async fn baclofen_with_egfr_below_30_is_not_offered() {
+    let st = state();
+    let mut p = order_prefetch(vec![icd("K74.60")], "male", "1958-01-01");
+    p["egfr"] = searchset(vec![observation("98979-8", 22.0, "mL/min/{1.73_m2}")]);
+    let req = order_request("order-sign", vec![med("d1", "draft", "baclofen 10 mg")], &[], p);
+    let c = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+    assert_eq!(c.len(), 1);
+    assert!(
+        c[0]["links"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/knowledge/avoid.baclofen_contraindicated")
+    );
+}
+
+#[tokio::test]
+async fn a_cramp_inducing_drug_gets_an_info_card_only_for_a_patient_with_cramps() {
+    let st = state();
+    let req = |conditions| {
+        order_request(
+            "order-sign",
+            vec![med("d1", "draft", "atorvastatin 20 mg")],
+            &[],
+            order_prefetch(conditions, "female", "1955-01-01"),
+        )
+    };
+    let c = cards(&post(&st, "/cds-services/cramp-order-review", &req(vec![icd("G47.62")])).await);
+    assert_eq!(c.len(), 1);
+    assert_card_conforms(&c[0]);
+    assert_eq!(c[0]["indicator"], "info");
+    assert!(c[0]["summary"].as_str().unwrap().starts_with("Atorvastatin"));
+    let c = cards(&post(&st, "/cds-services/cramp-order-review", &req(vec![icd("I10")])).await);
+    assert!(c.is_empty());
+}
+
+// ---- the published examples -------------------------------------------------------------------
+
+fn example(name: &str) -> Value {
+    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/cds-hooks")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+}
+
+#[tokio::test]
+async fn the_specifications_example_requests_get_the_answers_the_specification_requires() {
+    let st = state();
+    // The 2.0.1 patient-view example: our required keys are not prefetched and its fhirServer is
+    // not one this instance may read (none by default), so 412 naming them.
+    let r = post(
+        &st,
+        "/cds-services/cramp-patient-view",
+        &example("spec-patient-view-request.json"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED, "{}", r.body);
+    assert_eq!(
+        r.json()["missing_prefetch_keys"],
+        json!(["patient", "conditions", "medications"])
+    );
+    assert!(
+        !r.body.contains("some-opaque-fhir-access-token"),
+        "the token is never echoed"
+    );
+    // The example with an `extension` has no patientId: patient-view requires one.
+    let r = post(
+        &st,
+        "/cds-services/cramp-patient-view",
+        &example("spec-request-with-extension.json"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    // The same request with our prefetch is answered; the extension is tolerated.
+    let mut req = example("spec-patient-view-request.json");
+    req["prefetch"] = full_prefetch();
+    req["extension"] = example("spec-request-with-extension.json")["extension"].clone();
+    let c = cards(&post(&st, "/cds-services/cramp-patient-view", &req).await);
+    assert!(!c.is_empty());
+}
+
+#[tokio::test]
+async fn the_hook_librarys_example_contexts_are_answered() {
+    let st = state();
+    for (file, hook, service) in [
+        ("library-patient-view-1.json", "patient-view", "cramp-patient-view"),
+        ("library-patient-view-2.json", "patient-view", "cramp-patient-view"),
+        ("library-order-select-1.json", "order-select", "cramp-order-review"),
+        ("library-order-select-2.json", "order-select", "cramp-order-review"),
+        ("library-order-select-3.json", "order-select", "cramp-order-review"),
+        ("library-order-sign-1.json", "order-sign", "cramp-order-review"),
+        ("library-order-sign-2.json", "order-sign", "cramp-order-review"),
+        ("library-order-sign-3.json", "order-sign", "cramp-order-review"),
+    ] {
+        let ex = example(file);
+        let prefetch = json!({ "patient": patient("male", "1925-12-23"), "conditions": null, "medications": null });
+        let req = json!({ "hook": hook, "hookInstance": format!("example-{file}"), "context": ex["context"], "prefetch": prefetch });
+        let r = post(&st, &format!("/cds-services/{service}"), &req).await;
+        // None of the examples' patients has cramps, and none of their orders is a cramp drug
+        // with a rule for a patient without cramps: no cards, and never an error.
+        assert_eq!(r.status, StatusCode::OK, "{file}: {}", r.body);
+        assert_eq!(r.json(), json!({ "cards": [] }), "{file}");
+    }
+}
+
+// ---- feedback ---------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn feedback_is_validated_idempotent_and_tied_to_the_rule_of_the_card() {
+    let st = state();
+    for name in [
+        "spec-feedback-accepted.json",
+        "spec-feedback-overridden.json",
+        "spec-feedback-override-reason.json",
+    ] {
+        for _ in 0..2 {
+            let r = post(&st, "/cds-services/cramp-patient-view/feedback", &example(name)).await;
+            assert_eq!(r.status, StatusCode::OK, "{name}: {}", r.body);
+            assert!(r.body.is_empty());
+        }
+    }
+    assert_eq!(st.feedback().len(), 3, "each piece kept once");
+    assert!(
+        st.feedback().iter().all(|f| f.rule.is_none()),
+        "cards this instance never showed"
+    );
+    assert!(
+        st.feedback()
+            .iter()
+            .all(|f| !format!("{f:?}").contains("A comment entered")),
+        "no free text kept"
+    );
+
+    // Feedback on a card we showed is tied to its rule.
+    let req = order_request(
+        "order-sign",
+        vec![med("d1", "draft", "quinine 300 mg")],
+        &[],
+        order_prefetch(vec![], "male", "1960-01-01"),
+    );
+    let c = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+    let fb = json!({ "feedback": [{ "card": c[0]["uuid"], "outcome": "overridden",
+        "overrideReason": { "reason": { "code": "other-indication", "system": format!("{BASE}/fhir/CodeSystem/cramp-override-reason") } },
+        "outcomeTimestamp": "2026-11-23T10:05:31Z" }] });
+    let r = post(&st, "/cds-services/cramp-order-review/feedback", &fb).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let kept = st.feedback().pop().unwrap();
+    assert_eq!(kept.rule.as_deref(), Some("avoid.quinine"));
+    assert_eq!(kept.override_reason.as_deref(), Some("other-indication"));
+
+    for (bad, says) in [
+        (json!({}), "`feedback`"),
+        (
+            json!({ "feedback": [{ "card": "x", "outcome": "ignored", "outcomeTimestamp": "2026-11-23T10:05:31Z" }] }),
+            "ignored",
+        ),
+        (
+            json!({ "feedback": [{ "card": "x", "outcome": "accepted", "outcomeTimestamp": "2026-11-23T10:05:31Z" }] }),
+            "acceptedSuggestions",
+        ),
+        (
+            json!({ "feedback": [{ "card": "x", "outcome": "overridden", "outcomeTimestamp": "yesterday" }] }),
+            "RFC 3339",
+        ),
+        (
+            json!({ "feedback": [{ "outcome": "overridden", "outcomeTimestamp": "2026-11-23T10:05:31Z" }] }),
+            "feedback[0].card",
+        ),
+    ] {
+        let r = post(&st, "/cds-services/cramp-order-review/feedback", &bad).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert_eq!(r.content_type, "application/problem+json");
+        assert!(r.json()["detail"].as_str().unwrap().contains(says), "{bad}: {}", r.body);
+    }
+    let r = post(
+        &st,
+        "/cds-services/nope/feedback",
+        &example("spec-feedback-overridden.json"),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+// ---- CORS -------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn browser_clients_get_cors_on_the_hook_routes() {
+    let st = state();
+    let pre = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/cds-services/cramp-patient-view")
+        .header(header::ORIGIN, "https://sandbox.cds-hooks.org")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization,content-type")
+        .body(Body::empty())
+        .unwrap();
+    let r = send(&st, pre).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+    let allowed = r.headers[header::ACCESS_CONTROL_ALLOW_HEADERS]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("authorization") && allowed.contains("content-type"));
+    let req = Request::get("/cds-services")
+        .header(header::ORIGIN, "https://sandbox.cds-hooks.org")
+        .body(Body::empty())
+        .unwrap();
+    let r = send(&st, req).await;
+    assert_eq!(r.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN], "*");
+
+    // A configured list allows only its origins.
+    let st = AppState::new(
+        kb().clone(),
+        Config {
+            cors_origins: vec!["https://ehr.test".into()],
+            ..config()
+        },
+    );
+    let req = |origin: &str| {
+        Request::get("/cds-services")
+            .header(header::ORIGIN, origin)
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        send(&st, req("https://ehr.test")).await.headers[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        "https://ehr.test"
+    );
+    assert!(
+        send(&st, req("https://other.test"))
+            .await
+            .headers
+            .get(header::ACCESS_CONTROL_ALLOW_ORIGIN)
+            .is_none()
+    );
+}
+
+// ---- the FHIR resources ---------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_questionnaire_capability_statement_and_code_systems_are_served_as_fhir() {
+    let st = state();
+    let r = get(&st, "/fhir/metadata").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.content_type, "application/fhir+json");
+    let cs = r.json();
+    assert_eq!(cs["resourceType"], "CapabilityStatement");
+    assert_eq!(cs["fhirVersion"], "4.0.1");
+    assert_eq!(cs["date"], "2026-11-23");
+
+    let r = get(&st, "/fhir/Questionnaire/cramp-assessment").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.content_type, "application/fhir+json");
+    let q = r.json();
+    assert_eq!(q["url"], format!("{BASE}/fhir/Questionnaire/cramp-assessment"));
+    assert_eq!(q["version"], kb().kb_version);
+    // Every item's linkId is a case field, and every case field is an item.
+    let mut link_ids = Vec::new();
+    for group in q["item"].as_array().unwrap() {
+        for item in group["item"].as_array().unwrap() {
+            link_ids.push(item["linkId"].as_str().unwrap().to_string());
+            assert!(item["text"].as_str().is_some_and(|t| !t.is_empty()));
+        }
+    }
+    let mut fields: Vec<String> = cramp_core::case::form_fields().into_iter().map(|(p, _)| p).collect();
+    fields.sort();
+    link_ids.sort();
+    assert_eq!(link_ids, fields);
+
+    for id in ["cramp-card-topic", "cramp-override-reason"] {
+        let r = get(&st, &format!("/fhir/CodeSystem/{id}")).await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(r.json()["url"], format!("{BASE}/fhir/CodeSystem/{id}"));
+    }
+    for missing in ["/fhir/Questionnaire/other", "/fhir/CodeSystem/other"] {
+        let r = get(&st, missing).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND);
+        assert_eq!(r.json()["resourceType"], "OperationOutcome");
+    }
+}
+
+#[tokio::test]
+async fn an_answered_questionnaire_opens_the_chart_card_and_is_read_like_a_case() {
+    let st = state();
+    let mut p = full_prefetch();
+    p["conditions"] = Value::Null;
+    p["medications"] = Value::Null;
+    p["questionnaireResponse"] = searchset(vec![json!({
+        "resourceType": "QuestionnaireResponse", "id": "qr1", "status": "completed",
+        "questionnaire": format!("{BASE}/fhir/Questionnaire/cramp-assessment"), "authored": "2026-11-20",
+        "item": [
+            { "linkId": "symptoms.feels_like", "answer": [{ "valueCoding": { "code": "painful_cramp" } }] },
+            { "linkId": "symptoms.calf_swelling", "answer": [{ "valueCoding": { "code": "one_leg" } }] },
+            { "linkId": "symptoms.calf_warm_or_red", "answer": [{ "valueBoolean": true }] }
+        ]
+    })]);
+    let cards = cards(&post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await);
+    // A swollen, warm calf on one side: the DVT red flag, first and critical-or-warning.
+    let first = &cards[0];
+    assert_eq!(first["source"]["topic"]["code"], "red-flag");
+    assert!(
+        first["links"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("red_flag.possible_dvt")
+    );
+    assert_ne!(first["indicator"], "info");
+}
