@@ -10,6 +10,7 @@
 //! (or one group of them) framed by `knowledge/cds.toml`: what triggered it, the entry's clinician
 //! text, the rule id, `kb_version`, the citations and the data that was not available.
 
+pub mod auth;
 mod cards;
 pub mod feedback;
 

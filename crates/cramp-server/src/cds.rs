@@ -100,6 +100,31 @@ fn problem(e: HookError) -> Response {
     res
 }
 
+/// CDS client authentication, when configured: a JWT whose `aud` is this endpoint's public URL
+/// (the configured base and the request's path: never the Host header). 401 otherwise.
+pub async fn authenticate(State(st): State<Arc<AppState>>, req: Request, next: axum::middleware::Next) -> Response {
+    let Some(auth) = &st.config.auth else {
+        return next.run(req).await;
+    };
+    if req.method() == axum::http::Method::OPTIONS {
+        return next.run(req).await;
+    }
+    let aud = format!("{}{}", st.config.public_url.trim_end_matches('/'), req.uri().path());
+    let header = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    match auth.verify(header, &aud, now) {
+        Ok(()) => next.run(req).await,
+        Err(e) => {
+            let mut res = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", e.0).into_response();
+            res.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            res
+        }
+    }
+}
+
 pub async fn discovery(State(st): State<Arc<AppState>>) -> Response {
     json(st.cds.discovery.clone())
 }

@@ -45,6 +45,9 @@ pub struct Config {
     pub today: Option<time::Date>,
     /// Origins allowed to call the CDS Hooks routes from a browser (`*` for any).
     pub cors_origins: Vec<String>,
+    /// CDS client authentication (`--trusted-issuers`): when set, every CDS Hooks route needs a
+    /// JWT from a trusted issuer; when `None`, the routes are open (loopback, private networks).
+    pub auth: Option<Arc<cramp_cds::auth::Auth>>,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Default for Config {
             public_url: "http://127.0.0.1:8080".into(),
             today: None,
             cors_origins: vec!["*".into()],
+            auth: None,
         }
     }
 }
@@ -299,6 +303,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/cds-services", get(cds::discovery).options(preflight))
         .route("/cds-services/{id}", post(cds::service).options(preflight))
         .route("/cds-services/{id}/feedback", post(cds::feedback).options(preflight))
+        .route_layer(middleware::from_fn_with_state(state.clone(), cds::authenticate))
         .layer(cors);
     Router::new()
         .merge(hooks)

@@ -954,3 +954,75 @@ async fn an_answered_questionnaire_opens_the_chart_card_and_is_read_like_a_case(
     );
     assert_ne!(first["indicator"], "info");
 }
+
+// ---- client authentication --------------------------------------------------------------------
+
+#[tokio::test]
+async fn with_trusted_issuers_every_hook_route_needs_a_jwt_for_its_own_url() {
+    let keys = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cramp-cds/tests/keys");
+    let jwks: Value = serde_json::from_str(&std::fs::read_to_string(keys.join("jwks.json")).unwrap()).unwrap();
+    let auth = cramp_cds::auth::Auth::from_json(
+        &json!({ "issuers": [{ "iss": "https://ehr.test/", "jwks": jwks }] }).to_string(),
+    )
+    .unwrap();
+    let st = AppState::new(
+        kb().clone(),
+        Config {
+            auth: Some(Arc::new(auth)),
+            ..config()
+        },
+    );
+    let pem = std::fs::read_to_string(keys.join("es384-private.pem")).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let token = |aud: &str, jti: &str| {
+        let mut h = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::ES384);
+        h.kid = Some("test-es384".into());
+        let claims = json!({ "iss": "https://ehr.test/", "aud": aud, "exp": now + 300, "iat": now, "jti": jti });
+        jsonwebtoken::encode(
+            &h,
+            &claims,
+            &jsonwebtoken::EncodingKey::from_ec_pem(pem.as_bytes()).unwrap(),
+        )
+        .unwrap()
+    };
+    // No token: 401 problem+json with a Bearer challenge.
+    let r = get(&st, "/cds-services").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.content_type, "application/problem+json");
+    assert_eq!(r.headers[header::WWW_AUTHENTICATE], "Bearer");
+    // A token for this URL: 200; the same token again: 401 (jti replay).
+    let t = token(&format!("{BASE}/cds-services"), "a1");
+    let req = |t: &str| {
+        Request::get("/cds-services")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(send(&st, req(&t)).await.status, StatusCode::OK);
+    assert_eq!(send(&st, req(&t)).await.status, StatusCode::UNAUTHORIZED);
+    // A token for another endpoint of the service is refused here.
+    let t = token(&format!("{BASE}/cds-services/cramp-patient-view"), "a2");
+    assert_eq!(send(&st, req(&t)).await.status, StatusCode::UNAUTHORIZED);
+    // The hook itself, with a token for it.
+    let t = token(&format!("{BASE}/cds-services/cramp-patient-view"), "a3");
+    let req = Request::post("/cds-services/cramp-patient-view")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {t}"))
+        .body(Body::from(request("patient-view", full_prefetch()).to_string()))
+        .unwrap();
+    assert_eq!(send(&st, req).await.status, StatusCode::OK);
+    // The rest of the server is not behind CDS client authentication.
+    assert_eq!(get(&st, "/healthz").await.status, StatusCode::OK);
+    // A browser's preflight is answered without a token.
+    let pre = Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/cds-services")
+        .header(header::ORIGIN, "https://sandbox.test")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "GET")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&st, pre).await.status, StatusCode::OK);
+}

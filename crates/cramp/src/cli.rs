@@ -98,6 +98,11 @@ struct ServeArgs {
     /// Origins allowed to call /cds-services from a browser, comma-separated; "*" for any.
     #[arg(long, env = "CRAMP_CORS_ORIGINS", default_value = "*", value_delimiter = ',')]
     cors_origins: Vec<String>,
+    /// Require CDS clients to authenticate (CDS Hooks 2.0.1 JWT, ES384 or RS384): a JSON file
+    /// listing the trusted issuers and their public keys, {"issuers": [{"iss", "jku"?, "jwks"}]}.
+    /// Without it the CDS Hooks routes are open: use only on loopback or a private network.
+    #[arg(long, env = "CRAMP_TRUSTED_ISSUERS")]
+    trusted_issuers: Option<PathBuf>,
     /// Log format on stderr: json (one object a line) or text.
     #[arg(long, env = "CRAMP_LOG_FORMAT", value_enum, default_value = "json")]
     log_format: LogFormat,
@@ -270,6 +275,20 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
             "--public-url {url:?} is not an http(s) URL; give the base URL clients use, e.g. https://cramp.example.org"
         )));
     }
+    let auth = match &args.trusted_issuers {
+        None => None,
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                usage(format!(
+                    "--trusted-issuers {}: {e}; give a readable JSON file",
+                    path.display()
+                ))
+            })?;
+            let auth = cramp_cds::auth::Auth::from_json(&text)
+                .map_err(|e| usage(format!("--trusted-issuers {}: {e}", path.display())))?;
+            Some(std::sync::Arc::new(auth))
+        }
+    };
     let kb = load(knowledge)?;
     let mut config = cramp_server::Config {
         include_unreviewed: args.include_unreviewed,
@@ -283,6 +302,7 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
             .map(|o| o.trim().to_string())
             .filter(|o| !o.is_empty())
             .collect(),
+        auth,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -292,7 +312,7 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| usage(format!("cannot listen on {addr}: {e}; choose another --addr")))?;
         let local = listener.local_addr().map_err(|e| failure(e.to_string()))?;
         config.public_url = args.public_url.clone().map_or_else(|| format!("http://{local}"), |u| u.trim_end_matches('/').to_string());
-        tracing::info!(addr = %local, kb_version = %kb.kb_version, engine_version = cramp_core::ENGINE_VERSION, include_unreviewed = config.include_unreviewed, public_url = %config.public_url, "cramp listening on http://{local}/");
+        tracing::info!(addr = %local, kb_version = %kb.kb_version, engine_version = cramp_core::ENGINE_VERSION, include_unreviewed = config.include_unreviewed, public_url = %config.public_url, cds_auth = config.auth.is_some(), "cramp listening on http://{local}/");
         let state = cramp_server::AppState::new(kb, config);
         cramp_server::serve(listener, state).await.map_err(|e| failure(format!("server error: {e}")))
     })?;
