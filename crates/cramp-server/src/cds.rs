@@ -168,12 +168,42 @@ pub async fn service(State(st): State<Arc<AppState>>, Path(id): Path<String>, re
             .unwrap_or_else(|| time::OffsetDateTime::now_utc().date()),
         include_unreviewed: st.config.include_unreviewed,
     };
-    match cramp_cds::evaluate(&st.kb, &request, &Vec::new(), &env) {
+    // Keys the client did not prefetch: read them from its FHIR server when that is allowed.
+    let absent: Vec<(String, String)> = cramp_fhir::hooks::prefetch_templates(&st.kb, &st.config.public_url)
+        .into_iter()
+        .filter(|t| matches!(request.prefetched(&t.key), cramp_fhir::hooks::Prefetched::Absent))
+        .map(|t| (t.key, t.query))
+        .collect();
+    let mut fetched = Vec::new();
+    let mut refusal = None;
+    if !absent.is_empty() {
+        match request.fhir_server.as_deref() {
+            None => refusal = Some("the request names no fhirServer".to_string()),
+            Some(server) => match st.cds.fetcher.refusal(server) {
+                Some(why) => refusal = Some(why),
+                None => {
+                    fetched = st
+                        .cds
+                        .fetcher
+                        .fetch(server, request.access_token.as_deref(), &request.patient_id, absent)
+                        .await
+                }
+            },
+        }
+    }
+    match cramp_cds::evaluate(&st.kb, &request, &fetched, &env) {
         Ok(answer) => {
             st.cds.feedback.remember(answer.cards);
             json(answer.body)
         }
-        Err(e) => problem(e),
+        Err(mut e) => {
+            if e.status == 412
+                && let Some(why) = refusal
+            {
+                e.detail.push_str(&format!(" ({why})"));
+            }
+            problem(e)
+        }
     }
 }
 
@@ -246,10 +276,12 @@ pub struct CdsState {
     pub capability: String,
     pub code_systems: Vec<(&'static str, String)>,
     pub feedback: FeedbackStore,
+    pub fetcher: Fetcher,
 }
 
 impl CdsState {
-    pub fn new(kb: &cramp_core::KnowledgeBase, base: &str, started: time::Date) -> CdsState {
+    pub fn new(kb: &cramp_core::KnowledgeBase, config: &crate::Config, started: time::Date) -> CdsState {
+        let base = config.public_url.as_str();
         let date = format!(
             "{:04}-{:02}-{:02}",
             started.year(),
@@ -266,6 +298,114 @@ impl CdsState {
                 .filter_map(|(id, _, _)| cramp_fhir::resources::code_system(kb, base, id).map(|v| (*id, v.to_string())))
                 .collect(),
             feedback: FeedbackStore::default(),
+            fetcher: Fetcher::new(config),
         }
     }
+}
+
+/// Reads a CDS client's FHIR server for prefetch keys the request lacks: only a server that
+/// matches the allowlist, only over https (unless allowed for loopback tests), with the client's
+/// bearer token (never logged or kept), all reads of one call within one deadline.
+pub struct Fetcher {
+    client: Option<reqwest::Client>,
+    allow: Vec<String>,
+    insecure: bool,
+    timeout: std::time::Duration,
+}
+
+impl Fetcher {
+    fn new(config: &crate::Config) -> Fetcher {
+        let client = if config.fhir_server_allow.is_empty() {
+            None
+        } else {
+            // The process-wide rustls provider: ring (see Cargo.toml). Installing twice is harmless.
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            reqwest::Client::builder()
+                .timeout(config.fhir_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .ok()
+        };
+        Fetcher {
+            client,
+            allow: config.fhir_server_allow.clone(),
+            insecure: config.allow_insecure_fhir,
+            timeout: config.fhir_timeout,
+        }
+    }
+
+    /// Why `server` may not be read, or `None` when it may.
+    fn refusal(&self, server: &str) -> Option<String> {
+        if self.client.is_none() {
+            return Some("no FHIR server is allowed (--fhir-server-allow)".into());
+        }
+        if !(server.starts_with("https://") || (self.insecure && server.starts_with("http://"))) {
+            return Some(format!(
+                "the FHIR server {server} is not https (plain http needs --allow-insecure-fhir)"
+            ));
+        }
+        let s = server.trim_end_matches('/');
+        let allowed = self.allow.iter().any(|a| {
+            let a = a.trim_end_matches('/');
+            s == a || s.starts_with(&format!("{a}/"))
+        });
+        (!allowed).then(|| format!("the FHIR server {server} is not in --fhir-server-allow"))
+    }
+
+    /// Reads each `(key, query)` for `patient`; keys that fail are left out.
+    async fn fetch(
+        &self,
+        server: &str,
+        token: Option<&str>,
+        patient: &str,
+        queries: Vec<(String, String)>,
+    ) -> Vec<(String, Box<serde_json::value::RawValue>)> {
+        let Some(client) = &self.client else { return Vec::new() };
+        let base = server.trim_end_matches('/');
+        let id = percent_encode(patient);
+        let mut set = tokio::task::JoinSet::new();
+        for (key, query) in queries {
+            let url = format!("{base}/{}", query.replace("{{context.patientId}}", &id));
+            let mut req = client.get(url).header(header::ACCEPT, "application/fhir+json");
+            if let Some(t) = token {
+                req = req.bearer_auth(t);
+            }
+            set.spawn(async move {
+                let res = req.send().await.ok().filter(|r| r.status().is_success())?;
+                let bytes = res.bytes().await.ok()?;
+                let text = String::from_utf8(bytes.to_vec()).ok()?;
+                serde_json::value::RawValue::from_string(text).ok().map(|v| (key, v))
+            });
+        }
+        let mut out = Vec::new();
+        let deadline = tokio::time::sleep(self.timeout);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                next = set.join_next() => match next {
+                    Some(Ok(Some(v))) => out.push(v),
+                    Some(_) => {}
+                    None => break,
+                },
+                _ = &mut deadline => {
+                    set.abort_all();
+                    break;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A FHIR id in a URL: unreserved characters as they are, everything else percent-encoded.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

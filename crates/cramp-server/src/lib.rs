@@ -48,6 +48,13 @@ pub struct Config {
     /// CDS client authentication (`--trusted-issuers`): when set, every CDS Hooks route needs a
     /// JWT from a trusted issuer; when `None`, the routes are open (loopback, private networks).
     pub auth: Option<Arc<cramp_cds::auth::Auth>>,
+    /// FHIR servers (URL prefixes) this service may read when a hook's prefetch lacks data; none
+    /// by default. Only `https`, unless `allow_insecure_fhir`.
+    pub fhir_server_allow: Vec<String>,
+    /// Allow plain `http` FHIR servers (loopback tests only).
+    pub allow_insecure_fhir: bool,
+    /// Deadline for all reads of a FHIR server for one hook call.
+    pub fhir_timeout: Duration,
 }
 
 impl Default for Config {
@@ -60,6 +67,9 @@ impl Default for Config {
             today: None,
             cors_origins: vec!["*".into()],
             auth: None,
+            fhir_server_allow: Vec::new(),
+            allow_insecure_fhir: false,
+            fhir_timeout: Duration::from_secs(2),
         }
     }
 }
@@ -82,7 +92,7 @@ impl AppState {
         let health = serde_json::json!({ "status": "ok", "kb_version": kb.kb_version, "engine_version": cramp_core::ENGINE_VERSION }).to_string();
         let pages = pages::Pages::render(&kb);
         let started = config.today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
-        let cds = cds::CdsState::new(&kb, &config.public_url, started);
+        let cds = cds::CdsState::new(&kb, &config, started);
         Arc::new(AppState {
             kb,
             cache,

@@ -1026,3 +1026,112 @@ async fn with_trusted_issuers_every_hook_route_needs_a_jwt_for_its_own_url() {
         .unwrap();
     assert_eq!(send(&st, pre).await.status, StatusCode::OK);
 }
+
+// ---- reading the client's FHIR server ---------------------------------------------------------
+
+/// A FHIR server on loopback that answers the service's queries for patient p1 and records the
+/// Authorization header of each read.
+async fn mock_fhir_server() -> (String, Arc<std::sync::Mutex<Vec<String>>>) {
+    use axum::extract::RawQuery;
+    use axum::routing::get as route_get;
+    let seen: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
+    let record = seen.clone();
+    let answer = move |path: &'static str| {
+        let record = record.clone();
+        move |headers: axum::http::HeaderMap, RawQuery(query): RawQuery| {
+            let record = record.clone();
+            async move {
+                let auth = headers
+                    .get(header::AUTHORIZATION)
+                    .map(|v| v.to_str().unwrap().to_string());
+                record.lock().unwrap().push(auth.unwrap_or_default());
+                let q = query.unwrap_or_default();
+                let body = match path {
+                    "patient" => patient("female", "1950-03-02"),
+                    "conditions" => searchset(vec![icd("G47.62")]),
+                    "medications" if q.contains("patient=p1") => searchset(vec![med("m1", "active", "quinine 300 mg")]),
+                    "observations" if q.contains("2823-3") => searchset(vec![observation("2823-3", 3.1, "mmol/L")]),
+                    _ => searchset(vec![]),
+                };
+                ([(header::CONTENT_TYPE, "application/fhir+json")], body.to_string())
+            }
+        }
+    };
+    let router = axum::Router::new()
+        .route("/fhir/Patient/p1", route_get(answer("patient")))
+        .route("/fhir/Condition", route_get(answer("conditions")))
+        .route("/fhir/MedicationRequest", route_get(answer("medications")))
+        .route("/fhir/MedicationStatement", route_get(answer("statements")))
+        .route("/fhir/QuestionnaireResponse", route_get(answer("qr")))
+        .route("/fhir/Observation", route_get(answer("observations")));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    (format!("http://{addr}/fhir"), seen)
+}
+
+fn with_fhir_server(server: &str) -> Value {
+    json!({ "hook": "patient-view", "hookInstance": "fetch-1", "fhirServer": server,
+        "fhirAuthorization": { "access_token": "secret-token", "token_type": "Bearer", "expires_in": 300,
+            "scope": "patient/*.read", "subject": "cramp" },
+        "context": { "userId": "Practitioner/1", "patientId": "p1" } })
+}
+
+#[tokio::test]
+async fn an_allowed_fhir_server_is_read_with_the_clients_token_when_prefetch_is_missing() {
+    let (server, seen) = mock_fhir_server().await;
+    let st = AppState::new(
+        kb().clone(),
+        Config {
+            fhir_server_allow: vec![server.clone()],
+            allow_insecure_fhir: true,
+            ..config()
+        },
+    );
+    let r = post(&st, "/cds-services/cramp-patient-view", &with_fhir_server(&server)).await;
+    let cards = cards(&r);
+    assert!(
+        cards.iter().any(|c| c["source"]["topic"]["code"] == "quinine-safety"),
+        "{}",
+        r.body
+    );
+    assert!(!r.body.contains("secret-token"));
+    // Every key was read, each with the client's token; nothing is "not sent".
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), cramp_fhir::hooks::prefetch_templates(kb(), BASE).len());
+    assert!(seen.iter().all(|a| a == "Bearer secret-token"), "{seen:?}");
+    assert!(!r.body.contains("no result was sent"));
+}
+
+#[tokio::test]
+async fn a_fhir_server_not_allowed_or_not_https_is_never_read() {
+    let (server, seen) = mock_fhir_server().await;
+    // Not in the allowlist (the default is none): 412 saying why.
+    let st = state();
+    let r = post(&st, "/cds-services/cramp-patient-view", &with_fhir_server(&server)).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    assert!(r.json()["detail"].as_str().unwrap().contains("--fhir-server-allow"));
+    // Allowed, but plain http without --allow-insecure-fhir.
+    let st = AppState::new(
+        kb().clone(),
+        Config {
+            fhir_server_allow: vec![server.clone()],
+            ..config()
+        },
+    );
+    let r = post(&st, "/cds-services/cramp-patient-view", &with_fhir_server(&server)).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    assert!(r.json()["detail"].as_str().unwrap().contains("not https"));
+    // A server that only shares a prefix with an allowed one.
+    let st = AppState::new(
+        kb().clone(),
+        Config {
+            fhir_server_allow: vec![format!("{server}-other")],
+            allow_insecure_fhir: true,
+            ..config()
+        },
+    );
+    let r = post(&st, "/cds-services/cramp-patient-view", &with_fhir_server(&server)).await;
+    assert_eq!(r.status, StatusCode::PRECONDITION_FAILED);
+    assert!(seen.lock().unwrap().is_empty(), "the server was never contacted");
+}

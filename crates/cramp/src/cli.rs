@@ -103,6 +103,17 @@ struct ServeArgs {
     /// Without it the CDS Hooks routes are open: use only on loopback or a private network.
     #[arg(long, env = "CRAMP_TRUSTED_ISSUERS")]
     trusted_issuers: Option<PathBuf>,
+    /// FHIR servers this service may read when a CDS hook's prefetch lacks data, as URL prefixes,
+    /// comma-separated (e.g. https://ehr.example.org/fhir). None by default: then missing required
+    /// prefetch is a 412.
+    #[arg(long, env = "CRAMP_FHIR_SERVER_ALLOW", value_delimiter = ',')]
+    fhir_server_allow: Vec<String>,
+    /// Allow plain-http FHIR servers (loopback tests only; production data travels over https).
+    #[arg(long, env = "CRAMP_ALLOW_INSECURE_FHIR")]
+    allow_insecure_fhir: bool,
+    /// Deadline in milliseconds for all reads of a FHIR server in one hook call.
+    #[arg(long, env = "CRAMP_FHIR_TIMEOUT_MS", default_value_t = 2000)]
+    fhir_timeout_ms: u64,
     /// Log format on stderr: json (one object a line) or text.
     #[arg(long, env = "CRAMP_LOG_FORMAT", value_enum, default_value = "json")]
     log_format: LogFormat,
@@ -303,6 +314,14 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
             .filter(|o| !o.is_empty())
             .collect(),
         auth,
+        fhir_server_allow: args
+            .fhir_server_allow
+            .iter()
+            .map(|o| o.trim().to_string())
+            .filter(|o| !o.is_empty())
+            .collect(),
+        allow_insecure_fhir: args.allow_insecure_fhir,
+        fhir_timeout: std::time::Duration::from_millis(args.fhir_timeout_ms.max(1)),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
