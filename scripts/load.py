@@ -3,11 +3,14 @@
 
 Starts target/release/cramp serve on a free 127.0.0.1 port, then runs three interleaved rounds of
   GET  /healthz                 (the trivial endpoint)
-  POST /api/v1/assess           (a realistic case: vignette V34, or examples/cirrhosis-on-diuretics.json)
+and one of (the first argument; default assess)
+  assess:        POST /api/v1/assess (a realistic case: vignette V34, or examples/cirrhosis-on-diuretics.json)
+  patient-view:  POST /cds-services/cramp-patient-view (examples/cds-patient-view-request.json: a
+                 CDS Hooks call with full prefetch, 22 keys, 9.5 KB; issue 5)
 with `wrk -t2 -c30 -d10s --latency`, reads the server's user+sys CPU from /proc around each run,
 and prints every run and the medians: throughput ratio (goal >= 0.5; floor 0.35), p99 against twice
 the trivial endpoint's, and errors (goal: none). Bounded: about 70 s in all; loopback only.
-Run: scripts/load   (needs wrk: apt-get install wrk)
+Run: scripts/load [assess|patient-view]   (needs wrk: apt-get install wrk)
 """
 import json, os, re, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
@@ -21,6 +24,9 @@ def case_body():
     if v.exists():
         return json.dumps(json.loads(v.read_text())["case"]), "vignette V34 (cirrhosis, diuretics, low K/Mg/Na, 5 labs)"
     return (ROOT / "examples/cirrhosis-on-diuretics.json").read_text(), "examples/cirrhosis-on-diuretics.json"
+
+def hook_body():
+    return (ROOT / "examples/cds-patient-view-request.json").read_text(), "examples/cds-patient-view-request.json (patient-view, full prefetch)"
 
 def cpu_seconds(pid):
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -49,6 +55,10 @@ def wrk(url, script=None):
     return {"rps": rps, "p50": p50, "p99": p99, "errors": non2xx + sock}
 
 def main():
+    target = sys.argv[1] if len(sys.argv) > 1 else "assess"
+    if target not in ("assess", "patient-view"):
+        sys.exit("usage: scripts/load [assess|patient-view]")
+    path = "/api/v1/assess" if target == "assess" else "/cds-services/cramp-patient-view"
     if not BIN.exists():
         sys.exit("build first: cargo build --release")
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
@@ -60,30 +70,30 @@ def main():
                 urllib.request.urlopen(base + "/healthz"); break
             except OSError:
                 time.sleep(0.05)
-        body, what = case_body()
+        body, what = case_body() if target == "assess" else hook_body()
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
             f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ' + json.dumps(body) + "\n")
             lua = f.name
-        req = urllib.request.Request(base + "/api/v1/assess", data=body.encode(), headers={"Content-Type": "application/json"})
+        req = urllib.request.Request(base + path, data=body.encode(), headers={"Content-Type": "application/json"})
         assert urllib.request.urlopen(req).status == 200
         subprocess.run(["wrk", "-t", THREADS, "-c", CONNECTIONS, "-d", "3s", base + "/healthz"], capture_output=True)  # warm-up
-        runs = {"healthz": [], "assess": []}
+        runs = {"healthz": [], target: []}
         for r in range(ROUNDS):
-            for name, url, script in (("healthz", base + "/healthz", None), ("assess", base + "/api/v1/assess", lua)):
+            for name, url, script in (("healthz", base + "/healthz", None), (target, base + path, lua)):
                 u0, s0 = cpu_seconds(server.pid)
                 res = wrk(url, script)
                 u1, s1 = cpu_seconds(server.pid)
                 res["cpu"] = f"{u1 - u0:.1f}+{s1 - s0:.1f}"
                 runs[name].append(res)
-                print(f"round {r + 1} {name:8} {res['rps']:>10.0f} req/s  p50 {res['p50']:.2f} ms  p99 {res['p99']:.2f} ms  errors {res['errors']}  server CPU user+sys {res['cpu']} s")
+                print(f"round {r + 1} {name:12} {res['rps']:>10.0f} req/s  p50 {res['p50']:.2f} ms  p99 {res['p99']:.2f} ms  errors {res['errors']}  server CPU user+sys {res['cpu']} s")
         med = {n: {k: statistics.median(x[k] for x in v) for k in ("rps", "p50", "p99")} for n, v in runs.items()}
         errors = sum(x["errors"] for v in runs.values() for x in v)
-        ratio = med["assess"]["rps"] / med["healthz"]["rps"]
+        ratio = med[target]["rps"] / med["healthz"]["rps"]
         print(f"\ncase: {what}; wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} --latency, {ROUNDS} interleaved rounds")
-        for n in ("healthz", "assess"):
-            print(f"median {n:8} {med[n]['rps']:>10.0f} req/s  p50 {med[n]['p50']:.2f} ms  p99 {med[n]['p99']:.2f} ms")
-        print(f"throughput ratio assess/healthz: {ratio:.2f} (goal >= 0.5, floor 0.35)")
-        print(f"p99 assess / p99 healthz: {med['assess']['p99'] / med['healthz']['p99']:.2f} (goal <= 2)")
+        for n in ("healthz", target):
+            print(f"median {n:12} {med[n]['rps']:>10.0f} req/s  p50 {med[n]['p50']:.2f} ms  p99 {med[n]['p99']:.2f} ms")
+        print(f"throughput ratio {target}/healthz: {ratio:.2f} (goal >= 0.5, floor 0.35)")
+        print(f"p99 {target} / p99 healthz: {med[target]['p99'] / med['healthz']['p99']:.2f} (goal <= 2)")
         print(f"errors: {errors} (goal 0)")
     finally:
         server.terminate(); server.wait(timeout=10)

@@ -171,17 +171,7 @@ impl Ctx<'_> {
     }
 
     fn override_reasons(&self) -> Vec<Coding> {
-        let system = canonical(self.base(), "CodeSystem", "cramp-override-reason");
-        self.kb
-            .cds
-            .override_reason
-            .iter()
-            .map(|r| Coding {
-                system: system.clone(),
-                code: r.code.clone(),
-                display: r.display.clone(),
-            })
-            .collect()
+        self.env.prepared.override_reasons.clone()
     }
 
     fn evidence_link(&self, e: &Entry) -> Link {
@@ -207,33 +197,7 @@ impl Ctx<'_> {
         for (e, text) in entries {
             out.push_str(text);
             out.push_str("\n\n");
-            let certainty = e
-                .certainty
-                .map(|c| format!(" · {} {}", l.certainty, c.as_str()))
-                .unwrap_or_default();
-            out.push_str(&format!(
-                "*{}* `{}` · {} `{}` · {} {}{certainty}\n\n",
-                l.rule,
-                e.id,
-                l.kb_version,
-                self.kb.kb_version,
-                l.review_status,
-                e.status.as_str()
-            ));
-            out.push_str(&format!("**{}**\n\n", l.sources));
-            for &pos in &e.source_positions {
-                let s = &self.kb.sources[pos];
-                match s.link() {
-                    Some(url) => out.push_str(&format!(
-                        "- [{}]({url}): {} ({})\n",
-                        s.id,
-                        md(&s.citation),
-                        md(&s.locator)
-                    )),
-                    None => out.push_str(&format!("- {}: {} ({})\n", s.id, md(&s.citation), md(&s.locator))),
-                }
-            }
-            out.push('\n');
+            out.push_str(&self.env.prepared.tails[e.index]);
         }
         if !self.unavailable.is_empty() || !self.notes.is_empty() {
             out.push_str(&format!("**{}**\n\n", l.not_available));
@@ -282,6 +246,55 @@ impl Ctx<'_> {
             rule: rule.id.clone(),
         }
     }
+}
+
+/// The override reasons every card offers (`cds.toml`), in the service's code system.
+pub(crate) fn override_reasons(kb: &KnowledgeBase, base: &str) -> Vec<Coding> {
+    let system = canonical(base.trim_end_matches('/'), "CodeSystem", "cramp-override-reason");
+    kb.cds
+        .override_reason
+        .iter()
+        .map(|r| Coding {
+            system: system.clone(),
+            code: r.code.clone(),
+            display: r.display.clone(),
+        })
+        .collect()
+}
+
+/// What follows an entry's statement on a card: its rule line (id, `kb_version`, review status,
+/// certainty) and its sources, in Markdown.
+pub(crate) fn entry_tail(kb: &KnowledgeBase, e: &Entry) -> String {
+    let l = &kb.cds.labels;
+    let mut out = String::new();
+    let certainty = e
+        .certainty
+        .map(|c| format!(" · {} {}", l.certainty, c.as_str()))
+        .unwrap_or_default();
+    out.push_str(&format!(
+        "*{}* `{}` · {} `{}` · {} {}{certainty}\n\n",
+        l.rule,
+        e.id,
+        l.kb_version,
+        kb.kb_version,
+        l.review_status,
+        e.status.as_str()
+    ));
+    out.push_str(&format!("**{}**\n\n", l.sources));
+    for &pos in &e.source_positions {
+        let s = &kb.sources[pos];
+        match s.link() {
+            Some(url) => out.push_str(&format!(
+                "- [{}]({url}): {} ({})\n",
+                s.id,
+                md(&s.citation),
+                md(&s.locator)
+            )),
+            None => out.push_str(&format!("- {}: {} ({})\n", s.id, md(&s.citation), md(&s.locator))),
+        }
+    }
+    out.push('\n');
+    out
 }
 
 fn urgency_indicator(u: Urgency) -> &'static str {

@@ -42,11 +42,32 @@ pub fn hooks_of(service: &str) -> Option<&'static [&'static str]> {
     }
 }
 
+/// What every hook call reads and only the knowledge base and the public URL decide, worked out
+/// once: the prefetch templates, each entry's rule line and sources in Markdown, the override
+/// reasons.
+#[derive(Debug)]
+pub struct Prepared {
+    pub templates: Vec<Template>,
+    tails: Vec<String>,
+    override_reasons: Vec<cards::Coding>,
+}
+
+impl Prepared {
+    pub fn new(kb: &KnowledgeBase, base_url: &str) -> Prepared {
+        Prepared {
+            templates: cramp_fhir::hooks::prefetch_templates(kb, base_url),
+            tails: kb.entries.iter().map(|e| cards::entry_tail(kb, e)).collect(),
+            override_reasons: cards::override_reasons(kb, base_url),
+        }
+    }
+}
+
 /// Where the service is published and what it may read.
 #[derive(Debug, Clone)]
 pub struct Env<'a> {
     /// The public base URL (`--public-url`): the base of every link and canonical URL.
     pub base_url: &'a str,
+    pub prepared: &'a Prepared,
     /// "Today", for ages from birth dates.
     pub today: Date,
     pub include_unreviewed: bool,
@@ -334,11 +355,11 @@ pub fn evaluate(kb: &KnowledgeBase, req: &Request<'_>, fetched: &Fetched, env: &
         drafts_as_considering: false,
         known_loinc: &known_loinc,
     };
-    let templates = cramp_fhir::hooks::prefetch_templates(kb, env.base_url);
+    let templates = &env.prepared.templates;
     let mut values: Vec<(&str, &RawValue)> = Vec::new();
     let mut unavailable: Vec<String> = Vec::new();
     let labels = &kb.cds.labels;
-    for t in &templates {
+    for t in templates {
         match req.prefetched(&t.key) {
             Prefetched::Value(v) => values.push((t.key.as_str(), v)),
             Prefetched::Null => {

@@ -4,7 +4,7 @@
 //! The envelope of a hook request and the cards are in `cramp-cds`; this module is only what
 //! needs to know FHIR.
 
-use crate::shapes::{Bundle, Head};
+use crate::shapes::Entry;
 use crate::{MapError, MapOptions, Mapped, QUESTIONNAIRE_ID, Resource, case_from_resources};
 use cramp_core::KnowledgeBase;
 use serde::Deserialize;
@@ -97,8 +97,13 @@ struct Link {
     relation: Option<String>,
 }
 
+/// A prefetched value read in one pass: its type, and when it is a Bundle its entries and links.
 #[derive(Deserialize)]
-struct Paging {
+#[serde(rename_all = "camelCase")]
+struct Top<'a> {
+    resource_type: Option<String>,
+    #[serde(default, borrow)]
+    entry: Vec<Entry<'a>>,
     #[serde(default)]
     link: Vec<Link>,
 }
@@ -110,27 +115,23 @@ fn gather<'a>(
     notes: &mut Vec<String>,
 ) -> Result<(), MapError> {
     let text = raw.get();
-    let head: Head = serde_json::from_str(text).map_err(|_| {
+    let top: Top<'a> = serde_json::from_str(text).map_err(|e| {
         MapError(format!(
-            "`prefetch.{key}` is not a FHIR resource; send a resource, a Bundle or null"
+            "`prefetch.{key}` is not a FHIR resource ({e}); send a resource, a Bundle or null"
         ))
     })?;
-    match head.resource_type.as_deref() {
+    match top.resource_type.as_deref() {
         Some("Bundle") => {
-            let bundle: Bundle<'a> = serde_json::from_str(text)
-                .map_err(|e| MapError(format!("`prefetch.{key}` is not a readable Bundle ({e})")))?;
-            if serde_json::from_str::<Paging>(text)
-                .is_ok_and(|p| p.link.iter().any(|l| l.relation.as_deref() == Some("next")))
-            {
+            if top.link.iter().any(|l| l.relation.as_deref() == Some("next")) {
                 notes.push(format!(
                     "prefetch.{key}: only the first page of the search was sent; later pages were not read"
                 ));
             }
-            for (i, e) in bundle.entry.iter().enumerate() {
+            for (i, e) in top.entry.into_iter().enumerate() {
                 if let Some(r) = e.resource {
                     out.push(Resource {
                         at: format!("prefetch.{key}.entry[{i}]"),
-                        full_url: e.full_url.clone(),
+                        full_url: e.full_url,
                         raw: r.get(),
                     });
                 }

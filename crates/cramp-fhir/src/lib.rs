@@ -143,8 +143,8 @@ pub fn case_from_resources(input: &[Resource<'_>], opts: &MapOptions<'_>) -> Res
     // Each resource's type and label, read once.
     let mut resources = Vec::with_capacity(input.len());
     for r in input {
-        match serde_json::from_str::<Head>(r.raw) {
-            Ok(Head {
+        match Head::read(r.raw) {
+            Some(Head {
                 resource_type: Some(t),
                 id,
             }) => {

@@ -39,6 +39,44 @@ pub struct Head {
     pub id: Option<String>,
 }
 
+impl Head {
+    /// Reads a resource's type and id. Servers write `resourceType` first and usually `id` next:
+    /// those are read from the text directly, without scanning the whole resource; anything else
+    /// falls back to parsing it.
+    pub fn read(raw: &str) -> Option<Head> {
+        Head::leading(raw).or_else(|| serde_json::from_str::<Head>(raw).ok())
+    }
+
+    fn leading(raw: &str) -> Option<Head> {
+        let rest = raw.trim_start().strip_prefix('{')?.trim_start();
+        let (resource_type, rest) = string_member(rest, "resourceType")?;
+        let rest = rest.trim_start();
+        let id = match rest.strip_prefix(',') {
+            Some(after) => string_member(after.trim_start(), "id").map(|(id, _)| id),
+            None => None,
+        };
+        // Without a leading `id` the id may be anywhere: parse the whole resource for it.
+        match id {
+            Some(id) => Some(Head {
+                resource_type: Some(resource_type),
+                id: Some(id),
+            }),
+            None => None,
+        }
+    }
+}
+
+/// `"key": "value"` at the start of `text` with a plain (escape-free) string value, and the rest.
+fn string_member<'t>(text: &'t str, key: &str) -> Option<(String, &'t str)> {
+    let rest = text.strip_prefix('"')?.strip_prefix(key)?.strip_prefix('"')?;
+    let rest = rest.trim_start().strip_prefix(':')?.trim_start().strip_prefix('"')?;
+    let end = rest.find(['"', '\\'])?;
+    if rest.as_bytes()[end] != b'"' {
+        return None;
+    }
+    Some((rest[..end].to_string(), &rest[end + 1..]))
+}
+
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct Coding {
     pub system: Option<String>,

@@ -162,6 +162,7 @@ pub async fn service(State(st): State<Arc<AppState>>, Path(id): Path<String>, re
     };
     let env = cramp_cds::Env {
         base_url: &st.config.public_url,
+        prepared: &st.cds.prepared,
         today: st
             .config
             .today
@@ -169,19 +170,22 @@ pub async fn service(State(st): State<Arc<AppState>>, Path(id): Path<String>, re
         include_unreviewed: st.config.include_unreviewed,
     };
     // Keys the client did not prefetch: read them from its FHIR server when that is allowed.
-    let absent: Vec<(String, String)> = cramp_fhir::hooks::prefetch_templates(&st.kb, &st.config.public_url)
-        .into_iter()
-        .filter(|t| matches!(request.prefetched(&t.key), cramp_fhir::hooks::Prefetched::Absent))
-        .map(|t| (t.key, t.query))
-        .collect();
+    let templates = &st.cds.prepared.templates;
+    let is_absent =
+        |t: &&cramp_fhir::hooks::Template| matches!(request.prefetched(&t.key), cramp_fhir::hooks::Prefetched::Absent);
     let mut fetched = Vec::new();
     let mut refusal = None;
-    if !absent.is_empty() {
+    if templates.iter().any(|t| is_absent(&t)) {
         match request.fhir_server.as_deref() {
             None => refusal = Some("the request names no fhirServer".to_string()),
             Some(server) => match st.cds.fetcher.refusal(server) {
                 Some(why) => refusal = Some(why),
                 None => {
+                    let absent = templates
+                        .iter()
+                        .filter(is_absent)
+                        .map(|t| (t.key.clone(), t.query.clone()))
+                        .collect();
                     fetched = st
                         .cds
                         .fetcher
@@ -277,6 +281,7 @@ pub struct CdsState {
     pub code_systems: Vec<(&'static str, String)>,
     pub feedback: FeedbackStore,
     pub fetcher: Fetcher,
+    pub prepared: cramp_cds::Prepared,
 }
 
 impl CdsState {
@@ -299,6 +304,7 @@ impl CdsState {
                 .collect(),
             feedback: FeedbackStore::default(),
             fetcher: Fetcher::new(config),
+            prepared: cramp_cds::Prepared::new(kb, base),
         }
     }
 }
