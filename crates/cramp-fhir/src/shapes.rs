@@ -56,13 +56,10 @@ impl Head {
             None => None,
         };
         // Without a leading `id` the id may be anywhere: parse the whole resource for it.
-        match id {
-            Some(id) => Some(Head {
-                resource_type: Some(resource_type),
-                id: Some(id),
-            }),
-            None => None,
-        }
+        id.map(|id| Head {
+            resource_type: Some(resource_type),
+            id: Some(id),
+        })
     }
 }
 
