@@ -258,12 +258,24 @@ mod tests {
     fn a_resources_type_and_id_are_read_wherever_they_are() {
         let both = |t: &str, id: &str| (Some(t.to_string()), Some(id.to_string()));
         // Leading members (the fast path), with any whitespace.
-        assert_eq!(read(r#"{"resourceType":"Patient","id":"p1","gender":"male"}"#), both("Patient", "p1"));
-        assert_eq!(read("{\n  \"resourceType\" : \"Patient\" ,\n  \"id\": \"p1\"}"), both("Patient", "p1"));
+        assert_eq!(
+            read(r#"{"resourceType":"Patient","id":"p1","gender":"male"}"#),
+            both("Patient", "p1")
+        );
+        assert_eq!(
+            read("{\n  \"resourceType\" : \"Patient\" ,\n  \"id\": \"p1\"}"),
+            both("Patient", "p1")
+        );
         // Anywhere else, or escaped: the full parse gives the same answer.
         assert_eq!(read(r#"{"id":"p1","resourceType":"Patient"}"#), both("Patient", "p1"));
-        assert_eq!(read(r#"{"resourceType":"Patient","gender":"male","id":"p1"}"#), both("Patient", "p1"));
-        assert_eq!(read(r#"{"resourceType":"Pat\u0069ent","id":"p\"1"}"#), both("Patient", "p\"1"));
+        assert_eq!(
+            read(r#"{"resourceType":"Patient","gender":"male","id":"p1"}"#),
+            both("Patient", "p1")
+        );
+        assert_eq!(
+            read(r#"{"resourceType":"Pat\u0069ent","id":"p\"1"}"#),
+            both("Patient", "p\"1")
+        );
         assert_eq!(read(r#"{"resourceType":"Patient"}"#), (Some("Patient".into()), None));
         assert!(Head::read("[1, 2]").is_none());
     }
