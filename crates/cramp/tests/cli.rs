@@ -378,3 +378,39 @@ fn a_bundle_with_a_wrong_answer_exits_2_naming_the_item() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("symptoms.worst_pain"), "{}", stderr(&out));
 }
+
+#[test]
+fn serve_refuses_a_bad_public_url_or_trusted_issuers_file_with_exit_2_and_the_fix() {
+    let o = cramp(
+        &["serve", "--addr", "127.0.0.1:0", "--public-url", "ftp://cramp.test"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--public-url"), "{}", stderr(&o));
+    let o = cramp(
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--trusted-issuers",
+            "/no/such/issuers.json",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--trusted-issuers"), "{}", stderr(&o));
+    let bad = scratch("issuers").join("issuers.json");
+    std::fs::write(&bad, r#"{"issuers": []}"#).unwrap();
+    let o = cramp(
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--trusted-issuers",
+            bad.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("at least one trusted CDS client"), "{}", stderr(&o));
+}
