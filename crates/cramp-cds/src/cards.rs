@@ -348,43 +348,61 @@ fn data_lines(ctx: &Ctx<'_>, case: &Case) -> Vec<String> {
     out
 }
 
-/// The answered fields of `patient`, `symptoms` and `exam`, as `path = value`.
+/// A field's value as the case reads it.
+trait Shown {
+    fn shown(&self) -> String;
+}
+
+impl Shown for f64 {
+    fn shown(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Shown for bool {
+    fn shown(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl Shown for Vec<cramp_core::case::Location> {
+    fn shown(&self) -> String {
+        self.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+macro_rules! shown_as_str {
+    ($($t:ty),*) => { $(impl Shown for $t { fn shown(&self) -> String { self.as_str().to_string() } })* };
+}
+shown_as_str!(
+    cramp_core::case::Sex,
+    cramp_core::case::FeelsLike,
+    cramp_core::case::RelievedBy,
+    cramp_core::case::When,
+    cramp_core::case::Side,
+    cramp_core::case::CalfSwelling,
+    cramp_core::case::Pulses,
+    cramp_core::case::Reflexes
+);
+
+/// Every answered field of `patient`, `symptoms` and `exam`, as `path = value`: the data a red flag
+/// or a diagnosis rests on, whichever field it is.
 fn answered(case: &Case) -> Vec<String> {
     let mut out = Vec::new();
-    let p = &case.patient;
-    let mut push = |path: &str, v: Option<String>| {
-        if let Some(v) = v {
-            out.push(format!("{path} = {v}"));
-        }
-    };
-    push("patient.age", p.age.map(|v| v.to_string()));
-    push("patient.sex", p.sex.map(|v| v.as_str().to_string()));
-    push("patient.pregnant", p.pregnant.map(|v| v.to_string()));
-    let s = &case.symptoms;
-    push("symptoms.feels_like", s.feels_like.map(|v| v.as_str().to_string()));
-    push("symptoms.worse_in_evening", s.worse_in_evening.map(|v| v.to_string()));
-    push("symptoms.relieved_by", s.relieved_by.map(|v| v.as_str().to_string()));
-    push("symptoms.returns_at_rest", s.returns_at_rest.map(|v| v.to_string()));
-    push(
-        "symptoms.calf_swelling",
-        s.calf_swelling.map(|v| v.as_str().to_string()),
-    );
-    push("symptoms.calf_warm_or_red", s.calf_warm_or_red.map(|v| v.to_string()));
-    push("symptoms.weakness", s.weakness.map(|v| v.to_string()));
-    push("symptoms.twitching", s.twitching.map(|v| v.to_string()));
-    push(
-        "symptoms.bleeding_or_bruising",
-        s.bleeding_or_bruising.map(|v| v.to_string()),
-    );
-    push(
-        "symptoms.gait_or_speech_change",
-        s.gait_or_speech_change.map(|v| v.to_string()),
-    );
-    push("symptoms.episodes_per_week", s.episodes_per_week.map(|v| v.to_string()));
-    push(
-        "symptoms.stretching_weeks_tried",
-        s.stretching_weeks_tried.map(|v| v.to_string()),
-    );
+    macro_rules! fields {
+        ($section:ident: $($field:ident),* $(,)?) => {
+            $(if let Some(v) = &case.$section.$field {
+                out.push(format!(concat!(stringify!($section), ".", stringify!($field), " = {}"), v.shown()));
+            })*
+        };
+    }
+    fields!(patient: age, sex, pregnant, gestational_weeks, smoker, poor_balance_or_falls, fluid_restricted);
+    fields!(symptoms: feels_like, worse_in_evening, relieved_by, returns_at_rest, episodes_per_week, worst_pain,
+        when, location, side, kicking_reported, twitching, tingling, numbness, weakness, muscle_wasting,
+        gait_or_speech_change, dysphagia, calf_swelling, calf_warm_or_red, recent_immobility, non_healing_wound,
+        bleeding_or_bruising, bladder_or_bowel_change, saddle_numbness, nocturia, progressive, sleep_disrupted,
+        stretching_weeks_tried);
+    fields!(exam: abi, pedal_pulses, reflexes, fasciculations, sensory_loss, objective_weakness, qtc_ms, heart_rate);
     out
 }
 
@@ -619,4 +637,54 @@ pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, a: &Assessment<'_>, has_cram
     // Distinct per order, so that two orders of one drug get two cards.
     card.uuid = ctx.uuid(&[&e.id, order_ref]);
     Some(card)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cramp_core::case::{FieldKind, form_fields};
+
+    #[test]
+    fn every_answered_form_field_is_shown_on_a_card() {
+        // A case with every form field answered.
+        let mut case = serde_json::json!({ "patient": {}, "symptoms": {}, "exam": {} });
+        for (path, kind) in form_fields() {
+            let (section, field) = path.split_once('.').unwrap();
+            case[section][field] = match kind {
+                FieldKind::Boolean => serde_json::json!(true),
+                FieldKind::Decimal { min, .. } => serde_json::json!(min),
+                FieldKind::Choice(codes) => serde_json::json!(codes[0]),
+                FieldKind::Choices(codes) => serde_json::json!([codes[0]]),
+            };
+        }
+        let case: Case = serde_json::from_value(case).unwrap();
+        let mut shown: Vec<String> = answered(&case)
+            .iter()
+            .map(|l| l.split(" = ").next().unwrap().to_string())
+            .collect();
+        let mut fields: Vec<String> = form_fields().into_iter().map(|(p, _)| p).collect();
+        shown.sort();
+        fields.sort();
+        assert_eq!(shown, fields);
+    }
+
+    #[test]
+    fn summaries_stay_under_140_characters_whatever_is_filled_in() {
+        let long = "Hydrochlorothiazide, Amlodipine, Atorvastatin, Salbutamol, Raloxifene, Teriparatide, Zolpidem, Conjugated estrogens";
+        let s = summary(
+            "Medicines on the list that can cause or worsen leg cramps: {drugs}",
+            &[("drugs", long)],
+        );
+        assert!(s.chars().count() < 140, "{s}");
+        assert!(s.ends_with('…'));
+        assert_eq!(
+            summary("{drug} can cause leg cramps", &[("drug", "Furosemide")]),
+            "Furosemide can cause leg cramps"
+        );
+    }
+
+    #[test]
+    fn patient_data_is_escaped_for_markdown() {
+        assert_eq!(md("a*b_[c](d)`<e>"), "a\\*b\\_\\[c\\](d)\\`\\<e\\>");
+    }
 }
