@@ -143,6 +143,35 @@ pub fn document(kb_version: &str) -> Value {
                 "content": { "application/json": { "schema": { "type": "object", "properties": {
                     "status": { "const": "ok" }, "kb_version": { "type": "string" }, "engine_version": { "type": "string" } } } } } } } } },
             "/openapi.json": { "get": { "summary": "This document", "responses": { "200": { "description": "OpenAPI 3.1" } } } },
+            "/cds-services": { "get": {
+                "summary": "CDS Hooks 2.0.1 discovery: the services, their hooks and prefetch templates",
+                "description": "See CONFORMANCE.md. With --trusted-issuers, every /cds-services route needs a CDS client JWT (401 otherwise).",
+                "responses": { "200": { "description": "{\"services\": [...]}" }, "401": problem() },
+            } },
+            "/cds-services/{id}": { "post": {
+                "summary": "Call a CDS service (cramp-patient-view, cramp-order-review) with a CDS Hooks request",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "enum": [cramp_cds::PATIENT_VIEW, cramp_cds::ORDER_REVIEW] } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["hook", "hookInstance", "context"] } } } },
+                "responses": { "200": { "description": "{\"cards\": [...]} (CDS Hooks 2.0.1 §Card)" },
+                    "400": problem(), "401": problem(), "404": problem(), "412": problem(), "413": problem(), "415": problem(), "422": problem() },
+            } },
+            "/cds-services/{id}/feedback": { "post": {
+                "summary": "Feedback on cards (accepted or overridden); idempotent",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["feedback"] } } } },
+                "responses": { "200": { "description": "Kept (empty body)" }, "400": problem(), "401": problem(), "404": problem() },
+            } },
+            "/fhir/metadata": { "get": { "summary": "The FHIR R4 CapabilityStatement", "responses": { "200": { "description": "application/fhir+json" } } } },
+            "/fhir/Questionnaire/{id}": { "get": {
+                "summary": "The assessment Questionnaire (id cramp-assessment); each item's linkId is a case field path",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "application/fhir+json" }, "404": { "description": "OperationOutcome" } },
+            } },
+            "/fhir/CodeSystem/{id}": { "get": {
+                "summary": "The code systems of card topics and override reasons",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "application/fhir+json" }, "404": { "description": "OperationOutcome" } },
+            } },
         },
         "components": { "schemas": {
             "Case": case_schema(),

@@ -171,6 +171,18 @@ async fn openapi_describes_the_routes_with_the_code_s_own_enumerations() {
     );
     let relieved = &v["components"]["schemas"]["Case"]["properties"]["symptoms"]["properties"]["relieved_by"]["enum"];
     assert_eq!(relieved.as_array().unwrap().len(), 6);
+    // Every route the router serves is described.
+    for path in [
+        "/healthz",
+        "/cds-services",
+        "/cds-services/{id}",
+        "/cds-services/{id}/feedback",
+        "/fhir/metadata",
+        "/fhir/Questionnaire/{id}",
+        "/fhir/CodeSystem/{id}",
+    ] {
+        assert!(v["paths"][path].is_object(), "{path}");
+    }
 }
 
 /// A request body that never arrives: a client that stalls.
