@@ -164,14 +164,14 @@ pub fn has_condition(kb: &KnowledgeBase, case: &Case, gate: GateId) -> bool {
 
 fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool]) -> bool {
     let mut recognised = false;
-    let lower = c.name.as_deref().map(str::to_lowercase);
+    let names = c
+        .name
+        .as_deref()
+        .map_or(0, |n| kb.conditions.lower_name_gates(&n.to_lowercase()));
     let icd10 = c.icd10.as_deref().map(normalise_icd);
     let snomed = c.snomed.as_deref().map(str::trim);
     for id in GateId::ALL {
-        let hit = kb.conditions.code_matches(*id, icd10.as_deref(), snomed)
-            || lower
-                .as_deref()
-                .is_some_and(|n| kb.conditions.lower_name_matches(*id, n));
+        let hit = names & (1 << *id as usize) != 0 || kb.conditions.code_matches(*id, icd10.as_deref(), snomed);
         if hit {
             gates[*id as usize] = true;
             recognised = true;

@@ -70,6 +70,20 @@ pub struct Gate {
 pub struct ConditionTable {
     pub gates: Vec<Gate>,
     pub negations: Vec<String>,
+    /// Every gate's synonyms, whole-word synonyms and exclusions in one automaton, with what each
+    /// pattern is.
+    names: aho_corasick::AhoCorasick,
+    patterns: Vec<(GateId, PatternKind)>,
+}
+
+// `lower_name_gates` answers with one bit per gate.
+const _: () = assert!(GateId::ALL.len() <= 32);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PatternKind {
+    Synonym,
+    WholeWord,
+    Exclude,
 }
 
 /// ICD-10-CM as compared: upper case, no dots, no trailing "-".
@@ -150,7 +164,59 @@ impl ConditionTable {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let negations = negations.into_iter().chain(added).map(|n| n.to_lowercase()).collect();
-        Ok(ConditionTable { gates, negations })
+        let mut texts: Vec<&str> = Vec::new();
+        let mut patterns = Vec::new();
+        for g in &gates {
+            for (list, kind) in [
+                (&g.synonyms, PatternKind::Synonym),
+                (&g.whole_word, PatternKind::WholeWord),
+                (&g.excludes, PatternKind::Exclude),
+            ] {
+                for t in list.iter().filter(|t| !t.is_empty()) {
+                    texts.push(t);
+                    patterns.push((g.id, kind));
+                }
+            }
+        }
+        let names = aho_corasick::AhoCorasick::new(&texts)
+            .map_err(|e| LoadError::Invalid(format!("conditions.toml: synonyms: {e}")))?;
+        Ok(ConditionTable {
+            gates,
+            negations,
+            names,
+            patterns,
+        })
+    }
+
+    /// The gates a lower-case condition name matches (EVIDENCE.md d.1a), as a bit per `GateId`:
+    /// one pass over the name for every gate's synonyms.
+    pub fn lower_name_gates(&self, lower: &str) -> u32 {
+        let (mut hits, mut excluded) = (0u32, 0u32);
+        for m in self.names.find_overlapping_iter(lower) {
+            let (gate, kind) = self.patterns[m.pattern().as_usize()];
+            let bit = 1u32 << gate as usize;
+            let counts = match kind {
+                PatternKind::Exclude => {
+                    excluded |= bit;
+                    continue;
+                }
+                PatternKind::Synonym => true,
+                PatternKind::WholeWord => {
+                    let before_ok = lower[..m.start()]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !c.is_alphanumeric());
+                    let rest = &lower[m.end()..];
+                    let rest = rest.strip_prefix('s').unwrap_or(rest);
+                    before_ok && rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
+                }
+            };
+            let before = &lower[..m.start()];
+            if counts && !self.negations.iter().any(|n| before.ends_with(n.as_str())) {
+                hits |= bit;
+            }
+        }
+        hits & !excluded
     }
 
     pub fn gate(&self, id: GateId) -> &Gate {
@@ -175,8 +241,15 @@ impl ConditionTable {
         self.lower_name_matches(id, &name.to_lowercase())
     }
 
-    /// As `name_matches`, for a name already in lower case (lowercase once, test every gate).
+    /// As `name_matches`, for a name already in lower case (`lower_name_gates` tests every gate at once).
     pub fn lower_name_matches(&self, id: GateId, lower: &str) -> bool {
+        self.lower_name_gates(lower) & (1 << id as usize) != 0
+    }
+
+    /// The first implementation of name matching, one scan per synonym: kept as the reference the
+    /// automaton is tested against.
+    #[cfg(test)]
+    fn lower_name_matches_by_scan(&self, id: GateId, lower: &str) -> bool {
         let gate = self.gate(id);
         if gate.excludes.iter().any(|x| lower.contains(x.as_str())) {
             return false;
@@ -186,6 +259,7 @@ impl ConditionTable {
     }
 
     /// An occurrence of `needle` not preceded by a negation; as a whole word (plural allowed) if asked.
+    #[cfg(test)]
     fn occurs(&self, hay: &str, needle: &str, whole_word: bool) -> bool {
         // Names and synonyms are short: scanning for the first byte and comparing the rest is much
         // cheaper than setting up a two-way searcher for every synonym of every gate.
@@ -231,6 +305,70 @@ mod tests {
         assert!(is_icd10("O26.89-"));
         assert!(!is_icd10("G4762"));
         assert!(!is_icd10("cirrhosis"));
+    }
+
+    /// The knowledge base's own condition table.
+    fn table() -> ConditionTable {
+        #[derive(serde::Deserialize)]
+        struct File {
+            negations: Vec<String>,
+            negations_added: Vec<String>,
+            gate: Vec<RawGate>,
+        }
+        let f: File = toml::from_str(include_str!("../../../../knowledge/conditions.toml")).unwrap();
+        ConditionTable::load(f.gate, f.negations, f.negations_added).unwrap()
+    }
+
+    #[test]
+    fn the_automaton_matches_names_exactly_as_one_scan_per_synonym_did() {
+        let t = table();
+        // Every synonym and exclusion, alone, inside other words, plural, negated, in upper case
+        // (names arrive lowercased), with neighbours; and names from the vignettes' world.
+        let mut words: Vec<String> = t
+            .gates
+            .iter()
+            .flat_map(|g| g.synonyms.iter().chain(&g.whole_word).chain(&g.excludes).cloned())
+            .collect();
+        words.extend(
+            [
+                "alcohol-related cirrhosis with ascites",
+                "no cirrhosis",
+                "ex-smoker",
+                "pad of the foot",
+                "ckd stage 4 on haemodialysis",
+                "prediabetes",
+                "type 2 diabetes",
+                "nocturnal leg cramps",
+                "hf",
+                "hfs",
+            ]
+            .map(String::from),
+        );
+        let mut names = Vec::new();
+        for w in &words {
+            for n in &t.negations {
+                names.push(format!("{n}{w}"));
+            }
+            names.extend([
+                w.clone(),
+                format!("{w}s"),
+                format!("x{w}"),
+                format!("{w}x"),
+                format!("history: {w}, stable"),
+                format!("{w} and {w}"),
+            ]);
+        }
+        for name in &names {
+            let lower = name.to_lowercase();
+            for id in GateId::ALL {
+                assert_eq!(
+                    t.lower_name_matches(*id, &lower),
+                    t.lower_name_matches_by_scan(*id, &lower),
+                    "{name:?} for gate {}",
+                    id.as_str()
+                );
+            }
+        }
     }
 
     #[test]
