@@ -196,6 +196,58 @@ impl std::fmt::Display for Num {
     }
 }
 
+impl Num {
+    /// The text `Display` gives, without the formatting machinery for the common case: a value
+    /// that is exactly a decimal with at most three places (every lab value and range in practice).
+    /// Such a value's shortest round-trip form is that decimal, so the two agree (tested).
+    pub fn text(self) -> String {
+        let x = self.0;
+        let thousandths = (x * 1000.0).round();
+        if x.is_finite() && x.abs() < 1.0e12 && thousandths / 1000.0 == x {
+            let t = thousandths.abs() as u64;
+            let (int, mut frac) = (t / 1000, t % 1000);
+            let mut out = String::with_capacity(16);
+            if x < 0.0 && t != 0 {
+                out.push('-');
+            }
+            push_u64(&mut out, int);
+            if frac != 0 {
+                out.push('.');
+                let mut digits = 3;
+                while frac % 10 == 0 {
+                    frac /= 10;
+                    digits -= 1;
+                }
+                push_padded(&mut out, frac, digits);
+            }
+            out
+        } else {
+            self.to_string()
+        }
+    }
+}
+
+fn push_u64(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(buf[i..].iter().map(|&b| b as char));
+}
+
+/// `n` as exactly `digits` decimal digits, zero-padded on the left.
+fn push_padded(out: &mut String, n: u64, digits: u32) {
+    for p in (0..digits).rev() {
+        out.push((b'0' + ((n / 10u64.pow(p)) % 10) as u8) as char);
+    }
+}
+
 /// Declares an output struct with `derive(Serialize)` (the reference: the CLI, the snapshots and
 /// the property tests use it) and its `WriteJson` (the request path) from one field list, so that the
 /// two cannot drift: same fields, same order, same names.
@@ -521,7 +573,11 @@ pub fn fill(template: &str, vars: &[(&str, &str)]) -> String {
         from = open + 1;
         // A key is a short identifier: look for its closing brace only that far.
         let key_end = bytes[from..].iter().take(32).position(|&b| b == b'}').map(|n| from + n);
-        let value = key_end.and_then(|end| vars.iter().find(|(k, _)| k.as_bytes() == &bytes[from..end]));
+        // Compare lengths first: most keys differ in length, and then no byte comparison is made.
+        let value = key_end.and_then(|end| {
+            let key = &bytes[from..end];
+            vars.iter().find(|(k, _)| k.len() == key.len() && k.as_bytes() == key)
+        });
         if let (Some(end), Some((_, value))) = (key_end, value) {
             out.push_str(&template[copied..open]);
             out.push_str(value);
@@ -539,8 +595,8 @@ fn status(e: &Entry) -> &'static str {
 
 fn fmt_range(low: Option<f64>, high: Option<f64>) -> (String, String) {
     (
-        low.map(|l| Num(round(l)).to_string()).unwrap_or_else(|| "…".into()),
-        high.map(|h| Num(round(h)).to_string()).unwrap_or_else(|| "…".into()),
+        low.map(|l| Num(round(l)).text()).unwrap_or_else(|| "…".into()),
+        high.map(|h| Num(round(h)).text()).unwrap_or_else(|| "…".into()),
     )
 }
 
@@ -576,7 +632,7 @@ fn source_out<'a>(s: &'a Source, raw: Option<&'a RawValue>) -> SourceOut<'a> {
 fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> String {
     let w = &a.kb.wording;
     let t = &w.templates;
-    let value = Num(f.value).to_string();
+    let value = Num(f.value).text();
     let unit = f.unit.as_deref().unwrap_or("");
     match (&f.interpretation, &f.basis) {
         (None, basis) => {
@@ -620,7 +676,7 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> S
                 Basis::Critical { limit } => fill(
                     &t.basis_critical,
                     &[
-                        ("limit", &Num(round(*limit)).to_string()),
+                        ("limit", &Num(round(*limit)).text()),
                         ("unit", &unit_for_reading(f.canonical_unit)),
                     ],
                 ),
@@ -970,6 +1026,27 @@ mod tests {
     #[test]
     fn integral_numbers_print_without_a_fraction() {
         assert_eq!(serde_json::to_string(&Num(22.0)).unwrap(), "22");
+        for x in [
+            0.0,
+            -0.0,
+            1.0,
+            22.0,
+            0.58,
+            3.1,
+            0.62,
+            131.0,
+            -4.25,
+            0.001,
+            0.07,
+            1.5e9,
+            123456.789,
+            0.1 + 0.2,
+            1.0 / 3.0,
+            1e13,
+            -0.0004,
+        ] {
+            assert_eq!(Num(x).text(), Num(x).to_string(), "{x}");
+        }
         assert_eq!(serde_json::to_string(&Num(0.58)).unwrap(), "0.58");
     }
 }

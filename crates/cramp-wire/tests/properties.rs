@@ -563,3 +563,17 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 4096, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Numbers in the text read exactly as Rust's shortest round-trip form, whichever path formats them.
+    #[test]
+    fn numbers_in_text_read_as_rusts_shortest_form(x in prop_oneof![
+        any::<f64>(),
+        (-2_000_000i64..2_000_000).prop_map(|k| k as f64 / 1000.0),
+        (-1_000_000i64..1_000_000).prop_map(|k| k as f64 / 100.0),
+    ]) {
+        prop_assert_eq!(cramp_wire::output::Num(x).text(), cramp_wire::output::Num(x).to_string());
+    }
+}
