@@ -163,7 +163,7 @@ pub fn document(kb_version: &str) -> Value {
             } },
             "/fhir/metadata": { "get": { "summary": "The FHIR R4 CapabilityStatement", "responses": { "200": { "description": "application/fhir+json" } } } },
             "/fhir/Questionnaire/{id}": { "get": {
-                "summary": "The assessment Questionnaire (id cramp-assessment); each item's linkId is a case field path",
+                "summary": "The assessment Questionnaire (id cramp-assessment): one item per case field, named by its path",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
                 "responses": { "200": { "description": "application/fhir+json" }, "404": { "description": "OperationOutcome" } },
             } },
