@@ -10,12 +10,14 @@
 //! - `case`: the case of SPEC §3, with its range checks.
 //! - `engine`: the decision logic (`assess`).
 //! - `assessment`: the result, borrowed from the knowledge base so both voices render from it.
+//! - `trial`: the diary's n-of-1 stretching trial (SPEC §7).
 
 pub mod assessment;
 pub mod case;
 pub mod engine;
 pub mod knowledge;
 pub mod rules;
+pub mod trial;
 pub mod vocab;
 
 pub use assessment::Assessment;

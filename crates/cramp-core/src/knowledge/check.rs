@@ -244,6 +244,18 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
     }
     check_cds(kb, &mut r);
     check_form(kb, &mut r);
+    let published = &kb.trial.published_effect;
+    for id in published.sources.iter().chain([&published.source]) {
+        if kb.source(id).is_none() {
+            r.error("trial.toml published_effect", format!("cites unknown source {id}"));
+        }
+    }
+    if !(published.ci_low <= published.estimate && published.estimate <= published.ci_high) {
+        r.error(
+            "trial.toml published_effect",
+            "the estimate lies outside its interval".into(),
+        );
+    }
     r
 }
 

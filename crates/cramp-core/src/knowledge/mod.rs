@@ -278,6 +278,8 @@ pub struct KnowledgeBase {
     pub cds: CdsWording,
     /// The assessment form's words, for the Questionnaire (`form.toml`).
     pub form: FormWording,
+    /// The n-of-1 stretching trial's protocol numbers, words and published effect (`trial.toml`).
+    pub trial: crate::trial::TrialConfig,
     pub codes: Vec<ClassificationCode>,
     source_index: HashMap<String, usize>,
     entry_index: HashMap<String, usize>,
@@ -437,6 +439,7 @@ impl KnowledgeBase {
         let wording: Wording = parse(find("wording.toml")?)?;
         let cds: CdsWording = parse(find("cds.toml")?)?;
         let form: FormWording = parse(find("form.toml")?)?;
+        let trial: crate::trial::TrialConfig = parse(find("trial.toml")?)?;
 
         let mut digest = Sha256::new();
         let mut sorted: Vec<&KnowledgeFile> = files.iter().collect();
@@ -618,6 +621,7 @@ impl KnowledgeBase {
             wording,
             cds,
             form,
+            trial,
             codes: raw_codes.code,
             source_index,
             entry_index,
