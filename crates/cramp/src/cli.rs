@@ -166,6 +166,25 @@ enum KbCommand {
         /// The entry or source id.
         id: String,
     },
+    /// The editorial state: entries by review status, reviews overdue and due soon, entries
+    /// without clinical sign-off.
+    Status {
+        /// Judge review dates as of DATE (YYYY-MM-DD) instead of today.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        /// List reviews due within this many days as due soon.
+        #[arg(long, value_name = "DAYS", default_value_t = 60)]
+        due_within: u32,
+        /// text (default) or json.
+        #[arg(long, value_enum, default_value = "text")]
+        format: StatusFormat,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum StatusFormat {
+    Text,
+    Json,
 }
 
 fn load(knowledge: &Option<PathBuf>) -> Result<KnowledgeBase, CliError> {
@@ -198,6 +217,11 @@ pub fn run() -> Result<Exit, CliError> {
         Command::Assess(args) => run_assess(&cli.knowledge, args),
         Command::Kb(KbCommand::Check { as_of }) => run_check(&cli.knowledge, as_of),
         Command::Kb(KbCommand::Show { id }) => run_show(&cli.knowledge, &id),
+        Command::Kb(KbCommand::Status {
+            as_of,
+            due_within,
+            format,
+        }) => run_status(&cli.knowledge, as_of, due_within, format),
         Command::Serve(args) => run_serve(&cli.knowledge, args),
     }
 }
@@ -367,6 +391,77 @@ fn run_check(knowledge: &Option<PathBuf>, as_of: Option<String>) -> Result<Exit,
     } else {
         Exit::Failure
     })
+}
+
+fn run_status(
+    knowledge: &Option<PathBuf>,
+    as_of: Option<String>,
+    due_within: u32,
+    format: StatusFormat,
+) -> Result<Exit, CliError> {
+    let date = match as_of {
+        Some(s) => parse_iso_date(&s).ok_or_else(|| usage(format!("--as-of {s:?} is not a date; use YYYY-MM-DD")))?,
+        None => time::OffsetDateTime::now_utc().date(),
+    };
+    let kb = load(knowledge)?;
+    let r = kb.status(date, i64::from(due_within));
+    let dated = |v: &[(String, time::Date)]| -> Vec<serde_json::Value> {
+        v.iter()
+            .map(|(id, d)| serde_json::json!({ "id": id, "next_review_due": d.to_string() }))
+            .collect()
+    };
+    let out = match format {
+        StatusFormat::Json => {
+            let v = serde_json::json!({
+                "kb_version": kb.kb_version,
+                "as_of": date.to_string(),
+                "due_within_days": due_within,
+                "counts": { "approved": r.approved.len(), "in_review": r.in_review.len(), "draft": r.draft.len(),
+                    "without_clinical_signoff": r.without_signoff.len(), "overdue": r.overdue.len(), "due_soon": r.due_soon.len() },
+                "approved": r.approved, "in_review": r.in_review, "draft": r.draft,
+                "overdue": dated(&r.overdue), "due_soon": dated(&r.due_soon),
+                "without_clinical_signoff": r.without_signoff,
+                "cds_overrides": null,
+            });
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&v).map_err(|e| failure(e.to_string()))?
+            )
+        }
+        StatusFormat::Text => {
+            let mut out = format!(
+                "kb {} as of {date}: {} entries: {} approved, {} in review, {} draft; {} without clinical sign-off\n",
+                kb.kb_version,
+                kb.entries.len(),
+                r.approved.len(),
+                r.in_review.len(),
+                r.draft.len(),
+                r.without_signoff.len()
+            );
+            let list = |out: &mut String, title: String, ids: &[String]| {
+                out.push_str(&format!("\n{title} ({}):\n", ids.len()));
+                for id in ids {
+                    out.push_str(&format!("  {id}\n"));
+                }
+            };
+            let dates = |out: &mut String, title: String, v: &[(String, time::Date)]| {
+                out.push_str(&format!("\n{title} ({}):\n", v.len()));
+                for (id, d) in v {
+                    out.push_str(&format!("  {d}  {id}\n"));
+                }
+            };
+            dates(&mut out, "Reviews overdue".into(), &r.overdue);
+            dates(&mut out, format!("Reviews due within {due_within} days"), &r.due_soon);
+            list(&mut out, "Draft".into(), &r.draft);
+            list(&mut out, "In review".into(), &r.in_review);
+            list(&mut out, "Approved".into(), &r.approved);
+            list(&mut out, "Without clinical sign-off".into(), &r.without_signoff);
+            out.push_str("\nCDS override counts per rule: not available yet (feedback is kept in the server's memory until storage exists)\n");
+            out
+        }
+    };
+    write_out(&out)?;
+    Ok(Exit::Success)
 }
 
 fn run_show(knowledge: &Option<PathBuf>, id: &str) -> Result<Exit, CliError> {

@@ -414,3 +414,56 @@ fn serve_refuses_a_bad_public_url_or_trusted_issuers_file_with_exit_2_and_the_fi
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("at least one trusted CDS client"), "{}", stderr(&o));
 }
+
+#[test]
+fn kb_status_lists_entries_by_status_due_and_overdue_reviews_and_missing_signoffs() {
+    let o = cramp(&["kb", "status", "--as-of", "2026-11-23", "--format", "json"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let n = |k: &str| v["counts"][k].as_u64().unwrap();
+    for status in ["approved", "in_review", "draft"] {
+        assert_eq!(n(status) as usize, v[status].as_array().unwrap().len(), "{status}");
+    }
+    assert!(n("approved") > 0 && n("in_review") > 0);
+    assert_eq!(n("overdue"), 0);
+    assert!(
+        v["in_review"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|id| id == "avoid.baclofen_contraindicated")
+    );
+    assert_eq!(
+        n("without_clinical_signoff") as usize,
+        v["without_clinical_signoff"].as_array().unwrap().len()
+    );
+    // A year on, every review is overdue; a month before it, due soon.
+    let o = cramp(&["kb", "status", "--as-of", "2027-12-01", "--format", "json"], None);
+    let later: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(
+        later["counts"]["overdue"],
+        later["counts"]["approved"].as_u64().unwrap() + later["counts"]["in_review"].as_u64().unwrap()
+    );
+    let o = cramp(&["kb", "status", "--as-of", "2027-11-01", "--due-within", "30"], None);
+    assert!(stdout(&o).contains("Reviews due within 30 days"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("2027-11-23  avoid.quinine"), "{}", stdout(&o));
+    // A draft in an editor's copy is listed as a draft.
+    let kb = knowledge_copy("status");
+    edit(
+        &kb.join("entries/options_avoid.toml"),
+        "id = \"avoid.magnesium\"\natc = \"A12CC\"\ndisplay = \"Magnesium supplements\"\nseverity = \"info\"\npopulation = \"Adults with idiopathic cramps, not pregnant, without a documented magnesium deficiency\"\ncertainty = \"moderate\"\nmarks = [\"V\"]\nsources = [\"R-CochMg2020\", \"R-RM2017\"]\nconflicts = [\"magnesium\"]\nstatus = \"approved\"",
+        "id = \"avoid.magnesium\"\natc = \"A12CC\"\ndisplay = \"Magnesium supplements\"\nseverity = \"info\"\npopulation = \"Adults with idiopathic cramps, not pregnant, without a documented magnesium deficiency\"\ncertainty = \"moderate\"\nmarks = [\"V\"]\nsources = [\"R-CochMg2020\", \"R-RM2017\"]\nconflicts = [\"magnesium\"]\nstatus = \"draft\"",
+    );
+    let o = cramp(
+        &[
+            "--knowledge",
+            kb.to_str().unwrap(),
+            "kb",
+            "status",
+            "--as-of",
+            "2026-11-23",
+        ],
+        None,
+    );
+    assert!(stdout(&o).contains("Draft (1):\n  avoid.magnesium"), "{}", stdout(&o));
+}

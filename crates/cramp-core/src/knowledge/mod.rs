@@ -673,3 +673,47 @@ impl KnowledgeBase {
         check::check(self, as_of)
     }
 }
+
+/// The editorial state of the knowledge base (`cramp kb status`): entries by review status, reviews
+/// overdue or due soon, and entries still without clinical sign-off.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StatusReport {
+    pub approved: Vec<String>,
+    pub in_review: Vec<String>,
+    pub draft: Vec<String>,
+    /// (entry id, next review due), oldest first.
+    pub overdue: Vec<(String, Date)>,
+    /// Due on or before `as_of` + the window, and not overdue, soonest first.
+    pub due_soon: Vec<(String, Date)>,
+    pub without_signoff: Vec<String>,
+}
+
+impl KnowledgeBase {
+    /// The editorial state as of `as_of`, with reviews due within `due_within_days` listed as due soon.
+    pub fn status(&self, as_of: Date, due_within_days: i64) -> StatusReport {
+        let mut r = StatusReport::default();
+        let horizon = as_of
+            .checked_add(time::Duration::days(due_within_days))
+            .unwrap_or(Date::MAX);
+        for e in &self.entries {
+            match e.status {
+                ReviewStatus::Approved => r.approved.push(e.id.clone()),
+                ReviewStatus::InReview => r.in_review.push(e.id.clone()),
+                ReviewStatus::Draft => r.draft.push(e.id.clone()),
+            }
+            if let Some(due) = e.next_review_due {
+                if due < as_of {
+                    r.overdue.push((e.id.clone(), due));
+                } else if due <= horizon {
+                    r.due_soon.push((e.id.clone(), due));
+                }
+            }
+            if e.clinical_signoff.trim().is_empty() {
+                r.without_signoff.push(e.id.clone());
+            }
+        }
+        r.overdue.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        r.due_soon.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
+        r
+    }
+}
