@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
@@ -131,4 +132,28 @@ test('every FHIR resource inside a card suggestion is valid R4', async () => {
     if (a.resource) validate(`suggestion-resource-${i}`, a.resource);
     else assert.match(a.resourceId, /^MedicationRequest\/d1$/);
   });
+});
+
+test('the knowledge base exported as FHIR (cramp kb export --format fhir) is valid R4, and served', async () => {
+  const text = execFileSync(join(root, 'target', 'release', 'cramp'), ['kb', 'export', '--format', 'fhir', '--public-url', base]);
+  const bundle = JSON.parse(text);
+  assert.equal(bundle.resourceType, 'Bundle');
+  validate('Bundle-knowledge-export', bundle);
+  const plan = bundle.entry[0].resource;
+  assert.equal(plan.resourceType, 'PlanDefinition');
+  const health = await (await fetch(`${base}/healthz`)).json();
+  assert.equal(plan.version, health.kb_version, 'the PlanDefinition version is kb_version');
+  const actions = plan.action.flatMap((g) => g.action);
+  assert.ok(actions.length > 100);
+  assert.ok(actions.every((a) => a.documentation.some((d) => d.type === 'citation')), 'every action is cited');
+  bundle.entry.forEach((e) => validate(`export-${e.resource.resourceType}-${e.resource.id}`, e.resource));
+  // The server publishes the same PlanDefinition and every ActivityDefinition it points to.
+  const client = new FhirClient(`${base}/fhir`);
+  const served = await client.fhirRequest(`PlanDefinition/${plan.id}`);
+  assert.deepEqual(served, plan);
+  for (const a of actions.filter((a) => a.definitionCanonical)) {
+    const id = a.definitionCanonical.split('/').pop();
+    const ad = await client.fhirRequest(`ActivityDefinition/${id}`);
+    assert.equal(ad.url, a.definitionCanonical);
+  }
 });

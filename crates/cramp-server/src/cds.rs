@@ -266,6 +266,20 @@ pub async fn questionnaire(State(st): State<Arc<AppState>>, Path(id): Path<Strin
     }
 }
 
+pub async fn plan_definition(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match &st.cds.plan {
+        Some(body) if id == cramp_fhir::resources::PLAN_ID => fhir(body.clone()),
+        _ => fhir_not_found(&format!("PlanDefinition/{id}")),
+    }
+}
+
+pub async fn activity_definition(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
+    match st.cds.activities.iter().find(|(a, _)| *a == id) {
+        Some((_, body)) => fhir(body.clone()),
+        None => fhir_not_found(&format!("ActivityDefinition/{id}")),
+    }
+}
+
 pub async fn code_system(State(st): State<Arc<AppState>>, Path(id): Path<String>) -> Response {
     match st.cds.code_systems.iter().find(|(cs, _)| *cs == id) {
         Some((_, body)) => fhir(body.clone()),
@@ -279,6 +293,9 @@ pub struct CdsState {
     pub questionnaire: String,
     pub capability: String,
     pub code_systems: Vec<(&'static str, String)>,
+    /// The knowledge base's PlanDefinition and its ActivityDefinitions (by id).
+    pub plan: Option<String>,
+    pub activities: Vec<(String, String)>,
     pub feedback: FeedbackStore,
     pub fetcher: Fetcher,
     pub prepared: cramp_cds::Prepared,
@@ -293,7 +310,12 @@ impl CdsState {
             started.month() as u8,
             started.day()
         );
+        let (plan, activities) = cramp_fhir::resources::definitions(kb, base);
+        let plan = plan.map(|p| p.to_string());
+        let activities = activities.into_iter().map(|(id, r)| (id, r.to_string())).collect();
         CdsState {
+            plan,
+            activities,
             discovery: cramp_cds::discovery(kb, base).to_string(),
             questionnaire: cramp_fhir::resources::questionnaire(kb, base).to_string(),
             capability: cramp_fhir::resources::capability_statement(kb, base, cramp_core::ENGINE_VERSION, &date)

@@ -320,6 +320,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/fhir/metadata", get(cds::metadata))
         .route("/fhir/Questionnaire/{id}", get(cds::questionnaire))
         .route("/fhir/CodeSystem/{id}", get(cds::code_system))
+        .route("/fhir/PlanDefinition/{id}", get(cds::plan_definition))
+        .route("/fhir/ActivityDefinition/{id}", get(cds::activity_definition))
         .route("/api/v1/assess", post(assess))
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi_json))

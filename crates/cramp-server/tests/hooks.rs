@@ -920,7 +920,27 @@ async fn the_questionnaire_capability_statement_and_code_systems_are_served_as_f
         assert_eq!(r.status, StatusCode::OK);
         assert_eq!(r.json()["url"], format!("{BASE}/fhir/CodeSystem/{id}"));
     }
-    for missing in ["/fhir/Questionnaire/other", "/fhir/CodeSystem/other"] {
+    let r = get(&st, "/fhir/PlanDefinition/cramp-nocturnal-leg-cramps").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let plan = r.json();
+    assert_eq!(plan["version"], kb().kb_version);
+    assert_eq!(plan["status"], "draft", "no clinical sign-off yet");
+    let first_definition = plan["action"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["action"].as_array().unwrap().iter())
+        .find_map(|a| a["definitionCanonical"].as_str())
+        .unwrap()
+        .to_string();
+    let path = first_definition.strip_prefix(BASE).unwrap();
+    assert_eq!(get(&st, path).await.json()["url"], first_definition);
+    for missing in [
+        "/fhir/Questionnaire/other",
+        "/fhir/CodeSystem/other",
+        "/fhir/PlanDefinition/other",
+        "/fhir/ActivityDefinition/other",
+    ] {
         let r = get(&st, missing).await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(r.json()["resourceType"], "OperationOutcome");

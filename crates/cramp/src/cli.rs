@@ -166,6 +166,16 @@ enum KbCommand {
         /// The entry or source id.
         id: String,
     },
+    /// Export the knowledge base: `--format fhir` prints an R4 Bundle (PlanDefinition of the pathway,
+    /// ActivityDefinitions, the assessment Questionnaire, the card code systems).
+    Export {
+        /// The only format: fhir.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// The base URL of the canonical URLs (the server's --public-url).
+        #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:8080")]
+        public_url: String,
+    },
     /// The editorial state: entries by review status, reviews overdue and due soon, entries
     /// without clinical sign-off.
     Status {
@@ -179,6 +189,11 @@ enum KbCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: StatusFormat,
     },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Fhir,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -217,6 +232,23 @@ pub fn run() -> Result<Exit, CliError> {
         Command::Assess(args) => run_assess(&cli.knowledge, args),
         Command::Kb(KbCommand::Check { as_of }) => run_check(&cli.knowledge, as_of),
         Command::Kb(KbCommand::Show { id }) => run_show(&cli.knowledge, &id),
+        Command::Kb(KbCommand::Export {
+            format: ExportFormat::Fhir,
+            public_url,
+        }) => {
+            if !(public_url.starts_with("https://") || public_url.starts_with("http://")) {
+                return Err(usage(format!(
+                    "--public-url {public_url:?} is not an http(s) URL; give the server's base URL, e.g. https://cramp.example.org"
+                )));
+            }
+            let kb = load(&cli.knowledge)?;
+            let bundle = cramp_fhir::resources::knowledge_bundle(&kb, &public_url);
+            write_out(&format!(
+                "{}\n",
+                serde_json::to_string_pretty(&bundle).map_err(|e| failure(e.to_string()))?
+            ))?;
+            Ok(Exit::Success)
+        }
         Command::Kb(KbCommand::Status {
             as_of,
             due_within,

@@ -467,3 +467,33 @@ fn kb_status_lists_entries_by_status_due_and_overdue_reviews_and_missing_signoff
     );
     assert!(stdout(&o).contains("Draft (1):\n  avoid.magnesium"), "{}", stdout(&o));
 }
+
+#[test]
+fn kb_export_fhir_prints_a_bundle_with_the_plan_definition_at_kb_version() {
+    let o = cramp(
+        &["kb", "export", "--format", "fhir", "--public-url", "https://cramp.test"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let b: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(b["resourceType"], "Bundle");
+    let plan = &b["entry"][0]["resource"];
+    assert_eq!(plan["resourceType"], "PlanDefinition");
+    assert_eq!(
+        plan["url"],
+        "https://cramp.test/fhir/PlanDefinition/cramp-nocturnal-leg-cramps"
+    );
+    let check = cramp(&["kb", "check"], None);
+    assert!(
+        stdout(&check).contains(plan["version"].as_str().unwrap()),
+        "version = kb_version"
+    );
+    let o = cramp(
+        &["kb", "export", "--format", "fhir", "--public-url", "cramp.test"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--public-url"));
+    let o = cramp(&["kb", "export", "--format", "pdf"], None);
+    assert_eq!(o.status.code(), Some(2));
+}
