@@ -6,10 +6,10 @@ use cramp_core::Assessment;
 use cramp_core::assessment::{ConsideredItem, Decision, ReviewItem};
 use cramp_core::case::Case;
 use cramp_core::knowledge::{Entry, KnowledgeBase, topic};
+use cramp_core::template::fill;
 use cramp_core::vocab::{Severity, Tier, Urgency};
 use cramp_fhir::Mapped;
 use cramp_fhir::resources::canonical;
-use cramp_wire::output::fill;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 

@@ -96,9 +96,9 @@ impl HookError {
     }
 }
 
-/// The discovery document (`GET /cds-services`).
-pub fn discovery(kb: &KnowledgeBase, base_url: &str) -> Value {
-    let templates = cramp_fhir::hooks::prefetch_templates(kb, base_url);
+/// The discovery document (`GET /cds-services`), with the prefetch templates `prepared` holds.
+pub fn discovery(prepared: &Prepared) -> Value {
+    let templates = &prepared.templates;
     let prefetch: serde_json::Map<String, Value> = templates
         .iter()
         .map(|t| (t.key.clone(), Value::String(t.query.clone())))
@@ -364,7 +364,7 @@ pub fn evaluate(kb: &KnowledgeBase, req: &Request<'_>, fetched: &Fetched, env: &
             Prefetched::Value(v) => values.push((t.key.as_str(), v)),
             Prefetched::Null => {
                 if REQUIRED_KEYS.contains(&t.key.as_str()) || OPTIONAL_KEYS.contains(&t.key.as_str()) {
-                    unavailable.push(cramp_wire::output::fill(&labels.key_null, &[("key", &t.key)]));
+                    unavailable.push(cramp_core::template::fill(&labels.key_null, &[("key", &t.key)]));
                 }
             }
             Prefetched::Absent => {
@@ -374,7 +374,7 @@ pub fn evaluate(kb: &KnowledgeBase, req: &Request<'_>, fetched: &Fetched, env: &
                     analyte: Some(analyte), ..
                 } = t
                 {
-                    unavailable.push(cramp_wire::output::fill(
+                    unavailable.push(cramp_core::template::fill(
                         &labels.analyte_absent,
                         &[("analyte", analyte), ("key", &t.key)],
                     ));

@@ -17,6 +17,7 @@ pub mod case;
 pub mod engine;
 pub mod knowledge;
 pub mod rules;
+pub mod template;
 pub mod trial;
 pub mod vocab;
 

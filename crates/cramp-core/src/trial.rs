@@ -3,6 +3,7 @@
 //! mean difference with a 95 % Welch t interval, the verdict rules in their order, adherence, mean
 //! pain, and the published effect beside it. The protocol's numbers and words are `knowledge/trial.toml`.
 
+use crate::template::fill;
 use serde::Deserialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 use time::Date;
@@ -147,14 +148,6 @@ pub fn welch(a: &[f64], b: &[f64], confidence: f64) -> Option<(f64, f64, f64, Op
     Some((d, d - half, d + half, Some(df)))
 }
 
-fn fill(template: &str, vars: &[(&str, String)]) -> String {
-    let mut out = template.to_string();
-    for (k, v) in vars {
-        out = out.replace(&format!("{{{k}}}"), v);
-    }
-    out
-}
-
 /// A number for a reason: two decimals, no trailing zeros.
 fn short(x: f64) -> String {
     let s = format!("{:.2}", x);
@@ -236,21 +229,22 @@ pub fn evaluate<'kb>(config: &'kb TrialConfig, nights: &[Night], episodes: &[Epi
             fill(
                 &r.too_few,
                 &[
-                    ("period", name.clone()),
-                    ("nights", n.to_string()),
-                    ("needed", (min - n).to_string()),
+                    ("period", name.as_str()),
+                    ("nights", &n.to_string()),
+                    ("needed", &(min - n).to_string()),
                 ],
             ),
         )
     } else {
         // At least `min` (≥ 2) nights on each side: the interval exists.
-        let (lo, hi) = (effect.ci_low.unwrap_or(0.0), effect.ci_high.unwrap_or(0.0));
-        let vars = [("low", short(lo)), ("high", short(hi))];
-        if lo <= -config.margin && hi >= config.margin {
+        let (ci_lo, ci_hi) = (effect.ci_low.unwrap_or(0.0), effect.ci_high.unwrap_or(0.0));
+        let (lo, hi) = (short(ci_lo), short(ci_hi));
+        let vars = [("low", lo.as_str()), ("high", hi.as_str())];
+        if ci_lo <= -config.margin && ci_hi >= config.margin {
             (Verdict::Inconclusive, fill(&r.spans, &vars))
-        } else if hi < 0.0 {
+        } else if ci_hi < 0.0 {
             (Verdict::Improved, fill(&r.improved, &vars))
-        } else if lo > 0.0 {
+        } else if ci_lo > 0.0 {
             (Verdict::Worse, fill(&r.worse, &vars))
         } else {
             (Verdict::NoChange, fill(&r.no_change, &vars))
@@ -260,7 +254,7 @@ pub fn evaluate<'kb>(config: &'kb TrialConfig, nights: &[Night], episodes: &[Epi
     let reason = if start.is_some() && baseline.len() < config.baseline_nights_asked {
         format!(
             "{reason} {}",
-            fill(&r.baseline_short, &[("nights", baseline.len().to_string())])
+            fill(&r.baseline_short, &[("nights", &baseline.len().to_string())])
         )
     } else {
         reason

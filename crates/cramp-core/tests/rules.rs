@@ -1,23 +1,11 @@
 //! One test per rule, named as the sentence it checks. Cases are SPEC §3 JSON; the knowledge base
 //! is the repository's `knowledge/`.
 
-use cramp_core::knowledge::{KnowledgeBase, KnowledgeFile};
+mod common;
+
+use common::kb;
 use cramp_core::vocab::*;
 use cramp_core::{AssessOptions, Assessment, Case, assess};
-use std::path::Path;
-use std::sync::OnceLock;
-
-#[path = "../../cramp-wire/src/knowledge_dir.rs"]
-mod knowledge_dir;
-
-fn kb() -> &'static KnowledgeBase {
-    static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-    KB.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
-        let files: Vec<KnowledgeFile> = knowledge_dir::files(&root).unwrap();
-        KnowledgeBase::load(&files).expect("knowledge base loads")
-    })
-}
 
 fn run(json: &str) -> Assessment<'static> {
     let case: Case = serde_json::from_str(json).expect("test case parses");

@@ -2,24 +2,13 @@
 //! interval, the verdict order, adherence, pain; properties; and cramp's intervals for the fixtures
 //! of tests/trial/, written for the independent check with scipy (tests/trial/crosscheck.py).
 
-use cramp_core::knowledge::{KnowledgeBase, KnowledgeFile};
+mod common;
+
+use common::kb;
 use cramp_core::trial::{EpisodePain, Night, Verdict, evaluate, welch};
 use proptest::prelude::*;
 use std::path::Path;
-use std::sync::OnceLock;
 use time::{Date, Duration, macros::date};
-
-#[path = "../../cramp-wire/src/knowledge_dir.rs"]
-mod knowledge_dir;
-
-fn kb() -> &'static KnowledgeBase {
-    static KB: OnceLock<KnowledgeBase> = OnceLock::new();
-    KB.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
-        let files: Vec<KnowledgeFile> = knowledge_dir::files(&root).unwrap();
-        KnowledgeBase::load(&files).expect("knowledge base loads")
-    })
-}
 
 const START: Date = date!(2026 - 01 - 01);
 

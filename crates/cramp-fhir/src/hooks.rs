@@ -84,7 +84,7 @@ pub fn case_from_prefetch(values: &[(&str, &RawValue)], opts: &MapOptions<'_>) -
     let mut resources = Vec::new();
     let mut notes = Vec::new();
     for (key, raw) in values {
-        gather(key, raw, &mut resources, &mut notes)?;
+        gather(&format!("prefetch.{key}"), raw, &mut resources, &mut notes)?;
     }
     let mut mapped = case_from_resources(&resources, opts)?;
     notes.append(&mut mapped.notes);
@@ -108,8 +108,9 @@ struct Top<'a> {
     link: Vec<Link>,
 }
 
+/// Reads the value found at `at` (`prefetch.conditions`, `context.draftOrders`).
 fn gather<'a>(
-    key: &str,
+    at: &str,
     raw: &'a RawValue,
     out: &mut Vec<Resource<'a>>,
     notes: &mut Vec<String>,
@@ -117,20 +118,20 @@ fn gather<'a>(
     let text = raw.get();
     let top: Top<'a> = serde_json::from_str(text).map_err(|e| {
         MapError(format!(
-            "`prefetch.{key}` is not a FHIR resource ({e}); send a resource, a Bundle or null"
+            "`{at}` is not a FHIR resource ({e}); send a resource, a Bundle or null"
         ))
     })?;
     match top.resource_type.as_deref() {
         Some("Bundle") => {
             if top.link.iter().any(|l| l.relation.as_deref() == Some("next")) {
                 notes.push(format!(
-                    "prefetch.{key}: only the first page of the search was sent; later pages were not read"
+                    "{at}: only the first page of the search was sent; later pages were not read"
                 ));
             }
             for (i, e) in top.entry.into_iter().enumerate() {
                 if let Some(r) = e.resource {
                     out.push(Resource {
-                        at: format!("prefetch.{key}.entry[{i}]"),
+                        at: format!("{at}.entry[{i}]"),
                         full_url: e.full_url,
                         raw: r.get(),
                     });
@@ -140,14 +141,14 @@ fn gather<'a>(
         }
         Some(_) => {
             out.push(Resource {
-                at: format!("prefetch.{key}"),
+                at: at.to_string(),
                 full_url: None,
                 raw: text,
             });
             Ok(())
         }
         None => Err(MapError(format!(
-            "`prefetch.{key}` has no resourceType; send a FHIR resource, a Bundle or null"
+            "`{at}` has no resourceType; send a FHIR resource, a Bundle or null"
         ))),
     }
 }
@@ -157,11 +158,7 @@ fn gather<'a>(
 pub fn draft_orders(raw: &RawValue, opts: &MapOptions<'_>) -> Result<Mapped, MapError> {
     let mut resources = Vec::new();
     let mut notes = Vec::new();
-    gather("draftOrders", raw, &mut resources, &mut notes)
-        .map_err(|e| MapError(e.0.replace("prefetch.draftOrders", "context.draftOrders")))?;
-    for r in &mut resources {
-        r.at = r.at.replace("prefetch.", "context.");
-    }
+    gather("context.draftOrders", raw, &mut resources, &mut notes)?;
     let opts = MapOptions {
         drafts_as_considering: true,
         ..*opts

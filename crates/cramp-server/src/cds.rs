@@ -138,21 +138,26 @@ fn not_json() -> Problem {
     )
 }
 
-pub async fn service(State(st): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    if cramp_cds::hooks_of(&id).is_none() {
-        return Problem::new(
+/// What a call to a service or its feedback endpoint must pass before its body is read: a known
+/// service id (404), a JSON body (415) within the limit (413).
+async fn service_body(st: &AppState, id: &str, req: Request) -> Result<String, Problem> {
+    if cramp_cds::hooks_of(id).is_none() {
+        return Err(Problem::new(
             StatusCode::NOT_FOUND,
             "not-found",
             "Not found",
             format!("no CDS service {id:?}; see /cds-services"),
-        )
-        .into_response();
+        ));
     }
+    let (parts, body) = req.into_parts();
     if !is_json(&parts.headers) {
-        return not_json().into_response();
+        return Err(not_json());
     }
-    let text = match read_body(&st, &parts.headers, body).await {
+    read_body(st, &parts.headers, body).await
+}
+
+pub async fn service(State(st): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
+    let text = match service_body(&st, &id, req).await {
         Ok(t) => t,
         Err(p) => return p.into_response(),
     };
@@ -212,20 +217,7 @@ pub async fn service(State(st): State<Arc<AppState>>, Path(id): Path<String>, re
 }
 
 pub async fn feedback(State(st): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Response {
-    let (parts, body) = req.into_parts();
-    if cramp_cds::hooks_of(&id).is_none() {
-        return Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Not found",
-            format!("no CDS service {id:?}; see /cds-services"),
-        )
-        .into_response();
-    }
-    if !is_json(&parts.headers) {
-        return not_json().into_response();
-    }
-    let text = match read_body(&st, &parts.headers, body).await {
+    let text = match service_body(&st, &id, req).await {
         Ok(t) => t,
         Err(p) => return p.into_response(),
     };
@@ -304,19 +296,15 @@ pub struct CdsState {
 impl CdsState {
     pub fn new(kb: &cramp_core::KnowledgeBase, config: &crate::Config, started: time::Date) -> CdsState {
         let base = config.public_url.as_str();
-        let date = format!(
-            "{:04}-{:02}-{:02}",
-            started.year(),
-            started.month() as u8,
-            started.day()
-        );
+        let date = started.to_string();
+        let prepared = cramp_cds::Prepared::new(kb, base);
         let (plan, activities) = cramp_fhir::resources::definitions(kb, base);
         let plan = plan.map(|p| p.to_string());
         let activities = activities.into_iter().map(|(id, r)| (id, r.to_string())).collect();
         CdsState {
             plan,
             activities,
-            discovery: cramp_cds::discovery(kb, base).to_string(),
+            discovery: cramp_cds::discovery(&prepared).to_string(),
             questionnaire: cramp_fhir::resources::questionnaire(kb, base).to_string(),
             capability: cramp_fhir::resources::capability_statement(kb, base, cramp_core::ENGINE_VERSION, &date)
                 .to_string(),
@@ -326,7 +314,7 @@ impl CdsState {
                 .collect(),
             feedback: FeedbackStore::default(),
             fetcher: Fetcher::new(config),
-            prepared: cramp_cds::Prepared::new(kb, base),
+            prepared,
         }
     }
 }
