@@ -11,12 +11,14 @@
 //! - `engine`: the decision logic (`assess`).
 //! - `assessment`: the result, borrowed from the knowledge base so both voices render from it.
 //! - `trial`: the diary's n-of-1 stretching trial (SPEC §7).
+//! - `search`: follow-up questions answered from approved entries (SPEC §6).
 
 pub mod assessment;
 pub mod case;
 pub mod engine;
 pub mod knowledge;
 pub mod rules;
+pub mod search;
 pub mod template;
 pub mod trial;
 pub mod vocab;

@@ -280,6 +280,8 @@ pub struct KnowledgeBase {
     pub form: FormWording,
     /// The n-of-1 stretching trial's protocol numbers, words and published effect (`trial.toml`).
     pub trial: crate::trial::TrialConfig,
+    /// The follow-up questions' vocabulary and ranking numbers (`search.toml`).
+    pub search: crate::search::SearchVocabulary,
     pub codes: Vec<ClassificationCode>,
     source_index: HashMap<String, usize>,
     entry_index: HashMap<String, usize>,
@@ -440,6 +442,7 @@ impl KnowledgeBase {
         let cds: CdsWording = parse(find("cds.toml")?)?;
         let form: FormWording = parse(find("form.toml")?)?;
         let trial: crate::trial::TrialConfig = parse(find("trial.toml")?)?;
+        let search: crate::search::SearchVocabulary = parse(find("search.toml")?)?;
 
         let mut digest = Sha256::new();
         let mut sorted: Vec<&KnowledgeFile> = files.iter().collect();
@@ -622,6 +625,7 @@ impl KnowledgeBase {
             cds,
             form,
             trial,
+            search,
             codes: raw_codes.code,
             source_index,
             entry_index,

@@ -1,0 +1,509 @@
+//! Follow-up questions (SPEC §2 item 9, §6): which **approved** entries answer a free-text question.
+//!
+//! Never generated text: an answer is a list of entries, served word for word (a `{drug}` template
+//! filled with the drug the question names, or with the drug group the entry is about). The
+//! vocabulary (synonyms, question words) and the ranking and refusal numbers are data, in
+//! `knowledge/search.toml`; this module is the logic.
+//!
+//! 1. The question is analysed with the same English tokenizer as the entries (bm25's Snowball
+//!    stemmer and stop words). Drug names and brands (the drug table) and synonym groups become
+//!    *concepts*, expanded with every word of their group; each other word is a concept of its own.
+//! 2. Entries are ranked by BM25 over their two voices (bm25's embedder and scorer), ties by
+//!    knowledge-base order, so results are deterministic.
+//! 3. Refusal: the question must name something the knowledge base has words for (a concept that is
+//!    not only question words such as "help" or "safe"), and the best entry must cover at least
+//!    `min_coverage` of the question's concepts (each weighted by its rarity, IDF) and score at least
+//!    `min_score`. Both numbers are tuned on the evaluation set's tune half (`tests/ask/eval.toml`).
+
+use crate::knowledge::{GroupRole, KnowledgeBase, SetId};
+use crate::vocab::{Audience, ReviewStatus};
+use bm25::{Embedder, EmbedderBuilder, Scorer, Tokenizer};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use serde::Deserialize;
+
+/// `search.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SearchVocabulary {
+    pub review: VocabularyReview,
+    pub ranking: Ranking,
+    pub question_words: Vec<String>,
+    pub synonyms: Vec<SynonymGroup>,
+}
+
+/// The review record of the vocabulary itself (it is editorial, not clinical, content).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VocabularyReview {
+    pub status: ReviewStatus,
+    pub reviewer: String,
+    pub reviewed_on: String,
+    pub next_review_due: String,
+    pub clinical_signoff: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ranking {
+    pub k1: f32,
+    pub b: f32,
+    pub min_coverage: f32,
+    pub min_score: f32,
+    pub max_statements: usize,
+    pub relative_floor: f32,
+    /// Added, per concept the entry's id or population says, times that concept's IDF.
+    pub title_boost: f32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SynonymGroup {
+    pub terms: Vec<String>,
+    #[serde(default)]
+    pub asked_as: Vec<String>,
+}
+
+/// bm25's own English analysis: Unicode words, lower case, stop words out, Snowball stems.
+fn english() -> bm25::DefaultTokenizer {
+    bm25::DefaultTokenizer::new(bm25::Language::English)
+}
+
+/// The embedder sees text we have already analysed, one stem per space-separated word, so that
+/// documents, synonyms and queries are stemmed exactly once and identically.
+#[derive(Debug, Default)]
+struct Analysed;
+
+impl Tokenizer for Analysed {
+    fn tokenize(&self, input_text: &str) -> Vec<String> {
+        input_text.split(' ').filter(|t| !t.is_empty()).map(str::to_string).collect()
+    }
+}
+
+/// One searchable entry.
+#[derive(Debug)]
+struct Doc {
+    entry: usize,
+    terms: HashSet<String>,
+    /// What the entry is about: the words of its id and its population.
+    title: HashSet<String>,
+    /// The drug groups whose statement this entry is (`review.*`): it answers about those drugs.
+    groups: Vec<usize>,
+    /// A `{drug}` template that no group stands for (`considering.*`): served only for a named drug.
+    needs_drug: bool,
+}
+
+/// A concept of the question: the ways an entry may say it (each a sequence of stems, all of which
+/// the entry must contain), and whether it names a subject.
+#[derive(Debug, Clone)]
+pub struct Concept {
+    pub alternatives: Vec<Vec<String>>,
+    pub subject: bool,
+}
+
+impl Concept {
+    fn stems(&self) -> impl Iterator<Item = &String> {
+        self.alternatives.iter().flatten()
+    }
+}
+
+/// What a question was analysed into (for the evaluation report and the tests).
+#[derive(Debug, Clone, Default)]
+pub struct Analysis {
+    /// The drugs of the table the question names.
+    pub drugs: Vec<usize>,
+    pub concepts: Vec<Concept>,
+}
+
+/// One answering entry, with the values its template is filled with.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub entry: usize,
+    pub score: f32,
+    pub coverage: f32,
+    /// `{drug}` and `{tier}` for a template entry.
+    pub drug: Option<String>,
+    pub tier: Option<&'static str>,
+}
+
+/// The answer to a question: `answered` with the hits, best first, or refused.
+#[derive(Debug, Clone)]
+pub struct AskResult {
+    pub answered: bool,
+    pub hits: Vec<Hit>,
+    /// The best candidate even when refused (score, coverage), for tuning and the evaluation report.
+    pub best: Option<Hit>,
+    /// False when the question names nothing the knowledge base has words for.
+    pub touched: bool,
+    pub analysis: Analysis,
+}
+
+impl AskResult {
+    /// The text of hit `h` in the audience's voice, its template filled.
+    pub fn text<'kb>(&self, kb: &'kb KnowledgeBase, h: &Hit, audience: Audience) -> std::borrow::Cow<'kb, str> {
+        let raw = kb.entries[h.entry].text(audience);
+        if raw.contains('{') {
+            let drug = h.drug.as_deref().unwrap_or("");
+            let tier = h.tier.unwrap_or("");
+            std::borrow::Cow::Owned(crate::template::fill(raw, &[("drug", drug), ("tier", tier)]))
+        } else {
+            std::borrow::Cow::Borrowed(raw)
+        }
+    }
+}
+
+#[derive(Debug)]
+struct SynonymStems {
+    triggers: Vec<Vec<String>>,
+    searched: Vec<Vec<String>>,
+}
+
+/// The search index over the approved entries of one knowledge base.
+pub struct Searcher {
+    analyser: bm25::DefaultTokenizer,
+    embedder: Embedder<u32, Analysed>,
+    scorer: Scorer<usize>,
+    docs: Vec<Doc>,
+    /// Document frequency of each stem.
+    df: HashMap<String, u32>,
+    /// Synonym groups: what finds the group (terms and `asked_as`) and what is searched for (terms),
+    /// each as stem sequences.
+    groups: Vec<SynonymStems>,
+    question_words: HashSet<String>,
+    ranking: Ranking,
+}
+
+impl std::fmt::Debug for Searcher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Searcher").field("docs", &self.docs.len()).finish()
+    }
+}
+
+/// The entries a named drug makes relevant, with the tier its cramp-inducing group carries: the
+/// group statements of its groups, and the statements about considering it (as the engine chooses
+/// them for a considered drug).
+fn drug_links(kb: &KnowledgeBase, drug: usize) -> (Vec<usize>, Vec<usize>, Option<&'static str>) {
+    let d = &kb.drugs.drugs[drug];
+    let profile = kb.drugs.ingredient_profile(d.code(), false, Some(drug));
+    let groups: Vec<usize> = profile.groups.iter().flatten().copied().collect();
+    let mut entries: Vec<usize> = groups.iter().map(|&g| kb.group_entry(g).index).collect();
+    let cause = profile.group(GroupRole::Cause);
+    let tier = cause.map(|g| kb.drugs.groups[g].tier.as_str());
+    if cause.is_some() {
+        entries.push(kb.rule(crate::rules::RuleId::ConsideringMayCauseCramps).index);
+    } else if profile.in_set(SetId::Alpha2Delta) {
+        entries.push(kb.rule(crate::rules::RuleId::ConsideringAlpha2Delta).index);
+    }
+    (groups, entries, tier)
+}
+
+impl Searcher {
+    pub fn new(kb: &KnowledgeBase) -> Searcher {
+        let analyser = english();
+        let stems = |text: &str| analyser.tokenize(text);
+        let voc = &kb.search;
+
+        let mut docs = Vec::new();
+        let mut texts = Vec::new();
+        for e in kb.entries.iter().filter(|e| e.status == ReviewStatus::Approved) {
+            let groups: Vec<usize> = kb
+                .drugs
+                .groups
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| kb.entry(&g.entry).is_some_and(|x| x.index == e.index))
+                .map(|(i, _)| i)
+                .collect();
+            let templated = e.clinician.contains("{drug}") || e.patient.contains("{drug}");
+            let subject = groups
+                .iter()
+                .map(|&g| kb.drugs.groups[g].display.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let mut text = String::new();
+            for part in [&e.clinician, &e.patient]
+                .into_iter()
+                .chain(e.display.as_ref())
+                .chain(e.condition_clinician.as_ref())
+                .chain(e.condition_patient.as_ref())
+            {
+                text.push_str(&crate::template::fill(part, &[("drug", &subject), ("tier", "")]));
+                text.push(' ');
+            }
+            let terms = stems(&text);
+            texts.push(terms.join(" "));
+            let about = e.id.split_once('.').map_or(e.id.as_str(), |(_, rest)| rest).replace('_', " ");
+            let title = stems(&format!("{about} {}", e.population)).into_iter().collect();
+            docs.push(Doc {
+                entry: e.index,
+                terms: terms.into_iter().collect(),
+                title,
+                needs_drug: templated && groups.is_empty(),
+                groups,
+            });
+        }
+
+        let mut df: HashMap<String, u32> = HashMap::default();
+        for d in &docs {
+            for t in &d.terms {
+                *df.entry(t.clone()).or_default() += 1;
+            }
+        }
+        let corpus: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let embedder = EmbedderBuilder::<u32, Analysed>::with_tokenizer_and_fit_to_corpus(Analysed, &corpus)
+            .k1(voc.ranking.k1)
+            .b(voc.ranking.b)
+            .build();
+        let mut scorer = Scorer::<usize>::new();
+        for (i, t) in texts.iter().enumerate() {
+            scorer.upsert(&i, embedder.embed(t));
+        }
+
+        let seqs = |terms: &[String]| -> Vec<Vec<String>> {
+            terms.iter().map(|t| stems(t)).filter(|s| !s.is_empty()).collect()
+        };
+        let groups = voc
+            .synonyms
+            .iter()
+            .map(|g| {
+                let searched = seqs(&g.terms);
+                let mut triggers = searched.clone();
+                triggers.extend(seqs(&g.asked_as));
+                SynonymStems { triggers, searched }
+            })
+            .collect();
+        let question_words = voc.question_words.iter().flat_map(|w| stems(w)).collect();
+
+        Searcher {
+            analyser,
+            embedder,
+            scorer,
+            docs,
+            df,
+            groups,
+            question_words,
+            ranking: voc.ranking.clone(),
+        }
+    }
+
+    /// How many entries are searchable (the approved ones).
+    pub fn len(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.docs.is_empty()
+    }
+
+    fn idf(&self, term: &str) -> f32 {
+        let n = self.docs.len() as f32;
+        let df = self.df.get(term).copied().unwrap_or(0) as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    /// Splits a question into concepts: the drugs it names, the synonym groups it uses, and each
+    /// other word.
+    pub fn analyse(&self, kb: &KnowledgeBase, question: &str) -> Analysis {
+        let words = self.analyser.tokenize(question);
+        let mut used = vec![false; words.len()];
+        let mut concepts = Vec::new();
+
+        let drugs = kb.drugs.by_name(question);
+        for &d in &drugs {
+            let drug = &kb.drugs.drugs[d];
+            let (groups, _, _) = drug_links(kb, d);
+            // An entry names the drug (a name, a brand) or its group ("Loop diuretic", which is
+            // also what fills the group statement's `{drug}`).
+            let mut alternatives: Vec<Vec<String>> = Vec::new();
+            for n in drug.names.iter().chain(&drug.brands).chain([&drug.display]) {
+                let seq = self.analyser.tokenize(n);
+                for (i, w) in words.iter().enumerate() {
+                    if seq.contains(w) {
+                        used[i] = true;
+                    }
+                }
+                alternatives.push(seq);
+            }
+            for g in groups {
+                alternatives.push(self.analyser.tokenize(&kb.drugs.groups[g].display));
+            }
+            alternatives.retain(|a| !a.is_empty());
+            alternatives.sort();
+            alternatives.dedup();
+            concepts.push(Concept {
+                alternatives,
+                subject: true,
+            });
+        }
+
+        for g in &self.groups {
+            let mut hit = false;
+            for seq in &g.triggers {
+                let n = seq.len();
+                if n == 0 || n > words.len() {
+                    continue;
+                }
+                for start in 0..=words.len() - n {
+                    if words[start..start + n] == seq[..] {
+                        hit = true;
+                        used[start..start + n].iter_mut().for_each(|u| *u = true);
+                    }
+                }
+            }
+            if hit {
+                concepts.push(Concept {
+                    alternatives: g.searched.clone(),
+                    subject: g.searched.iter().flatten().any(|t| !self.question_words.contains(t)),
+                });
+            }
+        }
+
+        let mut seen: Vec<&String> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            if !used[i] && !seen.contains(&w) {
+                seen.push(w);
+                concepts.push(Concept {
+                    alternatives: vec![vec![w.clone()]],
+                    subject: !self.question_words.contains(w),
+                });
+            }
+        }
+        Analysis { drugs, concepts }
+    }
+
+    /// The weight of a concept: the IDF of its rarest stem the knowledge base knows, or of an
+    /// unseen stem when it knows none.
+    fn weight(&self, c: &Concept) -> f32 {
+        c.stems()
+            .filter(|t| self.df.contains_key(*t))
+            .map(|t| self.idf(t))
+            .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))))
+            .unwrap_or_else(|| self.idf(""))
+    }
+
+    /// Whether an entry says a concept: all stems of one of its alternatives.
+    fn says(doc: &Doc, c: &Concept) -> bool {
+        c.alternatives.iter().any(|alt| alt.iter().all(|t| doc.terms.contains(t)))
+    }
+
+    /// The share of the question's subjects (IDF-weighted) that an entry says.
+    fn coverage(&self, a: &Analysis, doc: &Doc) -> f32 {
+        let (mut covered, mut total) = (0.0, 0.0);
+        for c in a.concepts.iter().filter(|c| c.subject) {
+            let w = self.weight(c);
+            total += w;
+            if Self::says(doc, c) {
+                covered += w;
+            }
+        }
+        if total > 0.0 { covered / total } else { 0.0 }
+    }
+
+    /// BM25 of an entry for a question, one term per concept: a concept counts once, with its
+    /// best-scoring alternative (the mean BM25 term score of that alternative's stems), so a
+    /// synonym group or a drug's class words never add up against a question's other words.
+    fn score(&self, a: &Analysis, stems: &HashMap<&str, bm25::Embedding<u32>>, id: usize) -> f32 {
+        let doc = &self.docs[id];
+        let mut total = 0.0;
+        for c in &a.concepts {
+            let mut best = 0.0f32;
+            for alt in &c.alternatives {
+                if alt.is_empty() || !alt.iter().all(|t| doc.terms.contains(t)) {
+                    continue;
+                }
+                let sum: f32 = alt
+                    .iter()
+                    .map(|t| self.scorer.score(&id, &stems[t.as_str()]).unwrap_or(0.0))
+                    .sum();
+                best = best.max(sum / alt.len() as f32);
+            }
+            total += best;
+            if c.alternatives.iter().any(|alt| !alt.is_empty() && alt.iter().all(|t| doc.title.contains(t))) {
+                total += self.ranking.title_boost * self.weight(c);
+            }
+        }
+        total
+    }
+
+    /// Answers a question from the approved entries.
+    pub fn ask(&self, kb: &KnowledgeBase, question: &str) -> AskResult {
+        let analysis = self.analyse(kb, question);
+        let touched = analysis
+            .concepts
+            .iter()
+            .any(|c| c.subject && c.stems().any(|t| self.df.contains_key(t)));
+
+        // What the named drugs make relevant.
+        let mut linked: Vec<(usize, String, Option<&'static str>)> = Vec::new();
+        let mut named_groups: Vec<usize> = Vec::new();
+        for &d in &analysis.drugs {
+            let (groups, entries, tier) = drug_links(kb, d);
+            named_groups.extend(groups);
+            for e in entries {
+                linked.push((e, kb.drugs.drugs[d].display.clone(), tier));
+            }
+        }
+
+        let mut stems: HashMap<&str, bm25::Embedding<u32>> = HashMap::default();
+        for t in analysis.concepts.iter().flat_map(|c| c.stems()) {
+            stems.entry(t.as_str()).or_insert_with(|| self.embedder.embed(t));
+        }
+        let mut candidates: Vec<Hit> = (0..self.docs.len())
+            .filter_map(|id| {
+                let doc = &self.docs[id];
+                if !analysis.concepts.iter().any(|c| Self::says(doc, c)) {
+                    return None;
+                }
+                let link = linked.iter().find(|(e, _, _)| *e == doc.entry);
+                let eligible = if doc.needs_drug {
+                    link.is_some()
+                } else {
+                    analysis.drugs.is_empty()
+                        || doc.groups.is_empty()
+                        || doc.groups.iter().any(|g| named_groups.contains(g))
+                };
+                if !eligible {
+                    return None;
+                }
+                let (drug, tier) = match link {
+                    Some((_, name, tier)) => (Some(name.clone()), *tier),
+                    None => match doc.groups.first() {
+                        Some(&g) => (
+                            Some(kb.drugs.groups[g].display.clone()),
+                            Some(kb.drugs.groups[g].tier.as_str()),
+                        ),
+                        None => (None, None),
+                    },
+                };
+                Some(Hit {
+                    entry: doc.entry,
+                    score: self.score(&analysis, &stems, id),
+                    coverage: self.coverage(&analysis, doc),
+                    drug,
+                    tier,
+                })
+            })
+            .collect();
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.entry.cmp(&b.entry)));
+
+        let r = &self.ranking;
+        let passes = |h: &Hit| h.coverage >= r.min_coverage && h.score >= r.min_score;
+        let best = candidates.first().cloned();
+        let answered = touched && best.as_ref().is_some_and(passes);
+        let hits = match (&best, answered) {
+            (Some(top), true) => candidates
+                .iter()
+                .filter(|h| passes(h) && h.score >= r.relative_floor * top.score)
+                .take(r.max_statements)
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        AskResult {
+            answered,
+            hits,
+            best,
+            touched,
+            analysis,
+        }
+    }
+}
