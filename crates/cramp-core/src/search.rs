@@ -75,7 +75,11 @@ struct Analysed;
 
 impl Tokenizer for Analysed {
     fn tokenize(&self, input_text: &str) -> Vec<String> {
-        input_text.split(' ').filter(|t| !t.is_empty()).map(str::to_string).collect()
+        input_text
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 }
 
@@ -231,7 +235,10 @@ impl Searcher {
             }
             let terms = stems(&text);
             texts.push(terms.join(" "));
-            let about = e.id.split_once('.').map_or(e.id.as_str(), |(_, rest)| rest).replace('_', " ");
+            let about =
+                e.id.split_once('.')
+                    .map_or(e.id.as_str(), |(_, rest)| rest)
+                    .replace('_', " ");
             let title = stems(&format!("{about} {}", e.population)).into_iter().collect();
             docs.push(Doc {
                 entry: e.index,
@@ -382,7 +389,9 @@ impl Searcher {
 
     /// Whether an entry says a concept: all stems of one of its alternatives.
     fn says(doc: &Doc, c: &Concept) -> bool {
-        c.alternatives.iter().any(|alt| alt.iter().all(|t| doc.terms.contains(t)))
+        c.alternatives
+            .iter()
+            .any(|alt| alt.iter().all(|t| doc.terms.contains(t)))
     }
 
     /// The share of the question's subjects (IDF-weighted) that an entry says.
@@ -417,7 +426,10 @@ impl Searcher {
                 best = best.max(sum / alt.len() as f32);
             }
             total += best;
-            if c.alternatives.iter().any(|alt| !alt.is_empty() && alt.iter().all(|t| doc.title.contains(t))) {
+            if c.alternatives
+                .iter()
+                .any(|alt| !alt.is_empty() && alt.iter().all(|t| doc.title.contains(t)))
+            {
                 total += self.ranking.title_boost * self.weight(c);
             }
         }
