@@ -26,6 +26,7 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct SearchVocabulary {
     pub review: VocabularyReview,
+    pub answers: Answers,
     pub ranking: Ranking,
     pub question_words: Vec<String>,
     pub synonyms: Vec<SynonymGroup>,
@@ -40,6 +41,13 @@ pub struct VocabularyReview {
     pub reviewed_on: String,
     pub next_review_due: String,
     pub clinical_signoff: String,
+}
+
+/// The fixed words of an answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Answers {
+    pub not_found: crate::knowledge::Phrase,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -510,6 +518,38 @@ impl Searcher {
                 .collect(),
             _ => Vec::new(),
         };
+        // Safety: an answer about a drug the knowledge base says to avoid always carries that avoid
+        // statement (in place of the last hit when the list is full), whatever the ranking.
+        let mut hits = hits;
+        if answered {
+            for &d in &analysis.drugs {
+                let Some(code) = kb.drugs.drugs[d].code() else { continue };
+                let avoid = self.docs.iter().find(|doc| {
+                    let e = &kb.entries[doc.entry];
+                    e.severity.is_some()
+                        && e.atc
+                            .as_deref()
+                            .is_some_and(|a| a.starts_with(code) || code.starts_with(a))
+                });
+                if let Some(doc) = avoid
+                    && !hits.iter().any(|h| h.entry == doc.entry)
+                {
+                    if hits.len() >= r.max_statements {
+                        hits.pop();
+                    }
+                    hits.push(Hit {
+                        entry: doc.entry,
+                        score: candidates
+                            .iter()
+                            .find(|h| h.entry == doc.entry)
+                            .map_or(0.0, |h| h.score),
+                        coverage: self.coverage(&analysis, doc),
+                        drug: None,
+                        tier: None,
+                    });
+                }
+            }
+        }
         AskResult {
             answered,
             hits,

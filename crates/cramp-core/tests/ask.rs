@@ -298,3 +298,18 @@ fn the_issues_example_questions_are_answered_from_the_right_entries() {
         );
     }
 }
+
+#[test]
+fn an_answer_about_a_drug_to_avoid_carries_its_avoid_statement() {
+    let kb = common::kb();
+    for q in [
+        "is quinine safe?",
+        "Why check the platelet count on quinine?",
+        "I take Qualaquin",
+    ] {
+        let r = ask(q);
+        assert!(r.answered, "{q}");
+        let ids: Vec<&str> = r.hits.iter().map(|h| kb.entries[h.entry].id.as_str()).collect();
+        assert!(ids.contains(&"avoid.quinine"), "{q}: {ids:?}");
+    }
+}

@@ -3,7 +3,7 @@
 //! The HTTP edge: `app(state)` is the whole router, so tests call it in-process with `oneshot`
 //! and `serve` only binds it. The only crate with axum or HTTP concerns.
 //!
-//! Routes: `POST /api/v1/assess[?audience=…]`, `GET /healthz`, `GET /openapi.json`. Every error is
+//! Routes: `POST /api/v1/assess[?audience=…]`, `GET /api/v1/ask?q=…[&audience=…]`, `GET /healthz`, `GET /openapi.json`. Every error is
 //! `application/problem+json`; a request body is limited (1 MiB by default; 413) and a request has a
 //! deadline. Logs never contain health data: a request is logged (at debug level, off by default)
 //! by method, route and status only.
@@ -83,6 +83,7 @@ pub struct AppState {
     health: String,
     pages: pages::Pages,
     cds: cds::CdsState,
+    searcher: cramp_core::search::Searcher,
 }
 
 impl AppState {
@@ -93,7 +94,9 @@ impl AppState {
         let pages = pages::Pages::render(&kb);
         let started = config.today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
         let cds = cds::CdsState::new(&kb, &config, started);
+        let searcher = cramp_core::search::Searcher::new(&kb);
         Arc::new(AppState {
+            searcher,
             kb,
             cache,
             config,
@@ -230,6 +233,47 @@ async fn assess(State(st): State<Arc<AppState>>, req: Request) -> Result<Respons
     }
 }
 
+/// `GET /api/v1/ask?q=…[&audience=…]` (SPEC §6): approved statements that answer, or
+/// `answered: false`. A question with no answer is not an error; a missing or empty `q` is.
+async fn ask(
+    State(st): State<Arc<AppState>>,
+    query: Result<axum::extract::Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, Problem> {
+    let bad = |detail: String| Problem::new(StatusCode::BAD_REQUEST, "bad-query", "Bad query parameter", detail);
+    let axum::extract::Query(pairs) = query.map_err(|e| bad(format!("the query string does not parse: {e}")))?;
+    let (mut q, mut audience) = (None, Audience::Clinician);
+    for (key, value) in pairs {
+        match key.as_str() {
+            "q" if q.is_none() => q = Some(value),
+            "q" => return Err(bad("`q` is given twice; ask one question per request".into())),
+            "audience" => {
+                audience = Audience::parse(&value).ok_or_else(|| {
+                    bad(format!(
+                        "`audience`: {value:?} is not allowed; use clinician or patient"
+                    ))
+                })?
+            }
+            other => {
+                return Err(bad(format!(
+                    "unknown query parameter `{other}`; use `q` (the question) and optionally `audience`"
+                )));
+            }
+        }
+    }
+    let q = q.ok_or_else(|| bad("`q` is missing; ask with ?q=does+magnesium+help".into()))?;
+    let question = cramp_wire::ask::check_question(&q).map_err(|e| bad(format!("`q`: {e}")))?;
+    let out = cramp_wire::ask::answer(&st.kb, &st.searcher, question, audience);
+    let body = serde_json::to_vec(&out).map_err(|e| {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            e.to_string(),
+        )
+    })?;
+    Ok(json(body))
+}
+
 async fn index(State(st): State<Arc<AppState>>) -> Response {
     pages::html(st.pages.index.clone())
 }
@@ -323,6 +367,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/fhir/PlanDefinition/{id}", get(cds::plan_definition))
         .route("/fhir/ActivityDefinition/{id}", get(cds::activity_definition))
         .route("/api/v1/assess", post(assess))
+        .route("/api/v1/ask", get(ask))
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi_json))
         .route("/", get(index))

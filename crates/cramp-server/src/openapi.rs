@@ -139,6 +139,18 @@ pub fn document(kb_version: &str) -> Value {
                     "400": problem(), "413": problem(), "415": problem(), "422": problem(),
                 },
             } },
+            "/api/v1/ask": { "get": {
+                "summary": "A follow-up question answered from approved statements (SPEC §6), or answered: false",
+                "description": "Never generated text: each statement is an approved knowledge-base entry, word for word, with its certainty, review status, citations and evidence page. A question the knowledge base cannot answer gets 200 with answered: false and a plain message.",
+                "parameters": [
+                    { "name": "q", "in": "query", "required": true, "schema": { "type": "string", "minLength": 1, "maxLength": cramp_wire::ask::QUESTION_MAX }, "description": "The question, e.g. does magnesium help?" },
+                    { "name": "audience", "in": "query", "required": false,
+                      "schema": strings(Audience::ALL.iter().map(|x| x.as_str())), "description": "Whose words; defaults to clinician." }],
+                "responses": {
+                    "200": { "description": "The answer", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Answer" } } } },
+                    "400": problem(),
+                },
+            } },
             "/healthz": { "get": { "summary": "Liveness, with the versions", "responses": { "200": { "description": "ok",
                 "content": { "application/json": { "schema": { "type": "object", "properties": {
                     "status": { "const": "ok" }, "kb_version": { "type": "string" }, "engine_version": { "type": "string" } } } } } } } } },
@@ -174,6 +186,20 @@ pub fn document(kb_version: &str) -> Value {
             } },
         },
         "components": { "schemas": {
+            "Answer": { "type": "object",
+                "required": ["kb_version", "audience", "question", "answered", "statements", "sources"],
+                "properties": {
+                    "kb_version": { "type": "string" }, "audience": strings(Audience::ALL.iter().map(|x| x.as_str())),
+                    "question": { "type": "string" }, "answered": { "type": "boolean" },
+                    "message": { "type": "string", "description": "Present when answered is false" },
+                    "statements": { "type": "array", "items": { "type": "object",
+                        "required": ["id", "text", "certainty", "review_status", "sources", "evidence_page"],
+                        "properties": { "id": { "type": "string" }, "text": { "type": "string" },
+                            "certainty": { "type": ["string", "null"], "enum": ["high", "moderate", "low", "very_low", null] },
+                            "review_status": { "const": "approved" }, "sources": { "type": "array", "items": { "type": "string" } },
+                            "evidence_page": { "type": "string" } } } },
+                    "sources": { "type": "array", "items": { "type": "object" } },
+                } },
             "Case": case_schema(),
             "FhirBundle": cramp_fhir::bundle_schema(),
             "Assessment": assessment_schema(),

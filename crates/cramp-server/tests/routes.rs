@@ -180,6 +180,7 @@ async fn openapi_describes_the_routes_with_the_code_s_own_enumerations() {
         "/fhir/metadata",
         "/fhir/Questionnaire/{id}",
         "/fhir/CodeSystem/{id}",
+        "/api/v1/ask",
     ] {
         assert!(v["paths"][path].is_object(), "{path}");
     }
@@ -256,4 +257,75 @@ async fn a_fhir_resource_that_is_not_a_bundle_is_422_naming_resource_type() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(ct, "application/problem+json");
     assert!(body.contains("resourceType") && body.contains("Bundle"), "{body}");
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+#[tokio::test]
+async fn ask_answers_from_approved_statements_with_their_sources() {
+    let (status, ct, body) = call(get("/api/v1/ask?q=does+magnesium+help%3F&audience=patient")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ct, "application/json");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["question"], "does magnesium help?");
+    assert_eq!(v["audience"], "patient");
+    assert_eq!(v["answered"], true);
+    let statements = v["statements"].as_array().unwrap();
+    assert!(!statements.is_empty());
+    let cited: Vec<&str> = v["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    for s in statements {
+        assert_eq!(s["review_status"], "approved");
+        assert!(s["evidence_page"].as_str().unwrap().starts_with("/knowledge/"));
+        for id in s["sources"].as_array().unwrap() {
+            assert!(cited.contains(&id.as_str().unwrap()), "{id} is not in sources");
+        }
+    }
+    // The evidence page each statement links to exists.
+    let page = statements[0]["evidence_page"].as_str().unwrap().to_string();
+    let (status, _, _) = call(get(&page)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+}
+
+#[tokio::test]
+async fn ask_says_plainly_when_the_knowledge_base_has_no_answer() {
+    let (status, _, body) = call(get("/api/v1/ask?q=what+is+the+capital+of+france")).await;
+    assert_eq!(status, StatusCode::OK);
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["answered"], false);
+    assert_eq!(v["statements"], serde_json::json!([]));
+    assert!(
+        v["message"]
+            .as_str()
+            .unwrap()
+            .contains("not in the cramp knowledge base")
+    );
+}
+
+#[tokio::test]
+async fn ask_without_a_usable_question_is_400_problem_json_naming_the_parameter() {
+    let long = format!("/api/v1/ask?q={}", "a".repeat(cramp_wire::ask::QUESTION_MAX + 1));
+    for (uri, needle) in [
+        ("/api/v1/ask", "`q` is missing"),
+        ("/api/v1/ask?q=", "`q`: the question is empty"),
+        ("/api/v1/ask?q=%20%20", "`q`: the question is empty"),
+        ("/api/v1/ask?q=x&audience=doctor", "`audience`"),
+        ("/api/v1/ask?q=x&lang=fr", "unknown query parameter `lang`"),
+        ("/api/v1/ask?q=a&q=b", "given twice"),
+        (long.as_str(), "at most"),
+    ] {
+        let (status, ct, body) = call(get(uri)).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}");
+        assert_eq!(ct, "application/problem+json", "{uri}");
+        assert!(body.contains(needle), "{uri}: {body}");
+    }
+    let (status, ct, _) = call(post("/api/v1/ask", "{}")).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(ct, "application/problem+json");
 }

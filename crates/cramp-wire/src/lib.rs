@@ -4,6 +4,7 @@
 //! name the field and the fix, the assessment as JSON (SPEC §4) for either audience, and the
 //! readable report rendered from that same shape.
 
+pub mod ask;
 pub mod input;
 pub mod json;
 pub mod knowledge_dir;

@@ -589,7 +589,7 @@ fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-fn source_out<'a>(s: &'a Source, raw: Option<&'a RawValue>) -> SourceOut<'a> {
+pub(crate) fn source_out<'a>(s: &'a Source, raw: Option<&'a RawValue>) -> SourceOut<'a> {
     SourceOut {
         id: &s.id,
         citation: &s.citation,

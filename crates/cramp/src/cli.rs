@@ -47,6 +47,7 @@ const EXAMPLES: &str = "Examples:
   cramp assess case.json                  readable report (on a terminal)
   cramp assess case.json --format json    the SPEC §4 assessment
   cat case.json | cramp assess - --audience patient
+  cramp ask \"does magnesium help?\"        a cited answer from approved statements
   cramp kb check                          lint the knowledge base
   cramp kb show plan.nightly_stretching   one entry with its review status
 
@@ -69,6 +70,9 @@ struct Cli {
 enum Command {
     /// Assess one case (SPEC §3 JSON, or a FHIR R4 Bundle) from FILE, or from stdin with "-" or no FILE.
     Assess(AssessArgs),
+    /// Answer a follow-up question from the approved statements, with their citations, or say
+    /// plainly that the knowledge base has no answer (never generated text).
+    Ask(AskArgs),
     /// Check, inspect and report on the knowledge base.
     #[command(subcommand)]
     Kb(KbCommand),
@@ -138,6 +142,19 @@ struct AssessArgs {
     /// Also serve draft (unreviewed) entries: for editors on a staging copy only.
     #[arg(long)]
     include_unreviewed: bool,
+}
+
+#[derive(Debug, Args)]
+struct AskArgs {
+    /// The question, e.g. "does magnesium help?" (several words are joined).
+    #[arg(required = true, num_args = 1..)]
+    question: Vec<String>,
+    /// Whose words: clinician (default) or patient.
+    #[arg(long, value_enum, default_value = "clinician")]
+    audience: AudienceArg,
+    /// Output format; text on a terminal, json otherwise.
+    #[arg(long, value_enum)]
+    format: Option<Format>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -230,6 +247,7 @@ pub fn run() -> Result<Exit, CliError> {
     };
     match cli.command {
         Command::Assess(args) => run_assess(&cli.knowledge, args),
+        Command::Ask(args) => run_ask(&cli.knowledge, args),
         Command::Kb(KbCommand::Check { as_of }) => run_check(&cli.knowledge, as_of),
         Command::Kb(KbCommand::Show { id }) => run_show(&cli.knowledge, &id),
         Command::Kb(KbCommand::Export {
@@ -315,6 +333,35 @@ fn run_assess(knowledge: &Option<PathBuf>, args: AssessArgs) -> Result<Exit, Cli
         Format::Markdown => render(&wire, Style::Markdown),
     };
     write_out(&out)?;
+    Ok(Exit::Success)
+}
+
+fn run_ask(knowledge: &Option<PathBuf>, args: AskArgs) -> Result<Exit, CliError> {
+    let joined = args.question.join(" ");
+    let question = cramp_wire::ask::check_question(&joined).map_err(|e| usage(format!("QUESTION: {e}")))?;
+    let kb = load(knowledge)?;
+    let searcher = cramp_core::search::Searcher::new(&kb);
+    let audience = match args.audience {
+        AudienceArg::Clinician => Audience::Clinician,
+        AudienceArg::Patient => Audience::Patient,
+    };
+    let out = cramp_wire::ask::answer(&kb, &searcher, question, audience);
+    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
+        Format::Text
+    } else {
+        Format::Json
+    });
+    let text = match format {
+        Format::Json => {
+            let mut s =
+                serde_json::to_string_pretty(&out).map_err(|e| failure(format!("cannot serialise the answer: {e}")))?;
+            s.push('\n');
+            s
+        }
+        Format::Text => cramp_wire::ask::render(&out, false),
+        Format::Markdown => cramp_wire::ask::render(&out, true),
+    };
+    write_out(&text)?;
     Ok(Exit::Success)
 }
 

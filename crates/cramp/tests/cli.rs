@@ -497,3 +497,57 @@ fn kb_export_fhir_prints_a_bundle_with_the_plan_definition_at_kb_version() {
     let o = cramp(&["kb", "export", "--format", "pdf"], None);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn ask_answers_in_json_with_citations_and_the_same_shape_as_the_api() {
+    let o = cramp(&["ask", "how do I stretch before bed?", "--format", "json"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["answered"], true);
+    assert_eq!(v["statements"][0]["id"], "plan.nightly_stretching");
+    assert_eq!(v["statements"][0]["review_status"], "approved");
+    assert!(v["sources"].as_array().unwrap().iter().any(|s| s["id"] == "R-Hall2012"));
+}
+
+#[test]
+fn ask_speaks_in_the_patients_voice_and_refuses_plainly() {
+    let o = cramp(
+        &[
+            "ask",
+            "--audience",
+            "patient",
+            "--format",
+            "text",
+            "does",
+            "acupuncture",
+            "help?",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Question: does acupuncture help?"), "{out}");
+    assert!(out.contains("we never make one up"), "{out}");
+    let o = cramp(
+        &[
+            "ask",
+            "--audience",
+            "patient",
+            "--format",
+            "markdown",
+            "does magnesium help?",
+        ],
+        None,
+    );
+    let out = stdout(&o);
+    assert!(out.contains("**Sources**") && out.contains("dummy pill"), "{out}");
+}
+
+#[test]
+fn ask_without_a_question_is_a_usage_error() {
+    let o = cramp(&["ask", "   "], None);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("QUESTION: the question is empty"), "{}", stderr(&o));
+    let o = cramp(&["ask"], None);
+    assert_eq!(o.status.code(), Some(2));
+}
