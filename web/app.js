@@ -1,5 +1,6 @@
 // cramp web page: builds a SPEC §3 case from the form, asks POST /api/v1/assess once, and renders
-// the SPEC §4 answer in the chosen voice. Every statement links to its evidence page.
+// the SPEC §4 answer in the chosen voice. Every statement links to its evidence page. The question
+// box asks GET /api/v1/ask (SPEC §6) in the same voice.
 "use strict";
 
 const form = document.getElementById("case");
@@ -214,4 +215,51 @@ form.addEventListener("submit", async (ev) => {
     return;
   }
   render(data);
+});
+
+// ---- follow-up questions ----------------------------------------------------------------------
+const askForm = document.getElementById("ask");
+const answerBox = document.getElementById("answer");
+const askError = document.getElementById("ask-error");
+
+function renderAnswer(a) {
+  answerBox.replaceChildren();
+  if (!a.answered) {
+    answerBox.append(el("p", { class: "not-found" }, a.message));
+  } else {
+    const ol = el("ol", { class: "answers" });
+    for (const s of a.statements) {
+      const meta = (s.certainty ? `certainty ${s.certainty}, ` : "") + "reviewed and approved";
+      ol.append(el("li", null, s.text, " ", el("span", { class: "meta" }, meta), " ", cites(s), " ",
+        el("a", { href: s.evidence_page, class: "evidence" }, "evidence page")));
+    }
+    answerBox.append(ol);
+    const sources = el("ul", { class: "answer-sources" });
+    for (const s of a.sources) {
+      sources.append(el("li", null, el("a", { href: "/knowledge/" + encodeURIComponent(s.id) }, s.id), `: ${s.citation} (${s.kind}, ${s.year})`));
+    }
+    answerBox.append(el("h3", null, "Sources"), sources);
+  }
+  answerBox.hidden = false;
+}
+
+askForm.addEventListener("submit", async (ev) => {
+  ev.preventDefault();
+  askError.hidden = true;
+  const q = document.getElementById("ask-q").value.trim();
+  if (!q) {
+    askError.textContent = "Type a question first, for example: does stretching help?";
+    askError.hidden = false;
+    askError.focus();
+    return;
+  }
+  const res = await fetch("/api/v1/ask?audience=" + audience() + "&q=" + encodeURIComponent(q));
+  const data = await res.json();
+  if (!res.ok) {
+    askError.textContent = data.detail || data.title;
+    askError.hidden = false;
+    askError.focus();
+    return;
+  }
+  renderAnswer(data);
 });

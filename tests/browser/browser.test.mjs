@@ -136,3 +136,39 @@ test("the form works with the keyboard alone", async () => {
   await p.screenshot({ path: `${SHOTS}/keyboard-result.png` });
   await p.context().close();
 });
+
+test("a follow-up question gets cited, approved statements in each voice, or a plain refusal", async () => {
+  const p = await page({ width: 390, height: 844 });
+  await p.goto(URL + "/");
+  // Keyboard only: type the question into the box and press Enter.
+  await p.focus("#ask-q");
+  await p.keyboard.type("does magnesium help?");
+  await p.keyboard.press("Enter");
+  await p.waitForSelector("#answer:not([hidden])");
+  let text = await p.textContent("#answer");
+  assert.match(text, /placebo/);
+  assert.match(text, /reviewed and approved/);
+  assert.ok(await p.locator('#answer a[href="/knowledge/R-CochMg2020"]').count() > 0, "cites the Cochrane review");
+  await noSeriousViolations(p, "an answer");
+  await p.screenshot({ path: `${SHOTS}/ask-clinician-phone.png`, fullPage: true });
+
+  await p.check('input[name="audience"][value="patient"]');
+  await p.fill("#ask-q", "charley horse at 3 am");
+  await p.click("#ask-submit");
+  await p.waitForFunction(() => document.querySelector("#answer").textContent.includes("calf"));
+  text = await p.textContent("#answer");
+  assert.doesNotMatch(text, /ICSD-3/, "the patient voice");
+
+  await p.fill("#ask-q", "does acupuncture help?");
+  await p.click("#ask-submit");
+  await p.waitForSelector("#answer .not-found");
+  assert.match(await p.textContent("#answer"), /we never make one up/);
+  // The evidence page of an answer opens.
+  await p.fill("#ask-q", "how do I stretch before bed?");
+  await p.click("#ask-submit");
+  await p.waitForSelector("#answer a.evidence");
+  await p.click("#answer a.evidence >> nth=0");
+  await p.waitForLoadState();
+  assert.match(p.url(), /\/knowledge\/plan\.nightly_stretching$/);
+  await p.context().close();
+});
