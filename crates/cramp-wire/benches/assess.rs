@@ -115,6 +115,17 @@ fn bench(c: &mut Criterion) {
             b.iter(|| black_box(assess(&kb, black_box(&case), AssessOptions::default())))
         });
     }
+    // A follow-up question end to end (search and the SPEC §6 JSON), and building the index.
+    let searcher = cramp_core::search::Searcher::new(&kb);
+    c.bench_function("ask_does_magnesium_help", |b| {
+        b.iter(|| {
+            let a = cramp_wire::ask::answer(&kb, &searcher, black_box("does magnesium help?"), Audience::Patient);
+            black_box(serde_json::to_vec(&a).unwrap())
+        })
+    });
+    c.bench_function("ask_index_build", |b| {
+        b.iter(|| black_box(cramp_core::search::Searcher::new(black_box(&kb))))
+    });
     c.bench_function("kb_load_and_check", |b| {
         b.iter(|| {
             let kb = KnowledgeBase::load(black_box(&kb_files)).unwrap();

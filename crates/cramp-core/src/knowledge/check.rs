@@ -244,6 +244,7 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
     }
     check_cds(kb, &mut r);
     check_form(kb, &mut r);
+    check_search(kb, &mut r);
     let published = &kb.trial.published_effect;
     for id in published.sources.iter().chain([&published.source]) {
         if kb.source(id).is_none() {
@@ -257,6 +258,44 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
         );
     }
     r
+}
+
+/// search.toml: its review names a defined role, its dates parse, its numbers are in range, and
+/// no synonym group is empty.
+fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
+    let s = &kb.search;
+    if kb.role(&s.review.reviewer).is_none() {
+        r.error(
+            "search.toml review",
+            format!("reviewer {:?} is not a role defined in kb.toml", s.review.reviewer),
+        );
+    }
+    for (name, d) in [
+        ("reviewed_on", &s.review.reviewed_on),
+        ("next_review_due", &s.review.next_review_due),
+    ] {
+        if super::parse_iso_date(d).is_none() {
+            r.error("search.toml review", format!("{name} {d:?} is not a YYYY-MM-DD date"));
+        }
+    }
+    let k = &s.ranking;
+    for (name, v) in [
+        ("min_coverage", k.min_coverage),
+        ("relative_floor", k.relative_floor),
+        ("b", k.b),
+    ] {
+        if !(0.0..=1.0).contains(&v) {
+            r.error("search.toml ranking", format!("{name} = {v} must lie between 0 and 1"));
+        }
+    }
+    if k.max_statements == 0 {
+        r.error("search.toml ranking", "max_statements must be at least 1".into());
+    }
+    for (i, g) in s.synonyms.iter().enumerate() {
+        if g.terms.is_empty() {
+            r.error("search.toml synonyms", format!("group {} has no searched term", i + 1));
+        }
+    }
 }
 
 /// cds.toml: every summary fits a card (< 140 characters once filled), every red flag and topic
