@@ -110,19 +110,43 @@ struct Doc {
 pub struct Concept {
     pub alternatives: Vec<Vec<String>>,
     pub subject: bool,
+    /// The IDF of its rarest stem the knowledge base knows, or of an unseen stem when it knows none.
+    pub weight: f32,
 }
 
 impl Concept {
     fn stems(&self) -> impl Iterator<Item = &String> {
         self.alternatives.iter().flatten()
     }
+
+    /// Whether `terms` hold all stems of one of the alternatives.
+    fn said_by(&self, terms: &HashSet<String>) -> bool {
+        self.alternatives.iter().any(|alt| says(terms, alt))
+    }
+}
+
+/// Whether `terms` hold every stem of one alternative (an empty one says nothing).
+fn says(terms: &HashSet<String>, alt: &[String]) -> bool {
+    !alt.is_empty() && alt.iter().all(|t| terms.contains(t))
+}
+
+/// A drug the question names, and what it makes relevant (`drug_links`).
+#[derive(Debug, Clone)]
+pub struct NamedDrug {
+    pub drug: usize,
+    /// Its groups, by role.
+    pub groups: Vec<usize>,
+    /// The entries about it: its groups' statements and the statement about considering it.
+    pub entries: Vec<usize>,
+    /// The tier of its cramp-inducing group.
+    pub tier: Option<&'static str>,
 }
 
 /// What a question was analysed into (for the evaluation report and the tests).
 #[derive(Debug, Clone, Default)]
 pub struct Analysis {
     /// The drugs of the table the question names.
-    pub drugs: Vec<usize>,
+    pub drugs: Vec<NamedDrug>,
     pub concepts: Vec<Concept>,
 }
 
@@ -193,7 +217,7 @@ impl std::fmt::Debug for Searcher {
 /// The entries a named drug makes relevant, with the tier its cramp-inducing group carries: the
 /// group statements of its groups, and the statements about considering it (as the engine chooses
 /// them for a considered drug).
-fn drug_links(kb: &KnowledgeBase, drug: usize) -> (Vec<usize>, Vec<usize>, Option<&'static str>) {
+fn drug_links(kb: &KnowledgeBase, drug: usize) -> NamedDrug {
     let d = &kb.drugs.drugs[drug];
     let profile = kb.drugs.ingredient_profile(d.code(), false, Some(drug));
     let groups: Vec<usize> = profile.groups.iter().flatten().copied().collect();
@@ -205,7 +229,12 @@ fn drug_links(kb: &KnowledgeBase, drug: usize) -> (Vec<usize>, Vec<usize>, Optio
     } else if profile.in_set(SetId::Alpha2Delta) {
         entries.push(kb.rule(crate::rules::RuleId::ConsideringAlpha2Delta).index);
     }
-    (groups, entries, tier)
+    NamedDrug {
+        drug,
+        groups,
+        entries,
+        tier,
+    }
 }
 
 impl Searcher {
@@ -217,13 +246,8 @@ impl Searcher {
         let mut docs = Vec::new();
         let mut texts = Vec::new();
         for e in kb.entries.iter().filter(|e| e.status == ReviewStatus::Approved) {
-            let groups: Vec<usize> = kb
-                .drugs
-                .groups
-                .iter()
-                .enumerate()
-                .filter(|(_, g)| kb.entry(&g.entry).is_some_and(|x| x.index == e.index))
-                .map(|(i, _)| i)
+            let groups: Vec<usize> = (0..kb.drugs.groups.len())
+                .filter(|&g| kb.group_entry(g).index == e.index)
                 .collect();
             let templated = e.clinician.contains("{drug}") || e.patient.contains("{drug}");
             let subject = groups
@@ -322,10 +346,14 @@ impl Searcher {
         let mut used = vec![false; words.len()];
         let mut concepts = Vec::new();
 
-        let drugs = kb.drugs.by_name(question);
-        for &d in &drugs {
-            let drug = &kb.drugs.drugs[d];
-            let (groups, _, _) = drug_links(kb, d);
+        let drugs: Vec<NamedDrug> = kb
+            .drugs
+            .by_name(question)
+            .into_iter()
+            .map(|d| drug_links(kb, d))
+            .collect();
+        for named in &drugs {
+            let drug = &kb.drugs.drugs[named.drug];
             // An entry names the drug (a name, a brand) or its group ("Loop diuretic", which is
             // also what fills the group statement's `{drug}`).
             let mut alternatives: Vec<Vec<String>> = Vec::new();
@@ -338,16 +366,13 @@ impl Searcher {
                 }
                 alternatives.push(seq);
             }
-            for g in groups {
+            for &g in &named.groups {
                 alternatives.push(self.analyser.tokenize(&kb.drugs.groups[g].display));
             }
             alternatives.retain(|a| !a.is_empty());
             alternatives.sort();
             alternatives.dedup();
-            concepts.push(Concept {
-                alternatives,
-                subject: true,
-            });
+            concepts.push(self.concept(alternatives, true));
         }
 
         for g in &self.groups {
@@ -365,10 +390,8 @@ impl Searcher {
                 }
             }
             if hit {
-                concepts.push(Concept {
-                    alternatives: g.searched.clone(),
-                    subject: g.searched.iter().flatten().any(|t| !self.question_words.contains(t)),
-                });
+                let subject = g.searched.iter().flatten().any(|t| !self.question_words.contains(t));
+                concepts.push(self.concept(g.searched.clone(), subject));
             }
         }
 
@@ -376,40 +399,36 @@ impl Searcher {
         for (i, w) in words.iter().enumerate() {
             if !used[i] && !seen.contains(&w) {
                 seen.push(w);
-                concepts.push(Concept {
-                    alternatives: vec![vec![w.clone()]],
-                    subject: !self.question_words.contains(w),
-                });
+                concepts.push(self.concept(vec![vec![w.clone()]], !self.question_words.contains(w)));
             }
         }
         Analysis { drugs, concepts }
     }
 
-    /// The weight of a concept: the IDF of its rarest stem the knowledge base knows, or of an
+    /// A concept with its weight: the IDF of its rarest stem the knowledge base knows, or of an
     /// unseen stem when it knows none.
-    fn weight(&self, c: &Concept) -> f32 {
-        c.stems()
+    fn concept(&self, alternatives: Vec<Vec<String>>, subject: bool) -> Concept {
+        let weight = alternatives
+            .iter()
+            .flatten()
             .filter(|t| self.df.contains_key(*t))
             .map(|t| self.idf(t))
             .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))))
-            .unwrap_or_else(|| self.idf(""))
-    }
-
-    /// Whether an entry says a concept: all stems of one of its alternatives.
-    fn says(doc: &Doc, c: &Concept) -> bool {
-        c.alternatives
-            .iter()
-            .any(|alt| alt.iter().all(|t| doc.terms.contains(t)))
+            .unwrap_or_else(|| self.idf(""));
+        Concept {
+            alternatives,
+            subject,
+            weight,
+        }
     }
 
     /// The share of the question's subjects (IDF-weighted) that an entry says.
     fn coverage(&self, a: &Analysis, doc: &Doc) -> f32 {
         let (mut covered, mut total) = (0.0, 0.0);
         for c in a.concepts.iter().filter(|c| c.subject) {
-            let w = self.weight(c);
-            total += w;
-            if Self::says(doc, c) {
-                covered += w;
+            total += c.weight;
+            if c.said_by(&doc.terms) {
+                covered += c.weight;
             }
         }
         if total > 0.0 { covered / total } else { 0.0 }
@@ -423,10 +442,7 @@ impl Searcher {
         let mut total = 0.0;
         for c in &a.concepts {
             let mut best = 0.0f32;
-            for alt in &c.alternatives {
-                if alt.is_empty() || !alt.iter().all(|t| doc.terms.contains(t)) {
-                    continue;
-                }
+            for alt in c.alternatives.iter().filter(|alt| says(&doc.terms, alt)) {
                 let sum: f32 = alt
                     .iter()
                     .map(|t| self.scorer.score(&id, &stems[t.as_str()]).unwrap_or(0.0))
@@ -434,11 +450,8 @@ impl Searcher {
                 best = best.max(sum / alt.len() as f32);
             }
             total += best;
-            if c.alternatives
-                .iter()
-                .any(|alt| !alt.is_empty() && alt.iter().all(|t| doc.title.contains(t)))
-            {
-                total += self.ranking.title_boost * self.weight(c);
+            if c.said_by(&doc.title) {
+                total += self.ranking.title_boost * c.weight;
             }
         }
         total
@@ -453,15 +466,7 @@ impl Searcher {
             .any(|c| c.subject && c.stems().any(|t| self.df.contains_key(t)));
 
         // What the named drugs make relevant.
-        let mut linked: Vec<(usize, String, Option<&'static str>)> = Vec::new();
-        let mut named_groups: Vec<usize> = Vec::new();
-        for &d in &analysis.drugs {
-            let (groups, entries, tier) = drug_links(kb, d);
-            named_groups.extend(groups);
-            for e in entries {
-                linked.push((e, kb.drugs.drugs[d].display.clone(), tier));
-            }
-        }
+        let linked = |entry: usize| analysis.drugs.iter().find(|n| n.entries.contains(&entry));
 
         let mut stems: HashMap<&str, bm25::Embedding<u32>> = HashMap::default();
         for t in analysis.concepts.iter().flat_map(|c| c.stems()) {
@@ -470,22 +475,25 @@ impl Searcher {
         let mut candidates: Vec<Hit> = (0..self.docs.len())
             .filter_map(|id| {
                 let doc = &self.docs[id];
-                if !analysis.concepts.iter().any(|c| Self::says(doc, c)) {
+                if !analysis.concepts.iter().any(|c| c.said_by(&doc.terms)) {
                     return None;
                 }
-                let link = linked.iter().find(|(e, _, _)| *e == doc.entry);
+                let link = linked(doc.entry);
                 let eligible = if doc.needs_drug {
                     link.is_some()
                 } else {
                     analysis.drugs.is_empty()
                         || doc.groups.is_empty()
-                        || doc.groups.iter().any(|g| named_groups.contains(g))
+                        || analysis
+                            .drugs
+                            .iter()
+                            .any(|n| doc.groups.iter().any(|g| n.groups.contains(g)))
                 };
                 if !eligible {
                     return None;
                 }
                 let (drug, tier) = match link {
-                    Some((_, name, tier)) => (Some(name.clone()), *tier),
+                    Some(n) => (Some(kb.drugs.drugs[n.drug].display.clone()), n.tier),
                     None => match doc.groups.first() {
                         Some(&g) => (
                             Some(kb.drugs.groups[g].display.clone()),
@@ -509,7 +517,7 @@ impl Searcher {
         let passes = |h: &Hit| h.coverage >= r.min_coverage && h.score >= r.min_score;
         let best = candidates.first().cloned();
         let answered = touched && best.as_ref().is_some_and(passes);
-        let hits = match (&best, answered) {
+        let mut hits: Vec<Hit> = match (&best, answered) {
             (Some(top), true) => candidates
                 .iter()
                 .filter(|h| passes(h) && h.score >= r.relative_floor * top.score)
@@ -520,16 +528,14 @@ impl Searcher {
         };
         // Safety: an answer about a drug the knowledge base says to avoid always carries that avoid
         // statement (in place of the last hit when the list is full), whatever the ranking.
-        let mut hits = hits;
         if answered {
-            for &d in &analysis.drugs {
-                let Some(code) = kb.drugs.drugs[d].code() else { continue };
+            for named in &analysis.drugs {
+                let Some(code) = kb.drugs.drugs[named.drug].code() else {
+                    continue;
+                };
                 let avoid = self.docs.iter().find(|doc| {
                     let e = &kb.entries[doc.entry];
-                    e.severity.is_some()
-                        && e.atc
-                            .as_deref()
-                            .is_some_and(|a| a.starts_with(code) || code.starts_with(a))
+                    e.severity.is_some() && e.atc.as_deref().is_some_and(|a| crate::engine::compatible(a, code))
                 });
                 if let Some(doc) = avoid
                     && !hits.iter().any(|h| h.entry == doc.entry)

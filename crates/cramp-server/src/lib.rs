@@ -128,22 +128,25 @@ async fn openapi_json(State(st): State<Arc<AppState>>) -> Response {
     json(st.openapi.clone())
 }
 
+/// One `audience` value; anything but clinician or patient is the caller's mistake.
+fn parse_audience(value: &str) -> Result<Audience, Problem> {
+    Audience::parse(value).ok_or_else(|| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "bad-query",
+            "Bad query parameter",
+            format!("`audience`: {value:?} is not allowed; use clinician or patient"),
+        )
+    })
+}
+
 /// `?audience=clinician|patient`; any other parameter or value is the caller's mistake.
 fn audience(query: Option<&str>) -> Result<Audience, Problem> {
     let mut audience = Audience::Clinician;
     for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         match key {
-            "audience" => {
-                audience = Audience::parse(value).ok_or_else(|| {
-                    Problem::new(
-                        StatusCode::BAD_REQUEST,
-                        "bad-query",
-                        "Bad query parameter",
-                        format!("`audience`: {value:?} is not allowed; use clinician or patient"),
-                    )
-                })?
-            }
+            "audience" => audience = parse_audience(value)?,
             other => {
                 return Err(Problem::new(
                     StatusCode::BAD_REQUEST,
@@ -246,13 +249,7 @@ async fn ask(
         match key.as_str() {
             "q" if q.is_none() => q = Some(value),
             "q" => return Err(bad("`q` is given twice; ask one question per request".into())),
-            "audience" => {
-                audience = Audience::parse(&value).ok_or_else(|| {
-                    bad(format!(
-                        "`audience`: {value:?} is not allowed; use clinician or patient"
-                    ))
-                })?
-            }
+            "audience" => audience = parse_audience(&value)?,
             other => {
                 return Err(bad(format!(
                     "unknown query parameter `{other}`; use `q` (the question) and optionally `audience`"

@@ -2,6 +2,7 @@
 //! `GET /api/v1/ask`.
 
 use crate::output::{SourceOut, source_out};
+use crate::report::Style;
 use cramp_core::KnowledgeBase;
 use cramp_core::search::{AskResult, Searcher};
 use cramp_core::vocab::Audience;
@@ -103,9 +104,12 @@ pub fn answer<'a>(kb: &'a KnowledgeBase, searcher: &Searcher, question: &'a str,
 }
 
 /// The answer as text or Markdown, for a terminal or a document.
-pub fn render(a: &AskOut<'_>, markdown: bool) -> String {
+pub fn render(a: &AskOut<'_>, style: Style) -> String {
     let mut o = String::new();
-    let b = |s: &str| if markdown { format!("**{s}**") } else { s.to_string() };
+    let b = |s: &str| match style {
+        Style::Markdown => format!("**{s}**"),
+        Style::Text => s.to_string(),
+    };
     o.push_str(&format!("{} {}\n\n", b("Question:"), a.question));
     if !a.answered {
         o.push_str(a.message.unwrap_or(""));

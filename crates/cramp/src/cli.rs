@@ -163,11 +163,31 @@ enum AudienceArg {
     Patient,
 }
 
+impl From<AudienceArg> for Audience {
+    fn from(a: AudienceArg) -> Audience {
+        match a {
+            AudienceArg::Clinician => Audience::Clinician,
+            AudienceArg::Patient => Audience::Patient,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum Format {
     Text,
     Json,
     Markdown,
+}
+
+impl Format {
+    /// The format asked for; without one, text on a terminal and JSON otherwise.
+    fn or_default(asked: Option<Format>) -> Format {
+        asked.unwrap_or(if std::io::stdout().is_terminal() {
+            Format::Text
+        } else {
+            Format::Json
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -304,15 +324,8 @@ fn run_assess(knowledge: &Option<PathBuf>, args: AssessArgs) -> Result<Exit, Cli
     let text = read_case(&args.file)?;
     let kb = load(knowledge)?;
     let input = parse_input(&kb, &text).map_err(|e| usage(e.to_string()))?;
-    let audience = match args.audience {
-        AudienceArg::Clinician => Audience::Clinician,
-        AudienceArg::Patient => Audience::Patient,
-    };
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Text
-    } else {
-        Format::Json
-    });
+    let audience = Audience::from(args.audience);
+    let format = Format::or_default(args.format);
     let mut assessment = assess(
         &kb,
         &input.case,
@@ -341,16 +354,9 @@ fn run_ask(knowledge: &Option<PathBuf>, args: AskArgs) -> Result<Exit, CliError>
     let question = cramp_wire::ask::check_question(&joined).map_err(|e| usage(format!("QUESTION: {e}")))?;
     let kb = load(knowledge)?;
     let searcher = cramp_core::search::Searcher::new(&kb);
-    let audience = match args.audience {
-        AudienceArg::Clinician => Audience::Clinician,
-        AudienceArg::Patient => Audience::Patient,
-    };
+    let audience = Audience::from(args.audience);
     let out = cramp_wire::ask::answer(&kb, &searcher, question, audience);
-    let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
-        Format::Text
-    } else {
-        Format::Json
-    });
+    let format = Format::or_default(args.format);
     let text = match format {
         Format::Json => {
             let mut s =
@@ -358,8 +364,8 @@ fn run_ask(knowledge: &Option<PathBuf>, args: AskArgs) -> Result<Exit, CliError>
             s.push('\n');
             s
         }
-        Format::Text => cramp_wire::ask::render(&out, false),
-        Format::Markdown => cramp_wire::ask::render(&out, true),
+        Format::Text => cramp_wire::ask::render(&out, Style::Text),
+        Format::Markdown => cramp_wire::ask::render(&out, Style::Markdown),
     };
     write_out(&text)?;
     Ok(Exit::Success)

@@ -775,7 +775,8 @@ fn referral<'kb>(
 
 // ---- considered drugs ----------------------------------------------------------------------------
 
-fn compatible(a: &str, b: &str) -> bool {
+/// Two ATC codes of which one is a prefix of the other (a class and a member, or the same code).
+pub(crate) fn compatible(a: &str, b: &str) -> bool {
     a.starts_with(b) || b.starts_with(a)
 }
 
