@@ -10,11 +10,13 @@
 //! - `case`: the case of SPEC §3, with its range checks.
 //! - `engine`: the decision logic (`assess`).
 //! - `assessment`: the result, borrowed from the knowledge base so both voices render from it.
+//! - `diary`: the diary's vocabularies, records and warning-sign advice (SPEC §7).
 //! - `trial`: the diary's n-of-1 stretching trial (SPEC §7).
 //! - `search`: follow-up questions answered from approved entries (SPEC §6).
 
 pub mod assessment;
 pub mod case;
+pub mod diary;
 pub mod engine;
 pub mod knowledge;
 pub mod rules;

@@ -245,6 +245,7 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
     check_cds(kb, &mut r);
     check_form(kb, &mut r);
     check_search(kb, &mut r);
+    check_diary(kb, &mut r);
     let published = &kb.trial.published_effect;
     for id in published.sources.iter().chain([&published.source]) {
         if kb.source(id).is_none() {
@@ -258,6 +259,40 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
         );
     }
     r
+}
+
+/// diary.toml: its review names a defined role; every warning sign has a label and names an existing
+/// red-flag entry with an urgency.
+fn check_diary(kb: &KnowledgeBase, r: &mut CheckReport) {
+    let d = &kb.diary;
+    if kb.role(&d.review.reviewer).is_none() {
+        r.error(
+            "diary.toml review",
+            format!("reviewer {:?} is not a role defined in kb.toml", d.review.reviewer),
+        );
+    }
+    for (name, v) in [
+        ("reviewed_on", &d.review.reviewed_on),
+        ("next_review_due", &d.review.next_review_due),
+    ] {
+        if super::parse_iso_date(v).is_none() {
+            r.error("diary.toml review", format!("{name} {v:?} is not a YYYY-MM-DD date"));
+        }
+    }
+    for sign in crate::diary::WarningSign::ALL {
+        let at = format!("diary.toml warning_signs.{}", sign.as_str());
+        if !d.labels.contains_key(sign) {
+            r.error(&at, "has no label in [labels]".into());
+        }
+        match d.warning_signs.get(sign).map(|id| (id, kb.entry(id))) {
+            None => r.error(&at, "names no red-flag entry".into()),
+            Some((id, None)) => r.error(&at, format!("names unknown entry {id}")),
+            Some((id, Some(e))) if !id.starts_with("red_flag.") || e.urgency.is_none() => {
+                r.error(&at, format!("{id} is not a red-flag entry with an urgency"))
+            }
+            Some(_) => {}
+        }
+    }
 }
 
 /// search.toml: its review names a defined role, its dates parse, its numbers are in range, and

@@ -282,6 +282,8 @@ pub struct KnowledgeBase {
     pub trial: crate::trial::TrialConfig,
     /// The follow-up questions' vocabulary and ranking numbers (`search.toml`).
     pub search: crate::search::SearchVocabulary,
+    /// The diary's warning signs and the red-flag entry answering each (`diary.toml`).
+    pub diary: crate::diary::DiaryConfig,
     pub codes: Vec<ClassificationCode>,
     source_index: HashMap<String, usize>,
     entry_index: HashMap<String, usize>,
@@ -443,6 +445,7 @@ impl KnowledgeBase {
         let form: FormWording = parse(find("form.toml")?)?;
         let trial: crate::trial::TrialConfig = parse(find("trial.toml")?)?;
         let search: crate::search::SearchVocabulary = parse(find("search.toml")?)?;
+        let diary: crate::diary::DiaryConfig = parse(find("diary.toml")?)?;
 
         let mut digest = Sha256::new();
         let mut sorted: Vec<&KnowledgeFile> = files.iter().collect();
@@ -626,6 +629,7 @@ impl KnowledgeBase {
             form,
             trial,
             search,
+            diary,
             codes: raw_codes.code,
             source_index,
             entry_index,

@@ -1,0 +1,116 @@
+//! The patient diary's words (SPEC §7): the closed vocabularies of an episode, the diary's records,
+//! and the advice for warning signs, built from the red-flag entries `knowledge/diary.toml` names.
+//! No IO: storage is `cramp-store`, the JSON `cramp-wire`, the FHIR export `cramp-fhir`.
+
+use crate::knowledge::{Entry, KnowledgeBase};
+use crate::search::VocabularyReview;
+use crate::vocab::{Audience, Urgency};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+macro_rules! words {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
+            pub fn parse(s: &str) -> Option<Self> { match s { $($text => Some($name::$variant),)+ _ => None } }
+            /// The allowed spellings, for error messages.
+            pub fn allowed() -> String { [$($text),+].join(", ") }
+        }
+    };
+}
+
+words!(Leg { Left = "left", Right = "right", Both = "both" });
+words!(Muscle { Calf = "calf", Foot = "foot", Thigh = "thigh", Hamstring = "hamstring", Other = "other" });
+words!(Helped {
+    Stretching = "stretching", Walking = "walking", Massage = "massage", Heat = "heat", Cold = "cold",
+    Medication = "medication", Nothing = "nothing", Other = "other",
+});
+words!(WarningSign {
+    CalfSwollenOneSide = "calf_swollen_one_side", CalfWarmOrRed = "calf_warm_or_red", NewWeakness = "new_weakness",
+    UnusualBleedingOrBruising = "unusual_bleeding_or_bruising",
+});
+
+/// One cramp episode as logged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Episode {
+    /// RFC 3339 as the patient's device sent it (its offset keeps the patient's local date).
+    pub started_at: String,
+    pub leg: Leg,
+    pub muscle: Muscle,
+    pub duration_min: f64,
+    pub pain: f64,
+    pub woke_from_sleep: bool,
+    pub helped: Vec<Helped>,
+    pub warning_signs: Vec<WarningSign>,
+}
+
+/// One nightly check-in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Night {
+    /// YYYY-MM-DD.
+    pub date: String,
+    pub stretched: bool,
+    pub sleep_quality: f64,
+    pub cramps: u32,
+}
+
+/// `knowledge/diary.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiaryConfig {
+    pub review: VocabularyReview,
+    /// Warning sign → red-flag entry id.
+    pub warning_signs: BTreeMap<WarningSign, String>,
+    /// Warning sign → the words the patient ticks.
+    pub labels: BTreeMap<WarningSign, String>,
+}
+
+/// The advice for the warning signs of one episode: the most urgent of their red-flag entries sets
+/// the urgency; every entry's text is given, most urgent first, with all their sources.
+#[derive(Debug, Clone)]
+pub struct Advice<'kb> {
+    pub urgency: Urgency,
+    pub entries: Vec<&'kb Entry>,
+}
+
+impl Advice<'_> {
+    pub fn text(&self, audience: Audience) -> String {
+        self.entries
+            .iter()
+            .map(|e| e.text(audience))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Every source of the entries, once, in order of first citation.
+    pub fn sources(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for s in self.entries.iter().flat_map(|e| e.sources.iter()) {
+            if !out.contains(&s.as_str()) {
+                out.push(s);
+            }
+        }
+        out
+    }
+}
+
+/// The advice for an episode's warning signs; `None` when it has none. A sign whose entry is
+/// missing cannot happen in a knowledge base that loaded (`kb check` refuses it), so it is skipped.
+pub fn advice<'kb>(kb: &'kb KnowledgeBase, signs: &[WarningSign]) -> Option<Advice<'kb>> {
+    let mut entries: Vec<&Entry> = Vec::new();
+    for sign in signs {
+        if let Some(e) = kb.diary.warning_signs.get(sign).and_then(|id| kb.entry(id))
+            && !entries.iter().any(|x| x.id == e.id)
+        {
+            entries.push(e);
+        }
+    }
+    // Most urgent first; knowledge-base order among equals (stable sort).
+    entries.sort_by_key(|e| std::cmp::Reverse(e.urgency.unwrap_or(Urgency::Routine)));
+    let urgency = entries.first()?.urgency.unwrap_or(Urgency::Routine);
+    Some(Advice { urgency, entries })
+}
