@@ -67,7 +67,48 @@ pub struct DiaryConfig {
     pub warning_signs: BTreeMap<WarningSign, String>,
     /// Warning sign → the words the patient ticks.
     pub labels: BTreeMap<WarningSign, String>,
+    pub fhir: DiaryFhir,
 }
+
+/// The codes of the FHIR export: one LOINC code (pain), the rest the service's own code system.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiaryFhir {
+    pub pain_loinc: String,
+    pub pain_loinc_display: String,
+    pub pain_loinc_mark: crate::vocab::Mark,
+    pub pain_loinc_status: crate::vocab::ReviewStatus,
+    pub local: Vec<LocalCode>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocalCode {
+    pub code: String,
+    pub display: String,
+}
+
+impl DiaryFhir {
+    /// The display of a local code (`kb check` makes sure every code the export uses exists).
+    pub fn display(&self, code: &str) -> Option<&str> {
+        self.local.iter().find(|c| c.code == code).map(|c| c.display.as_str())
+    }
+}
+
+/// The local codes the FHIR export uses.
+pub const LOCAL_CODES: &[&str] = &[
+    "cramp-episode",
+    "cramp-duration",
+    "cramp-leg",
+    "cramp-muscle",
+    "cramp-woke-from-sleep",
+    "cramp-helped",
+    "cramp-warning-sign",
+    "nightly-check-in",
+    "nightly-cramps",
+    "nightly-stretched",
+    "nightly-sleep-quality",
+];
 
 /// The advice for the warning signs of one episode: the most urgent of their red-flag entries sets
 /// the urgency; every entry's text is given, most urgent first, with all their sources.

@@ -28,6 +28,7 @@
 //! Whatever is missing stays missing: the assessment asks for it. Problems with a resource that
 //! do not stop the assessment become notes for `input_warnings`.
 
+pub mod diary;
 pub mod hooks;
 pub mod resources;
 pub mod shapes;

@@ -20,6 +20,11 @@ pub const CODE_SYSTEMS: &[(&str, &str, &str)] = &[
         "CrampOverrideReason",
         "Reasons a clinician may give for overriding a cramp CDS Hooks card",
     ),
+    (
+        "cramp-diary",
+        "CrampDiary",
+        "Observations of the cramp patient diary (episodes and nightly check-ins)",
+    ),
 ];
 
 /// The canonical URL of a resource the service publishes, under `{base}/fhir/`.
@@ -96,9 +101,26 @@ pub fn questionnaire(kb: &KnowledgeBase, base: &str) -> Value {
 /// One of the service's code systems (`CODE_SYSTEMS`), or `None` for an unknown id.
 pub fn code_system(kb: &KnowledgeBase, base: &str, id: &str) -> Option<Value> {
     let &(id, name, title) = CODE_SYSTEMS.iter().find(|(cs, _, _)| *cs == id)?;
-    let concepts = match id {
-        "cramp-card-topic" => &kb.cds.topic,
-        _ => &kb.cds.override_reason,
+    let concepts: Vec<(&str, &str)> = match id {
+        "cramp-card-topic" => kb
+            .cds
+            .topic
+            .iter()
+            .map(|c| (c.code.as_str(), c.display.as_str()))
+            .collect(),
+        "cramp-diary" => kb
+            .diary
+            .fhir
+            .local
+            .iter()
+            .map(|c| (c.code.as_str(), c.display.as_str()))
+            .collect(),
+        _ => kb
+            .cds
+            .override_reason
+            .iter()
+            .map(|c| (c.code.as_str(), c.display.as_str()))
+            .collect(),
     };
     Some(json!({
         "resourceType": "CodeSystem",
@@ -111,7 +133,7 @@ pub fn code_system(kb: &KnowledgeBase, base: &str, id: &str) -> Option<Value> {
         "caseSensitive": true,
         "content": "complete",
         "count": concepts.len(),
-        "concept": concepts.iter().map(|c| json!({ "code": c.code, "display": c.display })).collect::<Vec<_>>(),
+        "concept": concepts.iter().map(|(code, display)| json!({ "code": code, "display": display })).collect::<Vec<_>>(),
     }))
 }
 

@@ -1,6 +1,6 @@
 //! The CDS Hooks 2.0.1 routes and the FHIR resources the service publishes. The hook logic is
 //! `cramp_cds`; this module is the HTTP edge around it: status codes, problem bodies, CORS, and
-//! the feedback kept in memory (until storage exists: CONFORMANCE.md).
+//! the feedback kept in storage (in memory when the state has no store: tests of other routes).
 
 use crate::{AppState, Problem, is_json, json, read_body};
 use axum::extract::{Path, Request, State};
@@ -73,6 +73,16 @@ impl FeedbackStore {
             new += 1;
         }
         new
+    }
+
+    /// The rule of a card this instance showed, if it still remembers it.
+    fn rule_of(&self, card: &str) -> Option<String> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .cards
+            .get(card)
+            .cloned()
     }
 
     /// Every piece of feedback kept, oldest first.
@@ -223,7 +233,37 @@ pub async fn feedback(State(st): State<Arc<AppState>>, Path(id): Path<String>, r
     };
     match cramp_cds::feedback::read(&text) {
         Ok(items) => {
-            st.cds.feedback.keep(&id, items);
+            match &st.store {
+                // Persisted (issue 6): the card, its rule, the outcome, the override reason's code
+                // and the time; the same feedback twice is kept once (idempotent).
+                Some(store) => {
+                    let received_at = cramp_wire::diary::utc_text(time::OffsetDateTime::now_utc());
+                    for f in items {
+                        let row = cramp_store::FeedbackRow {
+                            service: id.clone(),
+                            rule_id: st.cds.feedback.rule_of(&f.card),
+                            card: f.card,
+                            outcome: f.outcome.as_str().to_string(),
+                            override_reason: f.override_reason,
+                            outcome_timestamp: f.outcome_timestamp,
+                            received_at: received_at.clone(),
+                        };
+                        if let Err(e) = store.add_feedback(&row).await {
+                            tracing::error!(error = %e, "feedback could not be stored");
+                            return Problem::new(
+                                StatusCode::SERVICE_UNAVAILABLE,
+                                "storage-unavailable",
+                                "Storage unavailable",
+                                "the feedback could not be stored; send it again",
+                            )
+                            .into_response();
+                        }
+                    }
+                }
+                None => {
+                    st.cds.feedback.keep(&id, items);
+                }
+            }
             // 200 with an empty body, as the specification's example.
             StatusCode::OK.into_response()
         }

@@ -9,9 +9,12 @@
 //! by method, route and status only.
 
 mod cds;
+mod diary;
 mod openapi;
 mod pages;
 mod problem;
+mod ratelimit;
+mod summary;
 
 pub use cds::Kept as KeptFeedback;
 pub use problem::Problem;
@@ -55,6 +58,15 @@ pub struct Config {
     pub allow_insecure_fhir: bool,
     /// Deadline for all reads of a FHIR server for one hook call.
     pub fhir_timeout: Duration,
+    /// Days a diary share lasts unless the patient asks otherwise (SPEC §7: 30).
+    pub share_days: u32,
+    /// The header a trusted reverse proxy puts the client's address in (e.g. `X-Forwarded-For`);
+    /// `None`: the connection's peer address. Only for the diary's rate limits.
+    pub client_ip_header: Option<String>,
+    /// Failed diary authentications allowed per client address and window.
+    pub auth_failures: (u32, Duration),
+    /// Diaries one client address may create per window.
+    pub diary_creations: (u32, Duration),
 }
 
 impl Default for Config {
@@ -70,8 +82,18 @@ impl Default for Config {
             fhir_server_allow: Vec::new(),
             allow_insecure_fhir: false,
             fhir_timeout: Duration::from_secs(2),
+            share_days: 30,
+            client_ip_header: None,
+            auth_failures: (20, Duration::from_secs(600)),
+            diary_creations: (20, Duration::from_secs(3600)),
         }
     }
+}
+
+/// The diary's rate limits (per client address).
+pub struct Limits {
+    auth_failures: ratelimit::Limiter,
+    diary_creation: ratelimit::Limiter,
 }
 
 /// What every request reads: the knowledge base, its pre-serialised JSON, the OpenAPI document.
@@ -84,10 +106,24 @@ pub struct AppState {
     pages: pages::Pages,
     cds: cds::CdsState,
     searcher: cramp_core::search::Searcher,
+    /// The diary's storage and the CDS feedback's; `None` only in tests of other routes (the diary
+    /// routes then answer 503, and feedback is kept in memory).
+    store: Option<cramp_store::Store>,
+    limits: Limits,
 }
 
 impl AppState {
+    /// The state with storage: what `cramp serve` runs.
+    pub fn with_store(kb: KnowledgeBase, config: Config, store: cramp_store::Store) -> Arc<AppState> {
+        Self::build(kb, config, Some(store))
+    }
+
+    /// The state without storage (tests of the routes that need none).
     pub fn new(kb: KnowledgeBase, config: Config) -> Arc<AppState> {
+        Self::build(kb, config, None)
+    }
+
+    fn build(kb: KnowledgeBase, config: Config, store: Option<cramp_store::Store>) -> Arc<AppState> {
         let cache = WireCache::new(&kb);
         let openapi = openapi::document(&kb.kb_version).to_string();
         let health = serde_json::json!({ "status": "ok", "kb_version": kb.kb_version, "engine_version": cramp_core::ENGINE_VERSION }).to_string();
@@ -95,7 +131,13 @@ impl AppState {
         let started = config.today.unwrap_or_else(|| time::OffsetDateTime::now_utc().date());
         let cds = cds::CdsState::new(&kb, &config, started);
         let searcher = cramp_core::search::Searcher::new(&kb);
+        let limits = Limits {
+            auth_failures: ratelimit::Limiter::new(config.auth_failures.0, config.auth_failures.1),
+            diary_creation: ratelimit::Limiter::new(config.diary_creations.0, config.diary_creations.1),
+        };
         Arc::new(AppState {
+            store,
+            limits,
             searcher,
             kb,
             cache,
@@ -107,9 +149,14 @@ impl AppState {
         })
     }
 
-    /// The CDS Hooks feedback received so far (in memory).
+    /// The CDS Hooks feedback received so far, when the state has no store (kept in memory).
     pub fn feedback(&self) -> Vec<KeptFeedback> {
         self.cds.feedback.all()
+    }
+
+    /// The storage, when the state has one.
+    pub fn store(&self) -> Option<&cramp_store::Store> {
+        self.store.as_ref()
     }
 }
 
@@ -365,6 +412,28 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/fhir/ActivityDefinition/{id}", get(cds::activity_definition))
         .route("/api/v1/assess", post(assess))
         .route("/api/v1/ask", get(ask))
+        .route("/api/v1/diaries", post(diary::create))
+        .route("/api/v1/diaries/{id}", axum::routing::delete(diary::delete))
+        .route(
+            "/api/v1/diaries/{id}/episodes",
+            post(diary::add_episode).get(diary::list_episodes),
+        )
+        .route(
+            "/api/v1/diaries/{id}/nights",
+            post(diary::put_night).get(diary::list_nights),
+        )
+        .route("/api/v1/diaries/{id}/trial", get(diary::get_trial))
+        .route("/api/v1/diaries/{id}/export", get(diary::export))
+        .route("/api/v1/diaries/{id}/summary", get(diary::summary))
+        .route("/api/v1/diaries/{id}/chart", get(diary::chart))
+        .route(
+            "/api/v1/diaries/{id}/shares",
+            post(diary::create_share).get(diary::list_shares),
+        )
+        .route(
+            "/api/v1/diaries/{id}/shares/{share_id}",
+            axum::routing::delete(diary::revoke_share),
+        )
         .route("/healthz", get(healthz))
         .route("/openapi.json", get(openapi_json))
         .route("/", get(index))
@@ -424,7 +493,11 @@ pub async fn shutdown_signal() {
 
 /// Serves the application on a bound listener until shutdown.
 pub async fn serve(listener: tokio::net::TcpListener, state: Arc<AppState>) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    // The peer address reaches the handlers for the diary's per-address rate limits.
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }

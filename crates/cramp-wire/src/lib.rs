@@ -5,6 +5,7 @@
 //! readable report rendered from that same shape.
 
 pub mod ask;
+pub mod diary;
 pub mod input;
 pub mod json;
 pub mod knowledge_dir;

@@ -118,6 +118,14 @@ struct ServeArgs {
     /// Deadline in milliseconds for all reads of a FHIR server in one hook call.
     #[arg(long, env = "CRAMP_FHIR_TIMEOUT_MS", default_value_t = 2000)]
     fhir_timeout_ms: u64,
+    /// The diary's database: sqlite://PATH (created on first start) or postgres://user@host/db.
+    /// Default: cramp.db in the working directory.
+    #[arg(long, env = "CRAMP_DATABASE_URL", default_value = "sqlite://cramp.db")]
+    database: String,
+    /// Behind a reverse proxy: the header it puts the client's address in (e.g. X-Forwarded-For),
+    /// for the diary's per-address rate limits. Set it only when the proxy always sets the header.
+    #[arg(long, env = "CRAMP_CLIENT_IP_HEADER")]
+    client_ip_header: Option<String>,
     /// Log format on stderr: json (one object a line) or text.
     #[arg(long, env = "CRAMP_LOG_FORMAT", value_enum, default_value = "json")]
     log_format: LogFormat,
@@ -431,7 +439,10 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
             .collect(),
         allow_insecure_fhir: args.allow_insecure_fhir,
         fhir_timeout: std::time::Duration::from_millis(args.fhir_timeout_ms.max(1)),
+        client_ip_header: args.client_ip_header.clone().filter(|h| !h.trim().is_empty()),
+        ..cramp_server::Config::default()
     };
+    let database = database_url(&args.database)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -441,10 +452,41 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
         let local = listener.local_addr().map_err(|e| failure(e.to_string()))?;
         config.public_url = args.public_url.clone().map_or_else(|| format!("http://{local}"), |u| u.trim_end_matches('/').to_string());
         tracing::info!(addr = %local, kb_version = %kb.kb_version, engine_version = cramp_core::ENGINE_VERSION, include_unreviewed = config.include_unreviewed, public_url = %config.public_url, cds_auth = config.auth.is_some(), "cramp listening on http://{local}/");
-        let state = cramp_server::AppState::new(kb, config);
+        let store = cramp_store::Store::open(&database).await.map_err(|e| {
+            usage(format!(
+                "--database {}: {e}",
+                cramp_store::redact(&args.database)
+            ))
+        })?;
+        tracing::info!(database = %cramp_store::redact(&database), backend = store.backend().as_str(), "diary storage ready");
+        let state = cramp_server::AppState::with_store(kb, config, store);
         cramp_server::serve(listener, state).await.map_err(|e| failure(format!("server error: {e}")))
     })?;
     Ok(Exit::Success)
+}
+
+/// The database URL sqlx opens: a SQLite file is created when missing (`mode=rwc`).
+fn database_url(url: &str) -> Result<String, CliError> {
+    let url = url.trim();
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        return Ok(url.to_string());
+    }
+    let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+        return Err(usage(format!(
+            "--database {:?} is not a database URL; use sqlite://cramp.db or postgres://user@host:5432/cramp",
+            cramp_store::redact(url)
+        )));
+    };
+    if path.is_empty() {
+        return Err(usage(
+            "--database sqlite:// needs a file path, e.g. sqlite://cramp.db".to_string(),
+        ));
+    }
+    Ok(if path.contains('?') {
+        format!("sqlite://{path}")
+    } else {
+        format!("sqlite://{path}?mode=rwc")
+    })
 }
 
 fn run_check(knowledge: &Option<PathBuf>, as_of: Option<String>) -> Result<Exit, CliError> {

@@ -279,6 +279,14 @@ fn check_diary(kb: &KnowledgeBase, r: &mut CheckReport) {
             r.error("diary.toml review", format!("{name} {v:?} is not a YYYY-MM-DD date"));
         }
     }
+    for code in crate::diary::LOCAL_CODES {
+        if d.fhir.display(code).is_none() {
+            r.error(
+                "diary.toml fhir.local",
+                format!("the FHIR export uses code {code} but it is not defined"),
+            );
+        }
+    }
     for sign in crate::diary::WarningSign::ALL {
         let at = format!("diary.toml warning_signs.{}", sign.as_str());
         if !d.labels.contains_key(sign) {
