@@ -448,17 +448,15 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
         .build()
         .map_err(|e| failure(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async move {
+        // Storage first: once the server says it is listening, the database exists.
+        let store = cramp_store::Store::open(&database).await.map_err(|e| {
+            let msg = format!("--database {}: {e}", cramp_store::redact(&args.database));
+            if matches!(e, cramp_store::StoreError::Url(_)) { usage(msg) } else { failure(msg) }
+        })?;
         let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| usage(format!("cannot listen on {addr}: {e}; choose another --addr")))?;
         let local = listener.local_addr().map_err(|e| failure(e.to_string()))?;
         config.public_url = args.public_url.clone().map_or_else(|| format!("http://{local}"), |u| u.trim_end_matches('/').to_string());
-        tracing::info!(addr = %local, kb_version = %kb.kb_version, engine_version = cramp_core::ENGINE_VERSION, include_unreviewed = config.include_unreviewed, public_url = %config.public_url, cds_auth = config.auth.is_some(), "cramp listening on http://{local}/");
-        let store = cramp_store::Store::open(&database).await.map_err(|e| {
-            usage(format!(
-                "--database {}: {e}",
-                cramp_store::redact(&args.database)
-            ))
-        })?;
-        tracing::info!(database = %cramp_store::redact(&database), backend = store.backend().as_str(), "diary storage ready");
+        tracing::info!(addr = %local, kb_version = %kb.kb_version, engine_version = cramp_core::ENGINE_VERSION, include_unreviewed = config.include_unreviewed, public_url = %config.public_url, cds_auth = config.auth.is_some(), database = %cramp_store::redact(&database), backend = store.backend().as_str(), "cramp listening on http://{local}/");
         let state = cramp_server::AppState::with_store(kb, config, store);
         cramp_server::serve(listener, state).await.map_err(|e| failure(format!("server error: {e}")))
     })?;
