@@ -118,8 +118,188 @@ fn problem() -> Value {
     json!({ "description": "A problem (RFC 9457)", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } })
 }
 
+/// The diary API (SPEC §7): paths and schemas, enumerations from `cramp_core::diary`.
+fn diary(paths: &mut Value, schemas: &mut Value) {
+    use cramp_core::diary::{Helped, Leg, Muscle, WarningSign};
+    let s = json!({ "type": "string" });
+    let b = json!({ "type": "boolean" });
+    let id = json!({ "name": "id", "in": "path", "required": true, "schema": { "type": "string" }, "description": "The diary id" });
+    let bearer = json!([{ "diaryToken": [] }]);
+    let list_params = json!([id,
+        { "name": "limit", "in": "query", "required": false, "schema": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100 } },
+        { "name": "cursor", "in": "query", "required": false, "schema": { "type": "string" }, "description": "next_cursor of the previous page" }]);
+    let auth_errors = |v: &mut Value| {
+        for code in ["401", "403", "404", "429"] {
+            v["responses"][code] = problem();
+        }
+    };
+    let ok = |desc: &str, schema: Value| json!({ "description": desc, "content": { "application/json": { "schema": schema } } });
+    let r = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+    let page = |item: &str| {
+        json!({ "type": "object", "required": ["items", "next_cursor"], "properties": {
+        "items": { "type": "array", "items": r(item) }, "next_cursor": { "type": ["string", "null"] } } })
+    };
+
+    let mut ops: Vec<(&str, &str, Value)> = vec![
+        (
+            "/api/v1/diaries/{id}",
+            "delete",
+            json!({ "summary": "Delete the diary and everything in it; later calls get 404",
+            "parameters": [id], "responses": { "204": { "description": "Deleted" } } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/episodes",
+            "post",
+            json!({ "summary": "Log a cramp episode; warning signs get advice from the red-flag entries",
+            "parameters": [id, { "name": "Idempotency-Key", "in": "header", "required": false, "schema": { "type": "string", "maxLength": 255 },
+                "description": "The same key with the same body returns the first response again (nothing stored twice); with a different body, 422. Kept at least 24 h." }],
+            "requestBody": { "required": true, "content": { "application/json": { "schema": r("NewEpisode") } } },
+            "responses": { "201": ok("The episode, with advice when warning signs were reported", r("Episode")),
+                "400": problem(), "413": problem(), "415": problem(), "422": problem() } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/episodes",
+            "get",
+            json!({ "summary": "Episodes, newest first", "parameters": list_params.clone(),
+            "responses": { "200": ok("A page of episodes", page("Episode")), "400": problem() } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/nights",
+            "post",
+            json!({ "summary": "A nightly check-in, one per date",
+            "parameters": [id], "requestBody": { "required": true, "content": { "application/json": { "schema": r("Night") } } },
+            "responses": { "201": ok("New for its date", r("Night")), "200": ok("Replaced that date's check-in", r("Night")),
+                "400": problem(), "413": problem(), "415": problem(), "422": problem() } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/nights",
+            "get",
+            json!({ "summary": "Nightly check-ins, newest first", "parameters": list_params,
+            "responses": { "200": ok("A page of check-ins", page("Night")), "400": problem() } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/trial",
+            "get",
+            json!({ "summary": "The n-of-1 stretching evaluation (SPEC §7; docs/n-of-1.md)",
+            "parameters": [id], "responses": { "200": ok("The trial", r("Trial")) } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/export",
+            "get",
+            json!({ "summary": "Everything in the diary: CSV (RFC 4180, record_type column), JSON, or an R4 Bundle of Observations",
+            "parameters": [id, { "name": "format", "in": "query", "required": false, "schema": { "type": "string", "enum": ["csv", "json", "fhir"], "default": "json" } }],
+            "responses": { "200": { "description": "text/csv, application/json or application/fhir+json" }, "400": problem() } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/summary",
+            "get",
+            json!({ "summary": "The printable doctor-visit summary (HTML)",
+            "parameters": [id], "responses": { "200": { "description": "text/html" } } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/chart",
+            "get",
+            json!({ "summary": "Cramps per night, stretching and pain (SVG; the summary carries a table alternative)",
+            "parameters": [id], "responses": { "200": { "description": "image/svg+xml" } } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/shares",
+            "post",
+            json!({ "summary": "A read-only share for a clinician (30 days unless expires_in_days says otherwise)",
+            "parameters": [id], "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object",
+                "additionalProperties": false, "properties": { "expires_in_days": { "type": "integer", "minimum": 1, "maximum": 365 } } } } } },
+            "responses": { "201": ok("The share; its token is shown once", json!({ "type": "object", "required": ["share_id", "token", "expires_at"],
+                "properties": { "share_id": s, "token": s, "expires_at": s } })), "422": problem() } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/shares",
+            "get",
+            json!({ "summary": "The diary's shares (never their tokens)", "parameters": [id],
+            "responses": { "200": ok("The shares", json!({ "type": "object", "properties": { "items": { "type": "array", "items": { "type": "object",
+                "properties": { "share_id": s, "created_at": s, "expires_at": s, "revoked_at": { "type": ["string", "null"] },
+                    "status": { "type": "string", "enum": ["active", "expired", "revoked"] } } } } } })) } }),
+        ),
+        (
+            "/api/v1/diaries/{id}/shares/{share_id}",
+            "delete",
+            json!({ "summary": "Revoke a share at once",
+            "parameters": [id, { "name": "share_id", "in": "path", "required": true, "schema": { "type": "string" } }],
+            "responses": { "204": { "description": "Revoked" } } }),
+        ),
+    ];
+    paths["/api/v1/diaries"] = json!({ "post": {
+        "summary": "Start a diary: its id and its token, shown once (the bearer credential of every other diary call)",
+        "requestBody": { "required": false, "content": { "application/json": { "schema": { "type": "object", "maxProperties": 0 } } } },
+        "responses": { "201": ok("The new diary", json!({ "type": "object", "required": ["diary_id", "token"], "properties": { "diary_id": s, "token": s } })),
+            "400": problem(), "422": problem(), "429": problem() } } });
+    for (path, method, mut op) in ops.drain(..) {
+        op["security"] = bearer.clone();
+        auth_errors(&mut op);
+        if paths.get(path).is_none() {
+            paths[path] = json!({});
+        }
+        paths[path][method] = op;
+    }
+    let words = |all: Vec<&'static str>| strings(all);
+    schemas["NewEpisode"] = json!({ "type": "object", "additionalProperties": false,
+        "required": ["started_at", "leg", "muscle", "duration_min", "pain", "woke_from_sleep", "helped"],
+        "properties": {
+            "started_at": { "type": "string", "format": "date-time" },
+            "leg": words(Leg::ALL.iter().map(|x| x.as_str()).collect()),
+            "muscle": words(Muscle::ALL.iter().map(|x| x.as_str()).collect()),
+            "duration_min": { "type": "number", "minimum": 0 }, "pain": { "type": "number", "minimum": 0, "maximum": 10 },
+            "woke_from_sleep": b,
+            "helped": { "type": "array", "items": words(Helped::ALL.iter().map(|x| x.as_str()).collect()) },
+            "warning_signs": { "type": "array", "items": words(WarningSign::ALL.iter().map(|x| x.as_str()).collect()) },
+        } });
+    let mut episode = schemas["NewEpisode"].clone();
+    episode["properties"]["id"] = s.clone();
+    episode["properties"]["recorded_at"] = s.clone();
+    episode["properties"]["advice"] = json!({ "type": "object", "properties": {
+        "urgency": strings(Urgency::ALL.iter().map(|x| x.as_str())), "text": s, "sources": { "type": "array", "items": { "type": "object" } },
+        "entries": { "type": "array", "items": { "type": "object", "properties": { "id": s, "review_status": s, "evidence_page": s } } } } });
+    episode["required"] = json!([
+        "id",
+        "started_at",
+        "leg",
+        "muscle",
+        "duration_min",
+        "pain",
+        "woke_from_sleep",
+        "helped",
+        "warning_signs",
+        "recorded_at"
+    ]);
+    schemas["Episode"] = episode;
+    schemas["Night"] = json!({ "type": "object", "required": ["date", "stretched", "sleep_quality", "cramps"], "properties": {
+        "date": { "type": "string", "format": "date" }, "stretched": b, "sleep_quality": { "type": "number", "minimum": 0, "maximum": 10 },
+        "cramps": { "type": "integer", "minimum": 0 }, "recorded_at": { "type": "string", "readOnly": true } } });
+    let num = json!({ "type": ["number", "null"] });
+    let period = json!({ "type": "object", "properties": { "nights": { "type": "integer" }, "first_date": { "type": ["string", "null"] },
+        "last_date": { "type": ["string", "null"] }, "cramps_per_night": num, "mean_pain": num } });
+    schemas["Trial"] = json!({ "type": "object", "required": ["verdict", "reason", "adherence", "baseline", "stretching", "effect", "published_effect"],
+        "properties": {
+            "verdict": { "type": "string", "enum": ["improved", "no_change", "worse", "inconclusive"] }, "reason": s,
+            "nights_needed": { "type": ["integer", "null"] }, "adherence": num, "baseline": period, "stretching": period,
+            "effect": { "type": "object", "properties": { "measure": { "const": "mean_difference" }, "unit": { "const": "cramps/night" },
+                "estimate": num, "ci_low": num, "ci_high": num, "method": { "const": "welch_t" }, "rate_ratio": num } },
+            "published_effect": { "type": "object" }, "kb_version": s,
+        } });
+}
+
 /// The OpenAPI document for this build.
 pub fn document(kb_version: &str) -> Value {
+    let mut doc = document_core(kb_version);
+    let (mut paths, mut schemas) = (doc["paths"].take(), doc["components"]["schemas"].take());
+    diary(&mut paths, &mut schemas);
+    doc["paths"] = paths;
+    doc["components"]["schemas"] = schemas;
+    doc["components"]["securitySchemes"] = json!({ "diaryToken": { "type": "http", "scheme": "bearer",
+        "description": "A diary's token (every call), or a share token (GET calls only)" } });
+    doc
+}
+
+fn document_core(kb_version: &str) -> Value {
     json!({
         "openapi": "3.1.0",
         "info": {

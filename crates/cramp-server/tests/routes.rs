@@ -171,6 +171,15 @@ async fn openapi_describes_the_routes_with_the_code_s_own_enumerations() {
     );
     let relieved = &v["components"]["schemas"]["Case"]["properties"]["symptoms"]["properties"]["relieved_by"]["enum"];
     assert_eq!(relieved.as_array().unwrap().len(), 6);
+    let signs = &v["components"]["schemas"]["NewEpisode"]["properties"]["warning_signs"]["items"]["enum"];
+    assert_eq!(
+        signs.as_array().unwrap().len(),
+        cramp_core::diary::WarningSign::ALL.len()
+    );
+    assert_eq!(
+        v["paths"]["/api/v1/diaries/{id}/episodes"]["post"]["security"][0]["diaryToken"],
+        serde_json::json!([])
+    );
     // Every route the router serves is described.
     for path in [
         "/healthz",
@@ -181,6 +190,16 @@ async fn openapi_describes_the_routes_with_the_code_s_own_enumerations() {
         "/fhir/Questionnaire/{id}",
         "/fhir/CodeSystem/{id}",
         "/api/v1/ask",
+        "/api/v1/diaries",
+        "/api/v1/diaries/{id}",
+        "/api/v1/diaries/{id}/episodes",
+        "/api/v1/diaries/{id}/nights",
+        "/api/v1/diaries/{id}/trial",
+        "/api/v1/diaries/{id}/export",
+        "/api/v1/diaries/{id}/summary",
+        "/api/v1/diaries/{id}/chart",
+        "/api/v1/diaries/{id}/shares",
+        "/api/v1/diaries/{id}/shares/{share_id}",
     ] {
         assert!(v["paths"][path].is_object(), "{path}");
     }
