@@ -322,6 +322,14 @@ async fn index(State(st): State<Arc<AppState>>) -> Response {
     pages::html(st.pages.index.clone())
 }
 
+async fn diary_page(State(st): State<Arc<AppState>>) -> Response {
+    pages::html(st.pages.diary.clone())
+}
+
+async fn diary_js() -> Response {
+    pages::asset(pages::DIARY_JS, "text/javascript; charset=utf-8")
+}
+
 async fn about(State(st): State<Arc<AppState>>) -> Response {
     pages::html(st.pages.about.clone())
 }
@@ -438,6 +446,8 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/openapi.json", get(openapi_json))
         .route("/", get(index))
         .route("/about", get(about))
+        .route("/diary", get(diary_page))
+        .route("/assets/diary.js", get(diary_js))
         .route("/knowledge/", get(knowledge_index))
         .route("/knowledge", get(knowledge_index))
         .route("/knowledge/{id}", get(knowledge_page))

@@ -10,7 +10,9 @@ use std::collections::HashMap;
 pub const INDEX: &str = include_str!("../../../web/index.html");
 pub const APP_JS: &str = include_str!("../../../web/app.js");
 pub const STYLE_CSS: &str = include_str!("../../../web/style.css");
+pub const DIARY_JS: &str = include_str!("../../../web/diary.js");
 const ABOUT: &str = include_str!("../../../web/about.html");
+const DIARY: &str = include_str!("../../../web/diary.html");
 
 /// Escapes text for HTML element content and attribute values.
 pub fn esc(s: &str) -> String {
@@ -39,7 +41,7 @@ fn fill(template: &str, vars: &[(&str, String)]) -> String {
 /// A page with the site header and footer (every page links to About).
 fn layout(kb: &KnowledgeBase, title: &str, body: &str) -> String {
     format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} · cramp</title>\n<link rel=\"stylesheet\" href=\"/assets/style.css\">\n</head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n<header><nav aria-label=\"Site\"><a href=\"/\"><strong>cramp</strong></a> <a href=\"/knowledge/\">Evidence</a> <a href=\"/about\">About</a></nav></header>\n<main id=\"main\">\n{}\n</main>\n<footer><a href=\"/about\">About cramp</a> · knowledge base {} · engine {}</footer>\n</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{} · cramp</title>\n<link rel=\"stylesheet\" href=\"/assets/style.css\">\n</head>\n<body>\n<a class=\"skip\" href=\"#main\">Skip to content</a>\n<header><nav aria-label=\"Site\"><a href=\"/\"><strong>cramp</strong></a> <a href=\"/diary\">Diary</a> <a href=\"/knowledge/\">Evidence</a> <a href=\"/about\">About</a></nav></header>\n<main id=\"main\">\n{}\n</main>\n<footer><a href=\"/about\">About cramp</a> · knowledge base {} · engine {}</footer>\n</body>\n</html>\n",
         esc(title),
         body,
         esc(&kb.kb_version),
@@ -189,6 +191,7 @@ fn knowledge_index(kb: &KnowledgeBase) -> String {
 /// Every page, rendered once at start.
 pub struct Pages {
     pub index: String,
+    pub diary: String,
     pub about: String,
     pub knowledge_index: String,
     pub knowledge: HashMap<String, String>,
@@ -217,8 +220,23 @@ impl Pages {
         for s in &kb.sources {
             knowledge.insert(s.id.clone(), source_page(kb, s));
         }
+        // The warning signs a patient can tick, in the knowledge base's words.
+        let signs: String = cramp_core::diary::WarningSign::ALL
+            .iter()
+            .map(|w| {
+                let label = kb.diary.labels.get(w).map_or(w.as_str(), String::as_str);
+                format!(
+                    "<label class=\"check\"><input type=\"checkbox\" name=\"warning_signs\" value=\"{}\"> {}</label>\n",
+                    w.as_str(),
+                    esc(label)
+                )
+            })
+            .collect();
+        let mut diary_vars = vars.to_vec();
+        diary_vars.push(("warning_signs", signs));
         Pages {
             index: fill(INDEX, &vars),
+            diary: fill(DIARY, &diary_vars),
             about: layout(kb, "About", &fill(ABOUT, &vars)),
             knowledge_index: knowledge_index(kb),
             knowledge,
