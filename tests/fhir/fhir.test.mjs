@@ -157,3 +157,36 @@ test('the knowledge base exported as FHIR (cramp kb export --format fhir) is val
     assert.equal(ad.url, a.definitionCanonical);
   }
 });
+
+test("a diary's FHIR export (an R4 Bundle of Observations) and its CodeSystem are valid R4", async () => {
+  const post = (path, body, token) => fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const d = await (await post('/api/v1/diaries')).json();
+  const at = `/api/v1/diaries/${d.diary_id}`;
+  let r = await post(`${at}/episodes`, { started_at: '2026-11-23T03:10:00+01:00', leg: 'left', muscle: 'calf',
+    duration_min: 2.5, pain: 7, woke_from_sleep: true, helped: ['stretching', 'massage'], warning_signs: ['calf_warm_or_red'] }, d.token);
+  assert.equal(r.status, 201);
+  r = await post(`${at}/nights`, { date: '2026-11-22', stretched: true, sleep_quality: 6, cramps: 2 }, d.token);
+  assert.equal(r.status, 201);
+  const res = await fetch(`${base}${at}/export?format=fhir`, { headers: { Authorization: `Bearer ${d.token}` } });
+  assert.equal(res.headers.get('content-type'), 'application/fhir+json');
+  const bundle = await res.json();
+  assert.equal(bundle.type, 'collection');
+  assert.equal(bundle.entry.length, 2);
+  validate('Bundle-diary-export', bundle);
+  bundle.entry.forEach((e) => validate(`diary-${e.resource.id}`, e.resource));
+  const pain = bundle.entry[0].resource.component.find((c) => c.code.coding[0].system === 'http://loinc.org');
+  assert.equal(pain.valueQuantity.value, 7);
+  // Every local code the export uses is defined by the CodeSystem it names, which the server serves.
+  const client = new FhirClient(`${base}/fhir`);
+  const cs = await client.fhirRequest('CodeSystem/cramp-diary');
+  validate('CodeSystem-cramp-diary', cs);
+  const defined = new Set(cs.concept.map((c) => c.code));
+  const used = bundle.entry.flatMap((e) => [e.resource.code, ...e.resource.component.map((c) => c.code)])
+    .flatMap((cc) => cc.coding).filter((c) => c.system === cs.url);
+  assert.ok(used.length > 5);
+  used.forEach((c) => assert.ok(defined.has(c.code), `${c.code} is defined in ${cs.url}`));
+});
