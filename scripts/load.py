@@ -10,7 +10,12 @@ and one of (the first argument; default assess)
 with `wrk -t2 -c30 -d10s --latency`, reads the server's user+sys CPU from /proc around each run,
 and prints every run and the medians: throughput ratio (goal >= 0.5; floor 0.35), p99 against twice
 the trivial endpoint's, and errors (goal: none). Bounded: about 70 s in all; loopback only.
-Run: scripts/load [assess|patient-view]   (needs wrk: apt-get install wrk)
+
+  diary-writes sqlite|postgres:  POST /api/v1/diaries/{id}/episodes, durable episode writes (issue 6):
+                 three runs of the same wrk command against one diary on a fresh SQLite file
+                 (synchronous=FULL) or the PostgreSQL of CRAMP_LOAD_POSTGRES_URL (scripts/load starts
+                 a throwaway cluster, fsync on); every 201 is a committed write.
+Run: scripts/load [assess|patient-view|diary-writes sqlite|diary-writes postgres]   (needs wrk)
 """
 import json, os, re, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
@@ -54,16 +59,59 @@ def wrk(url, script=None):
     sock = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)) if "Socket errors" in out else 0
     return {"rps": rps, "p50": p50, "p99": p99, "errors": non2xx + sock}
 
+EPISODE = json.dumps({"started_at": "2026-11-23T03:10:00+01:00", "leg": "left", "muscle": "calf", "duration_min": 2,
+                      "pain": 7, "woke_from_sleep": True, "helped": ["stretching"]})
+
+def diary_writes(db):
+    """Durable episode writes per second on one database."""
+    s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
+    base = f"http://127.0.0.1:{port}"
+    tmp = tempfile.mkdtemp()
+    url = f"sqlite://{tmp}/load.db" if db == "sqlite" else os.environ.get("CRAMP_LOAD_POSTGRES_URL", "")
+    if not url:
+        sys.exit("diary-writes postgres needs CRAMP_LOAD_POSTGRES_URL (scripts/load sets it)")
+    server = subprocess.Popen([str(BIN), "serve", "--addr", f"127.0.0.1:{port}", "--database", url], stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "/healthz"); break
+            except OSError:
+                time.sleep(0.05)
+        d = json.loads(urllib.request.urlopen(urllib.request.Request(base + "/api/v1/diaries", data=b"", method="POST")).read())
+        path = f"/api/v1/diaries/{d['diary_id']}/episodes"
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+            f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                    f'wrk.headers["Authorization"] = "Bearer {d["token"]}"\nwrk.body = ' + json.dumps(EPISODE) + "\n")
+            lua = f.name
+        runs = []
+        for r in range(ROUNDS):
+            u0, s0 = cpu_seconds(server.pid)
+            res = wrk(base + path, lua)
+            u1, s1 = cpu_seconds(server.pid)
+            runs.append(res)
+            print(f"run {r + 1} {db:9} {res['rps']:>8.0f} writes/s  p50 {res['p50']:.2f} ms  p99 {res['p99']:.2f} ms  errors {res['errors']}  server CPU user+sys {u1 - u0:.1f}+{s1 - s0:.1f} s")
+        med = {k: statistics.median(x[k] for x in runs) for k in ("rps", "p50", "p99")}
+        print(f"\n{db}: wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} --latency, POST {len(EPISODE)}-byte episode, {ROUNDS} runs")
+        print(f"median {med['rps']:.0f} durable writes/s  p50 {med['p50']:.2f} ms  p99 {med['p99']:.2f} ms  errors {sum(x['errors'] for x in runs)}")
+    finally:
+        server.terminate(); server.wait(timeout=10)
+
 def main():
     target = sys.argv[1] if len(sys.argv) > 1 else "assess"
+    if target == "diary-writes":
+        db = sys.argv[2] if len(sys.argv) > 2 else "sqlite"
+        if db not in ("sqlite", "postgres"):
+            sys.exit("usage: scripts/load diary-writes sqlite|postgres")
+        return diary_writes(db)
     if target not in ("assess", "patient-view"):
-        sys.exit("usage: scripts/load [assess|patient-view]")
+        sys.exit("usage: scripts/load [assess|patient-view|diary-writes sqlite|diary-writes postgres]")
     path = "/api/v1/assess" if target == "assess" else "/cds-services/cramp-patient-view"
     if not BIN.exists():
         sys.exit("build first: cargo build --release")
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(BIN), "serve", "--addr", f"127.0.0.1:{port}"], stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([str(BIN), "serve", "--addr", f"127.0.0.1:{port}", "--database", f"sqlite://{tempfile.mkdtemp()}/load.db"],
+                              stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):
             try:

@@ -126,6 +126,31 @@ fn bench(c: &mut Criterion) {
     c.bench_function("ask_index_build", |b| {
         b.iter(|| black_box(cramp_core::search::Searcher::new(black_box(&kb))))
     });
+    // The n-of-1 trial over ten years of nightly check-ins (3,652 nights, an episode every third
+    // night), from the stored records to the JSON the API answers (issue 6).
+    let start = time::macros::date!(2016 - 01 - 01);
+    let nights: Vec<cramp_core::diary::Night> = (0..3652)
+        .map(|i| cramp_core::diary::Night {
+            date: (start + time::Duration::days(i)).to_string(),
+            stretched: i >= 14 && i % 5 != 0,
+            sleep_quality: 6.0,
+            cramps: (i % 4) as u32,
+        })
+        .collect();
+    let episode_dates: Vec<(String, f64)> = (0..3652)
+        .step_by(3)
+        .map(|i| ((start + time::Duration::days(i)).to_string(), (i % 11) as f64))
+        .collect();
+    c.bench_function("trial_ten_years", |b| {
+        b.iter(|| {
+            let (n, p) = cramp_wire::diary::trial_inputs(
+                black_box(&nights).iter(),
+                episode_dates.iter().map(|(d, pain)| (d.as_str(), *pain)),
+            );
+            let t = cramp_core::trial::evaluate(&kb.trial, &n, &p);
+            black_box(cramp_wire::diary::trial_json(&kb, &t).to_string())
+        })
+    });
     c.bench_function("kb_load_and_check", |b| {
         b.iter(|| {
             let kb = KnowledgeBase::load(black_box(&kb_files)).unwrap();
