@@ -264,6 +264,15 @@ pub fn parse_share(text: &str, default_days: u32) -> Result<u32, DiaryError> {
     }
 }
 
+/// A number as the caller wrote it: whole numbers without a decimal point (7, not 7.0).
+fn number_out(x: f64) -> Value {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        json!(x as i64)
+    } else {
+        json!(x)
+    }
+}
+
 /// An episode as the API shows it.
 pub fn episode_json(id: &str, e: &Episode, recorded_at: &str) -> Value {
     json!({
@@ -271,8 +280,8 @@ pub fn episode_json(id: &str, e: &Episode, recorded_at: &str) -> Value {
         "started_at": e.started_at,
         "leg": e.leg.as_str(),
         "muscle": e.muscle.as_str(),
-        "duration_min": e.duration_min,
-        "pain": e.pain,
+        "duration_min": number_out(e.duration_min),
+        "pain": number_out(e.pain),
         "woke_from_sleep": e.woke_from_sleep,
         "helped": e.helped.iter().map(|h| h.as_str()).collect::<Vec<_>>(),
         "warning_signs": e.warning_signs.iter().map(|w| w.as_str()).collect::<Vec<_>>(),
@@ -285,7 +294,7 @@ pub fn night_json(n: &Night, recorded_at: &str) -> Value {
     json!({
         "date": n.date,
         "stretched": n.stretched,
-        "sleep_quality": n.sleep_quality,
+        "sleep_quality": number_out(n.sleep_quality),
         "cramps": n.cramps,
         "recorded_at": recorded_at,
     })
@@ -413,7 +422,7 @@ pub fn export_csv<'a>(
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     w.write_record(CSV_COLUMNS)?;
-    let num = |x: f64| serde_json::Number::from_f64(x).map_or_else(String::new, |n| n.to_string());
+    let num = |x: f64| number_out(x).to_string();
     for (id, e, recorded) in episodes {
         let helped = e.helped.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(";");
         let signs = e.warning_signs.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(";");
@@ -676,8 +685,8 @@ mod tests {
         assert!(lines[0].starts_with("record_type,id,started_at"));
         assert_eq!(
             lines[1],
-            "episode,e1,2026-11-23T03:00:00Z,left,calf,1.5,7.0,true,heat;massage,,,,,,r1"
+            "episode,e1,2026-11-23T03:00:00Z,left,calf,1.5,7,true,heat;massage,,,,,,r1"
         );
-        assert_eq!(lines[2], "night,,,,,,,,,,2026-11-23,true,6.0,2,r2");
+        assert_eq!(lines[2], "night,,,,,,,,,,2026-11-23,true,6,2,r2");
     }
 }

@@ -83,13 +83,41 @@ fn the_core_knows_nothing_of_http_fhir_or_json() {
 
 #[test]
 fn only_the_server_crate_knows_http() {
-    for krate in ["cramp-core", "cramp-wire", "cramp-fhir", "cramp-cds"] {
+    for krate in ["cramp-core", "cramp-wire", "cramp-fhir", "cramp-cds", "cramp-store"] {
         let deps = dependencies(krate);
         for name in ["axum", "tokio", "tower", "hyper", "http"] {
             assert!(
                 !deps.lines().any(|l| l.trim_start().starts_with(name)),
                 "{krate} depends on {name}"
             );
+        }
+    }
+}
+
+#[test]
+fn only_the_store_crate_knows_sql() {
+    for krate in [
+        "cramp-core",
+        "cramp-wire",
+        "cramp-fhir",
+        "cramp-cds",
+        "cramp-server",
+        "cramp",
+    ] {
+        let deps = dependencies(krate);
+        for name in ["sqlx", "rusqlite", "postgres", "tokio-postgres", "diesel"] {
+            assert!(
+                !deps.lines().any(|l| l.trim_start().starts_with(name)),
+                "{krate} depends on {name}: storage goes through cramp-store"
+            );
+        }
+    }
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/cramp-server/src"), &mut files);
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap();
+        for sql in ["SELECT ", "INSERT INTO", "DELETE FROM", "UPDATE "] {
+            assert!(!text.contains(sql), "{} holds SQL ({sql})", f.display());
         }
     }
 }
