@@ -114,6 +114,14 @@ test("a patient keeps a diary on a phone: log, check in, chart, warning sign, sh
   assert.match(summary, /symptoms\.calf_swelling/);
   assert.match(summary, /Stretching trial/);
   await p.screenshot({ path: `${SHOTS}/diary-summary-phone.png`, fullPage: true });
+  // Printed (Chromium's print-to-PDF of the same HTML): one page.
+  const html = await frame.locator("html").evaluate((e) => "<!doctype html>" + e.outerHTML);
+  const printer = await ctx.newPage();
+  await printer.setContent(html);
+  const pdf = await printer.pdf({ path: `${SHOTS}/diary-summary.pdf`, format: "A4", printBackground: true });
+  const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) || []).length;
+  assert.equal(pages, 1, "the printed summary is one page");
+  await printer.close();
 
   // Export: a CSV download made from the API.
   await p.click('button.export[data-format="csv"]');

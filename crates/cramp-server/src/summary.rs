@@ -224,9 +224,15 @@ pub fn render(kb: &KnowledgeBase, d: &Contents, t: &Trial, generated: &str) -> S
     }
     if !signs.is_empty() {
         b.push_str("<section class=\"warning\"><h2>Warning signs reported</h2>\n<ul>\n");
-        for (date, w) in &signs {
+        // One line per sign, with the dates it was reported on.
+        for w in cramp_core::diary::WarningSign::ALL {
+            let mut dates: Vec<&str> = signs.iter().filter(|s| s.1 == *w).map(|s| s.0).collect();
+            dates.dedup();
+            if dates.is_empty() {
+                continue;
+            }
             let label = kb.diary.labels.get(w).map_or(w.as_str(), String::as_str);
-            let _ = writeln!(b, "<li>{}: {}</li>", esc(date), esc(label));
+            let _ = writeln!(b, "<li>{}: {}</li>", esc(label), esc(&dates.join(", ")));
         }
         b.push_str("</ul>\n");
         let all: Vec<_> = signs.iter().map(|s| s.1).collect();
@@ -330,7 +336,7 @@ pub fn render(kb: &KnowledgeBase, d: &Contents, t: &Trial, generated: &str) -> S
     b.push_str(&chart_table(d));
 
     format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Leg cramp diary summary · cramp</title>\n<style>\nbody{{font:14px/1.45 system-ui,sans-serif;max-width:46rem;margin:1rem auto;padding:0 1rem;color:#111}}\nh1{{font-size:1.4rem}} h2{{font-size:1.1rem;margin-top:1.2rem}}\n.warning{{border:2px solid #b71c1c;padding:.3rem .8rem;background:#fff5f5}}\ntable{{border-collapse:collapse}} td,th{{border:1px solid #999;padding:2px 6px;text-align:left}}\n.diary-chart{{max-width:100%;height:auto}} dt{{font-weight:600}} dd{{margin:0 0 .3rem 1rem}}\n@media print{{a{{color:inherit;text-decoration:none}} details{{display:none}} .diary-table{{font-size:11px}}}}\n</style>\n</head>\n<body>\n<main>\n{b}<p class=\"meta\">cramp · knowledge base {} · engine {}</p>\n</main>\n</body>\n</html>\n",
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Leg cramp diary summary · cramp</title>\n<style>\nbody{{font:14px/1.45 system-ui,sans-serif;max-width:46rem;margin:1rem auto;padding:0 1rem;color:#111}}\nh1{{font-size:1.4rem}} h2{{font-size:1.1rem;margin-top:1.2rem}}\n.warning{{border:2px solid #b71c1c;padding:.3rem .8rem;background:#fff5f5}}\ntable{{border-collapse:collapse}} td,th{{border:1px solid #999;padding:2px 6px;text-align:left}}\n.diary-chart{{max-width:100%;height:auto}} dl.case{{display:grid;grid-template-columns:max-content 1fr;gap:0 1rem}} dt{{font-weight:600}} dd{{margin:0}}\n@page{{margin:12mm}}\n@media print{{a{{color:inherit;text-decoration:none}} details,.diary-table{{display:none}} body{{margin:0;padding:0;max-width:none;font-size:11px;line-height:1.3}} h1{{font-size:1.2rem;margin:0 0 .2rem}} h2{{font-size:1rem;margin:.5rem 0 .2rem}} p,ul{{margin:.2rem 0}} .diary-chart{{max-height:150px;width:auto}}}}\n</style>\n</head>\n<body>\n<main>\n{b}<p class=\"meta\">cramp · knowledge base {} · engine {}</p>\n</main>\n</body>\n</html>\n",
         esc(&kb.kb_version),
         cramp_core::ENGINE_VERSION
     )
