@@ -84,8 +84,10 @@ impl Default for Config {
             fhir_timeout: Duration::from_secs(2),
             share_days: 30,
             client_ip_header: None,
-            auth_failures: (20, Duration::from_secs(600)),
-            diary_creations: (20, Duration::from_secs(3600)),
+            // Generous for a clinic or a household behind one address; a 256-bit token cannot be
+            // guessed anyway, the limits only keep floods and scans out of the database.
+            auth_failures: (100, Duration::from_secs(600)),
+            diary_creations: (100, Duration::from_secs(3600)),
         }
     }
 }
