@@ -59,6 +59,16 @@ def wrk(url, script=None):
     sock = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)) if "Socket errors" in out else 0
     return {"rps": rps, "p50": p50, "p99": p99, "errors": non2xx + sock}
 
+def start_server(port, database):
+    """`cramp serve` on 127.0.0.1:port with its own database, once it answers /healthz."""
+    server = subprocess.Popen([str(BIN), "serve", "--addr", f"127.0.0.1:{port}", "--database", database], stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz"); break
+        except OSError:
+            time.sleep(0.05)
+    return server
+
 EPISODE = json.dumps({"started_at": "2026-11-23T03:10:00+01:00", "leg": "left", "muscle": "calf", "duration_min": 2,
                       "pain": 7, "woke_from_sleep": True, "helped": ["stretching"]})
 
@@ -70,13 +80,8 @@ def diary_writes(db):
     url = f"sqlite://{tmp}/load.db" if db == "sqlite" else os.environ.get("CRAMP_LOAD_POSTGRES_URL", "")
     if not url:
         sys.exit("diary-writes postgres needs CRAMP_LOAD_POSTGRES_URL (scripts/load sets it)")
-    server = subprocess.Popen([str(BIN), "serve", "--addr", f"127.0.0.1:{port}", "--database", url], stderr=subprocess.DEVNULL)
+    server = start_server(port, url)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz"); break
-            except OSError:
-                time.sleep(0.05)
         d = json.loads(urllib.request.urlopen(urllib.request.Request(base + "/api/v1/diaries", data=b"", method="POST")).read())
         path = f"/api/v1/diaries/{d['diary_id']}/episodes"
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
@@ -110,14 +115,8 @@ def main():
         sys.exit("build first: cargo build --release")
     s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([str(BIN), "serve", "--addr", f"127.0.0.1:{port}", "--database", f"sqlite://{tempfile.mkdtemp()}/load.db"],
-                              stderr=subprocess.DEVNULL)
+    server = start_server(port, f"sqlite://{tempfile.mkdtemp()}/load.db")
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz"); break
-            except OSError:
-                time.sleep(0.05)
         body, what = case_body() if target == "assess" else hook_body()
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
             f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ' + json.dumps(body) + "\n")

@@ -4,32 +4,17 @@
 
 use crate::knowledge::{Entry, KnowledgeBase};
 use crate::search::VocabularyReview;
-use crate::vocab::{Audience, Urgency};
+use crate::vocab::{Audience, Urgency, vocab};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-macro_rules! words {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-            pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
-            pub fn parse(s: &str) -> Option<Self> { match s { $($text => Some($name::$variant),)+ _ => None } }
-            /// The allowed spellings, for error messages.
-            pub fn allowed() -> String { [$($text),+].join(", ") }
-        }
-    };
-}
-
-words!(Leg { Left = "left", Right = "right", Both = "both" });
-words!(Muscle { Calf = "calf", Foot = "foot", Thigh = "thigh", Hamstring = "hamstring", Other = "other" });
-words!(Helped {
+vocab!(Leg { Left = "left", Right = "right", Both = "both" });
+vocab!(Muscle { Calf = "calf", Foot = "foot", Thigh = "thigh", Hamstring = "hamstring", Other = "other" });
+vocab!(Helped {
     Stretching = "stretching", Walking = "walking", Massage = "massage", Heat = "heat", Cold = "cold",
     Medication = "medication", Nothing = "nothing", Other = "other",
 });
-words!(WarningSign {
+vocab!(WarningSign {
     CalfSwollenOneSide = "calf_swollen_one_side", CalfWarmOrRed = "calf_warm_or_red", NewWeakness = "new_weakness",
     UnusualBleedingOrBruising = "unusual_bleeding_or_bruising",
 });

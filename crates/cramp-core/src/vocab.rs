@@ -14,9 +14,12 @@ macro_rules! vocab {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
             pub fn parse(s: &str) -> Option<Self> { match s { $($text => Some($name::$variant),)+ _ => None } }
+            /// The allowed spellings, for error messages.
+            pub fn allowed() -> String { [$($text),+].join(", ") }
         }
     };
 }
+pub(crate) use vocab;
 
 vocab!(
     /// Red-flag and referral urgency, ordered from least to most urgent.

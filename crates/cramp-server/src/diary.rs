@@ -291,6 +291,16 @@ fn decode_cursor(c: &str) -> Result<Vec<String>, Problem> {
     Ok(text.split('\n').map(str::to_string).collect())
 }
 
+/// A page of a list: `rows` were fetched with one more than `limit`, so a row beyond it means
+/// there is a next page, which starts after the last row shown.
+fn page_out<T>(mut rows: Vec<T>, limit: u32, cursor: impl Fn(&T) -> String, item: impl Fn(&T) -> Value) -> Response {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = if more { rows.last().map(&cursor) } else { None };
+    let items: Vec<Value> = rows.iter().map(item).collect();
+    json_status(StatusCode::OK, &json!({ "items": items, "next_cursor": next }))
+}
+
 // ---- the calls ---------------------------------------------------------------------------------
 
 /// `POST /api/v1/diaries`: an empty body or `{}`.
@@ -444,19 +454,12 @@ pub async fn list_episodes(
             _ => return Err(bad_cursor()),
         },
     };
-    let mut rows = store(&st)?.episodes(&id, &after, limit + 1).await.map_err(db)?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = more
-        .then(|| rows.last().map(|r| encode_cursor(&["e", &r.started_utc, &r.id])))
-        .flatten();
-    let items: Vec<Value> = rows
-        .iter()
-        .map(|r| wire::episode_json(&r.id, &r.episode, &r.created_at))
-        .collect();
-    Ok(json_status(
-        StatusCode::OK,
-        &json!({ "items": items, "next_cursor": next }),
+    let rows = store(&st)?.episodes(&id, &after, limit + 1).await.map_err(db)?;
+    Ok(page_out(
+        rows,
+        limit,
+        |r| encode_cursor(&["e", &r.started_utc, &r.id]),
+        |r| wire::episode_json(&r.id, &r.episode, &r.created_at),
     ))
 }
 
@@ -495,16 +498,12 @@ pub async fn list_nights(
             _ => return Err(bad_cursor()),
         },
     };
-    let mut rows = store(&st)?.nights(&id, &after, limit + 1).await.map_err(db)?;
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = more
-        .then(|| rows.last().map(|r| encode_cursor(&["n", &r.night.date])))
-        .flatten();
-    let items: Vec<Value> = rows.iter().map(|r| wire::night_json(&r.night, &r.updated_at)).collect();
-    Ok(json_status(
-        StatusCode::OK,
-        &json!({ "items": items, "next_cursor": next }),
+    let rows = store(&st)?.nights(&id, &after, limit + 1).await.map_err(db)?;
+    Ok(page_out(
+        rows,
+        limit,
+        |r| encode_cursor(&["n", &r.night.date]),
+        |r| wire::night_json(&r.night, &r.updated_at),
     ))
 }
 

@@ -457,8 +457,11 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
         let local = listener.local_addr().map_err(|e| failure(e.to_string()))?;
         config.public_url = args.public_url.clone().map_or_else(|| format!("http://{local}"), |u| u.trim_end_matches('/').to_string());
         tracing::info!(addr = %local, kb_version = %kb.kb_version, engine_version = cramp_core::ENGINE_VERSION, include_unreviewed = config.include_unreviewed, public_url = %config.public_url, cds_auth = config.auth.is_some(), database = %cramp_store::redact(&database), backend = store.backend().as_str(), "cramp listening on http://{local}/");
-        let state = cramp_server::AppState::with_store(kb, config, store);
-        cramp_server::serve(listener, state).await.map_err(|e| failure(format!("server error: {e}")))
+        let state = cramp_server::AppState::with_store(kb, config, store.clone());
+        let served = cramp_server::serve(listener, state).await.map_err(|e| failure(format!("server error: {e}")));
+        // After the last request: close the database cleanly (SQLite checkpoints its WAL).
+        store.close().await;
+        served
     })?;
     Ok(Exit::Success)
 }
