@@ -250,8 +250,10 @@ pub fn evaluate<'kb>(config: &'kb TrialConfig, nights: &[Night], episodes: &[Epi
             (Verdict::NoChange, fill(&r.no_change, &vars))
         }
     };
-    // The protocol's baseline request is said whatever the verdict, while it is not met.
-    let reason = if start.is_some() && baseline.len() < config.baseline_nights_asked {
+    // The protocol's baseline request is said whatever the verdict, while it is not met (unless the
+    // reason already is the baseline's shortage).
+    let baseline_is_the_reason = needed.is_some() && baseline.len() < min;
+    let reason = if start.is_some() && baseline.len() < config.baseline_nights_asked && !baseline_is_the_reason {
         format!(
             "{reason} {}",
             fill(&r.baseline_short, &[("nights", &baseline.len().to_string())])

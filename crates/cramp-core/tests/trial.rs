@@ -92,6 +92,14 @@ fn a_short_baseline_is_said_whatever_the_verdict() {
 }
 
 #[test]
+fn a_baseline_too_short_to_judge_is_said_once() {
+    let t = evaluate(&kb().trial, &diary(&[2; 3], &stretched(&[1; 12])), &[]);
+    assert_eq!(t.verdict, Verdict::Inconclusive);
+    assert_eq!(t.nights_needed, Some(7));
+    assert_eq!(t.reason.matches("baseline").count(), 1, "{}", t.reason);
+}
+
+#[test]
 fn when_both_periods_have_no_spread_the_interval_is_the_estimate() {
     let t = evaluate(&kb().trial, &diary(&[3; 14], &stretched(&[1; 42])), &[]);
     assert_eq!(t.effect.estimate, Some(-2.0));

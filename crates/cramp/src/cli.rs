@@ -233,6 +233,10 @@ enum KbCommand {
         /// text (default) or json.
         #[arg(long, value_enum, default_value = "text")]
         format: StatusFormat,
+        /// The server's database, for the CDS card feedback per rule (default: ./cramp.db when it
+        /// exists). Read only: a missing SQLite file is an error, never created.
+        #[arg(long, env = "CRAMP_DATABASE_URL")]
+        database: Option<String>,
     },
 }
 
@@ -299,7 +303,8 @@ pub fn run() -> Result<Exit, CliError> {
             as_of,
             due_within,
             format,
-        }) => run_status(&cli.knowledge, as_of, due_within, format),
+            database,
+        }) => run_status(&cli.knowledge, as_of, due_within, format, database),
         Command::Serve(args) => run_serve(&cli.knowledge, args),
     }
 }
@@ -466,6 +471,73 @@ fn run_serve(knowledge: &Option<PathBuf>, args: ServeArgs) -> Result<Exit, CliEr
     Ok(Exit::Success)
 }
 
+/// The feedback on CDS cards, per rule, from a server's database.
+#[derive(Default)]
+struct FeedbackCounts {
+    overridden: usize,
+    accepted: usize,
+    reasons: std::collections::BTreeMap<String, usize>,
+}
+
+/// The database read (password hidden) and the feedback counts by rule id.
+type FeedbackPerRule = (String, std::collections::BTreeMap<String, FeedbackCounts>);
+
+/// `None` when no database is named and ./cramp.db does not exist. Never creates a database.
+fn feedback_per_rule(database: Option<String>) -> Result<Option<FeedbackPerRule>, CliError> {
+    let url = match database {
+        Some(u) => {
+            let u = u.trim().to_string();
+            if let Some(path) = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")) {
+                let file = path.split('?').next().unwrap_or("");
+                if !std::path::Path::new(file).exists() {
+                    return Err(usage(format!(
+                        "--database {u}: no such file; give the database `cramp serve` uses"
+                    )));
+                }
+            }
+            u
+        }
+        None if std::path::Path::new("cramp.db").exists() => "sqlite://cramp.db".to_string(),
+        None => return Ok(None),
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| failure(format!("cannot start the runtime: {e}")))?;
+    let rows = runtime.block_on(async {
+        let store = cramp_store::Store::open(&url).await?;
+        let rows = store.feedback().await;
+        store.close().await;
+        rows
+    });
+    let rows = rows.map_err(|e| {
+        let msg = format!("--database {}: {e}", cramp_store::redact(&url));
+        if matches!(e, cramp_store::StoreError::Url(_)) {
+            usage(msg)
+        } else {
+            failure(msg)
+        }
+    })?;
+    let mut per_rule: std::collections::BTreeMap<String, FeedbackCounts> = Default::default();
+    for f in rows {
+        let c = per_rule
+            .entry(
+                f.rule_id
+                    .unwrap_or_else(|| "(a card this server no longer remembers)".into()),
+            )
+            .or_default();
+        if f.outcome == "overridden" {
+            c.overridden += 1;
+            if let Some(r) = f.override_reason {
+                *c.reasons.entry(r).or_default() += 1;
+            }
+        } else {
+            c.accepted += 1;
+        }
+    }
+    Ok(Some((cramp_store::redact(&url), per_rule)))
+}
+
 /// The database URL sqlx opens: a SQLite file is created when missing (`mode=rwc`).
 fn database_url(url: &str) -> Result<String, CliError> {
     let url = url.trim();
@@ -526,6 +598,7 @@ fn run_status(
     as_of: Option<String>,
     due_within: u32,
     format: StatusFormat,
+    database: Option<String>,
 ) -> Result<Exit, CliError> {
     let date = match as_of {
         Some(s) => parse_iso_date(&s).ok_or_else(|| usage(format!("--as-of {s:?} is not a date; use YYYY-MM-DD")))?,
@@ -533,6 +606,7 @@ fn run_status(
     };
     let kb = load(knowledge)?;
     let r = kb.status(date, i64::from(due_within));
+    let feedback = feedback_per_rule(database)?;
     let dated = |v: &[(String, time::Date)]| -> Vec<serde_json::Value> {
         v.iter()
             .map(|(id, d)| serde_json::json!({ "id": id, "next_review_due": d.to_string() }))
@@ -549,7 +623,12 @@ fn run_status(
                 "approved": r.approved, "in_review": r.in_review, "draft": r.draft,
                 "overdue": dated(&r.overdue), "due_soon": dated(&r.due_soon),
                 "without_clinical_signoff": r.without_signoff,
-                "cds_overrides": null,
+                "cds_overrides": feedback.as_ref().map(|(db, rules)| serde_json::json!({
+                    "database": db,
+                    "rules": rules.iter().map(|(rule, c)| serde_json::json!({
+                        "rule": rule, "overridden": c.overridden, "accepted": c.accepted, "override_reasons": c.reasons,
+                    })).collect::<Vec<_>>(),
+                })),
             });
             format!(
                 "{}\n",
@@ -584,7 +663,27 @@ fn run_status(
             list(&mut out, "In review".into(), &r.in_review);
             list(&mut out, "Approved".into(), &r.approved);
             list(&mut out, "Without clinical sign-off".into(), &r.without_signoff);
-            out.push_str("\nCDS override counts per rule: not available yet (feedback is kept in the server's memory until storage exists)\n");
+            match &feedback {
+                None => out.push_str(
+                    "\nCDS feedback per rule: no database here (./cramp.db); pass --database to read a server's\n",
+                ),
+                Some((db, rules)) => {
+                    out.push_str(&format!("\nCDS feedback per rule ({db}; {} rules):\n", rules.len()));
+                    for (rule, c) in rules {
+                        let reasons: Vec<String> = c.reasons.iter().map(|(k, n)| format!("{k} {n}")).collect();
+                        out.push_str(&format!(
+                            "  {rule}: overridden {}{}, accepted {}\n",
+                            c.overridden,
+                            if reasons.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" ({})", reasons.join(", "))
+                            },
+                            c.accepted
+                        ));
+                    }
+                }
+            }
             out
         }
     };

@@ -240,3 +240,68 @@ fn a_bad_database_url_exits_2_naming_the_flag() {
         "{err}"
     );
 }
+
+#[test]
+fn kb_status_counts_the_cds_feedback_kept_by_the_server_per_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = serve(None, dir.path());
+    let request = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/cds-patient-view-request.json"
+    ))
+    .unwrap();
+    let (status, body) = http(&s.addr, "POST", "/cds-services/cramp-patient-view", None, &request).unwrap();
+    assert_eq!(status, 200, "{body}");
+    let cards = body_json(&body);
+    let card = &cards["cards"][0];
+    let uuid = card["uuid"].as_str().unwrap();
+    let feedback = format!(
+        r#"{{"feedback":[{{"card":"{uuid}","outcome":"overridden","overrideReason":{{"reason":{{"code":"patient-declined","system":"x"}}}},"outcomeTimestamp":"2026-11-23T10:00:00Z"}}]}}"#
+    );
+    let (status, body) = http(
+        &s.addr,
+        "POST",
+        "/cds-services/cramp-patient-view/feedback",
+        None,
+        &feedback,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    drop(s);
+    let out = Command::new(CRAMP)
+        .args(["kb", "status", "--format", "json"])
+        .current_dir(dir.path())
+        .env_remove("CRAMP_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&String::from_utf8_lossy(&out.stdout));
+    let rules = v["cds_overrides"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 1, "{v}");
+    assert_eq!(rules[0]["overridden"], 1);
+    assert_eq!(rules[0]["override_reasons"]["patient-declined"], 1);
+    assert!(
+        rules[0]["rule"].as_str().unwrap().contains('.'),
+        "a knowledge entry id: {}",
+        rules[0]["rule"]
+    );
+    // Without a database: null, and a missing file named is an error that creates nothing.
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(CRAMP)
+        .args(["kb", "status", "--format", "json"])
+        .current_dir(empty.path())
+        .env_remove("CRAMP_DATABASE_URL")
+        .output()
+        .unwrap();
+    assert_eq!(
+        json(&String::from_utf8_lossy(&out.stdout))["cds_overrides"],
+        serde_json::Value::Null
+    );
+    let out = Command::new(CRAMP)
+        .args(["kb", "status", "--database", "sqlite://nope.db"])
+        .current_dir(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!empty.path().join("nope.db").exists());
+}
