@@ -212,6 +212,7 @@
     var box = $("trial-result");
     box.textContent = "";
     var h = el("p"); h.appendChild(el("strong", VERDICT[t.verdict] || t.verdict)); h.id = "trial-verdict"; h.dataset.verdict = t.verdict;
+    h.appendChild(document.createTextNode(" (verdict: " + t.verdict.replace("_", " ") + ")"));
     box.appendChild(h);
     box.appendChild(el("p", t.reason));
     var dl = el("dl");
