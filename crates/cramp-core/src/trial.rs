@@ -148,8 +148,8 @@ pub fn welch(a: &[f64], b: &[f64], confidence: f64) -> Option<(f64, f64, f64, Op
     Some((d, d - half, d + half, Some(df)))
 }
 
-/// A number for a reason: two decimals, no trailing zeros.
-fn short(x: f64) -> String {
+/// A number for people: two decimals, no trailing zeros (the trial's reasons, the diary summary).
+pub fn short(x: f64) -> String {
     let s = format!("{:.2}", x);
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.into() }

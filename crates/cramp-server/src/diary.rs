@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use cramp_store::{After, DiaryRow, Keyed, NightWrite, ShareRow, Store, StoredEpisode};
+use cramp_store::{DiaryRow, Keyed, NightWrite, ShareRow, Store, StoredEpisode};
 use cramp_wire::diary::{self as wire, DiaryError};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -29,13 +29,6 @@ const KEYS_KEPT: time::Duration = time::Duration::hours(48);
 const LIST_DEFAULT: u32 = 100;
 const LIST_MAX: u32 = 1000;
 const KEY_MAX: usize = 255;
-
-/// Who is calling for a diary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    Owner,
-    Share,
-}
 
 fn now() -> OffsetDateTime {
     OffsetDateTime::now_utc()
@@ -175,8 +168,8 @@ fn call(st: &AppState, req: Request) -> (Call, axum::body::Body) {
     )
 }
 
-/// Authenticates a call for a diary; a share token may only read.
-async fn authorize(st: &AppState, c: &Call, diary_id: &str) -> Result<Access, Problem> {
+/// Authenticates a call for a diary: its own token, or a share token for a `GET`.
+async fn authorize(st: &AppState, c: &Call, diary_id: &str) -> Result<(), Problem> {
     if let Some(wait) = st.limits.auth_failures.blocked(c.ip) {
         return Err(too_many(wait, "failed authentications"));
     }
@@ -202,7 +195,7 @@ async fn authorize(st: &AppState, c: &Call, diary_id: &str) -> Result<Access, Pr
         return Err(fail(not_found_diary()));
     };
     if same(&hash, &diary.token_hash) {
-        return Ok(Access::Owner);
+        return Ok(());
     }
     let at = now_text();
     for s in store.shares(diary_id).await.map_err(db)? {
@@ -218,7 +211,7 @@ async fn authorize(st: &AppState, c: &Call, diary_id: &str) -> Result<Access, Pr
                     "a share token can only read the diary; changes need the diary's own token",
                 ));
             }
-            return Ok(Access::Share);
+            return Ok(());
         }
     }
     if store.token_hash_known(&hash).await.map_err(db)? {
@@ -258,11 +251,23 @@ fn query_pairs(q: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, String)
     Ok(pairs)
 }
 
-/// `?limit=&cursor=` of a list.
-fn page(q: Option<&str>) -> Result<(u32, Option<String>), Problem> {
+/// A reading call: its query parameters (only `allowed` ones; checked first), once the caller may
+/// read the diary.
+async fn reader(st: &AppState, id: &str, req: Request, allowed: &[&str]) -> Result<Vec<(String, String)>, Problem> {
+    let (c, _) = call(st, req);
+    let pairs = query_pairs(c.query.as_deref(), allowed)?;
+    authorize(st, &c, id).await?;
+    Ok(pairs)
+}
+
+const PAGE_PARAMETERS: &[&str] = &["limit", "cursor"];
+
+/// `?limit=&cursor=` of a list: the limit and the cursor's parts (`kind` is the list's own tag,
+/// so a cursor of one list is refused by the other).
+fn page(pairs: Vec<(String, String)>, kind: &str) -> Result<(u32, Option<Vec<String>>), Problem> {
     let mut limit = LIST_DEFAULT;
     let mut cursor = None;
-    for (k, v) in query_pairs(q, &["limit", "cursor"])? {
+    for (k, v) in pairs {
         match k.as_str() {
             "limit" => {
                 limit = v
@@ -271,7 +276,13 @@ fn page(q: Option<&str>) -> Result<(u32, Option<String>), Problem> {
                     .filter(|n| (1..=LIST_MAX).contains(n))
                     .ok_or_else(|| bad_query(format!("`limit`: {v:?} must be a whole number from 1 to {LIST_MAX}")))?;
             }
-            _ => cursor = Some(v),
+            _ => {
+                let parts = decode_cursor(&v)?;
+                if parts.first().map(String::as_str) != Some(kind) {
+                    return Err(bad_cursor());
+                }
+                cursor = Some(parts[1..].to_vec());
+            }
         }
     }
     Ok((limit, cursor))
@@ -310,23 +321,7 @@ pub async fn create(State(st): State<Arc<AppState>>, req: Request) -> Result<Res
         return Err(too_many(wait, "new diaries"));
     }
     let text = read_body(&st, &c.headers, body).await?;
-    if !text.trim().is_empty() {
-        match serde_json::from_str::<Value>(&text) {
-            Ok(Value::Object(m)) if m.is_empty() => {}
-            Ok(_) => {
-                return Err(invalid(DiaryError {
-                    status: 422,
-                    detail: "a new diary takes no fields; send an empty body or {}".into(),
-                }));
-            }
-            Err(e) => {
-                return Err(invalid(DiaryError {
-                    status: 400,
-                    detail: format!("the body is not JSON ({e}); send an empty body or {{}}"),
-                }));
-            }
-        }
-    }
+    wire::parse_new_diary(&text).map_err(invalid)?;
     let store = store(&st)?;
     let id = uuid::Uuid::new_v4().to_string();
     let token = new_token()?;
@@ -441,20 +436,13 @@ pub async fn list_episodes(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (c, _) = call(&st, req);
-    let (limit, cursor) = page(c.query.as_deref())?;
-    authorize(&st, &c, &id).await?;
-    let after = match cursor {
-        None => After::Start,
-        Some(cur) => match decode_cursor(&cur)?.as_slice() {
-            [kind, utc, eid] if kind == "e" => After::Episode {
-                started_utc: utc.clone(),
-                id: eid.clone(),
-            },
-            _ => return Err(bad_cursor()),
-        },
+    let (limit, cursor) = page(reader(&st, &id, req, PAGE_PARAMETERS).await?, "e")?;
+    let after = match cursor.as_deref() {
+        None => None,
+        Some([utc, eid]) => Some((utc.as_str(), eid.as_str())),
+        Some(_) => return Err(bad_cursor()),
     };
-    let rows = store(&st)?.episodes(&id, &after, limit + 1).await.map_err(db)?;
+    let rows = store(&st)?.episodes(&id, after, limit + 1).await.map_err(db)?;
     Ok(page_out(
         rows,
         limit,
@@ -488,17 +476,13 @@ pub async fn list_nights(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (c, _) = call(&st, req);
-    let (limit, cursor) = page(c.query.as_deref())?;
-    authorize(&st, &c, &id).await?;
-    let after = match cursor {
-        None => After::Start,
-        Some(cur) => match decode_cursor(&cur)?.as_slice() {
-            [kind, date] if kind == "n" => After::Night { date: date.clone() },
-            _ => return Err(bad_cursor()),
-        },
+    let (limit, cursor) = page(reader(&st, &id, req, PAGE_PARAMETERS).await?, "n")?;
+    let after = match cursor.as_deref() {
+        None => None,
+        Some([date]) => Some(date.as_str()),
+        Some(_) => return Err(bad_cursor()),
     };
-    let rows = store(&st)?.nights(&id, &after, limit + 1).await.map_err(db)?;
+    let rows = store(&st)?.nights(&id, after, limit + 1).await.map_err(db)?;
     Ok(page_out(
         rows,
         limit,
@@ -535,9 +519,7 @@ pub async fn get_trial(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (c, _) = call(&st, req);
-    query_pairs(c.query.as_deref(), &[])?;
-    authorize(&st, &c, &id).await?;
+    reader(&st, &id, req, &[]).await?;
     let d = contents(&st, &id).await?;
     Ok(json_status(StatusCode::OK, &wire::trial_json(&st.kb, &trial(&st, &d))))
 }
@@ -611,9 +593,7 @@ pub async fn summary(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (c, _) = call(&st, req);
-    query_pairs(c.query.as_deref(), &[])?;
-    authorize(&st, &c, &id).await?;
+    reader(&st, &id, req, &[]).await?;
     let d = contents(&st, &id).await?;
     let t = trial(&st, &d);
     let html = crate::summary::render(&st.kb, &d, &t, &now_text());
@@ -626,9 +606,7 @@ pub async fn summary(
 
 /// `GET /api/v1/diaries/{id}/chart`: cramps per night, pain and stretching as SVG.
 pub async fn chart(State(st): State<Arc<AppState>>, Path(id): Path<String>, req: Request) -> Result<Response, Problem> {
-    let (c, _) = call(&st, req);
-    query_pairs(c.query.as_deref(), &[])?;
-    authorize(&st, &c, &id).await?;
+    reader(&st, &id, req, &[]).await?;
     let d = contents(&st, &id).await?;
     let svg = crate::summary::chart_svg(&d);
     Ok(with_status(StatusCode::OK, svg.into_bytes(), "image/svg+xml"))
@@ -687,9 +665,7 @@ pub async fn list_shares(
     Path(id): Path<String>,
     req: Request,
 ) -> Result<Response, Problem> {
-    let (c, _) = call(&st, req);
-    query_pairs(c.query.as_deref(), &[])?;
-    authorize(&st, &c, &id).await?;
+    reader(&st, &id, req, &[]).await?;
     let at = now_text();
     let items: Vec<Value> = store(&st)?
         .shares(&id)

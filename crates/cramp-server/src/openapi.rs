@@ -242,7 +242,7 @@ fn diary(paths: &mut Value, schemas: &mut Value) {
     }
     let words = |all: Vec<&'static str>| strings(all);
     schemas["NewEpisode"] = json!({ "type": "object", "additionalProperties": false,
-        "required": ["started_at", "leg", "muscle", "duration_min", "pain", "woke_from_sleep", "helped"],
+        "required": cramp_wire::diary::EPISODE_FIELDS.iter().filter(|f| **f != "warning_signs").collect::<Vec<_>>(),
         "properties": {
             "started_at": { "type": "string", "format": "date-time" },
             "leg": words(Leg::ALL.iter().map(|x| x.as_str()).collect()),
@@ -258,20 +258,13 @@ fn diary(paths: &mut Value, schemas: &mut Value) {
     episode["properties"]["advice"] = json!({ "type": "object", "properties": {
         "urgency": strings(Urgency::ALL.iter().map(|x| x.as_str())), "text": s, "sources": { "type": "array", "items": { "type": "object" } },
         "entries": { "type": "array", "items": { "type": "object", "properties": { "id": s, "review_status": s, "evidence_page": s } } } } });
-    episode["required"] = json!([
-        "id",
-        "started_at",
-        "leg",
-        "muscle",
-        "duration_min",
-        "pain",
-        "woke_from_sleep",
-        "helped",
-        "warning_signs",
-        "recorded_at"
-    ]);
+    // What the API answers: every field of the body, warning signs included, its id and when it was recorded.
+    let mut answered: Vec<&str> = vec!["id"];
+    answered.extend(cramp_wire::diary::EPISODE_FIELDS);
+    answered.push("recorded_at");
+    episode["required"] = json!(answered);
     schemas["Episode"] = episode;
-    schemas["Night"] = json!({ "type": "object", "required": ["date", "stretched", "sleep_quality", "cramps"], "properties": {
+    schemas["Night"] = json!({ "type": "object", "required": cramp_wire::diary::NIGHT_FIELDS, "properties": {
         "date": { "type": "string", "format": "date" }, "stretched": b, "sleep_quality": { "type": "number", "minimum": 0, "maximum": 10 },
         "cramps": { "type": "integer", "minimum": 0 }, "recorded_at": { "type": "string", "readOnly": true } } });
     let num = json!({ "type": ["number", "null"] });

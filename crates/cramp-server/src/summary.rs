@@ -8,7 +8,7 @@ use crate::pages::esc;
 use cramp_core::KnowledgeBase;
 use cramp_core::diary::Helped;
 use cramp_core::knowledge::parse_iso_date;
-use cramp_core::trial::Trial;
+use cramp_core::trial::{Trial, short};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use time::Date;
@@ -60,15 +60,12 @@ fn days(d: &Contents) -> Vec<Day> {
     out
 }
 
-fn num(x: f64) -> String {
-    let s = format!("{x:.2}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.into() }
-}
-
 /// The chart as a standalone SVG document.
 pub fn chart_svg(d: &Contents) -> String {
-    let days = days(d);
+    svg(&days(d))
+}
+
+fn svg(days: &[Day]) -> String {
     let (w_day, h, top, left, bottom) = (12.0_f64, 220.0_f64, 24.0_f64, 36.0_f64, 40.0_f64);
     let plot_h = h - top - bottom;
     let width = left + w_day * days.len().max(1) as f64 + 16.0;
@@ -136,7 +133,7 @@ pub fn chart_svg(d: &Contents) -> String {
                 x + (w_day - 3.0) / 2.0,
                 y_pain(p),
                 day.date,
-                num(p)
+                short(p)
             );
         }
         if i == 0 || i + 1 == days.len() || day.date.day() == 1 {
@@ -161,11 +158,11 @@ pub fn chart_svg(d: &Contents) -> String {
 }
 
 /// The chart's table alternative (the same dates, newest first).
-pub fn chart_table(d: &Contents) -> String {
+fn table(days: &[Day]) -> String {
     let mut s = String::from(
         "<table class=\"diary-table\"><caption>Nights and episodes, newest first</caption>\n<thead><tr><th scope=\"col\">Date</th><th scope=\"col\">Cramps</th><th scope=\"col\">Stretched</th><th scope=\"col\">Worst pain</th></tr></thead>\n<tbody>\n",
     );
-    for day in days(d).iter().rev() {
+    for day in days.iter().rev() {
         let _ = writeln!(
             s,
             "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -178,7 +175,7 @@ pub fn chart_table(d: &Contents) -> String {
             } else {
                 "no"
             },
-            day.worst_pain.map_or_else(|| "–".to_string(), num)
+            day.worst_pain.map_or_else(|| "–".to_string(), short)
         );
     }
     s.push_str("</tbody></table>\n");
@@ -186,7 +183,7 @@ pub fn chart_table(d: &Contents) -> String {
 }
 
 fn opt(x: Option<f64>) -> String {
-    x.map_or_else(|| "–".into(), num)
+    x.map_or_else(|| "–".into(), short)
 }
 
 /// The printable doctor-visit summary: a whole HTML document with its own print styles.
@@ -195,16 +192,13 @@ pub fn render(kb: &KnowledgeBase, d: &Contents, t: &Trial, generated: &str) -> S
     let episodes: Vec<(&str, &cramp_core::diary::Episode)> =
         d.episodes.iter().map(|e| (e.local_date.as_str(), &e.episode)).collect();
     let nights: Vec<&cramp_core::diary::Night> = d.nights.iter().map(|n| &n.night).collect();
-    let first = episodes
-        .iter()
-        .map(|e| e.0)
-        .chain(nights.iter().map(|n| n.date.as_str()))
-        .min();
-    let last = episodes
-        .iter()
-        .map(|e| e.0)
-        .chain(nights.iter().map(|n| n.date.as_str()))
-        .max();
+    let dates = || {
+        episodes
+            .iter()
+            .map(|e| e.0)
+            .chain(nights.iter().map(|n| n.date.as_str()))
+    };
+    let (first, last) = (dates().min(), dates().max());
     let _ = write!(
         b,
         "<h1>Leg cramp diary: summary for the doctor</h1>\n<p class=\"meta\">Made {} from the patient's own diary ({} to {}): {} episodes, {} nightly check-ins. This summary does not replace a clinician's assessment.</p>\n",
@@ -332,8 +326,9 @@ pub fn render(kb: &KnowledgeBase, d: &Contents, t: &Trial, generated: &str) -> S
     );
 
     b.push_str("<h2>Nights and pain</h2>\n");
-    b.push_str(&chart_svg(d));
-    b.push_str(&chart_table(d));
+    let days = days(d);
+    b.push_str(&svg(&days));
+    b.push_str(&table(&days));
 
     format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>Leg cramp diary summary · cramp</title>\n<style>\nbody{{font:14px/1.45 system-ui,sans-serif;max-width:46rem;margin:1rem auto;padding:0 1rem;color:#111}}\nh1{{font-size:1.4rem}} h2{{font-size:1.1rem;margin-top:1.2rem}}\n.warning{{border:2px solid #b71c1c;padding:.3rem .8rem;background:#fff5f5}}\ntable{{border-collapse:collapse}} td,th{{border:1px solid #999;padding:2px 6px;text-align:left}}\n.diary-chart{{max-width:100%;height:auto}} dl.case{{display:grid;grid-template-columns:max-content 1fr;gap:0 1rem}} dt{{font-weight:600}} dd{{margin:0}}\n@page{{margin:12mm}}\n@media print{{a{{color:inherit;text-decoration:none}} details,.diary-table{{display:none}} body{{margin:0;padding:0;max-width:none;font-size:11px;line-height:1.3}} h1{{font-size:1.2rem;margin:0 0 .2rem}} h2{{font-size:1rem;margin:.5rem 0 .2rem}} p,ul{{margin:.2rem 0}} .diary-chart{{max-height:150px;width:auto}}}}\n</style>\n</head>\n<body>\n<main>\n{b}<p class=\"meta\">cramp · knowledge base {} · engine {}</p>\n</main>\n</body>\n</html>\n",

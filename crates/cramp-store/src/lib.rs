@@ -116,14 +116,6 @@ pub enum NightWrite {
     Replaced,
 }
 
-/// Where a list continues: after this sort key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum After {
-    Start,
-    Episode { started_utc: String, id: String },
-    Night { date: String },
-}
-
 /// One piece of CDS Hooks feedback as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FeedbackRow {
@@ -197,6 +189,8 @@ fn share_from(row: &AnyRow) -> Result<ShareRow, StoreError> {
         revoked_at: row.try_get("revoked_at")?,
     })
 }
+
+const NIGHT_COLUMNS: &str = "date, stretched, sleep_quality, cramps, updated_at";
 
 const EPISODE_COLUMNS: &str = "id, started_at, started_utc, local_date, leg, muscle, duration_min, pain, \
                                woke_from_sleep, helped, warning_signs, created_at";
@@ -442,10 +436,16 @@ impl Store {
         }))
     }
 
-    /// Episodes newest first (by start instant, then id), at most `limit`, after `after`.
-    pub async fn episodes(&self, diary_id: &str, after: &After, limit: u32) -> Result<Vec<StoredEpisode>, StoreError> {
+    /// Episodes newest first (by start instant, then id), at most `limit`; with `after`, only
+    /// those after that episode (its `started_utc` and `id`) in that order.
+    pub async fn episodes(
+        &self,
+        diary_id: &str,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<StoredEpisode>, StoreError> {
         let rows = match after {
-            After::Episode { started_utc, id } => {
+            Some((started_utc, id)) => {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT {EPISODE_COLUMNS} FROM episodes WHERE diary_id = $1 \
                      AND (started_utc < $2 OR (started_utc = $2 AND id < $3)) \
@@ -458,7 +458,7 @@ impl Store {
                 .fetch_all(&self.read)
                 .await?
             }
-            _ => {
+            None => {
                 sqlx::query(sqlx::AssertSqlSafe(format!(
                     "SELECT {EPISODE_COLUMNS} FROM episodes WHERE diary_id = $1 \
                      ORDER BY started_utc DESC, id DESC LIMIT $2"
@@ -522,36 +522,41 @@ impl Store {
         Ok(write)
     }
 
-    /// Nightly check-ins newest first, at most `limit`, after `after`.
-    pub async fn nights(&self, diary_id: &str, after: &After, limit: u32) -> Result<Vec<StoredNight>, StoreError> {
-        const COLS: &str = "SELECT date, stretched, sleep_quality, cramps, updated_at FROM nights WHERE diary_id = $1";
-        let rows = match after {
-            After::Night { date } => {
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "{COLS} AND date < $2 ORDER BY date DESC LIMIT $3"
+    /// Nightly check-ins newest first, at most `limit`; with `after`, only those before that date.
+    pub async fn nights(
+        &self,
+        diary_id: &str,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<StoredNight>, StoreError> {
+        let rows =
+            match after {
+                Some(date) => sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {NIGHT_COLUMNS} FROM nights WHERE diary_id = $1 AND date < $2 ORDER BY date DESC LIMIT $3"
                 )))
                 .bind(diary_id)
                 .bind(date)
                 .bind(i64::from(limit))
                 .fetch_all(&self.read)
-                .await?
-            }
-            _ => {
-                sqlx::query(sqlx::AssertSqlSafe(format!("{COLS} ORDER BY date DESC LIMIT $2")))
+                .await?,
+                None => {
+                    sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "SELECT {NIGHT_COLUMNS} FROM nights WHERE diary_id = $1 ORDER BY date DESC LIMIT $2"
+                    )))
                     .bind(diary_id)
                     .bind(i64::from(limit))
                     .fetch_all(&self.read)
                     .await?
-            }
-        };
+                }
+            };
         rows.iter().map(night_from).collect()
     }
 
     /// Every nightly check-in of a diary, oldest first.
     pub async fn all_nights(&self, diary_id: &str) -> Result<Vec<StoredNight>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT date, stretched, sleep_quality, cramps, updated_at FROM nights WHERE diary_id = $1 ORDER BY date",
-        )
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {NIGHT_COLUMNS} FROM nights WHERE diary_id = $1 ORDER BY date"
+        )))
         .bind(diary_id)
         .fetch_all(&self.read)
         .await?;

@@ -156,7 +156,8 @@ pub struct NewEpisode {
     pub canonical: String,
 }
 
-const EPISODE_FIELDS: &[&str] = &[
+/// The fields of an episode body, in SPEC §7's order; all required but `warning_signs`.
+pub const EPISODE_FIELDS: &[&str] = &[
     "started_at",
     "leg",
     "muscle",
@@ -216,7 +217,8 @@ pub fn parse_episode(text: &str) -> Result<NewEpisode, DiaryError> {
     })
 }
 
-const NIGHT_FIELDS: &[&str] = &["date", "stretched", "sleep_quality", "cramps"];
+/// The fields of a nightly check-in body, all required.
+pub const NIGHT_FIELDS: &[&str] = &["date", "stretched", "sleep_quality", "cramps"];
 const NIGHT_EXAMPLE: &str = r#"{"date": "2026-11-23", "stretched": true, "sleep_quality": 6, "cramps": 1}"#;
 
 /// `POST …/nights`.
@@ -243,6 +245,19 @@ pub fn parse_night(text: &str) -> Result<Night, DiaryError> {
     })
 }
 
+/// `POST /api/v1/diaries`: an empty body or `{}`; a new diary takes no fields.
+pub fn parse_new_diary(text: &str) -> Result<(), DiaryError> {
+    if text.trim().is_empty() {
+        return Ok(());
+    }
+    let (m, _) = object(text, "{}")?;
+    if m.is_empty() {
+        Ok(())
+    } else {
+        Err(field("a new diary takes no fields; send an empty body or {}".into()))
+    }
+}
+
 /// `POST …/shares`: an empty body, or `{"expires_in_days": n}` (1–365; 30 by default).
 pub fn parse_share(text: &str, default_days: u32) -> Result<u32, DiaryError> {
     if text.trim().is_empty() {
@@ -264,13 +279,10 @@ pub fn parse_share(text: &str, default_days: u32) -> Result<u32, DiaryError> {
     }
 }
 
-/// A number as the caller wrote it: whole numbers without a decimal point (7, not 7.0).
+/// A number as the caller wrote it: whole numbers without a decimal point (7, not 7.0), as every
+/// number of the assessment.
 fn number_out(x: f64) -> Value {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        json!(x as i64)
-    } else {
-        json!(x)
-    }
+    json!(crate::output::Num(x))
 }
 
 /// An episode as the API shows it.
@@ -422,7 +434,7 @@ pub fn export_csv<'a>(
         .terminator(csv::Terminator::CRLF)
         .from_writer(Vec::new());
     w.write_record(CSV_COLUMNS)?;
-    let num = |x: f64| number_out(x).to_string();
+    let num = |x: f64| crate::output::Num(x).to_string();
     for (id, e, recorded) in episodes {
         let helped = e.helped.iter().map(|h| h.as_str()).collect::<Vec<_>>().join(";");
         let signs = e.warning_signs.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(";");

@@ -487,7 +487,7 @@ fn feedback_per_rule(database: Option<String>) -> Result<Option<FeedbackPerRule>
     let url = match database {
         Some(u) => {
             let u = u.trim().to_string();
-            if let Some(path) = u.strip_prefix("sqlite://").or_else(|| u.strip_prefix("sqlite:")) {
+            if let Some(path) = sqlite_path(&u) {
                 let file = path.split('?').next().unwrap_or("");
                 if !std::path::Path::new(file).exists() {
                     return Err(usage(format!(
@@ -538,13 +538,18 @@ fn feedback_per_rule(database: Option<String>) -> Result<Option<FeedbackPerRule>
     Ok(Some((cramp_store::redact(&url), per_rule)))
 }
 
+/// The path (and options) of a `sqlite://` or `sqlite:` URL.
+fn sqlite_path(url: &str) -> Option<&str> {
+    url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))
+}
+
 /// The database URL sqlx opens: a SQLite file is created when missing (`mode=rwc`).
 fn database_url(url: &str) -> Result<String, CliError> {
     let url = url.trim();
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Ok(url.to_string());
     }
-    let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else {
+    let Some(path) = sqlite_path(url) else {
         return Err(usage(format!(
             "--database {:?} is not a database URL; use sqlite://cramp.db or postgres://user@host:5432/cramp",
             cramp_store::redact(url)
