@@ -8,6 +8,8 @@
   var $ = function (id) { return document.getElementById(id); };
   var me = null; // { id, token, share: bool }
   var cursors = { episodes: null, nights: null };
+  // Headline words from the knowledge base (knowledge/diary.toml), filled in by the server.
+  var WORDS = JSON.parse($("diary-words").textContent);
 
   function fromFragment() {
     var p = new URLSearchParams(location.hash.slice(1));
@@ -127,7 +129,7 @@
     box.textContent = "";
     if (!a) { box.hidden = true; return; }
     box.className = "advice " + a.urgency;
-    box.appendChild(el("h2", a.urgency === "emergency" ? "Get emergency care now" : a.urgency === "urgent" ? "Get checked today" : "See a doctor soon"));
+    box.appendChild(el("h2", WORDS.advice_headings[a.urgency] || a.urgency));
     box.appendChild(el("p", a.text));
     var p = el("p", "", "cites");
     p.appendChild(document.createTextNode("Sources: "));
@@ -202,16 +204,10 @@
     $("chart-table").appendChild(t);
   }
 
-  var VERDICT = {
-    improved: "Stretching seems to help you: fewer cramps while stretching.",
-    no_change: "No clear change with stretching so far.",
-    worse: "More cramps while stretching.",
-    inconclusive: "Not enough to tell yet."
-  };
   function showTrial(t) {
     var box = $("trial-result");
     box.textContent = "";
-    var h = el("p"); h.appendChild(el("strong", VERDICT[t.verdict] || t.verdict)); h.id = "trial-verdict"; h.dataset.verdict = t.verdict;
+    var h = el("p"); h.appendChild(el("strong", WORDS.verdicts[t.verdict] || t.verdict)); h.id = "trial-verdict"; h.dataset.verdict = t.verdict;
     h.appendChild(document.createTextNode(" (verdict: " + t.verdict.replace("_", " ") + ")"));
     box.appendChild(h);
     box.appendChild(el("p", t.reason));

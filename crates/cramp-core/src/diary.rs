@@ -52,7 +52,21 @@ pub struct DiaryConfig {
     pub warning_signs: BTreeMap<WarningSign, String>,
     /// Warning sign → the words the patient ticks.
     pub labels: BTreeMap<WarningSign, String>,
+    /// The page's headline for each trial verdict.
+    pub verdicts: VerdictWords,
+    /// The heading of warning-sign advice, by urgency (`kb check`: every urgency has one).
+    pub advice_headings: BTreeMap<Urgency, String>,
     pub fhir: DiaryFhir,
+}
+
+/// The diary page's headline for each verdict of the n-of-1 trial.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictWords {
+    pub improved: String,
+    pub no_change: String,
+    pub worse: String,
+    pub inconclusive: String,
 }
 
 /// The codes of the FHIR export: one LOINC code (pain), the rest the service's own code system.

@@ -232,8 +232,18 @@ impl Pages {
                 )
             })
             .collect();
+        // The page's headline words from the knowledge base, for diary.js (JSON in a script
+        // element: `</` escaped so that no text can close it).
+        let v = &kb.diary.verdicts;
+        let words = serde_json::json!({
+            "verdicts": { "improved": v.improved, "no_change": v.no_change, "worse": v.worse, "inconclusive": v.inconclusive },
+            "advice_headings": kb.diary.advice_headings.iter().map(|(u, h)| (u.as_str(), h)).collect::<std::collections::BTreeMap<_, _>>(),
+        })
+        .to_string()
+        .replace("</", "<\\/");
         let mut diary_vars = vars.to_vec();
         diary_vars.push(("warning_signs", signs));
+        diary_vars.push(("diary_words", words));
         Pages {
             index: fill(INDEX, &vars),
             diary: fill(DIARY, &diary_vars),

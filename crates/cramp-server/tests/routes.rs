@@ -348,3 +348,26 @@ async fn ask_without_a_usable_question_is_400_problem_json_naming_the_parameter(
     assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(ct, "application/problem+json");
 }
+
+#[tokio::test]
+async fn the_diary_page_carries_its_words_from_the_knowledge_base() {
+    let (status, ct, body) = call(Request::get("/diary").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.starts_with("text/html"), "{ct}");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
+    let kb = KnowledgeBase::load(&cramp_wire::knowledge_dir::files(&root).unwrap()).unwrap();
+    let start = body
+        .find(r#"<script type="application/json" id="diary-words">"#)
+        .unwrap();
+    let json = &body[start..];
+    let json = &json[json.find('>').unwrap() + 1..json.find("</script>").unwrap()];
+    let words: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(words["verdicts"]["improved"], kb.diary.verdicts.improved.as_str());
+    assert_eq!(
+        words["advice_headings"]["urgent"],
+        kb.diary.advice_headings[&cramp_core::vocab::Urgency::Urgent].as_str()
+    );
+    for label in kb.diary.labels.values() {
+        assert!(body.contains(label.as_str()), "warning sign {label:?} on the page");
+    }
+}

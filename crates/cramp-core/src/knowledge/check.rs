@@ -279,6 +279,14 @@ fn check_diary(kb: &KnowledgeBase, r: &mut CheckReport) {
             r.error("diary.toml review", format!("{name} {v:?} is not a YYYY-MM-DD date"));
         }
     }
+    for u in crate::vocab::Urgency::ALL {
+        if !d.advice_headings.contains_key(u) {
+            r.error(
+                "diary.toml advice_headings",
+                format!("urgency {} has no heading", u.as_str()),
+            );
+        }
+    }
     for code in crate::diary::LOCAL_CODES {
         if d.fhir.display(code).is_none() {
             r.error(
