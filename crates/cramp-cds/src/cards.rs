@@ -10,6 +10,7 @@ use cramp_core::template::fill;
 use cramp_core::vocab::{Severity, Tier, Urgency};
 use cramp_fhir::Mapped;
 use cramp_fhir::resources::canonical;
+use cramp_wire::json::{Object, WriteJson};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -85,6 +86,82 @@ pub struct Card {
     pub rule: String,
 }
 
+// The request path writes cards with `cramp_wire::json` (the bytes `serde_json` writes for the
+// derived `Serialize`, compared in the tests below); the derive stays the reference.
+
+impl WriteJson for Coding {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let mut o = Object::begin(out);
+        o.field("system", &self.system)
+            .field("code", &self.code)
+            .field("display", &self.display);
+        o.end();
+    }
+}
+
+impl WriteJson for Source {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let mut o = Object::begin(out);
+        o.field("label", &self.label)
+            .field("url", &self.url)
+            .field("topic", &self.topic);
+        o.end();
+    }
+}
+
+impl WriteJson for Link {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let mut o = Object::begin(out);
+        o.field("label", &self.label)
+            .field("url", &self.url)
+            .field("type", self.kind);
+        o.end();
+    }
+}
+
+impl WriteJson for Action {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let mut o = Object::begin(out);
+        o.field("type", self.kind)
+            .field("description", &self.description)
+            .field("resourceId", &self.resource_id);
+        o.end();
+    }
+}
+
+impl WriteJson for Suggestion {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let mut o = Object::begin(out);
+        o.field("label", &self.label)
+            .field("uuid", &self.uuid)
+            .field("isRecommended", &self.is_recommended)
+            .field("actions", &self.actions);
+        o.end();
+    }
+}
+
+impl WriteJson for Card {
+    fn write_json(&self, out: &mut Vec<u8>) {
+        let mut o = Object::begin(out);
+        o.field("uuid", &self.uuid)
+            .field("summary", &self.summary)
+            .field("detail", &self.detail)
+            .field("indicator", self.indicator)
+            .field("source", &self.source);
+        if !self.suggestions.is_empty() {
+            o.field("suggestions", &self.suggestions);
+        }
+        if let Some(b) = self.selection_behavior {
+            o.field("selectionBehavior", b);
+        }
+        if !self.override_reasons.is_empty() {
+            o.field("overrideReasons", &self.override_reasons);
+        }
+        o.field("links", &self.links);
+        o.end();
+    }
+}
+
 /// A summary under 140 characters: a filled template whose values are shortened at a word
 /// boundary (with "…") when the whole would not fit.
 pub(crate) fn summary(template: &str, vars: &[(&str, &str)]) -> String {
@@ -146,24 +223,27 @@ impl Ctx<'_> {
         let mut b: [u8; 16] = h.finalize()[..16].try_into().unwrap_or([0; 16]);
         b[6] = (b[6] & 0x0f) | 0x80;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )
+        // 8-4-4-4-12 lower-case hex digits.
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(36);
+        for (i, x) in b.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                out.push('-');
+            }
+            out.push(HEX[(x >> 4) as usize] as char);
+            out.push(HEX[(x & 0xf) as usize] as char);
+        }
+        out
     }
 
     fn source(&self, topic_code: &str) -> Source {
         let display = self.kb.cds.topic(topic_code).map_or(topic_code, |t| t.display.as_str());
+        let p = self.env.prepared;
         Source {
             label: self.kb.cds.source_label.clone(),
-            url: format!("{}/about", self.base()),
+            url: p.about_url.clone(),
             topic: Coding {
-                system: canonical(self.base(), "CodeSystem", "cramp-card-topic"),
+                system: p.topic_system.clone(),
                 code: topic_code.to_string(),
                 display: display.to_string(),
             },
@@ -174,23 +254,25 @@ impl Ctx<'_> {
         self.env.prepared.override_reasons.clone()
     }
 
-    fn evidence_link(&self, e: &Entry) -> Link {
-        Link {
-            label: fill(&self.kb.cds.labels.evidence_link, &[("id", &e.id)]),
-            url: format!("{}/knowledge/{}", self.base(), e.id),
-            kind: "absolute",
-        }
-    }
-
     /// The detail: why (the triggering data), the statement of each entry, its rule line and
     /// sources, and the data that was not available.
     fn detail(&self, why: &[String], entries: &[(&Entry, String)]) -> String {
         let l = &self.kb.cds.labels;
-        let mut out = String::new();
+        let mut out = String::with_capacity(2048);
+        let heading = |out: &mut String, h: &str| {
+            out.push_str("**");
+            out.push_str(h);
+            out.push_str("**\n\n");
+        };
+        let item = |out: &mut String, text: &str| {
+            out.push_str("- ");
+            out.push_str(text);
+            out.push('\n');
+        };
         if !why.is_empty() {
-            out.push_str(&format!("**{}**\n\n", l.why));
+            heading(&mut out, &l.why);
             for w in why {
-                out.push_str(&format!("- {w}\n"));
+                item(&mut out, w);
             }
             out.push('\n');
         }
@@ -200,16 +282,17 @@ impl Ctx<'_> {
             out.push_str(&self.env.prepared.tails[e.index]);
         }
         if !self.unavailable.is_empty() || !self.notes.is_empty() {
-            out.push_str(&format!("**{}**\n\n", l.not_available));
+            heading(&mut out, &l.not_available);
             // Our own lines as written; the reader's notes quote the record, so they are escaped.
             for u in self.unavailable {
-                out.push_str(&format!("- {u}\n"));
+                item(&mut out, u);
             }
             for n in self.notes {
-                out.push_str(&format!("- {}\n", md(n)));
+                item(&mut out, &md(n));
             }
         }
-        out.trim_end().to_string()
+        out.truncate(out.trim_end().len());
+        out
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -223,10 +306,11 @@ impl Ctx<'_> {
         entries: &[(&Entry, String)],
         overridable: bool,
     ) -> Card {
-        let mut links: Vec<Link> = Vec::new();
-        for (e, _) in entries {
-            if !links.iter().any(|l| l.url.ends_with(&format!("/knowledge/{}", e.id))) {
-                links.push(self.evidence_link(e));
+        // One link to the evidence page of each entry shown.
+        let mut links: Vec<Link> = Vec::with_capacity(entries.len() + 1);
+        for (i, (e, _)) in entries.iter().enumerate() {
+            if !entries[..i].iter().any(|(seen, _)| seen.index == e.index) {
+                links.push(self.env.prepared.evidence_links[e.index].clone());
             }
         }
         Card {
@@ -245,6 +329,15 @@ impl Ctx<'_> {
             links,
             rule: rule.id.clone(),
         }
+    }
+}
+
+/// The link to an entry's evidence page, as every card that shows the entry carries it.
+pub(crate) fn evidence_link(kb: &KnowledgeBase, base: &str, e: &Entry) -> Link {
+    Link {
+        label: fill(&kb.cds.labels.evidence_link, &[("id", &e.id)]),
+        url: format!("{}/knowledge/{}", base.trim_end_matches('/'), e.id),
+        kind: "absolute",
     }
 }
 

@@ -19,8 +19,12 @@ pub use cards::Card;
 use cramp_core::knowledge::GateId;
 use cramp_core::vocab::Tier;
 use cramp_core::{AssessOptions, KnowledgeBase, assess};
-use cramp_fhir::hooks::{OPTIONAL_KEYS, Prefetched, REQUIRED_KEYS, Template, case_from_prefetch, draft_orders};
+use cramp_fhir::hooks::{
+    OPTIONAL_KEYS, PrefetchValue, Prefetched, REQUIRED_KEYS, Template, case_from_prefetch, draft_orders,
+};
+use cramp_fhir::onepass::ReadValue;
 use cramp_fhir::{MapOptions, Mapped};
+use cramp_wire::json::WriteJson;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -43,21 +47,28 @@ pub fn hooks_of(service: &str) -> Option<&'static [&'static str]> {
 }
 
 /// What every hook call reads and only the knowledge base and the public URL decide, worked out
-/// once: the prefetch templates, each entry's rule line and sources in Markdown, the override
-/// reasons.
+/// once: the prefetch templates, each entry's rule line and sources in Markdown and its evidence
+/// link, the override reasons, the cards' source URL and topic system.
 #[derive(Debug)]
 pub struct Prepared {
     pub templates: Vec<Template>,
     tails: Vec<String>,
+    evidence_links: Vec<cards::Link>,
     override_reasons: Vec<cards::Coding>,
+    about_url: String,
+    topic_system: String,
 }
 
 impl Prepared {
     pub fn new(kb: &KnowledgeBase, base_url: &str) -> Prepared {
+        let base = base_url.trim_end_matches('/');
         Prepared {
             templates: cramp_fhir::hooks::prefetch_templates(kb, base_url),
             tails: kb.entries.iter().map(|e| cards::entry_tail(kb, e)).collect(),
+            evidence_links: kb.entries.iter().map(|e| cards::evidence_link(kb, base, e)).collect(),
             override_reasons: cards::override_reasons(kb, base_url),
+            about_url: format!("{base}/about"),
+            topic_system: cramp_fhir::resources::canonical(base, "CodeSystem", "cramp-card-topic"),
         }
     }
 }
@@ -134,17 +145,18 @@ pub fn discovery(prepared: &Prepared) -> Value {
 
 // ---- the request ----------------------------------------------------------------------------
 
+/// The request's members; `P` is how a prefetched value is read: in one pass into its
+/// resources (`ReadValue`), or as text (`&RawValue`) when that fails (`read_request`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct RawRequest<'a> {
+struct RawRequest<'a, P> {
     hook: Option<String>,
     hook_instance: Option<String>,
     fhir_server: Option<String>,
     fhir_authorization: Option<FhirAuthorization>,
     #[serde(borrow)]
     context: Option<&'a RawValue>,
-    #[serde(borrow)]
-    prefetch: Option<HashMap<String, Option<&'a RawValue>>>,
+    prefetch: Option<HashMap<String, Option<P>>>,
 }
 
 /// `fhirAuthorization` (checked for shape only; the token is never logged or kept). Its members
@@ -179,7 +191,7 @@ pub struct Request<'a> {
     pub patient_id: String,
     selections: Option<Vec<String>>,
     draft_orders: Option<&'a RawValue>,
-    prefetch: HashMap<String, Option<&'a RawValue>>,
+    prefetch: HashMap<String, Option<PrefetchValue<'a>>>,
 }
 
 impl std::fmt::Debug for Request<'_> {
@@ -198,19 +210,38 @@ fn missing(field: &str, fix: &str) -> HookError {
 }
 
 /// Reads a hook request for `service`: the JSON shape, the required fields of CDS Hooks 2.0.1
-/// §Calling a CDS Service, and the hook's own context.
+/// §Calling a CDS Service, and the hook's own context. Prefetched values are read with the
+/// request, in one pass (`cramp_fhir::onepass`); when that gives up, the request is read again
+/// with its prefetched values as text ([`read_request_as_text`]), which names any problem.
 pub fn read_request<'a>(service: &str, body: &'a str) -> Result<Request<'a>, HookError> {
+    match serde_json::from_str::<RawRequest<'a, ReadValue>>(body) {
+        Ok(raw) => checked(service, raw, PrefetchValue::Read),
+        Err(_) => read_request_as_text(service, body),
+    }
+}
+
+/// [`read_request`] without the one-pass reading: every prefetched value is kept as text and read
+/// when the hook is evaluated. The reference the one-pass reading is tested against.
+pub fn read_request_as_text<'a>(service: &str, body: &'a str) -> Result<Request<'a>, HookError> {
+    let raw = serde_json::from_str::<RawRequest<'a, &'a RawValue>>(body).map_err(|e| {
+        HookError::bad(format!(
+            "the body is not a CDS Hooks request ({e}); send the JSON object of CDS Hooks 2.0.1 §Calling a CDS Service"
+        ))
+    })?;
+    checked(service, raw, PrefetchValue::Text)
+}
+
+fn checked<'a, P>(
+    service: &str,
+    raw: RawRequest<'a, P>,
+    value: impl Fn(P) -> PrefetchValue<'a>,
+) -> Result<Request<'a>, HookError> {
     let hooks = hooks_of(service).ok_or_else(|| HookError {
         status: 404,
         kind: "not-found",
         title: "Not found",
         detail: format!("no CDS service {service:?}; see /cds-services"),
         missing_keys: Vec::new(),
-    })?;
-    let raw: RawRequest<'a> = serde_json::from_str(body).map_err(|e| {
-        HookError::bad(format!(
-            "the body is not a CDS Hooks request ({e}); send the JSON object of CDS Hooks 2.0.1 §Calling a CDS Service"
-        ))
     })?;
     let hook = raw
         .hook
@@ -289,27 +320,42 @@ pub fn read_request<'a>(service: &str, body: &'a str) -> Result<Request<'a>, Hoo
         patient_id,
         selections: context.selections,
         draft_orders: context.draft_orders,
-        prefetch: raw.prefetch.unwrap_or_default(),
+        prefetch: raw
+            .prefetch
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.map(&value)))
+            .collect(),
     })
 }
 
-impl Request<'_> {
-    /// What was sent under a prefetch key.
-    pub fn prefetched(&self, key: &str) -> Prefetched<'_> {
-        match self.prefetch.get(key) {
+impl<'a> Request<'a> {
+    /// Whether the client left a prefetch key out (not the same as sending it `null`).
+    pub fn is_absent(&self, key: &str) -> bool {
+        !self.prefetch.contains_key(key)
+    }
+
+    /// Takes what was sent under a prefetch key.
+    fn take_prefetched(&mut self, key: &str) -> Prefetched<'a> {
+        match self.prefetch.remove(key) {
             None => Prefetched::Absent,
             Some(None) => Prefetched::Null,
             Some(Some(v)) => Prefetched::Value(v),
         }
     }
 
+    /// Whether the prefetched values were read with the request, in one pass (else they are
+    /// text, read when the hook is evaluated).
+    pub fn prefetch_read_in_one_pass(&self) -> bool {
+        self.prefetch
+            .values()
+            .flatten()
+            .any(|v| matches!(v, PrefetchValue::Read(_)))
+    }
+
     /// Required prefetch keys that were not sent (absent, not `null`).
     pub fn missing_required(&self) -> Vec<&'static str> {
-        REQUIRED_KEYS
-            .iter()
-            .copied()
-            .filter(|k| matches!(self.prefetched(k), Prefetched::Absent))
-            .collect()
+        REQUIRED_KEYS.iter().copied().filter(|k| self.is_absent(k)).collect()
     }
 }
 
@@ -321,12 +367,18 @@ pub type Fetched = Vec<(String, Box<RawValue>)>;
 /// for feedback).
 #[derive(Debug)]
 pub struct Answer {
-    pub body: String,
+    /// `{"cards": [...]}`, UTF-8 JSON.
+    pub body: Vec<u8>,
     pub cards: Vec<(String, String)>,
 }
 
 /// Answers a hook request. Required prefetch keys that are neither sent nor in `fetched` give 412.
-pub fn evaluate(kb: &KnowledgeBase, req: &Request<'_>, fetched: &Fetched, env: &Env<'_>) -> Result<Answer, HookError> {
+pub fn evaluate(
+    kb: &KnowledgeBase,
+    mut req: Request<'_>,
+    fetched: &Fetched,
+    env: &Env<'_>,
+) -> Result<Answer, HookError> {
     let still_missing: Vec<String> = req
         .missing_required()
         .into_iter()
@@ -356,11 +408,11 @@ pub fn evaluate(kb: &KnowledgeBase, req: &Request<'_>, fetched: &Fetched, env: &
         known_loinc: &known_loinc,
     };
     let templates = &env.prepared.templates;
-    let mut values: Vec<(&str, &RawValue)> = Vec::new();
+    let mut values: Vec<(&str, PrefetchValue<'_>)> = Vec::new();
     let mut unavailable: Vec<String> = Vec::new();
     let labels = &kb.cds.labels;
     for t in templates {
-        match req.prefetched(&t.key) {
+        match req.take_prefetched(&t.key) {
             Prefetched::Value(v) => values.push((t.key.as_str(), v)),
             Prefetched::Null => {
                 if REQUIRED_KEYS.contains(&t.key.as_str()) || OPTIONAL_KEYS.contains(&t.key.as_str()) {
@@ -369,7 +421,7 @@ pub fn evaluate(kb: &KnowledgeBase, req: &Request<'_>, fetched: &Fetched, env: &
             }
             Prefetched::Absent => {
                 if let Some((_, v)) = fetched.iter().find(|(k, _)| *k == t.key) {
-                    values.push((t.key.as_str(), v));
+                    values.push((t.key.as_str(), PrefetchValue::Text(v)));
                 } else if let Template {
                     analyte: Some(analyte), ..
                 } = t
@@ -382,7 +434,7 @@ pub fn evaluate(kb: &KnowledgeBase, req: &Request<'_>, fetched: &Fetched, env: &
             }
         }
     }
-    let mapped = case_from_prefetch(&values, &opts).map_err(|e| HookError {
+    let mapped = case_from_prefetch(values, &opts).map_err(|e| HookError {
         status: 422,
         kind: "invalid-prefetch",
         title: "Unreadable prefetch",
@@ -410,11 +462,12 @@ pub fn evaluate(kb: &KnowledgeBase, req: &Request<'_>, fetched: &Fetched, env: &
             Vec::new()
         }
     } else {
-        order_cards(kb, req, &ctx, &mapped, has_cramps, &opts, aopts)?
+        order_cards(kb, &req, &ctx, &mapped, has_cramps, &opts, aopts)?
     };
-    let mut body = String::from("{\"cards\":");
-    body.push_str(&serde_json::to_string(&cards).unwrap_or_else(|_| "[]".into()));
-    body.push('}');
+    let mut body = Vec::with_capacity(16 * 1024);
+    body.extend_from_slice(b"{\"cards\":");
+    cards.write_json(&mut body);
+    body.push(b'}');
     Ok(Answer {
         body,
         cards: cards.iter().map(|c| (c.uuid.clone(), c.rule.clone())).collect(),

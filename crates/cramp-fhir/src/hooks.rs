@@ -4,8 +4,12 @@
 //! The envelope of a hook request and the cards are in `cramp-cds`; this module is only what
 //! needs to know FHIR.
 
+use crate::onepass::ReadValue;
 use crate::shapes::Entry;
-use crate::{MapError, MapOptions, Mapped, QUESTIONNAIRE_ID, Resource, case_from_resources};
+use crate::{
+    MapError, MapOptions, Mapped, QUESTIONNAIRE_ID, Resource, case_from_resources, items_from_read, items_from_text,
+    map_items,
+};
 use cramp_core::KnowledgeBase;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -67,45 +71,81 @@ fn t(key: &str, query: String) -> Template {
     }
 }
 
+/// A prefetched value as the request reading left it.
+#[derive(Debug)]
+pub enum PrefetchValue<'a> {
+    /// Read in one pass with the request (`onepass`).
+    Read(ReadValue),
+    /// JSON text, read by `case_from_prefetch` (when one-pass reading gave up, or the value
+    /// was fetched from the FHIR server).
+    Text(&'a RawValue),
+}
+
 /// What the client sent under one prefetch key.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub enum Prefetched<'a> {
     /// The key is not in the request: the client chose not to (or could not) fill it.
     Absent,
     /// The key is `null`: the client has no data for it.
     Null,
-    Value(&'a RawValue),
+    Value(PrefetchValue<'a>),
 }
 
 /// Reads prefetched values (and any resources fetched from the FHIR server) as one case.
 /// A searchset Bundle gives its entries; any other resource stands for itself (an
 /// OperationOutcome becomes a note). A paginated search is read to its first page, and said so.
-pub fn case_from_prefetch(values: &[(&str, &RawValue)], opts: &MapOptions<'_>) -> Result<Mapped, MapError> {
-    let mut resources = Vec::new();
+pub fn case_from_prefetch(values: Vec<(&str, PrefetchValue<'_>)>, opts: &MapOptions<'_>) -> Result<Mapped, MapError> {
+    // Texts are cut into their resources first (the items borrow them), in the values' order.
+    let mut texts = Vec::new();
     let mut notes = Vec::new();
-    for (key, raw) in values {
-        gather(&format!("prefetch.{key}"), raw, &mut resources, &mut notes)?;
+    let mut spans = Vec::with_capacity(values.len());
+    for (key, value) in &values {
+        if let PrefetchValue::Text(raw) = value {
+            let start = texts.len();
+            gather(&format!("prefetch.{key}"), raw, &mut texts, &mut notes)?;
+            spans.push(start..texts.len());
+        } else {
+            spans.push(0..0);
+        }
     }
-    let mut mapped = case_from_resources(&resources, opts)?;
+    let mut head_notes = Vec::new();
+    let mut items = Vec::new();
+    for ((key, value), span) in values.into_iter().zip(spans) {
+        match value {
+            PrefetchValue::Text(_) => items.extend(items_from_text(&texts[span], &mut head_notes)),
+            PrefetchValue::Read(read) => {
+                if read.paged {
+                    notes.push(paged_note(&format!("prefetch.{key}")));
+                }
+                items.extend(items_from_read(&format!("prefetch.{key}"), read));
+            }
+        }
+    }
+    let mut mapped = map_items(items, head_notes, opts)?;
     notes.append(&mut mapped.notes);
     mapped.notes = notes;
     Ok(mapped)
 }
 
-#[derive(Deserialize)]
-struct Link {
-    relation: Option<String>,
+fn paged_note(at: &str) -> String {
+    format!("{at}: only the first page of the search was sent; later pages were not read")
 }
 
-/// A prefetched value read in one pass: its type, and when it is a Bundle its entries and links.
+#[derive(Deserialize)]
+pub(crate) struct Link {
+    pub relation: Option<String>,
+}
+
+/// A prefetched value's type, and when it is a Bundle its entries and links (read as a Bundle's
+/// only when it is one).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Top<'a> {
     resource_type: Option<String>,
-    #[serde(default, borrow)]
-    entry: Vec<Entry<'a>>,
-    #[serde(default)]
-    link: Vec<Link>,
+    #[serde(borrow)]
+    entry: Option<&'a RawValue>,
+    #[serde(borrow)]
+    link: Option<&'a RawValue>,
 }
 
 /// Reads the value found at `at` (`prefetch.conditions`, `context.draftOrders`).
@@ -116,19 +156,26 @@ fn gather<'a>(
     notes: &mut Vec<String>,
 ) -> Result<(), MapError> {
     let text = raw.get();
-    let top: Top<'a> = serde_json::from_str(text).map_err(|e| {
+    let not_resource = |e: serde_json::Error| {
         MapError(format!(
             "`{at}` is not a FHIR resource ({e}); send a resource, a Bundle or null"
         ))
-    })?;
+    };
+    let top: Top<'a> = serde_json::from_str(text).map_err(not_resource)?;
     match top.resource_type.as_deref() {
         Some("Bundle") => {
-            if top.link.iter().any(|l| l.relation.as_deref() == Some("next")) {
-                notes.push(format!(
-                    "{at}: only the first page of the search was sent; later pages were not read"
-                ));
+            let links: Vec<Link> = top
+                .link
+                .map_or(Ok(Vec::new()), |l| serde_json::from_str(l.get()))
+                .map_err(not_resource)?;
+            let entries: Vec<Entry<'a>> = top
+                .entry
+                .map_or(Ok(Vec::new()), |e| serde_json::from_str(e.get()))
+                .map_err(not_resource)?;
+            if links.iter().any(|l| l.relation.as_deref() == Some("next")) {
+                notes.push(paged_note(at));
             }
-            for (i, e) in top.entry.into_iter().enumerate() {
+            for (i, e) in entries.into_iter().enumerate() {
                 if let Some(r) = e.resource {
                     out.push(Resource {
                         at: format!("{at}.entry[{i}]"),

@@ -30,10 +30,12 @@
 
 pub mod diary;
 pub mod hooks;
+pub mod onepass;
 pub mod resources;
 pub mod shapes;
 
 use cramp_core::case::{Case, ConditionInput, DrugInput, Exam, LabInput, Patient, Sex, Symptoms};
+use onepass::Typed;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -134,69 +136,106 @@ pub struct Resource<'a> {
 
 /// Reads resources gathered from anywhere (a Bundle's entries, CDS Hooks prefetch) as one case.
 pub fn case_from_resources(input: &[Resource<'_>], opts: &MapOptions<'_>) -> Result<Mapped, MapError> {
-    let mut m = Mapper {
-        opts,
-        out: Mapped::default(),
-        medications: Vec::new(),
-        patient_seen: false,
-        questionnaire: None,
-    };
-    // Each resource's type and label, read once.
-    let mut resources = Vec::with_capacity(input.len());
+    let mut notes = Vec::new();
+    let items = items_from_text(input, &mut notes);
+    map_items(items, notes, opts)
+}
+
+/// One resource on its way into the case: its type, its label for notes (`Patient/p1`), its
+/// `fullUrl` when it came from a Bundle, and its body.
+pub(crate) struct Item<'a> {
+    pub resource_type: String,
+    pub label: String,
+    pub full_url: Option<String>,
+    pub body: Body<'a>,
+}
+
+pub(crate) enum Body<'a> {
+    /// JSON text still to be read into its shape (`at`: where it was found, for notes).
+    Text { at: &'a str, raw: &'a str },
+    /// Already read, in one pass (`onepass`).
+    Read(onepass::Typed),
+    /// Taken by the mapper (a Medication, read before the rest).
+    Used,
+}
+
+/// Each resource's type and label, read once from its text; what is not a resource becomes a note.
+pub(crate) fn items_from_text<'r>(input: &'r [Resource<'_>], notes: &mut Vec<String>) -> Vec<Item<'r>> {
+    let mut items = Vec::with_capacity(input.len());
     for r in input {
         match Head::read(r.raw) {
             Some(Head {
                 resource_type: Some(t),
                 id,
-            }) => {
-                let label = format!("{t}/{}", id.unwrap_or_else(|| r.at.clone()));
-                resources.push((r.at.as_str(), r.full_url.as_deref(), t, label, r.raw));
-            }
-            _ => m.note(format!("{}.resource is not a FHIR resource; it was ignored", r.at)),
+                ..
+            }) => items.push(Item {
+                label: format!("{t}/{}", id.unwrap_or_else(|| r.at.clone())),
+                resource_type: t,
+                full_url: r.full_url.clone(),
+                body: Body::Text { at: &r.at, raw: r.raw },
+            }),
+            _ => notes.push(format!("{}.resource is not a FHIR resource; it was ignored", r.at)),
         }
     }
-    // Medications first: a MedicationRequest may reference one anywhere in the Bundle.
-    for (i, full_url, t, label, raw) in &resources {
-        if t == "Medication"
-            && let Some(med) = m.read::<Medication>(i, label, raw)
-        {
-            m.medications.push((full_url.map(str::to_string), med));
+    items
+}
+
+/// The resources read in one pass from the value found at `at` (`prefetch.conditions`), labelled
+/// as `items_from_text` labels them.
+pub(crate) fn items_from_read(at: &str, value: onepass::ReadValue) -> Vec<Item<'static>> {
+    value
+        .resources
+        .into_iter()
+        .map(|r| {
+            let id = r.id.unwrap_or_else(|| match r.entry {
+                Some((i, _)) => format!("{at}.entry[{i}]"),
+                None => at.to_string(),
+            });
+            Item {
+                label: format!("{}/{id}", r.resource_type),
+                resource_type: r.resource_type,
+                full_url: r.entry.and_then(|(_, u)| u),
+                body: Body::Read(r.typed),
+            }
+        })
+        .collect()
+}
+
+/// The case from its resources, in their order: Medications first (a MedicationRequest may
+/// reference one anywhere), then each resource by its type. `notes` are what came before.
+pub(crate) fn map_items(
+    mut items: Vec<Item<'_>>,
+    notes: Vec<String>,
+    opts: &MapOptions<'_>,
+) -> Result<Mapped, MapError> {
+    let mut m = Mapper {
+        opts,
+        out: Mapped {
+            notes,
+            ..Mapped::default()
+        },
+        medications: Vec::new(),
+        patient_seen: false,
+        questionnaire: None,
+    };
+    for it in items.iter_mut().filter(|it| it.resource_type == "Medication") {
+        let body = std::mem::replace(&mut it.body, Body::Used);
+        if let Some(Typed::Medication(med)) = m.typed(&it.resource_type, &it.label, body) {
+            m.medications.push((it.full_url.clone(), *med));
         }
     }
-    for (i, _, t, label, raw) in resources {
-        match t.as_str() {
-            "Patient" => {
-                if let Some(p) = m.read::<shapes::Patient>(i, &label, raw) {
-                    m.patient(&label, p);
-                }
-            }
-            "Condition" => {
-                if let Some(c) = m.read::<Condition>(i, &label, raw) {
-                    m.condition(&label, c);
-                }
-            }
-            "MedicationRequest" | "MedicationStatement" => {
-                if let Some(u) = m.read::<MedicationUse>(i, &label, raw) {
-                    m.medication_use(&label, t == "MedicationRequest", u);
-                }
-            }
-            "Observation" => {
-                if let Some(o) = m.read::<Observation>(i, &label, raw) {
-                    m.observation(&label, o);
-                }
-            }
-            "QuestionnaireResponse" => {
-                if let Some(q) = m.read::<QuestionnaireResponse>(i, &label, raw) {
-                    m.questionnaire_response(label, q);
-                }
-            }
-            "OperationOutcome" => {
-                if let Some(o) = m.read::<OperationOutcome>(i, &label, raw) {
-                    m.operation_outcome(&label, o);
-                }
-            }
-            // Medication was read above; anything else (Encounter, Practitioner, …) is not needed.
-            _ => {}
+    for it in items {
+        let label = it.label;
+        match m.typed(&it.resource_type, &label, it.body) {
+            Some(Typed::Patient(p)) => m.patient(&label, *p),
+            Some(Typed::Condition(c)) => m.condition(&label, *c),
+            Some(Typed::MedicationRequest(u)) => m.medication_use(&label, true, *u),
+            Some(Typed::MedicationStatement(u)) => m.medication_use(&label, false, *u),
+            Some(Typed::Observation(o)) => m.observation(&label, *o),
+            Some(Typed::QuestionnaireResponse(q)) => m.questionnaire_response(label, *q),
+            Some(Typed::OperationOutcome(o)) => m.operation_outcome(&label, *o),
+            // Medications were read above; anything else (Encounter, Practitioner, …) is not needed.
+            Some(Typed::Medication(_) | Typed::Other) | None => {}
         }
     }
     m.finish()
@@ -216,6 +255,26 @@ impl Mapper<'_, '_> {
     /// Something the caller should be told about the input (it goes to `input_warnings`).
     fn note(&mut self, text: String) {
         self.out.notes.push(text);
+    }
+
+    /// A resource's shape: read from its text (a note when it cannot be), or as read in one pass.
+    fn typed(&mut self, resource_type: &str, label: &str, body: Body<'_>) -> Option<Typed> {
+        let (at, raw) = match body {
+            Body::Read(t) => return Some(t),
+            Body::Used => return None,
+            Body::Text { at, raw } => (at, raw),
+        };
+        Some(match resource_type {
+            "Patient" => Typed::Patient(Box::new(self.read(at, label, raw)?)),
+            "Condition" => Typed::Condition(Box::new(self.read(at, label, raw)?)),
+            "MedicationRequest" => Typed::MedicationRequest(Box::new(self.read(at, label, raw)?)),
+            "MedicationStatement" => Typed::MedicationStatement(Box::new(self.read(at, label, raw)?)),
+            "Medication" => Typed::Medication(Box::new(self.read(at, label, raw)?)),
+            "Observation" => Typed::Observation(Box::new(self.read(at, label, raw)?)),
+            "QuestionnaireResponse" => Typed::QuestionnaireResponse(Box::new(self.read(at, label, raw)?)),
+            "OperationOutcome" => Typed::OperationOutcome(Box::new(self.read(at, label, raw)?)),
+            _ => Typed::Other,
+        })
     }
 
     fn read<T: DeserializeOwned>(&mut self, at: &str, label: &str, raw: &str) -> Option<T> {

@@ -2,6 +2,7 @@
 //! every element optional, unknown elements ignored, nothing beyond what a decision needs.
 
 use serde::Deserialize;
+use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 pub const LOINC: &str = "http://loinc.org";
@@ -155,6 +156,12 @@ pub struct Range {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Patient {
+    /// The resource's id (the label of notes; a Medication's, what references match).
+    pub id: Option<String>,
+    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
+    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
+    #[serde(rename = "resourceType")]
+    pub resource_type: Option<IgnoredAny>,
     pub birth_date: Option<String>,
     pub gender: Option<String>,
 }
@@ -162,6 +169,12 @@ pub struct Patient {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Condition {
+    /// The resource's id (the label of notes; a Medication's, what references match).
+    pub id: Option<String>,
+    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
+    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
+    #[serde(rename = "resourceType")]
+    pub resource_type: Option<IgnoredAny>,
     pub clinical_status: Option<CodeableConcept>,
     pub verification_status: Option<CodeableConcept>,
     pub code: Option<CodeableConcept>,
@@ -171,6 +184,12 @@ pub struct Condition {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MedicationUse {
+    /// The resource's id (the label of notes; a Medication's, what references match).
+    pub id: Option<String>,
+    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
+    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
+    #[serde(rename = "resourceType")]
+    pub resource_type: Option<IgnoredAny>,
     pub status: Option<String>,
     pub medication_codeable_concept: Option<CodeableConcept>,
     pub medication_reference: Option<Reference>,
@@ -181,13 +200,24 @@ pub struct MedicationUse {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Medication {
+    /// The resource's id (the label of notes; a Medication's, what references match).
     pub id: Option<String>,
+    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
+    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
+    #[serde(rename = "resourceType")]
+    pub resource_type: Option<IgnoredAny>,
     pub code: Option<CodeableConcept>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Observation {
+    /// The resource's id (the label of notes; a Medication's, what references match).
+    pub id: Option<String>,
+    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
+    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
+    #[serde(rename = "resourceType")]
+    pub resource_type: Option<IgnoredAny>,
     pub status: Option<String>,
     pub code: Option<CodeableConcept>,
     pub value_quantity: Option<Quantity>,
@@ -202,6 +232,12 @@ pub struct Observation {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionnaireResponse {
+    /// The resource's id (the label of notes; a Medication's, what references match).
+    pub id: Option<String>,
+    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
+    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
+    #[serde(rename = "resourceType")]
+    pub resource_type: Option<IgnoredAny>,
     pub status: Option<String>,
     /// The canonical URL of the Questionnaire answered.
     pub questionnaire: Option<String>,
@@ -234,6 +270,12 @@ pub struct QrAnswer {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct OperationOutcome {
+    /// The resource's id (the label of notes; a Medication's, what references match).
+    pub id: Option<String>,
+    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
+    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
+    #[serde(rename = "resourceType")]
+    pub resource_type: Option<IgnoredAny>,
     #[serde(default)]
     pub issue: Vec<Issue>,
 }

@@ -186,8 +186,7 @@ pub async fn service(State(st): State<Arc<AppState>>, Path(id): Path<String>, re
     };
     // Keys the client did not prefetch: read them from its FHIR server when that is allowed.
     let templates = &st.cds.prepared.templates;
-    let is_absent =
-        |t: &&cramp_fhir::hooks::Template| matches!(request.prefetched(&t.key), cramp_fhir::hooks::Prefetched::Absent);
+    let is_absent = |t: &&cramp_fhir::hooks::Template| request.is_absent(&t.key);
     let mut fetched = Vec::new();
     let mut refusal = None;
     if templates.iter().any(|t| is_absent(&t)) {
@@ -210,7 +209,7 @@ pub async fn service(State(st): State<Arc<AppState>>, Path(id): Path<String>, re
             },
         }
     }
-    match cramp_cds::evaluate(&st.kb, &request, &fetched, &env) {
+    match cramp_cds::evaluate(&st.kb, request, &fetched, &env) {
         Ok(answer) => {
             st.cds.feedback.remember(answer.cards);
             json(answer.body)

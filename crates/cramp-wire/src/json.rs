@@ -25,17 +25,18 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
     let bytes = s.as_bytes();
     let mut start = 0; // first byte not yet copied
     let mut i = 0;
-    // Skip eight bytes at a time while none of them needs escaping.
+    // Eight bytes at a time: skip a word when none of its bytes needs escaping, else escape its
+    // first byte that does and go on from the byte after it.
     while i + 8 <= bytes.len() {
         let word = u64::from_le_bytes(bytes[i..i + 8].try_into().expect("eight bytes"));
-        if !needs_escape(word) {
+        let mask = escape_mask(word);
+        if mask == 0 {
             i += 8;
             continue;
         }
-        for _ in 0..8 {
-            escape_at(out, bytes, &mut start, i);
-            i += 1;
-        }
+        let first = i + (mask.trailing_zeros() / 8) as usize;
+        escape_at(out, bytes, &mut start, first);
+        i = first + 1;
     }
     while i < bytes.len() {
         escape_at(out, bytes, &mut start, i);
@@ -48,12 +49,14 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any byte of `w` is below 0x20, a `"` or a `\` (exact, by the classic SWAR tests).
+/// The high bit of each byte of `w` (little-endian) that is below 0x20, a `"` or a `\`, by the
+/// classic SWAR tests: zero exactly when no byte is, and its lowest set bit is always exact (a
+/// borrow can only mark bytes above a true one, never below it).
 #[inline]
-fn needs_escape(w: u64) -> bool {
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS != 0;
-    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS != 0;
-    below_space || has_zero(w ^ (ONES * b'"' as u64)) || has_zero(w ^ (ONES * b'\\' as u64))
+fn escape_mask(w: u64) -> u64 {
+    let zero_bytes = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let below_space = w.wrapping_sub(ONES * 0x20) & !w & HIGHS;
+    below_space | zero_bytes(w ^ (ONES * b'"' as u64)) | zero_bytes(w ^ (ONES * b'\\' as u64))
 }
 
 #[inline]
