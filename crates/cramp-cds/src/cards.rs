@@ -13,6 +13,7 @@ use cramp_fhir::resources::canonical;
 use cramp_wire::json::{Object, WriteJson};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 use crate::Env;
 
@@ -191,19 +192,26 @@ fn shorten(s: &str, max: usize) -> String {
     format!("{}…", cut.trim_end_matches([',', ';', ' ']))
 }
 
-/// Markdown-escapes patient data (drug names, free text) so that it is shown as written.
-fn md(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        if matches!(
-            c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '{' | '}'
-        ) {
+/// Markdown-escapes patient data (drug names, free text) so that it is shown as written; the text
+/// itself when nothing in it needs escaping (the characters escaped are all ASCII, so a byte scan
+/// finds them).
+fn md(s: &str) -> Cow<'_, str> {
+    const SPECIAL: &[u8] = b"\\`*_[]<>#|{}";
+    let Some(first) = s.bytes().position(|b| SPECIAL.contains(&b)) else {
+        return Cow::Borrowed(s);
+    };
+    let mut out = String::with_capacity(s.len() + 8);
+    out.push_str(&s[..first]);
+    let mut start = first;
+    for (i, b) in s.bytes().enumerate().skip(first) {
+        if SPECIAL.contains(&b) {
+            out.push_str(&s[start..i]);
             out.push('\\');
+            start = i;
         }
-        out.push(c);
     }
-    out
+    out.push_str(&s[start..]);
+    Cow::Owned(out)
 }
 
 impl Ctx<'_> {
@@ -406,21 +414,29 @@ fn severity_indicator(s: Severity) -> &'static str {
     }
 }
 
+/// The pieces joined, in one allocation.
+fn cat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
+    out
+}
+
 /// The patient data the assessment read, one line per item, for the "why" of a card.
 fn data_lines(ctx: &Ctx<'_>, case: &Case) -> Vec<String> {
     let l = &ctx.kb.cds.labels;
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(case.conditions.len() + case.labs.len() + 1);
     for c in &case.conditions {
-        let codes: Vec<&str> = [c.icd10.as_deref(), c.snomed.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect();
+        let codes = match (c.icd10.as_deref(), c.snomed.as_deref()) {
+            (Some(i), Some(s)) => Cow::Owned(cat(&[i, ", ", s])),
+            (Some(one), None) | (None, Some(one)) => Cow::Borrowed(one),
+            (None, None) => Cow::Borrowed(""),
+        };
         let name = c.name.as_deref().unwrap_or("");
-        out.push(
-            format!("{}: {} {}", l.condition, md(name), md(&codes.join(", ")))
-                .trim_end()
-                .to_string(),
-        );
+        let mut line = cat(&[&l.condition, ": ", &md(name), " ", &md(&codes)]);
+        line.truncate(line.trim_end().len());
+        out.push(line);
     }
     for lab in &case.labs {
         let known = lab
@@ -431,12 +447,17 @@ fn data_lines(ctx: &Ctx<'_>, case: &Case) -> Vec<String> {
         let name = lab.name.as_deref().or(known).or(lab.loinc.as_deref()).unwrap_or("");
         let value = lab.value.map(|v| v.to_string()).unwrap_or_default();
         let unit = lab.unit.as_deref().unwrap_or("");
-        let date = lab.date.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
-        out.push(format!("{}: {} {value} {}{date}", l.lab, md(name), md(unit)));
+        let mut line = cat(&[&l.lab, ": ", &md(name), " ", &value, " ", &md(unit)]);
+        if let Some(d) = lab.date.as_deref() {
+            line.push_str(" (");
+            line.push_str(d);
+            line.push(')');
+        }
+        out.push(line);
     }
     let answers = answered(case);
     if !answers.is_empty() {
-        out.push(format!("{}: {}", l.answers, md(&answers.join("; "))));
+        out.push(cat(&[&l.answers, ": ", &md(&answers.join("; "))]));
     }
     out
 }
@@ -501,13 +522,16 @@ fn answered(case: &Case) -> Vec<String> {
 
 fn review_line(ctx: &Ctx<'_>, r: &ReviewItem<'_>) -> String {
     let l = &ctx.kb.cds.labels;
-    format!(
-        "{}: {} ({} {})",
-        l.medication,
-        md(&r.medication),
-        l.tier,
-        r.tier.as_str()
-    )
+    cat(&[
+        &l.medication,
+        ": ",
+        &md(&r.medication),
+        " (",
+        &l.tier,
+        " ",
+        r.tier.as_str(),
+        ")",
+    ])
 }
 
 /// `patient-view`: red flags, quinine on the list, other medicines that can cause cramps, the
@@ -525,7 +549,7 @@ pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -
             .red_flag_titles
             .get(f.id.as_str())
             .map_or(f.id.as_str(), String::as_str);
-        let mut why = vec![md(&f.entry.population)];
+        let mut why = vec![md(&f.entry.population).into_owned()];
         why.extend(data.iter().cloned());
         cards.push(ctx.card(
             f.entry,
@@ -779,5 +803,7 @@ mod tests {
     #[test]
     fn patient_data_is_escaped_for_markdown() {
         assert_eq!(md("a*b_[c](d)`<e>"), "a\\*b\\_\\[c\\](d)\\`\\<e\\>");
+        assert_eq!(md("ß{é}|ü#\\"), "ß\\{é\\}\\|ü\\#\\\\");
+        assert!(matches!(md("Furosemide 40 mg — once daily"), Cow::Borrowed(_)));
     }
 }

@@ -75,7 +75,7 @@ fn t(key: &str, query: String) -> Template {
 #[derive(Debug)]
 pub enum PrefetchValue<'a> {
     /// Read in one pass with the request (`onepass`).
-    Read(ReadValue),
+    Read(ReadValue<'a>),
     /// JSON text, read by `case_from_prefetch` (when one-pass reading gave up, or the value
     /// was fetched from the FHIR server).
     Text(&'a RawValue),

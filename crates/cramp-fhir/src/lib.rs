@@ -37,7 +37,6 @@ pub mod shapes;
 use cramp_core::case::{Case, ConditionInput, DrugInput, Exam, LabInput, Patient, Sex, Symptoms};
 use onepass::Typed;
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use shapes::*;
 use time::Date;
@@ -154,7 +153,7 @@ pub(crate) enum Body<'a> {
     /// JSON text still to be read into its shape (`at`: where it was found, for notes).
     Text { at: &'a str, raw: &'a str },
     /// Already read, in one pass (`onepass`).
-    Read(onepass::Typed),
+    Read(onepass::Typed<'a>),
     /// Taken by the mapper (a Medication, read before the rest).
     Used,
 }
@@ -182,15 +181,18 @@ pub(crate) fn items_from_text<'r>(input: &'r [Resource<'_>], notes: &mut Vec<Str
 
 /// The resources read in one pass from the value found at `at` (`prefetch.conditions`), labelled
 /// as `items_from_text` labels them.
-pub(crate) fn items_from_read(at: &str, value: onepass::ReadValue) -> Vec<Item<'static>> {
+pub(crate) fn items_from_read<'a>(at: &str, value: onepass::ReadValue<'a>) -> Vec<Item<'a>> {
     value
         .resources
         .into_iter()
         .map(|r| {
-            let id = r.id.unwrap_or_else(|| match r.entry {
-                Some((i, _)) => format!("{at}.entry[{i}]"),
-                None => at.to_string(),
-            });
+            let id = r.id.map_or_else(
+                || match r.entry {
+                    Some((i, _)) => format!("{at}.entry[{i}]"),
+                    None => at.to_string(),
+                },
+                Str::into_string,
+            );
             Item {
                 label: format!("{}/{id}", r.resource_type),
                 resource_type: r.resource_type,
@@ -203,8 +205,8 @@ pub(crate) fn items_from_read(at: &str, value: onepass::ReadValue) -> Vec<Item<'
 
 /// The case from its resources, in their order: Medications first (a MedicationRequest may
 /// reference one anywhere), then each resource by its type. `notes` are what came before.
-pub(crate) fn map_items(
-    mut items: Vec<Item<'_>>,
+pub(crate) fn map_items<'a>(
+    mut items: Vec<Item<'a>>,
     notes: Vec<String>,
     opts: &MapOptions<'_>,
 ) -> Result<Mapped, MapError> {
@@ -241,24 +243,24 @@ pub(crate) fn map_items(
     m.finish()
 }
 
-struct Mapper<'o, 'k> {
+struct Mapper<'a, 'o, 'k> {
     opts: &'o MapOptions<'k>,
     out: Mapped,
     /// The Bundle's Medications, with their `fullUrl`.
-    medications: Vec<(Option<String>, Medication)>,
+    medications: Vec<(Option<String>, Medication<'a>)>,
     patient_seen: bool,
-    /// The most recently authored QuestionnaireResponse: (authored, label, response).
-    questionnaire: Option<(Option<String>, String, QuestionnaireResponse)>,
+    /// The most recently authored QuestionnaireResponse: (label, response).
+    questionnaire: Option<(String, QuestionnaireResponse<'a>)>,
 }
 
-impl Mapper<'_, '_> {
+impl<'a> Mapper<'a, '_, '_> {
     /// Something the caller should be told about the input (it goes to `input_warnings`).
     fn note(&mut self, text: String) {
         self.out.notes.push(text);
     }
 
     /// A resource's shape: read from its text (a note when it cannot be), or as read in one pass.
-    fn typed(&mut self, resource_type: &str, label: &str, body: Body<'_>) -> Option<Typed> {
+    fn typed(&mut self, resource_type: &str, label: &str, body: Body<'a>) -> Option<Typed<'a>> {
         let (at, raw) = match body {
             Body::Read(t) => return Some(t),
             Body::Used => return None,
@@ -277,7 +279,7 @@ impl Mapper<'_, '_> {
         })
     }
 
-    fn read<T: DeserializeOwned>(&mut self, at: &str, label: &str, raw: &str) -> Option<T> {
+    fn read<T: Deserialize<'a>>(&mut self, at: &str, label: &str, raw: &'a str) -> Option<T> {
         match serde_json::from_str::<T>(raw) {
             Ok(v) => Some(v),
             Err(e) => {
@@ -356,21 +358,16 @@ impl Mapper<'_, '_> {
             Some("draft") if is_request && self.opts.drafts_as_considering => true,
             _ => return,
         };
-        let concept = match (&u.medication_codeable_concept, &u.medication_reference) {
-            (Some(cc), _) => Some(cc.clone()),
+        let drug = match (&u.medication_codeable_concept, &u.medication_reference) {
+            (Some(cc), _) => Some(drug_of(cc)),
             (None, Some(r)) => self.referenced_medication(r, &u.contained),
             (None, None) => None,
         };
-        let Some(cc) = concept else {
+        let Some(drug) = drug else {
             self.note(format!(
                 "{label} names no medication (medicationCodeableConcept or a resolvable medicationReference); it was ignored"
             ));
             return;
-        };
-        let drug = DrugInput {
-            name: cc.name(),
-            atc: cc.code_in(&[ATC]),
-            rxnorm: cc.code_in(&[RXNORM]),
         };
         if drug.name.is_none() && drug.atc.is_none() && drug.rxnorm.is_none() {
             self.note(format!(
@@ -386,19 +383,19 @@ impl Mapper<'_, '_> {
         }
     }
 
-    fn referenced_medication(&self, r: &Reference, contained: &[Value]) -> Option<CodeableConcept> {
+    fn referenced_medication(&self, r: &Reference, contained: &[Value]) -> Option<DrugInput> {
         let reference = r.reference.as_deref()?;
         if let Some(local) = reference.strip_prefix('#') {
             let m = contained.iter().find(|c| {
                 c.get("resourceType") == Some(&Value::from("Medication")) && c.get("id") == Some(&Value::from(local))
             })?;
-            return Medication::deserialize(m).ok()?.code;
+            return Medication::deserialize(m).ok()?.code.as_ref().map(drug_of);
         }
         let id = reference.strip_prefix("Medication/");
         self.medications
             .iter()
             .find(|(full_url, m)| full_url.as_deref() == Some(reference) || (id.is_some() && m.id.as_deref() == id))
-            .and_then(|(_, m)| m.code.clone())
+            .and_then(|(_, m)| m.code.as_ref().map(drug_of))
     }
 
     fn observation(&mut self, label: &str, o: Observation) {
@@ -455,11 +452,11 @@ impl Mapper<'_, '_> {
             unit,
             ref_low,
             ref_high,
-            date,
+            date: date.map(Str::into_string),
         });
     }
 
-    fn questionnaire_response(&mut self, label: String, q: QuestionnaireResponse) {
+    fn questionnaire_response(&mut self, label: String, q: QuestionnaireResponse<'a>) {
         if matches!(q.status.as_deref(), Some("entered-in-error") | Some("stopped")) {
             return;
         }
@@ -472,10 +469,10 @@ impl Mapper<'_, '_> {
         }
         let newer = match &self.questionnaire {
             None => true,
-            Some((authored, _, _)) => q.authored.as_deref().unwrap_or("") >= authored.as_deref().unwrap_or(""),
+            Some((_, kept)) => q.authored.as_deref().unwrap_or("") >= kept.authored.as_deref().unwrap_or(""),
         };
         if newer {
-            self.questionnaire = Some((q.authored.clone(), label, q));
+            self.questionnaire = Some((label, q));
         }
     }
 
@@ -483,6 +480,7 @@ impl Mapper<'_, '_> {
         for issue in o.issue {
             let text = issue
                 .diagnostics
+                .map(Str::into_string)
                 .or_else(|| issue.details.and_then(|d| d.name()))
                 .unwrap_or_else(|| "no details".into());
             self.note(format!(
@@ -493,7 +491,7 @@ impl Mapper<'_, '_> {
     }
 
     fn finish(mut self) -> Result<Mapped, MapError> {
-        if let Some((_, label, q)) = self.questionnaire.take() {
+        if let Some((label, q)) = self.questionnaire.take() {
             self.apply_answers(&label, &q)?;
             self.out.questionnaire_answered = true;
         }
@@ -551,6 +549,15 @@ impl Mapper<'_, '_> {
 pub const QUESTIONNAIRE_ID: &str = "cramp-assessment";
 
 /// Whether a canonical reference names the cramp Questionnaire (any base URL, any version).
+/// A medicine as the case names it: its name, ATC and RxNorm codes.
+fn drug_of(cc: &CodeableConcept<'_>) -> DrugInput {
+    DrugInput {
+        name: cc.name(),
+        atc: cc.code_in(&[ATC]),
+        rxnorm: cc.code_in(&[RXNORM]),
+    }
+}
+
 pub fn is_cramp_questionnaire(canonical: &str) -> bool {
     let without_version = canonical.split('|').next().unwrap_or(canonical);
     without_version
@@ -593,9 +600,9 @@ fn answer_value(a: &QrAnswer) -> Option<Value> {
         return Some(Value::from(i));
     }
     if let Some(c) = &a.value_coding {
-        return c.code.clone().map(Value::String);
+        return c.code.as_deref().map(Value::from);
     }
-    a.value_string.clone().map(Value::String)
+    a.value_string.as_deref().map(Value::from)
 }
 
 /// Completed years from a FHIR date to `today`, and whether the date was complete.

@@ -14,7 +14,7 @@
 //! compares the two on the example requests and on arbitrary changes to them).
 
 use crate::shapes::{
-    Condition, Medication, MedicationUse, Observation, OperationOutcome, Patient, QuestionnaireResponse,
+    Condition, Medication, MedicationUse, Observation, OperationOutcome, Patient, QuestionnaireResponse, Str,
 };
 use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
@@ -24,34 +24,34 @@ use std::fmt;
 /// A resource in the shape cramp reads for its type (boxed: the shapes are large, and are moved
 /// from the reading to the mapper).
 #[derive(Debug)]
-pub enum Typed {
-    Patient(Box<Patient>),
-    Condition(Box<Condition>),
-    MedicationRequest(Box<MedicationUse>),
-    MedicationStatement(Box<MedicationUse>),
-    Medication(Box<Medication>),
-    Observation(Box<Observation>),
-    QuestionnaireResponse(Box<QuestionnaireResponse>),
-    OperationOutcome(Box<OperationOutcome>),
+pub enum Typed<'a> {
+    Patient(Box<Patient<'a>>),
+    Condition(Box<Condition<'a>>),
+    MedicationRequest(Box<MedicationUse<'a>>),
+    MedicationStatement(Box<MedicationUse<'a>>),
+    Medication(Box<Medication<'a>>),
+    Observation(Box<Observation<'a>>),
+    QuestionnaireResponse(Box<QuestionnaireResponse<'a>>),
+    OperationOutcome(Box<OperationOutcome<'a>>),
     /// A type cramp does not read (Encounter, Practitioner, a Bundle inside a Bundle, …).
     Other,
 }
 
 /// One resource read: its type, id and shape, and where it was in its Bundle.
 #[derive(Debug)]
-pub struct ReadResource {
+pub struct ReadResource<'a> {
     pub resource_type: String,
-    pub id: Option<String>,
+    pub id: Option<Str<'a>>,
     /// For an entry of a Bundle: its index among the entries and its `fullUrl`.
     pub entry: Option<(usize, Option<String>)>,
-    pub typed: Typed,
+    pub typed: Typed<'a>,
 }
 
 /// A prefetched value read in one pass: its resources (a Bundle's entries that have one, or the
 /// value itself), and whether a Bundle said it has a next page.
 #[derive(Debug)]
-pub struct ReadValue {
-    pub resources: Vec<ReadResource>,
+pub struct ReadValue<'a> {
+    pub resources: Vec<ReadResource<'a>>,
     pub paged: bool,
 }
 
@@ -87,16 +87,16 @@ struct ResourceVisitor {
 }
 
 /// What a resource visitor returns: a resource, or a Bundle's entries.
-enum Read {
-    One(String, Option<String>, Typed),
-    Bundle(ReadValue),
+enum Read<'a> {
+    One(String, Option<Str<'a>>, Typed<'a>),
+    Bundle(ReadValue<'a>),
 }
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct BundleRest {
-    #[serde(default)]
-    entry: Vec<EntryRead>,
+struct BundleRest<'a> {
+    #[serde(default, borrow)]
+    entry: Vec<EntryRead<'a>>,
     #[serde(default)]
     link: Vec<crate::hooks::Link>,
     #[serde(rename = "resourceType")]
@@ -105,15 +105,16 @@ struct BundleRest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct EntryRead {
+struct EntryRead<'a> {
     full_url: Option<String>,
-    resource: Option<EntryResource>,
+    #[serde(borrow)]
+    resource: Option<EntryResource<'a>>,
 }
 
 /// A Bundle entry's resource (a Bundle there is a resource cramp does not read).
-struct EntryResource(String, Option<String>, Typed);
+struct EntryResource<'a>(String, Option<Str<'a>>, Typed<'a>);
 
-impl<'de> Deserialize<'de> for EntryResource {
+impl<'de: 'a, 'a> Deserialize<'de> for EntryResource<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match d.deserialize_map(ResourceVisitor { bundle: false })? {
             Read::One(t, id, typed) => Ok(EntryResource(t, id, typed)),
@@ -125,20 +126,21 @@ impl<'de> Deserialize<'de> for EntryResource {
 /// The members cramp reads of a resource of another type: its id (a string, once), so that
 /// the reference reading would also have accepted it as a resource.
 #[derive(Deserialize)]
-struct OtherRest {
-    id: Option<String>,
+struct OtherRest<'a> {
+    #[serde(borrow)]
+    id: Option<Str<'a>>,
     #[serde(rename = "resourceType")]
     repeated: Option<IgnoredAny>,
 }
 
 impl<'de> Visitor<'de> for ResourceVisitor {
-    type Value = Read;
+    type Value = Read<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("a FHIR resource")
     }
 
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Read, M::Error> {
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Read<'de>, M::Error> {
         if map.next_key_seed(IsResourceType)? != Some(true) {
             return Err(give_up("the first member is not resourceType"));
         }
@@ -151,7 +153,14 @@ impl<'de> Visitor<'de> for ResourceVisitor {
                 if v.resource_type.is_some() {
                     return Err(give_up("resourceType repeated"));
                 }
-                (v.id.clone(), Typed::$variant(Box::new(v)))
+                let mut v = v;
+                // The label's id; a Medication keeps its own (references name it).
+                let id = if stringify!($variant) == "Medication" {
+                    v.id.clone()
+                } else {
+                    v.id.take()
+                };
+                (id, Typed::$variant(Box::new(v)))
             }};
         }
         let (id, typed) = match t.as_str() {
@@ -196,7 +205,7 @@ impl<'de> Visitor<'de> for ResourceVisitor {
     }
 }
 
-impl<'de> Deserialize<'de> for ReadValue {
+impl<'de: 'a, 'a> Deserialize<'de> for ReadValue<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         Ok(match d.deserialize_map(ResourceVisitor { bundle: true })? {
             Read::Bundle(v) => v,

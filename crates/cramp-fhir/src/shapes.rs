@@ -2,8 +2,10 @@
 //! every element optional, unknown elements ignored, nothing beyond what a decision needs.
 
 use serde::Deserialize;
-use serde::de::IgnoredAny;
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
 
 pub const LOINC: &str = "http://loinc.org";
 pub const SNOMED: &str = "http://snomed.info/sct";
@@ -75,21 +77,72 @@ fn string_member<'t>(text: &'t str, key: &str) -> Option<(String, &'t str)> {
     Some((rest[..end].to_string(), &rest[end + 1..]))
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
-pub struct Coding {
-    pub system: Option<String>,
-    pub code: Option<String>,
-    pub display: Option<String>,
+/// A JSON string of a resource: borrowed from the request's text when it has no escapes (most
+/// do), so that reading a resource allocates only for what it keeps.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Str<'a>(pub Cow<'a, str>);
+
+impl std::ops::Deref for Str<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Str<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Str<'_> {
+    pub fn into_string(self) -> String {
+        self.0.into_owned()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Str<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Str<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
-pub struct CodeableConcept {
+pub struct Coding<'a> {
+    #[serde(borrow)]
+    pub system: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub code: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub display: Option<Str<'a>>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+pub struct CodeableConcept<'a> {
     #[serde(default)]
-    pub coding: Vec<Coding>,
-    pub text: Option<String>,
+    #[serde(borrow)]
+    pub coding: Vec<Coding<'a>>,
+    #[serde(borrow)]
+    pub text: Option<Str<'a>>,
 }
 
-impl CodeableConcept {
+impl CodeableConcept<'_> {
     /// The first code of a system (trimmed, non-empty).
     pub fn code_in(&self, systems: &[&str]) -> Option<String> {
         self.coding
@@ -119,14 +172,17 @@ impl CodeableConcept {
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
-pub struct Quantity {
+pub struct Quantity<'a> {
     pub value: Option<f64>,
-    pub unit: Option<String>,
-    pub system: Option<String>,
-    pub code: Option<String>,
+    #[serde(borrow)]
+    pub unit: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub system: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub code: Option<Str<'a>>,
 }
 
-impl Quantity {
+impl Quantity<'_> {
     /// The unit as the rules read it: the UCUM code when there is one, else the human unit.
     pub fn unit(&self) -> Option<String> {
         let ucum = self.code.as_deref().filter(|_| self.system.as_deref() == Some(UCUM));
@@ -138,153 +194,195 @@ impl Quantity {
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
-pub struct Reference {
-    pub reference: Option<String>,
+pub struct Reference<'a> {
+    #[serde(borrow)]
+    pub reference: Option<Str<'a>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
-pub struct Period {
-    pub start: Option<String>,
+pub struct Period<'a> {
+    #[serde(borrow)]
+    pub start: Option<Str<'a>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
-pub struct Range {
-    pub low: Option<Quantity>,
-    pub high: Option<Quantity>,
+pub struct Range<'a> {
+    #[serde(borrow)]
+    pub low: Option<Quantity<'a>>,
+    #[serde(borrow)]
+    pub high: Option<Quantity<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Patient {
+pub struct Patient<'a> {
     /// The resource's id (the label of notes; a Medication's, what references match).
-    pub id: Option<String>,
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
     /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
-    pub birth_date: Option<String>,
-    pub gender: Option<String>,
+    #[serde(borrow)]
+    pub birth_date: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub gender: Option<Str<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Condition {
+pub struct Condition<'a> {
     /// The resource's id (the label of notes; a Medication's, what references match).
-    pub id: Option<String>,
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
     /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
-    pub clinical_status: Option<CodeableConcept>,
-    pub verification_status: Option<CodeableConcept>,
-    pub code: Option<CodeableConcept>,
+    #[serde(borrow)]
+    pub clinical_status: Option<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub verification_status: Option<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub code: Option<CodeableConcept<'a>>,
 }
 
 /// MedicationRequest and MedicationStatement: the parts cramp reads are the same.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct MedicationUse {
+pub struct MedicationUse<'a> {
     /// The resource's id (the label of notes; a Medication's, what references match).
-    pub id: Option<String>,
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
     /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
-    pub status: Option<String>,
-    pub medication_codeable_concept: Option<CodeableConcept>,
-    pub medication_reference: Option<Reference>,
+    #[serde(borrow)]
+    pub status: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub medication_codeable_concept: Option<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub medication_reference: Option<Reference<'a>>,
     #[serde(default)]
     pub contained: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Medication {
+pub struct Medication<'a> {
     /// The resource's id (the label of notes; a Medication's, what references match).
-    pub id: Option<String>,
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
     /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
-    pub code: Option<CodeableConcept>,
+    #[serde(borrow)]
+    pub code: Option<CodeableConcept<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Observation {
+pub struct Observation<'a> {
     /// The resource's id (the label of notes; a Medication's, what references match).
-    pub id: Option<String>,
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
     /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
-    pub status: Option<String>,
-    pub code: Option<CodeableConcept>,
-    pub value_quantity: Option<Quantity>,
+    #[serde(borrow)]
+    pub status: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub code: Option<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub value_quantity: Option<Quantity<'a>>,
     #[serde(default)]
-    pub reference_range: Vec<Range>,
-    pub effective_date_time: Option<String>,
-    pub effective_instant: Option<String>,
-    pub effective_period: Option<Period>,
-    pub issued: Option<String>,
+    #[serde(borrow)]
+    pub reference_range: Vec<Range<'a>>,
+    #[serde(borrow)]
+    pub effective_date_time: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub effective_instant: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub effective_period: Option<Period<'a>>,
+    #[serde(borrow)]
+    pub issued: Option<Str<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct QuestionnaireResponse {
+pub struct QuestionnaireResponse<'a> {
     /// The resource's id (the label of notes; a Medication's, what references match).
-    pub id: Option<String>,
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
     /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
-    pub status: Option<String>,
+    #[serde(borrow)]
+    pub status: Option<Str<'a>>,
     /// The canonical URL of the Questionnaire answered.
-    pub questionnaire: Option<String>,
-    pub authored: Option<String>,
+    #[serde(borrow)]
+    pub questionnaire: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub authored: Option<Str<'a>>,
     #[serde(default)]
-    pub item: Vec<QrItem>,
+    #[serde(borrow)]
+    pub item: Vec<QrItem<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct QrItem {
-    pub link_id: Option<String>,
+pub struct QrItem<'a> {
+    #[serde(borrow)]
+    pub link_id: Option<Str<'a>>,
     #[serde(default)]
-    pub answer: Vec<QrAnswer>,
+    #[serde(borrow)]
+    pub answer: Vec<QrAnswer<'a>>,
     #[serde(default)]
-    pub item: Vec<QrItem>,
+    #[serde(borrow)]
+    pub item: Vec<QrItem<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct QrAnswer {
+pub struct QrAnswer<'a> {
     pub value_boolean: Option<bool>,
     pub value_decimal: Option<f64>,
     pub value_integer: Option<i64>,
-    pub value_string: Option<String>,
-    pub value_coding: Option<Coding>,
+    #[serde(borrow)]
+    pub value_string: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub value_coding: Option<Coding<'a>>,
     #[serde(default)]
-    pub item: Vec<QrItem>,
+    #[serde(borrow)]
+    pub item: Vec<QrItem<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct OperationOutcome {
+pub struct OperationOutcome<'a> {
     /// The resource's id (the label of notes; a Medication's, what references match).
-    pub id: Option<String>,
+    #[serde(borrow)]
+    pub id: Option<Str<'a>>,
     /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
     /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
     #[serde(default)]
-    pub issue: Vec<Issue>,
+    #[serde(borrow)]
+    pub issue: Vec<Issue<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-pub struct Issue {
-    pub severity: Option<String>,
-    pub diagnostics: Option<String>,
-    pub details: Option<CodeableConcept>,
+pub struct Issue<'a> {
+    #[serde(borrow)]
+    pub severity: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub diagnostics: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub details: Option<CodeableConcept<'a>>,
 }
 
 #[cfg(test)]
