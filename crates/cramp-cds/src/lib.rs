@@ -22,7 +22,6 @@ use cramp_core::{AssessOptions, KnowledgeBase, assess};
 use cramp_fhir::hooks::{
     OPTIONAL_KEYS, PrefetchValue, Prefetched, REQUIRED_KEYS, Template, case_from_prefetch, draft_orders,
 };
-use cramp_fhir::onepass::ReadValue;
 use cramp_fhir::{MapOptions, Mapped};
 use cramp_wire::json::WriteJson;
 use serde::Deserialize;
@@ -146,7 +145,7 @@ pub fn discovery(prepared: &Prepared) -> Value {
 // ---- the request ----------------------------------------------------------------------------
 
 /// The request's members; `P` is how a prefetched value is read: in one pass into its
-/// resources (`ReadValue`), or as text (`&RawValue`) when that fails (`read_request`).
+/// resources (`PrefetchValue`), or as text (`&RawValue`) when that fails (`read_request`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RawRequest<'a, P> {
@@ -214,8 +213,12 @@ fn missing(field: &str, fix: &str) -> HookError {
 /// request, in one pass (`cramp_fhir::onepass`); when that gives up, the request is read again
 /// with its prefetched values as text ([`read_request_as_text`]), which names any problem.
 pub fn read_request<'a>(service: &str, body: &'a str) -> Result<Request<'a>, HookError> {
-    match serde_json::from_str::<RawRequest<'a, ReadValue>>(body) {
-        Ok(raw) => checked(service, raw, PrefetchValue::Read),
+    service_hooks(service)?;
+    match serde_json::from_str::<RawRequest<'a, PrefetchValue<'a>>>(body) {
+        Ok(mut raw) => {
+            let prefetch = raw.prefetch.take().unwrap_or_default();
+            checked(service, raw, prefetch)
+        }
         Err(_) => read_request_as_text(service, body),
     }
 }
@@ -223,26 +226,38 @@ pub fn read_request<'a>(service: &str, body: &'a str) -> Result<Request<'a>, Hoo
 /// [`read_request`] without the one-pass reading: every prefetched value is kept as text and read
 /// when the hook is evaluated. The reference the one-pass reading is tested against.
 pub fn read_request_as_text<'a>(service: &str, body: &'a str) -> Result<Request<'a>, HookError> {
-    let raw = serde_json::from_str::<RawRequest<'a, &'a RawValue>>(body).map_err(|e| {
+    service_hooks(service)?;
+    let mut raw = serde_json::from_str::<RawRequest<'a, &'a RawValue>>(body).map_err(|e| {
         HookError::bad(format!(
             "the body is not a CDS Hooks request ({e}); send the JSON object of CDS Hooks 2.0.1 §Calling a CDS Service"
         ))
     })?;
-    checked(service, raw, PrefetchValue::Text)
+    let prefetch = raw.prefetch.take().unwrap_or_default();
+    let prefetch = prefetch
+        .into_iter()
+        .map(|(k, v)| (k, v.map(PrefetchValue::Text)))
+        .collect();
+    checked(service, raw, prefetch)
 }
 
-fn checked<'a, P>(
-    service: &str,
-    raw: RawRequest<'a, P>,
-    value: impl Fn(P) -> PrefetchValue<'a>,
-) -> Result<Request<'a>, HookError> {
-    let hooks = hooks_of(service).ok_or_else(|| HookError {
+/// The hooks of a service this instance has (404 before the body is read).
+fn service_hooks(service: &str) -> Result<&'static [&'static str], HookError> {
+    hooks_of(service).ok_or_else(|| HookError {
         status: 404,
         kind: "not-found",
         title: "Not found",
         detail: format!("no CDS service {service:?}; see /cds-services"),
         missing_keys: Vec::new(),
-    })?;
+    })
+}
+
+/// The checks of a request read either way; `prefetch` is its prefetched values as read.
+fn checked<'a, P>(
+    service: &str,
+    raw: RawRequest<'a, P>,
+    prefetch: HashMap<String, Option<PrefetchValue<'a>>>,
+) -> Result<Request<'a>, HookError> {
+    let hooks = service_hooks(service)?;
     let hook = raw
         .hook
         .ok_or_else(|| missing("hook", &format!("send the hook name ({})", hooks.join(" or "))))?;
@@ -320,12 +335,7 @@ fn checked<'a, P>(
         patient_id,
         selections: context.selections,
         draft_orders: context.draft_orders,
-        prefetch: raw
-            .prefetch
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k, v.map(&value)))
-            .collect(),
+        prefetch,
     })
 }
 

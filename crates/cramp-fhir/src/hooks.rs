@@ -81,6 +81,14 @@ pub enum PrefetchValue<'a> {
     Text(&'a RawValue),
 }
 
+/// A prefetched value deserializes as read in one pass (`onepass`); the text form is made by
+/// the caller from a `RawValue`.
+impl<'de: 'a, 'a> Deserialize<'de> for PrefetchValue<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ReadValue::deserialize(d).map(PrefetchValue::Read)
+    }
+}
+
 /// What the client sent under one prefetch key.
 #[derive(Debug)]
 pub enum Prefetched<'a> {
@@ -114,10 +122,11 @@ pub fn case_from_prefetch(values: Vec<(&str, PrefetchValue<'_>)>, opts: &MapOpti
         match value {
             PrefetchValue::Text(_) => items.extend(items_from_text(&texts[span], &mut head_notes)),
             PrefetchValue::Read(read) => {
+                let at = format!("prefetch.{key}");
                 if read.paged {
-                    notes.push(paged_note(&format!("prefetch.{key}")));
+                    notes.push(paged_note(&at));
                 }
-                items.extend(items_from_read(&format!("prefetch.{key}"), read));
+                items.extend(items_from_read(&at, read));
             }
         }
     }

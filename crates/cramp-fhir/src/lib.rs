@@ -266,22 +266,9 @@ impl<'a> Mapper<'a, '_, '_> {
             Body::Used => return None,
             Body::Text { at, raw } => (at, raw),
         };
-        Some(match resource_type {
-            "Patient" => Typed::Patient(Box::new(self.read(at, label, raw)?)),
-            "Condition" => Typed::Condition(Box::new(self.read(at, label, raw)?)),
-            "MedicationRequest" => Typed::MedicationRequest(Box::new(self.read(at, label, raw)?)),
-            "MedicationStatement" => Typed::MedicationStatement(Box::new(self.read(at, label, raw)?)),
-            "Medication" => Typed::Medication(Box::new(self.read(at, label, raw)?)),
-            "Observation" => Typed::Observation(Box::new(self.read(at, label, raw)?)),
-            "QuestionnaireResponse" => Typed::QuestionnaireResponse(Box::new(self.read(at, label, raw)?)),
-            "OperationOutcome" => Typed::OperationOutcome(Box::new(self.read(at, label, raw)?)),
-            _ => Typed::Other,
-        })
-    }
-
-    fn read<T: Deserialize<'a>>(&mut self, at: &str, label: &str, raw: &'a str) -> Option<T> {
-        match serde_json::from_str::<T>(raw) {
-            Ok(v) => Some(v),
+        // The text is one JSON value (a `RawValue`'s): nothing can follow it.
+        match Typed::read(resource_type, &mut serde_json::Deserializer::from_str(raw)) {
+            Ok(t) => Some(t),
             Err(e) => {
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg);

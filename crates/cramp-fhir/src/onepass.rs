@@ -37,6 +37,42 @@ pub enum Typed<'a> {
     Other,
 }
 
+impl<'a> Typed<'a> {
+    /// Reads a resource of `resource_type` into its shape: the one list of the types cramp reads,
+    /// for both readings. Any other type is `Other`, and `d` is left unread.
+    pub(crate) fn read<'de: 'a, D: Deserializer<'de>>(resource_type: &str, d: D) -> Result<Typed<'a>, D::Error> {
+        fn shape<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Box<T>, D::Error> {
+            T::deserialize(d).map(Box::new)
+        }
+        Ok(match resource_type {
+            "Patient" => Typed::Patient(shape(d)?),
+            "Condition" => Typed::Condition(shape(d)?),
+            "MedicationRequest" => Typed::MedicationRequest(shape(d)?),
+            "MedicationStatement" => Typed::MedicationStatement(shape(d)?),
+            "Medication" => Typed::Medication(shape(d)?),
+            "Observation" => Typed::Observation(shape(d)?),
+            "QuestionnaireResponse" => Typed::QuestionnaireResponse(shape(d)?),
+            "OperationOutcome" => Typed::OperationOutcome(shape(d)?),
+            _ => Typed::Other,
+        })
+    }
+
+    /// The id for the resource's label (taken; a Medication keeps its own, which references
+    /// name), and whether `resourceType` came again among the members its shape read.
+    fn label_id(&mut self) -> (Option<Str<'a>>, bool) {
+        match self {
+            Typed::Patient(v) => (v.id.take(), v.resource_type.is_some()),
+            Typed::Condition(v) => (v.id.take(), v.resource_type.is_some()),
+            Typed::MedicationRequest(v) | Typed::MedicationStatement(v) => (v.id.take(), v.resource_type.is_some()),
+            Typed::Medication(v) => (v.id.clone(), v.resource_type.is_some()),
+            Typed::Observation(v) => (v.id.take(), v.resource_type.is_some()),
+            Typed::QuestionnaireResponse(v) => (v.id.take(), v.resource_type.is_some()),
+            Typed::OperationOutcome(v) => (v.id.take(), v.resource_type.is_some()),
+            Typed::Other => (None, false),
+        }
+    }
+}
+
 /// One resource read: its type, id and shape, and where it was in its Bundle.
 #[derive(Debug)]
 pub struct ReadResource<'a> {
@@ -145,62 +181,40 @@ impl<'de> Visitor<'de> for ResourceVisitor {
             return Err(give_up("the first member is not resourceType"));
         }
         let t: String = map.next_value()?;
-        let rest = MapAccessDeserializer::new(map);
-        // A repeated `resourceType` is left to the reference reading.
-        macro_rules! shape {
-            ($shape:ty, $variant:ident) => {{
-                let v = <$shape>::deserialize(rest)?;
-                if v.resource_type.is_some() {
-                    return Err(give_up("resourceType repeated"));
-                }
-                let mut v = v;
-                // The label's id; a Medication keeps its own (references name it).
-                let id = if stringify!($variant) == "Medication" {
-                    v.id.clone()
-                } else {
-                    v.id.take()
-                };
-                (id, Typed::$variant(Box::new(v)))
-            }};
-        }
-        let (id, typed) = match t.as_str() {
-            "Bundle" if self.bundle => {
-                let b = BundleRest::deserialize(rest)?;
-                if b.repeated.is_some() {
-                    return Err(give_up("resourceType repeated"));
-                }
-                let paged = b.link.iter().any(|l| l.relation.as_deref() == Some("next"));
-                let resources = b
-                    .entry
-                    .into_iter()
-                    .enumerate()
-                    .filter_map(|(i, e)| {
-                        e.resource.map(|EntryResource(resource_type, id, typed)| ReadResource {
-                            resource_type,
-                            id,
-                            entry: Some((i, e.full_url)),
-                            typed,
-                        })
+        if t == "Bundle" && self.bundle {
+            let b = BundleRest::deserialize(MapAccessDeserializer::new(map))?;
+            if b.repeated.is_some() {
+                return Err(give_up("resourceType repeated"));
+            }
+            let paged = b.link.iter().any(|l| l.relation.as_deref() == Some("next"));
+            let resources = b
+                .entry
+                .into_iter()
+                .enumerate()
+                .filter_map(|(i, e)| {
+                    e.resource.map(|EntryResource(resource_type, id, typed)| ReadResource {
+                        resource_type,
+                        id,
+                        entry: Some((i, e.full_url)),
+                        typed,
                     })
-                    .collect();
-                return Ok(Read::Bundle(ReadValue { resources, paged }));
+                })
+                .collect();
+            return Ok(Read::Bundle(ReadValue { resources, paged }));
+        }
+        let mut typed = Typed::read(&t, MapAccessDeserializer::new(&mut map))?;
+        let (id, repeated) = match typed {
+            // A type cramp does not read: its id, from the members left.
+            Typed::Other => {
+                let o = OtherRest::deserialize(MapAccessDeserializer::new(map))?;
+                (o.id, o.repeated.is_some())
             }
-            "Patient" => shape!(Patient, Patient),
-            "Condition" => shape!(Condition, Condition),
-            "MedicationRequest" => shape!(MedicationUse, MedicationRequest),
-            "MedicationStatement" => shape!(MedicationUse, MedicationStatement),
-            "Medication" => shape!(Medication, Medication),
-            "Observation" => shape!(Observation, Observation),
-            "QuestionnaireResponse" => shape!(QuestionnaireResponse, QuestionnaireResponse),
-            "OperationOutcome" => shape!(OperationOutcome, OperationOutcome),
-            _ => {
-                let o = OtherRest::deserialize(rest)?;
-                if o.repeated.is_some() {
-                    return Err(give_up("resourceType repeated"));
-                }
-                (o.id, Typed::Other)
-            }
+            _ => typed.label_id(),
         };
+        // A repeated `resourceType` is left to the reference reading.
+        if repeated {
+            return Err(give_up("resourceType repeated"));
+        }
         Ok(Read::One(t, id, typed))
     }
 }

@@ -1,5 +1,9 @@
 //! The few FHIR R4 shapes cramp reads, written by hand and tolerant (`notes/standards.md` §3):
 //! every element optional, unknown elements ignored, nothing beyond what a decision needs.
+//!
+//! Every resource shape also has `id` (the label of notes; a Medication's is what references
+//! match) and `resource_type`, not read: a resource read whole has it once; one-pass reading
+//! (`crate::onepass`) consumes the leading one first, so there it is set only when repeated.
 
 use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
@@ -216,11 +220,8 @@ pub struct Range<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Patient<'a> {
-    /// The resource's id (the label of notes; a Medication's, what references match).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
-    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
-    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
     #[serde(borrow)]
@@ -232,11 +233,8 @@ pub struct Patient<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Condition<'a> {
-    /// The resource's id (the label of notes; a Medication's, what references match).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
-    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
-    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
     #[serde(borrow)]
@@ -251,11 +249,8 @@ pub struct Condition<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MedicationUse<'a> {
-    /// The resource's id (the label of notes; a Medication's, what references match).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
-    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
-    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
     #[serde(borrow)]
@@ -271,11 +266,8 @@ pub struct MedicationUse<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Medication<'a> {
-    /// The resource's id (the label of notes; a Medication's, what references match).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
-    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
-    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
     #[serde(borrow)]
@@ -285,11 +277,8 @@ pub struct Medication<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Observation<'a> {
-    /// The resource's id (the label of notes; a Medication's, what references match).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
-    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
-    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
     #[serde(borrow)]
@@ -314,11 +303,8 @@ pub struct Observation<'a> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct QuestionnaireResponse<'a> {
-    /// The resource's id (the label of notes; a Medication's, what references match).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
-    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
-    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
     #[serde(borrow)]
@@ -363,11 +349,8 @@ pub struct QrAnswer<'a> {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct OperationOutcome<'a> {
-    /// The resource's id (the label of notes; a Medication's, what references match).
     #[serde(borrow)]
     pub id: Option<Str<'a>>,
-    /// `resourceType`, not read: a resource read whole has it once; in one-pass reading
-    /// (`crate::onepass`), which consumes the leading one first, it is here only when repeated.
     #[serde(rename = "resourceType")]
     pub resource_type: Option<IgnoredAny>,
     #[serde(default)]
