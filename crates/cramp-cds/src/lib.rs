@@ -27,7 +27,7 @@ use cramp_wire::json::WriteJson;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use time::Date;
 
 /// The service that answers `patient-view`.
@@ -155,7 +155,7 @@ struct RawRequest<'a, P> {
     fhir_authorization: Option<FhirAuthorization>,
     #[serde(borrow)]
     context: Option<&'a RawValue>,
-    prefetch: Option<HashMap<String, Option<P>>>,
+    prefetch: Option<BTreeMap<String, Option<P>>>,
 }
 
 /// `fhirAuthorization` (checked for shape only; the token is never logged or kept). Its members
@@ -190,7 +190,7 @@ pub struct Request<'a> {
     pub patient_id: String,
     selections: Option<Vec<String>>,
     draft_orders: Option<&'a RawValue>,
-    prefetch: HashMap<String, Option<PrefetchValue<'a>>>,
+    prefetch: BTreeMap<String, Option<PrefetchValue<'a>>>,
 }
 
 impl std::fmt::Debug for Request<'_> {
@@ -255,7 +255,7 @@ fn service_hooks(service: &str) -> Result<&'static [&'static str], HookError> {
 fn checked<'a, P>(
     service: &str,
     raw: RawRequest<'a, P>,
-    prefetch: HashMap<String, Option<PrefetchValue<'a>>>,
+    prefetch: BTreeMap<String, Option<PrefetchValue<'a>>>,
 ) -> Result<Request<'a>, HookError> {
     let hooks = service_hooks(service)?;
     let hook = raw

@@ -38,9 +38,20 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
         escape_at(out, bytes, &mut start, first);
         i = first + 1;
     }
-    while i < bytes.len() {
-        escape_at(out, bytes, &mut start, i);
-        i += 1;
+    // The last bytes (fewer than eight) as one word padded with spaces, which never need escaping:
+    // a short string (a code, a unit, an id) costs one test, not one per byte.
+    if i < bytes.len() {
+        let mut tail = [b' '; 8];
+        tail[..bytes.len() - i].copy_from_slice(&bytes[i..]);
+        loop {
+            let mask = escape_mask(u64::from_le_bytes(tail));
+            if mask == 0 {
+                break;
+            }
+            let at = (mask.trailing_zeros() / 8) as usize;
+            escape_at(out, bytes, &mut start, i + at);
+            tail[at] = b' ';
+        }
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
