@@ -63,6 +63,9 @@ pub struct RawDrug {
     #[serde(default)]
     group: Option<String>,
     names: Vec<String>,
+    /// `U` when a name or brand is not spelled out in EVIDENCE.md (general knowledge to confirm).
+    #[serde(default)]
+    names_mark: Option<crate::vocab::Mark>,
     #[serde(default)]
     brands: Vec<String>,
 }
@@ -143,6 +146,8 @@ pub struct Drug {
     /// An explicit group for a drug recognised by name only.
     pub group: Option<usize>,
     pub names: Vec<String>,
+    /// The mark of the names and brands as a whole: `U` when any is not spelled out in EVIDENCE.md.
+    pub names_mark: Option<crate::vocab::Mark>,
     pub brands: Vec<String>,
 }
 
@@ -286,6 +291,7 @@ impl DrugTable {
                 rxnorm_mark: d.rxnorm_mark,
                 group,
                 names: d.names.clone(),
+                names_mark: d.names_mark,
                 brands: d.brands.clone(),
             });
         }
