@@ -9,13 +9,15 @@ and one of (the first argument; default assess)
                  CDS Hooks call with full prefetch, 22 keys, 17 KB as written; issue 5)
 with `wrk -t2 -c30 -d10s --latency`, reads the server's user+sys CPU from /proc around each run,
 and prints every run and the medians: throughput ratio (goal >= 0.5; floor 0.35), p99 against twice
-the trivial endpoint's, and errors (goal: none). Bounded: about 70 s in all; loopback only.
+the trivial endpoint's, errors (goal: none), and the server's CPU per request (user+sys over wrk's
+request count): the endpoint's cost minus the health check's is the figure that does not depend on
+wrk sharing the cores. Bounded: about 70 s in all; loopback only.
 
   diary-writes sqlite|postgres:  POST /api/v1/diaries/{id}/episodes, durable episode writes (issue 6):
                  three runs of the same wrk command against one diary on a fresh SQLite file
                  (synchronous=FULL) or the PostgreSQL of CRAMP_LOAD_POSTGRES_URL (scripts/load starts
                  a throwaway cluster, fsync on); every 201 is a committed write.
-Run: scripts/load [assess|patient-view|diary-writes sqlite|diary-writes postgres]   (needs wrk)
+Run: scripts/load [assess|patient-view|diary-writes sqlite|diary-writes postgres]   (installs wrk if missing)
 """
 import json, os, re, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
@@ -57,7 +59,8 @@ def wrk(url, script=None):
     p99 = to_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1))
     non2xx = int(m.group(1)) if (m := re.search(r"Non-2xx or 3xx responses: (\d+)", out)) else 0
     sock = sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out)) if "Socket errors" in out else 0
-    return {"rps": rps, "p50": p50, "p99": p99, "errors": non2xx + sock}
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": rps, "p50": p50, "p99": p99, "errors": non2xx + sock, "requests": requests}
 
 def start_server(port, database):
     """`cramp serve` on 127.0.0.1:port with its own database, once it answers /healthz."""
@@ -131,17 +134,20 @@ def main():
                 res = wrk(url, script)
                 u1, s1 = cpu_seconds(server.pid)
                 res["cpu"] = f"{u1 - u0:.1f}+{s1 - s0:.1f}"
+                # Server CPU per request: what the server spends, whatever wrk does on the same cores.
+                res["cpu_us"] = (u1 - u0 + s1 - s0) * 1e6 / max(res["requests"], 1)
                 runs[name].append(res)
-                print(f"round {r + 1} {name:12} {res['rps']:>10.0f} req/s  p50 {res['p50']:.2f} ms  p99 {res['p99']:.2f} ms  errors {res['errors']}  server CPU user+sys {res['cpu']} s")
-        med = {n: {k: statistics.median(x[k] for x in v) for k in ("rps", "p50", "p99")} for n, v in runs.items()}
+                print(f"round {r + 1} {name:12} {res['rps']:>10.0f} req/s  p50 {res['p50']:.2f} ms  p99 {res['p99']:.2f} ms  errors {res['errors']}  server CPU user+sys {res['cpu']} s ({res['cpu_us']:.1f} µs/request)")
+        med = {n: {k: statistics.median(x[k] for x in v) for k in ("rps", "p50", "p99", "cpu_us")} for n, v in runs.items()}
         errors = sum(x["errors"] for v in runs.values() for x in v)
         ratio = med[target]["rps"] / med["healthz"]["rps"]
         print(f"\ncase: {what}; wrk -t{THREADS} -c{CONNECTIONS} -d{DURATION} --latency, {ROUNDS} interleaved rounds")
         for n in ("healthz", target):
-            print(f"median {n:12} {med[n]['rps']:>10.0f} req/s  p50 {med[n]['p50']:.2f} ms  p99 {med[n]['p99']:.2f} ms")
+            print(f"median {n:12} {med[n]['rps']:>10.0f} req/s  p50 {med[n]['p50']:.2f} ms  p99 {med[n]['p99']:.2f} ms  server CPU {med[n]['cpu_us']:.1f} µs/request")
         print(f"throughput ratio {target}/healthz: {ratio:.2f} (goal >= 0.5, floor 0.35)")
         print(f"p99 {target} / p99 healthz: {med[target]['p99'] / med['healthz']['p99']:.2f} (goal <= 2)")
         print(f"errors: {errors} (goal 0)")
+        print(f"server CPU per request, {target} minus healthz: {med[target]['cpu_us'] - med['healthz']['cpu_us']:.1f} µs (the endpoint's own cost, independent of wrk)")
     finally:
         server.terminate(); server.wait(timeout=10)
 
