@@ -322,6 +322,23 @@ fn safety(case: &Value, out: &Value) -> Result<(), String> {
         .collect();
     let conds = case["conditions"].to_string().to_lowercase();
     let cirrhosis = conds.contains("cirrhosis") || conds.contains("k74.6");
+    // The populations of the acceptance checker's safety gates (shared/tools/check_vignettes.py),
+    // for the conditions and labs this generator sends.
+    let pregnant = case["patient"]["pregnant"] == true
+        || case["patient"]["gestational_weeks"].is_number()
+        || conds.contains("pregnan")
+        || conds.contains("z33.1");
+    let encephalopathy = conds.contains("encephalopathy");
+    let egfr_below_30 = case["labs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["loinc"] == "98979-8" && l["unit"].is_string() && l["value"].as_f64().is_some_and(|v| v < 30.0));
+    let dialysis = conds.contains("n18.6") || conds.contains("end-stage renal") || conds.contains("dialysis");
+    let kidney_failure = dialysis || conds.contains("n18.4") || conds.contains("n18.5") || egfr_below_30;
+    let child = case["patient"]["age"].as_f64().is_some_and(|a| a < 18.0);
+    let meds = case["medications"].to_string().to_lowercase();
+    let takes_dihydropyridine = meds.contains("c08ca") || meds.contains("amlodipine");
     for o in out["medication_options"].as_array().unwrap() {
         let atc = o["atc"].as_str().unwrap();
         if atc.starts_with("P01BC") || atc.starts_with("M09AA") {
@@ -332,6 +349,15 @@ fn safety(case: &Value, out: &Value) -> Result<(), String> {
         }
         if atc == "M03BX01" && !cirrhosis {
             return Err("baclofen offered without cirrhosis".into());
+        }
+        if atc == "M03BX01" && (pregnant || encephalopathy || kidney_failure || child) {
+            return Err("baclofen offered in pregnancy, encephalopathy, kidney failure or under 18".into());
+        }
+        if atc.starts_with("C01CA17") && !dialysis {
+            return Err("midodrine offered without ESRD or dialysis".into());
+        }
+        if atc.starts_with("C08D") && takes_dihydropyridine {
+            return Err("diltiazem offered to a patient taking a dihydropyridine".into());
         }
         if atc.starts_with("B05AA") && !cirrhosis {
             return Err("albumin offered without cirrhosis".into());
