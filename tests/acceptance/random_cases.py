@@ -146,6 +146,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
     sys.path.insert(0, args.checker_dir)
+    sys.dont_write_bytecode = True  # leave no __pycache__ in ../shared
     import check_vignettes  # the acceptance checker itself, not a copy of its rules
 
     r = random.Random(args.seed)
