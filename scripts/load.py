@@ -18,12 +18,14 @@ wrk sharing the cores. Bounded: about 70 s in all; loopback only.
                  (synchronous=FULL) or the PostgreSQL of CRAMP_LOAD_POSTGRES_URL (scripts/load starts
                  a throwaway cluster, fsync on); every 201 is a committed write.
 Run: scripts/load [assess|patient-view|diary-writes sqlite|diary-writes postgres]   (installs wrk if missing)
+CRAMP_LOAD_BIN=path/to/cramp measures another build (e.g. another profile) instead of target/release/cramp.
 """
 import json, os, re, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / "target/release/cramp"
+# CRAMP_LOAD_BIN: another build of cramp to measure (e.g. another profile); default the release build.
+BIN = Path(os.environ.get("CRAMP_LOAD_BIN", ROOT / "target/release/cramp"))
 DURATION, THREADS, CONNECTIONS, ROUNDS = "10s", "2", "30", 3
 
 def case_body():

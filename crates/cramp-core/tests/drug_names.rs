@@ -37,6 +37,25 @@ fn a_combination_inhaler_named_by_its_ingredients_is_the_combination_in_either_o
     assert_eq!(codes("formoterol"), ["R03AC13"]);
 }
 
+#[test]
+fn a_combination_brand_names_each_of_its_ingredients() {
+    for (name, want) in [
+        ("Dyazide", &["C03AA03", "C03DB"][..]),
+        ("co-amilofruse 5/40", &["C03DB01", "C03CA01"][..]),
+        ("Moduretic", &["C03AA03", "C03DB01"][..]),
+        ("Co-triamterzide 50/25 mg", &["C03AA03", "C03DB"][..]),
+    ] {
+        let mut got = codes(name);
+        got.sort();
+        let mut want = want.to_vec();
+        want.sort();
+        assert_eq!(got, want, "{name}");
+    }
+    // A brand of one drug still names only that drug.
+    assert_eq!(codes("Lasix 40 mg"), ["C03CA01"]);
+    assert_eq!(codes("Nexium 20 mg"), ["A02BC"]);
+}
+
 /// Whole-word, case-insensitive occurrence of `name` in `text` (already lower case).
 fn spelled_out(text: &str, name: &str) -> bool {
     let name = name.to_lowercase();

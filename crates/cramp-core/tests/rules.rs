@@ -4,6 +4,7 @@
 mod common;
 
 use common::kb;
+use cramp_core::assessment::Decision;
 use cramp_core::vocab::*;
 use cramp_core::{AssessOptions, Assessment, Case, assess};
 
@@ -531,6 +532,61 @@ fn magnesium_is_avoided_for_idiopathic_cramps_but_not_with_a_documented_deficien
     let b = run(r#"{"labs": [{"loinc": "2601-3", "value": 0.6, "unit": "mmol/L"}]}"#);
     assert!(!avoid(&b).contains(&"A12CC".to_string()));
     assert!(plan(&b).contains(&"correct_electrolytes"));
+}
+
+#[test]
+fn on_dialysis_magnesium_is_a_warning_for_the_nephrology_team_and_a_deficiency_is_still_corrected() {
+    let item = |a: &Assessment<'static>| {
+        a.avoid
+            .iter()
+            .find(|v| v.atc.as_deref() == Some("A12CC"))
+            .map(|v| (v.entry.id.clone(), v.severity))
+    };
+    for dialysis in [
+        r#"{"name": "haemodialysis"}"#,
+        r#"{"icd10": "N18.6"}"#,
+        r#"{"icd10": "Z99.2"}"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"conditions": [{dialysis}], "considering": [{{"name": "magnesium oxide"}}]}}"#
+        ));
+        assert_eq!(
+            item(&a),
+            Some(("avoid.magnesium_dialysis".into(), Severity::Warning)),
+            "{dialysis}"
+        );
+        assert!(a.considered.iter().all(|c| c.decision == Decision::Avoid));
+        // Pregnancy's carve-out for magnesium does not lift the dialysis caution.
+        let p = run(&format!(
+            r#"{{"patient": {{"pregnant": true}}, "conditions": [{dialysis}]}}"#
+        ));
+        assert_eq!(item(&p).map(|(id, _)| id), Some("avoid.magnesium_dialysis".into()));
+        let low = run(&format!(
+            r#"{{"conditions": [{dialysis}], "labs": [{{"loinc": "2601-3", "value": 0.6, "unit": "mmol/L"}}]}}"#
+        ));
+        assert_eq!(item(&low), None, "a documented deficiency is corrected, not avoided");
+        assert!(plan(&low).contains(&"correct_electrolytes"));
+    }
+    // CKD without dialysis keeps the ordinary item.
+    let ckd = run(r#"{"conditions": [{"icd10": "N18.3"}]}"#);
+    assert_eq!(item(&ckd), Some(("avoid.magnesium".into(), Severity::Info)));
+}
+
+#[test]
+fn in_pregnancy_muscle_relaxants_are_avoided_one_item_per_group_and_a_considered_one_is_refused() {
+    for pregnant in [r#""pregnant": true"#, r#""gestational_weeks": 20"#] {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 30, "sex": "female", {pregnant}}}, "considering": [{{"name": "cyclobenzaprine"}}, {{"name": "methocarbamol"}}]}}"#
+        ));
+        for g in ["M03BA", "M03BB", "M03BC", "M03BX08"] {
+            let item = a.avoid.iter().find(|v| v.atc.as_deref() == Some(g)).expect(g);
+            assert_eq!(item.entry.id, "avoid.muscle_relaxants_pregnancy");
+        }
+        assert_eq!(a.considered.len(), 2);
+        assert!(a.considered.iter().all(|c| c.decision == Decision::Avoid));
+    }
+    let not_pregnant = run(r#"{"patient": {"age": 30, "sex": "female", "pregnant": false}}"#);
+    assert!(!avoid(&not_pregnant).contains(&"M03BA".to_string()));
 }
 
 #[test]

@@ -646,6 +646,40 @@ async fn magnesium_gets_an_evidence_card_and_baclofen_a_warning_outside_cirrhosi
 }
 
 #[tokio::test]
+async fn magnesium_on_dialysis_and_a_muscle_relaxant_in_pregnancy_get_warnings() {
+    let st = state();
+    let sign = |drug: &str, conditions: Vec<Value>, gender: &str| {
+        order_request(
+            "order-sign",
+            vec![med("d1", "draft", drug)],
+            &[],
+            order_prefetch(conditions, gender, "1990-01-01"),
+        )
+    };
+    for (drug, conditions, gender, entry) in [
+        (
+            "magnesium oxide 400 mg",
+            vec![icd("N18.6"), icd("Z99.2")],
+            "male",
+            "avoid.magnesium_dialysis",
+        ),
+        (
+            "cyclobenzaprine 5 mg",
+            vec![icd("Z33.1")],
+            "female",
+            "avoid.muscle_relaxants_pregnancy",
+        ),
+    ] {
+        let c = cards(&post(&st, "/cds-services/cramp-order-review", &sign(drug, conditions, gender)).await);
+        assert_eq!(c.len(), 1, "{drug}");
+        assert_card_conforms(&c[0]);
+        assert_eq!(c[0]["indicator"], "warning", "{drug}");
+        let url = c[0]["links"][0]["url"].as_str().unwrap();
+        assert!(url.ends_with(&format!("/knowledge/{entry}")), "{drug}: {url}");
+    }
+}
+
+#[tokio::test]
 async fn baclofen_with_egfr_below_30_is_not_offered() {
     let st = state();
     let mut p = order_prefetch(vec![icd("K74.60")], "male", "1958-01-01");

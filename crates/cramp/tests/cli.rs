@@ -438,7 +438,7 @@ fn kb_status_lists_entries_by_status_due_and_overdue_reviews_and_missing_signoff
         v["without_clinical_signoff"].as_array().unwrap().len()
     );
     // A year on, every review is overdue; a month before it, due soon.
-    let o = cramp(&["kb", "status", "--as-of", "2027-12-01", "--format", "json"], None);
+    let o = cramp(&["kb", "status", "--as-of", "2028-01-01", "--format", "json"], None);
     let later: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(
         later["counts"]["overdue"],

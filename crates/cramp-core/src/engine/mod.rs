@@ -350,9 +350,13 @@ fn options_and_avoid<'kb>(
     // Quinine: always avoided (SPEC §4).
     avoid.push(avoid_item(RuleId::AvoidQuinine, None, None));
 
-    // Magnesium: avoided unless a deficiency is documented or the patient is pregnant.
+    // Magnesium: avoided unless a deficiency is documented or the patient is pregnant. On dialysis or
+    // with ESRD the kidneys cannot clear it: no supplement without the nephrology team (c.7), whether
+    // or not she is pregnant; a documented deficiency is corrected by that team (correct_electrolytes).
     let mg_deficiency = low(interp(AnalyteId::Magnesium)) || c.gate(GateId::Hypomagnesaemia);
-    if !mg_deficiency && !c.f.pregnant {
+    if !mg_deficiency && c.gate(GateId::EsrdDialysis) {
+        avoid.push(avoid_item(RuleId::AvoidMagnesiumDialysis, None, None));
+    } else if !mg_deficiency && !c.f.pregnant {
         avoid.push(avoid_item(RuleId::AvoidMagnesium, None, None));
     }
 
@@ -413,15 +417,19 @@ fn options_and_avoid<'kb>(
         }
     }
 
-    // Age 65 or over: the Beers skeletal muscle relaxants, one item per ATC group.
+    // Skeletal muscle relaxants, one item per ATC group: in pregnancy (c.7) and at 65 or over (the
+    // Beers list); pregnancy's reason first when both hold.
     let older = c.age_at_least(t.older_adult_age.value);
-    if older {
-        for g in &c.kb.drugs.beers_groups {
-            avoid.push(avoid_item(
-                RuleId::AvoidBeersRelaxants,
-                Some(g.atc.clone()),
-                Some(g.display.clone()),
-            ));
+    let relaxants = if c.f.pregnant {
+        Some(RuleId::AvoidRelaxantsPregnancy)
+    } else if older {
+        Some(RuleId::AvoidBeersRelaxants)
+    } else {
+        None
+    };
+    if let Some(rule) = relaxants {
+        for g in &c.kb.drugs.relaxant_groups {
+            avoid.push(avoid_item(rule, Some(g.atc.clone()), Some(g.display.clone())));
         }
     }
     // Never-rules for drugs taken or considered.

@@ -76,7 +76,7 @@ pub struct RawDrugs {
     strip_words: Vec<String>,
     salt_drugs: Vec<String>,
     atc_sets: HashMap<String, AtcSet>,
-    beers_avoid_group: Vec<BeersGroup>,
+    muscle_relaxant_avoid_group: Vec<RelaxantGroup>,
     group: Vec<DrugGroup>,
     drug: Vec<RawDrug>,
 }
@@ -99,9 +99,10 @@ impl AtcSet {
     }
 }
 
+/// A group of skeletal muscle relaxants avoided as one item (at 65 or over, and in pregnancy).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct BeersGroup {
+pub struct RelaxantGroup {
     pub atc: String,
     pub display: String,
 }
@@ -162,7 +163,7 @@ impl Drug {
 pub struct DrugTable {
     pub groups: Vec<DrugGroup>,
     pub sets: Vec<AtcSet>,
-    pub beers_groups: Vec<BeersGroup>,
+    pub relaxant_groups: Vec<RelaxantGroup>,
     pub drugs: Vec<Drug>,
     strip_words: HashSet<String>,
     salt_drugs: HashSet<String>,
@@ -342,11 +343,11 @@ impl DrugTable {
                 )));
             }
         }
-        let beers_groups = raw.beers_avoid_group.clone();
+        let relaxant_groups = raw.muscle_relaxant_avoid_group.clone();
         let mut table = DrugTable {
             groups,
             sets,
-            beers_groups,
+            relaxant_groups,
             drugs,
             strip_words,
             salt_drugs,
@@ -400,9 +401,10 @@ impl DrugTable {
             .collect()
     }
 
-    /// The drugs a free-text name names: one for a single drug, several for a combination product,
-    /// none when the knowledge base does not know it. At each word, the longest known name that
-    /// starts there wins; each word is used once.
+    /// The drugs a free-text name names: one for a single drug, several for a combination product
+    /// (named by its ingredients, or by a brand listed under each of them), none when the knowledge
+    /// base does not know it. At each word, the longest known name that starts there wins; each word
+    /// is used once.
     pub fn by_name(&self, name: &str) -> Vec<usize> {
         let toks = self.significant_tokens(name);
         let mut found = Vec::new();
@@ -414,9 +416,13 @@ impl DrugTable {
                     .find(|(pattern, _)| toks.len() - i >= pattern.len() && toks[i..i + pattern.len()] == pattern[..])
             });
             match hit {
-                Some((pattern, idx)) => {
-                    if !found.contains(idx) {
-                        found.push(*idx);
+                Some((pattern, _)) => {
+                    // A brand of a combination product names each of its ingredients.
+                    let bucket = &self.names[&toks[i]];
+                    for (_, idx) in bucket.iter().filter(|(p, _)| p == pattern) {
+                        if !found.contains(idx) {
+                            found.push(*idx);
+                        }
                     }
                     i += pattern.len();
                 }
