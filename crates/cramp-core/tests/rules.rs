@@ -851,3 +851,29 @@ fn the_drug_profiles_worked_out_at_load_match_the_prefix_rules() {
         }
     }
 }
+
+#[test]
+fn every_drug_flag_tells_the_patient_not_to_stop_it_on_their_own() {
+    // EVIDENCE c.9: every drug flag reads "discuss with your prescriber; do not stop on your own"
+    // (SPEC §8). Some say it as "keep taking it", "do not skip" or "finish the course". Quinine is
+    // SPEC §8's exception: its item says to stop now with bleeding or bruising or in pregnancy.
+    let keeps = [
+        "do not stop",
+        "do not change",
+        "keep taking",
+        "keep using",
+        "do not skip",
+        "finish the course",
+    ];
+    let mut checked = 0;
+    for e in kb()
+        .entries
+        .iter()
+        .filter(|e| e.id.starts_with("review.") && e.id != "review.quinine")
+    {
+        let text = e.patient.to_lowercase();
+        assert!(keeps.iter().any(|k| text.contains(k)), "{}: {}", e.id, e.patient);
+        checked += 1;
+    }
+    assert!(checked > 10, "{checked}");
+}
