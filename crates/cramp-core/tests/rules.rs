@@ -535,58 +535,97 @@ fn magnesium_is_avoided_for_idiopathic_cramps_but_not_with_a_documented_deficien
 }
 
 #[test]
-fn on_dialysis_magnesium_is_a_warning_for_the_nephrology_team_and_a_deficiency_is_still_corrected() {
-    let item = |a: &Assessment<'static>| {
+fn on_dialysis_a_magnesium_supplement_is_a_warning_for_the_nephrology_team_unless_a_deficiency_is_documented() {
+    let dialysis_item = |a: &Assessment<'static>| {
         a.avoid
             .iter()
-            .find(|v| v.atc.as_deref() == Some("A12CC"))
-            .map(|v| (v.entry.id.clone(), v.severity))
+            .find(|v| v.entry.id == "avoid.magnesium_dialysis")
+            .map(|v| (v.atc.clone(), v.severity))
     };
     for dialysis in [
         r#"{"name": "haemodialysis"}"#,
         r#"{"icd10": "N18.6"}"#,
         r#"{"icd10": "Z99.2"}"#,
     ] {
-        let a = run(&format!(
+        for (list, drug) in [
+            ("considering", "magnesium oxide"),
+            ("medications", "magnesium glycinate"),
+        ] {
+            let a = run(&format!(
+                r#"{{"conditions": [{dialysis}], "{list}": [{{"name": "{drug}"}}]}}"#
+            ));
+            let (atc, severity) = dialysis_item(&a).unwrap_or_else(|| panic!("{dialysis} {drug}"));
+            assert!(atc.is_some_and(|c| c.starts_with("A12CC")), "{drug}");
+            assert_eq!(severity, Severity::Warning);
+            // SPEC §4: the general magnesium item (info) stays beside it.
+            let general = a.avoid.iter().find(|v| v.entry.id == "avoid.magnesium").unwrap();
+            assert_eq!(general.severity, Severity::Info);
+        }
+        let considered = run(&format!(
             r#"{{"conditions": [{dialysis}], "considering": [{{"name": "magnesium oxide"}}]}}"#
         ));
-        assert_eq!(
-            item(&a),
-            Some(("avoid.magnesium_dialysis".into(), Severity::Warning)),
-            "{dialysis}"
-        );
-        assert!(a.considered.iter().all(|c| c.decision == Decision::Avoid));
-        // Pregnancy's carve-out for magnesium does not lift the dialysis caution.
+        assert!(considered.considered.iter().all(|c| c.decision == Decision::Avoid));
+        // Pregnancy's carve-out for magnesium does not lift the kidney caution.
         let p = run(&format!(
-            r#"{{"patient": {{"pregnant": true}}, "conditions": [{dialysis}]}}"#
+            r#"{{"patient": {{"pregnant": true}}, "conditions": [{dialysis}], "considering": [{{"name": "magnesium oxide"}}]}}"#
         ));
-        assert_eq!(item(&p).map(|(id, _)| id), Some("avoid.magnesium_dialysis".into()));
+        assert!(dialysis_item(&p).is_some());
+        // Not taken or considered: no such item; a documented deficiency is corrected, not avoided.
+        assert!(dialysis_item(&run(&format!(r#"{{"conditions": [{dialysis}]}}"#))).is_none());
         let low = run(&format!(
-            r#"{{"conditions": [{dialysis}], "labs": [{{"loinc": "2601-3", "value": 0.6, "unit": "mmol/L"}}]}}"#
+            r#"{{"conditions": [{dialysis}], "considering": [{{"name": "magnesium oxide"}}], "labs": [{{"loinc": "2601-3", "value": 0.6, "unit": "mmol/L"}}]}}"#
         ));
-        assert_eq!(item(&low), None, "a documented deficiency is corrected, not avoided");
+        assert!(!avoid(&low).iter().any(|c| c.starts_with("A12CC")), "{dialysis}");
         assert!(plan(&low).contains(&"correct_electrolytes"));
     }
-    // CKD without dialysis keeps the ordinary item.
-    let ckd = run(r#"{"conditions": [{"icd10": "N18.3"}]}"#);
-    assert_eq!(item(&ckd), Some(("avoid.magnesium".into(), Severity::Info)));
+    // CKD without dialysis: only the general item.
+    let ckd = run(r#"{"conditions": [{"icd10": "N18.3"}], "considering": [{"name": "magnesium oxide"}]}"#);
+    assert!(dialysis_item(&ckd).is_none());
 }
 
 #[test]
-fn in_pregnancy_muscle_relaxants_are_avoided_one_item_per_group_and_a_considered_one_is_refused() {
+fn in_pregnancy_a_muscle_relaxant_taken_or_considered_is_avoided() {
     for pregnant in [r#""pregnant": true"#, r#""gestational_weeks": 20"#] {
         let a = run(&format!(
-            r#"{{"patient": {{"age": 30, "sex": "female", {pregnant}}}, "considering": [{{"name": "cyclobenzaprine"}}, {{"name": "methocarbamol"}}]}}"#
+            r#"{{"patient": {{"age": 30, "sex": "female", {pregnant}}}, "considering": [{{"name": "cyclobenzaprine"}}], "medications": [{{"name": "methocarbamol 750 mg"}}, {{"name": "metaxalone"}}]}}"#
         ));
-        for g in ["M03BA", "M03BB", "M03BC", "M03BX08"] {
-            let item = a.avoid.iter().find(|v| v.atc.as_deref() == Some(g)).expect(g);
-            assert_eq!(item.entry.id, "avoid.muscle_relaxants_pregnancy");
-        }
-        assert_eq!(a.considered.len(), 2);
+        let items: Vec<_> = a
+            .avoid
+            .iter()
+            .filter(|v| v.entry.id == "avoid.muscle_relaxants_pregnancy")
+            .map(|v| v.atc.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(items.len(), 3, "{items:?}");
+        assert!(items.iter().any(|c| c == "M03BX08") && items.iter().any(|c| c.starts_with("M03BA")));
+        assert!(
+            items
+                .iter()
+                .all(|v| a.avoid.iter().any(|x| x.atc.as_deref() == Some(v.as_str())))
+        );
         assert!(a.considered.iter().all(|c| c.decision == Decision::Avoid));
+        assert!(
+            a.avoid
+                .iter()
+                .filter(|v| v.entry.id == "avoid.muscle_relaxants_pregnancy")
+                .all(|v| v.severity == Severity::Warning)
+        );
     }
-    let not_pregnant = run(r#"{"patient": {"age": 30, "sex": "female", "pregnant": false}}"#);
-    assert!(!avoid(&not_pregnant).contains(&"M03BA".to_string()));
+    // Not pregnant, under 65: a considered relaxant is not avoided; pregnant without one: no item.
+    let not_pregnant = run(
+        r#"{"patient": {"age": 30, "sex": "female", "pregnant": false}, "considering": [{"name": "cyclobenzaprine"}]}"#,
+    );
+    assert!(
+        !avoid(&not_pregnant)
+            .iter()
+            .any(|c| c.starts_with("M03B") && c != "M03BX01")
+    );
+    let none = run(r#"{"patient": {"age": 30, "sex": "female", "pregnant": true}}"#);
+    assert!(
+        !none
+            .avoid
+            .iter()
+            .any(|v| v.entry.id == "avoid.muscle_relaxants_pregnancy")
+    );
 }
 
 #[test]

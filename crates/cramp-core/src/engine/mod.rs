@@ -350,13 +350,9 @@ fn options_and_avoid<'kb>(
     // Quinine: always avoided (SPEC §4).
     avoid.push(avoid_item(RuleId::AvoidQuinine, None, None));
 
-    // Magnesium: avoided unless a deficiency is documented or the patient is pregnant. On dialysis or
-    // with ESRD the kidneys cannot clear it: no supplement without the nephrology team (c.7), whether
-    // or not she is pregnant; a documented deficiency is corrected by that team (correct_electrolytes).
+    // Magnesium: avoided unless a deficiency is documented or the patient is pregnant.
     let mg_deficiency = low(interp(AnalyteId::Magnesium)) || c.gate(GateId::Hypomagnesaemia);
-    if !mg_deficiency && c.gate(GateId::EsrdDialysis) {
-        avoid.push(avoid_item(RuleId::AvoidMagnesiumDialysis, None, None));
-    } else if !mg_deficiency && !c.f.pregnant {
+    if !mg_deficiency && !c.f.pregnant {
         avoid.push(avoid_item(RuleId::AvoidMagnesium, None, None));
     }
 
@@ -417,19 +413,15 @@ fn options_and_avoid<'kb>(
         }
     }
 
-    // Skeletal muscle relaxants, one item per ATC group: in pregnancy (c.7) and at 65 or over (the
-    // Beers list); pregnancy's reason first when both hold.
+    // Age 65 or over: the Beers skeletal muscle relaxants, one item per ATC group.
     let older = c.age_at_least(t.older_adult_age.value);
-    let relaxants = if c.f.pregnant {
-        Some(RuleId::AvoidRelaxantsPregnancy)
-    } else if older {
-        Some(RuleId::AvoidBeersRelaxants)
-    } else {
-        None
-    };
-    if let Some(rule) = relaxants {
-        for g in &c.kb.drugs.relaxant_groups {
-            avoid.push(avoid_item(rule, Some(g.atc.clone()), Some(g.display.clone())));
+    if older {
+        for g in &c.kb.drugs.beers_groups {
+            avoid.push(avoid_item(
+                RuleId::AvoidBeersRelaxants,
+                Some(g.atc.clone()),
+                Some(g.display.clone()),
+            ));
         }
     }
     // Never-rules for drugs taken or considered.
@@ -438,6 +430,9 @@ fn options_and_avoid<'kb>(
     let k_low = low(interp(AnalyteId::Potassium));
     let k_forbidden = !k_low || c.takes(SetId::PotassiumSparing) || c.gate(GateId::KidneyFailure);
     let ca_high = high(interp(AnalyteId::Calcium));
+    // c.7 haemodialysis/ESRD: no magnesium supplement without the nephrology team (the kidneys cannot
+    // clear it), pregnant or not; a documented deficiency is corrected by that team instead.
+    let mg_forbidden = c.gate(GateId::EsrdDialysis) && !mg_deficiency;
     for i in &c.f.ingredients {
         let name = || {
             i.drug
@@ -446,6 +441,11 @@ fn options_and_avoid<'kb>(
         };
         let rule = if older && i.in_set(SetId::Sedatives) {
             Some(RuleId::AvoidSedativesOlder)
+        } else if c.f.pregnant && i.in_set(SetId::MuscleRelaxants) {
+            // c.7 pregnancy: no muscle relaxants (at 65 or over they are in the Beers items above).
+            Some(RuleId::AvoidRelaxantsPregnancy)
+        } else if mg_forbidden && i.in_set(SetId::MagnesiumSupplements) {
+            Some(RuleId::AvoidMagnesiumDialysis)
         } else if organ_risk && i.in_set(SetId::Nsaids) {
             Some(RuleId::AvoidNsaids)
         } else if k_forbidden && i.in_set(SetId::PotassiumSupplements) {

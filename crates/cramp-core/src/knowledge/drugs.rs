@@ -76,7 +76,7 @@ pub struct RawDrugs {
     strip_words: Vec<String>,
     salt_drugs: Vec<String>,
     atc_sets: HashMap<String, AtcSet>,
-    muscle_relaxant_avoid_group: Vec<RelaxantGroup>,
+    beers_avoid_group: Vec<BeersGroup>,
     group: Vec<DrugGroup>,
     drug: Vec<RawDrug>,
 }
@@ -99,10 +99,10 @@ impl AtcSet {
     }
 }
 
-/// A group of skeletal muscle relaxants avoided as one item (at 65 or over, and in pregnancy).
+/// A group of skeletal muscle relaxants avoided as one item at 65 or over (the Beers list).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RelaxantGroup {
+pub struct BeersGroup {
     pub atc: String,
     pub display: String,
 }
@@ -126,7 +126,7 @@ sets! {
     Statins = "statins", Lithium = "lithium", Nsaids = "nsaids", Laba = "laba", Teriparatide = "teriparatide",
     Metformin = "metformin", Ppi = "ppi", Baclofen = "baclofen", MagnesiumSupplements = "magnesium_supplements",
     PotassiumSupplements = "potassium_supplements", CalciumSupplements = "calcium_supplements",
-    Alpha2Delta = "alpha2delta", Iron = "iron", QtProlonging = "qt_prolonging", BeersRelaxants = "beers_relaxants",
+    Alpha2Delta = "alpha2delta", Iron = "iron", QtProlonging = "qt_prolonging", MuscleRelaxants = "muscle_relaxants",
     Sedatives = "sedatives", LowersMagnesium = "lowers_magnesium", LowersPotassium = "lowers_potassium",
     LowersSodium = "lowers_sodium",
 }
@@ -163,7 +163,7 @@ impl Drug {
 pub struct DrugTable {
     pub groups: Vec<DrugGroup>,
     pub sets: Vec<AtcSet>,
-    pub relaxant_groups: Vec<RelaxantGroup>,
+    pub beers_groups: Vec<BeersGroup>,
     pub drugs: Vec<Drug>,
     strip_words: HashSet<String>,
     salt_drugs: HashSet<String>,
@@ -343,11 +343,11 @@ impl DrugTable {
                 )));
             }
         }
-        let relaxant_groups = raw.muscle_relaxant_avoid_group.clone();
+        let beers_groups = raw.beers_avoid_group.clone();
         let mut table = DrugTable {
             groups,
             sets,
-            relaxant_groups,
+            beers_groups,
             drugs,
             strip_words,
             salt_drugs,

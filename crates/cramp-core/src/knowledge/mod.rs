@@ -15,7 +15,7 @@ pub use cds::{CardLabels, CardSummaries, CdsWording, Coded, FormWording, SUMMARY
 pub use check::{CheckIssue, CheckReport, Level};
 pub use conditions::{ConditionTable, Gate, GateId, is_icd10, normalise_icd};
 pub use drugs::{
-    AtcSet, CodeProfile, Drug, DrugGroup, DrugTable, GroupRole, RelaxantGroup, SetId, SetMask, is_atc, normalise_atc,
+    AtcSet, BeersGroup, CodeProfile, Drug, DrugGroup, DrugTable, GroupRole, SetId, SetMask, is_atc, normalise_atc,
 };
 pub use labs::{Analyte, AnalyteId, LabTable, Range, TriggerId, UnitConversion, is_loinc, normalise_unit};
 
