@@ -533,18 +533,19 @@ fn lab_orders<'kb>(
     let kb = c.kb;
     let w = &kb.wording.reasons;
     let mut out: Vec<LabOrder<'kb>> = Vec::new();
-    let mut done_tests: Vec<&str> = Vec::new();
-    for (a_idx, a) in kb.labs.analytes.iter().enumerate() {
-        if done_tests.contains(&a.test.as_str()) {
-            continue;
-        }
-        let members: Vec<_> = kb.labs.analytes.iter().filter(|m| m.test == a.test).collect();
-        let entry = kb.analyte_entry(a_idx);
-        if !c.served(entry) {
-            continue;
-        }
-        let triggers: Vec<TriggerId> = members
+    // One order per test; the first analyte of a test whose entry is served speaks for it.
+    let analytes = &kb.labs.analytes;
+    for test in &kb.labs.tests {
+        let Some((a_idx, entry)) = test
             .iter()
+            .map(|&i| (i, kb.analyte_entry(i)))
+            .find(|(_, e)| c.served(e))
+        else {
+            continue;
+        };
+        let a = &analytes[a_idx];
+        let members = || test.iter().map(|&i| &analytes[i]);
+        let triggers: Vec<TriggerId> = members()
             .flat_map(|m| m.when.iter().copied())
             .filter(|t| trigger_holds(c, *t, options))
             .collect();
@@ -553,15 +554,14 @@ fn lab_orders<'kb>(
             c.f.labs
                 .iter()
                 .zip(findings)
-                .find(|(r, lf)| members.iter().any(|m| m.id == r.id) && lf.interpretation.is_some());
+                .find(|(r, lf)| members().any(|m| m.id == r.id) && lf.interpretation.is_some());
         let mut reasons: Vec<&'kb crate::knowledge::Phrase> =
             triggers.iter().filter_map(|t| w.get(t.as_str())).collect();
         let (repeat, loinc) = match result {
             None if !triggers.is_empty() => (false, a.loinc[0].code.clone()),
             None => continue,
             Some((r, _)) => {
-                let monitor = members
-                    .iter()
+                let monitor = members()
                     .flat_map(|m| m.monitor_when.iter())
                     .any(|t| trigger_holds(c, *t, options));
                 if abnormal(interp(r.id)) {
@@ -578,7 +578,6 @@ fn lab_orders<'kb>(
                 (true, code)
             }
         };
-        done_tests.push(&a.test);
         let unverified_reason = reasons.iter().any(|r| r.marks.iter().any(|m| !m.is_verified()));
         let review_status = if unverified_reason {
             entry.status.min(ReviewStatus::InReview)

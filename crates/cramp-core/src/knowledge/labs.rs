@@ -136,6 +136,9 @@ pub struct LabTable {
     by_loinc: HashMap<String, usize>,
     /// (name, analyte) longest first.
     by_name: Vec<(String, usize)>,
+    /// The analytes of each test (`Analyte::test`), tests in order of their first analyte: one lab
+    /// order covers a test (e.g. creatinine and eGFR), worked out once rather than per case.
+    pub tests: Vec<Vec<usize>>,
 }
 
 /// Unit spelling as compared (EVIDENCE.md c.3): trimmed, no spaces, lower case, µ/μ as "u",
@@ -250,6 +253,13 @@ impl LabTable {
         }
         by_name.sort_by_key(|n| std::cmp::Reverse(n.0.len()));
         let exact_units = unit_aliases.values().map(|c: &String| (c.clone(), c.clone())).collect();
+        let mut tests: Vec<Vec<usize>> = Vec::new();
+        for (i, a) in analytes.iter().enumerate() {
+            match tests.iter_mut().find(|t| analytes[t[0]].test == a.test) {
+                Some(t) => t.push(i),
+                None => tests.push(vec![i]),
+            }
+        }
         Ok(LabTable {
             analytes,
             exact_units,
@@ -257,6 +267,7 @@ impl LabTable {
             unit_property: raw.unit_property,
             by_loinc,
             by_name,
+            tests,
         })
     }
 
