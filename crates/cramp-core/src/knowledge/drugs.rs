@@ -99,6 +99,10 @@ impl AtcSet {
     }
 }
 
+/// A drug name's significant tokens and the drugs it names (several for a brand of a combination
+/// product listed under each ingredient).
+type NamePattern = (Vec<String>, Vec<usize>);
+
 /// A group of skeletal muscle relaxants avoided as one item at 65 or over (the Beers list).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -167,8 +171,9 @@ pub struct DrugTable {
     pub drugs: Vec<Drug>,
     strip_words: HashSet<String>,
     salt_drugs: HashSet<String>,
-    /// Name token sequences indexed by their first word, longest first, with their drug.
-    names: HashMap<String, Vec<(Vec<String>, usize)>>,
+    /// Name token sequences indexed by their first word, longest first, each with the drugs it names
+    /// (several for a brand of a combination product listed under each ingredient).
+    names: HashMap<String, Vec<NamePattern>>,
     by_atc: HashMap<String, usize>,
     by_former_atc: HashMap<String, String>,
     by_rxnorm: HashMap<String, usize>,
@@ -368,12 +373,16 @@ impl DrugTable {
             .iter()
             .map(|d| table.set_mask(|s| s.drugs.contains(&d.id)))
             .collect();
-        let mut names: HashMap<String, Vec<(Vec<String>, usize)>> = HashMap::default();
+        let mut names: HashMap<String, Vec<NamePattern>> = HashMap::default();
         for (idx, d) in table.drugs.iter().enumerate() {
             for n in d.names.iter().chain(d.brands.iter()) {
                 let toks = table.significant_tokens(n);
-                if let Some(first) = toks.first() {
-                    names.entry(first.clone()).or_default().push((toks, idx));
+                let Some(first) = toks.first() else { continue };
+                let bucket = names.entry(first.clone()).or_default();
+                match bucket.iter_mut().find(|(p, _)| *p == toks) {
+                    Some((_, drugs)) if !drugs.contains(&idx) => drugs.push(idx),
+                    Some(_) => {}
+                    None => bucket.push((toks, vec![idx])),
                 }
             }
         }
@@ -416,10 +425,8 @@ impl DrugTable {
                     .find(|(pattern, _)| toks.len() - i >= pattern.len() && toks[i..i + pattern.len()] == pattern[..])
             });
             match hit {
-                Some((pattern, _)) => {
-                    // A brand of a combination product names each of its ingredients.
-                    let bucket = &self.names[&toks[i]];
-                    for (_, idx) in bucket.iter().filter(|(p, _)| p == pattern) {
+                Some((pattern, drugs)) => {
+                    for idx in drugs {
                         if !found.contains(idx) {
                             found.push(*idx);
                         }
