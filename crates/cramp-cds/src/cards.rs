@@ -725,15 +725,22 @@ pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, a: &Assessment<'_>, has_cram
             topic::ORDER_REVIEW,
         ),
         Decision::Statement => {
-            // A drug that can cause cramps matters only for a patient who has them.
-            if !(has_cramps && matches!(c.tier, Some(Tier::A | Tier::B | Tier::C | Tier::R))) {
+            // A statement matters only for a patient who has cramps: a drug that can cause them, or
+            // a statement the knowledge base frames for orders (magnesium's evidence in pregnancy, a
+            // supplement that treats a documented deficiency).
+            let framed = ctx.kb.cds.order_summary_by_entry.get(&e.id);
+            let causes = matches!(c.tier, Some(Tier::A | Tier::B | Tier::C | Tier::R));
+            if !has_cramps || !(causes || framed.is_some()) {
                 return None;
             }
-            (
-                summary(&s.order_statement, &[("drug", &c.drug_name)]),
-                "info",
-                topic::DRUG_INDUCED_CRAMP,
-            )
+            match framed.filter(|_| !causes) {
+                Some(t) => (summary(t, &[("drug", &c.drug_name)]), "info", topic::ORDER_REVIEW),
+                None => (
+                    summary(&s.order_statement, &[("drug", &c.drug_name)]),
+                    "info",
+                    topic::DRUG_INDUCED_CRAMP,
+                ),
+            }
         }
     };
     let mut card = ctx.card(e, summary_text, indicator, topic_code, &why, &entries, true);

@@ -98,6 +98,8 @@ rules! {
     ConsideringNotOffered = "considering.not_offered",
     ConsideringMayCauseCramps = "considering.may_cause_cramps",
     ConsideringAlpha2Delta = "considering.alpha2delta_for_nlc",
+    ConsideringElectrolyteDeficiency = "considering.electrolyte_deficiency",
+    ConsideringMagnesiumPregnancy = "considering.magnesium_pregnancy",
 }
 
 use crate::vocab::{ConflictTopic, PlanId};

@@ -619,6 +619,80 @@ fn in_pregnancy_a_muscle_relaxant_taken_or_considered_is_avoided() {
 }
 
 #[test]
+fn magnesium_considered_in_pregnancy_is_contested_not_offered_nor_avoided() {
+    let a = run(
+        r#"{"patient": {"age": 29, "sex": "female", "gestational_weeks": 24}, "symptoms": {"feels_like": "painful_cramp"}, "considering": [{"name": "magnesium citrate"}]}"#,
+    );
+    let c = &a.considered[0];
+    assert_eq!(c.decision, Decision::Statement);
+    assert_eq!(c.entry.map(|e| e.id.as_str()), Some("considering.magnesium_pregnancy"));
+    assert_eq!(
+        c.atc.as_deref(),
+        Some("A12CC"),
+        "a salt without its own code is emitted with the class"
+    );
+    assert!(!avoid(&a).iter().any(|x| x.starts_with("A12CC")));
+    assert!(!options(&a).iter().any(|x| x.starts_with("A12CC")));
+    assert!(a.evidence_conflicts.iter().any(|c| c.topic == ConflictTopic::Magnesium));
+    // Not pregnant and not deficient: magnesium is avoided (info), as before.
+    let b = run(
+        r#"{"patient": {"age": 60, "sex": "female", "pregnant": false}, "considering": [{"name": "magnesium oxide 400 mg"}]}"#,
+    );
+    assert_eq!(b.considered[0].decision, Decision::Avoid);
+    assert_eq!(
+        b.considered[0].atc.as_deref(),
+        Some("A12CC10"),
+        "magnesium oxide has its own code (EVIDENCE c.6b)"
+    );
+}
+
+#[test]
+fn a_supplement_of_an_electrolyte_documented_low_treats_the_deficiency() {
+    let statement = |json: &str| {
+        let a = run(json);
+        a.considered
+            .iter()
+            .map(|c| (c.decision, c.entry.map(|e| e.id.as_str())))
+            .collect::<Vec<_>>()
+    };
+    let deficiency = (Decision::Statement, Some("considering.electrolyte_deficiency"));
+    assert_eq!(
+        statement(
+            r#"{"labs": [{"loinc": "2601-3", "value": 0.55, "unit": "mmol/L"}], "considering": [{"name": "magnesium glycinate"}]}"#
+        ),
+        vec![deficiency]
+    );
+    assert_eq!(
+        statement(r#"{"conditions": [{"icd10": "E83.42"}], "considering": [{"name": "Slow-Mag"}]}"#),
+        vec![deficiency]
+    );
+    assert_eq!(
+        statement(
+            r#"{"labs": [{"loinc": "2823-3", "value": 3.1, "unit": "mmol/L"}], "considering": [{"name": "K-Dur 20 mEq"}]}"#
+        ),
+        vec![deficiency]
+    );
+    assert_eq!(
+        statement(
+            r#"{"labs": [{"loinc": "17861-6", "value": 8.1, "unit": "mg/dL"}], "considering": [{"name": "calcium carbonate"}]}"#
+        ),
+        vec![deficiency]
+    );
+    // A low potassium on a potassium-sparing diuretic: potassium stays avoided (c.7, c.10).
+    let spared = run(
+        r#"{"medications": [{"name": "spironolactone"}], "labs": [{"loinc": "2823-3", "value": 3.1, "unit": "mmol/L"}], "considering": [{"name": "potassium chloride"}]}"#,
+    );
+    assert_eq!(spared.considered[0].decision, Decision::Avoid);
+    // A normal magnesium: the supplement is avoided for cramps.
+    assert_eq!(
+        statement(
+            r#"{"labs": [{"loinc": "2601-3", "value": 0.85, "unit": "mmol/L"}], "considering": [{"name": "magnesium"}]}"#
+        ),
+        vec![(Decision::Avoid, None)]
+    );
+}
+
+#[test]
 fn baclofen_is_offered_in_cirrhosis_with_a_known_egfr() {
     let a = run(
         r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]}"#,

@@ -680,6 +680,40 @@ async fn magnesium_on_dialysis_and_a_muscle_relaxant_in_pregnancy_get_warnings()
 }
 
 #[tokio::test]
+async fn magnesium_ordered_in_pregnancy_gets_an_evidence_card_only_for_a_patient_with_cramps() {
+    let st = state();
+    let req = |conditions| {
+        order_request(
+            "order-select",
+            vec![med("d1", "draft", "magnesium citrate 200 mg")],
+            &["MedicationRequest/d1"],
+            order_prefetch(conditions, "female", "1996-01-01"),
+        )
+    };
+    let c = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-order-review",
+            &req(vec![icd("Z33.1"), icd("G47.62")]),
+        )
+        .await,
+    );
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_card_conforms(&c[0]);
+    assert_eq!(c[0]["indicator"], "info");
+    assert!(c[0]["summary"].as_str().unwrap().contains("pregnancy"));
+    assert!(
+        c[0].get("suggestions").is_none(),
+        "nothing to remove: the order is not advised against"
+    );
+    let url = c[0]["links"][0]["url"].as_str().unwrap();
+    assert!(url.ends_with("/knowledge/considering.magnesium_pregnancy"), "{url}");
+    // Without cramps (magnesium in pregnancy has other uses), no card.
+    let none = cards(&post(&st, "/cds-services/cramp-order-review", &req(vec![icd("Z33.1")])).await);
+    assert!(none.is_empty(), "{none:?}");
+}
+
+#[tokio::test]
 async fn baclofen_with_egfr_below_30_is_not_offered() {
     let st = state();
     let mut p = order_prefetch(vec![icd("K74.60")], "male", "1958-01-01");

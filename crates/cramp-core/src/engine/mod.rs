@@ -106,7 +106,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     let labs = lab_orders(&ctx, &interp, &lab_findings, &medication_options);
     let plan = plan(&ctx, &interp, &red_flags, max_flag, !medication_review.is_empty());
     let referral = referral(&ctx, &interp, &red_flags);
-    let considered = considered(&ctx, &medication_options, &avoid);
+    let considered = considered(&ctx, &interp, &medication_options, &avoid);
     let classification = classification(&ctx);
     let questions = questions(&ctx);
 
@@ -789,10 +789,19 @@ pub(crate) fn compatible(a: &str, b: &str) -> bool {
 
 fn considered<'kb>(
     c: &Ctx<'_, 'kb>,
+    interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
     options: &[OptionItem<'kb>],
     avoid: &[AvoidItem<'kb>],
 ) -> Vec<ConsideredItem<'kb>> {
     let kb = c.kb;
+    // A supplement of an electrolyte documented low treats that deficiency (c.10
+    // `correct_electrolytes`), not the cramps; magnesium in pregnancy is contested (C1, c.7).
+    let mg_low = low(interp(AnalyteId::Magnesium)) || c.gate(GateId::Hypomagnesaemia);
+    let treats_deficiency = |i: &facts::Ingredient| {
+        (mg_low && i.in_set(SetId::MagnesiumSupplements))
+            || (low(interp(AnalyteId::Potassium)) && i.in_set(SetId::PotassiumSupplements))
+            || (low(interp(AnalyteId::Calcium)) && i.in_set(SetId::CalciumSupplements))
+    };
     let mut out = Vec::new();
     for i in c.f.ingredients.iter().filter(|i| i.considering) {
         let code = i.code.as_deref();
@@ -819,6 +828,18 @@ fn considered<'kb>(
                 Decision::Statement,
                 Some(c.rule(RuleId::ConsideringMayCauseCramps)),
                 Some(kb.drugs.groups[g].tier),
+            )
+        } else if treats_deficiency(i) {
+            (
+                Decision::Statement,
+                Some(c.rule(RuleId::ConsideringElectrolyteDeficiency)),
+                None,
+            )
+        } else if c.f.pregnant && i.in_set(SetId::MagnesiumSupplements) {
+            (
+                Decision::Statement,
+                Some(c.rule(RuleId::ConsideringMagnesiumPregnancy)),
+                None,
             )
         } else if i.in_set(SetId::Alpha2Delta) && !c.p.rls_active() {
             (Decision::Statement, Some(c.rule(RuleId::ConsideringAlpha2Delta)), None)

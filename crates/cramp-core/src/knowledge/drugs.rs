@@ -75,6 +75,10 @@ pub struct RawDrug {
 pub struct RawDrugs {
     strip_words: Vec<String>,
     salt_drugs: Vec<String>,
+    /// Salt words kept beside a salt drug when nothing else remains ("magnesium oxide" is not
+    /// "magnesium citrate").
+    #[serde(default)]
+    salt_anions: Vec<String>,
     atc_sets: HashMap<String, AtcSet>,
     beers_avoid_group: Vec<BeersGroup>,
     group: Vec<DrugGroup>,
@@ -171,6 +175,7 @@ pub struct DrugTable {
     pub drugs: Vec<Drug>,
     strip_words: HashSet<String>,
     salt_drugs: HashSet<String>,
+    salt_anions: HashSet<String>,
     /// Name token sequences indexed by their first word, longest first, each with the drugs it names
     /// (several for a brand of a combination product listed under each ingredient).
     names: HashMap<String, Vec<NamePattern>>,
@@ -240,6 +245,7 @@ impl DrugTable {
     pub(super) fn load(raw: &RawDrugs) -> Result<DrugTable, LoadError> {
         let strip_words: HashSet<String> = raw.strip_words.iter().map(|w| w.to_lowercase()).collect();
         let salt_drugs: HashSet<String> = raw.salt_drugs.iter().map(|w| w.to_lowercase()).collect();
+        let salt_anions: HashSet<String> = raw.salt_anions.iter().map(|w| w.to_lowercase()).collect();
         let groups = raw.group.clone();
         let mut drugs = Vec::new();
         let mut by_atc = HashMap::default();
@@ -356,6 +362,7 @@ impl DrugTable {
             drugs,
             strip_words,
             salt_drugs,
+            salt_anions,
             names: HashMap::default(),
             by_atc,
             by_former_atc,
@@ -394,7 +401,8 @@ impl DrugTable {
     }
 
     /// The tokens of a name that can identify a drug: dose text, forms and salts removed. A salt
-    /// word that is also a drug ("magnesium") is kept when nothing else remains.
+    /// word that is also a drug ("magnesium") is kept when nothing else remains, with the salt
+    /// words beside it ("magnesium oxide").
     fn significant_tokens(&self, name: &str) -> Vec<String> {
         let all = tokens(name);
         let kept: Vec<String> = all
@@ -405,8 +413,11 @@ impl DrugTable {
         if !kept.is_empty() {
             return kept;
         }
+        if !all.iter().any(|t| self.salt_drugs.contains(t.as_str())) {
+            return Vec::new();
+        }
         all.into_iter()
-            .filter(|t| self.salt_drugs.contains(t.as_str()))
+            .filter(|t| self.salt_drugs.contains(t.as_str()) || self.salt_anions.contains(t.as_str()))
             .collect()
     }
 
