@@ -57,6 +57,39 @@ fn a_combination_brand_names_each_of_its_ingredients() {
 }
 
 /// Whole-word, case-insensitive occurrence of `name` in `text` (already lower case).
+#[test]
+fn a_named_salt_with_its_own_code_is_told_apart_from_the_other_salts() {
+    assert_eq!(codes("Magnesium oxide 400 mg"), ["A12CC10"]);
+    assert_eq!(codes("Mag-Ox 400"), ["A12CC10"]);
+    for name in [
+        "magnesium",
+        "magnesium citrate 100 mg",
+        "Magnesium glycinate",
+        "Slow-Mag",
+    ] {
+        assert_eq!(codes(name), ["A12CC"], "{name}");
+    }
+    assert_eq!(
+        codes("potassium citrate"),
+        ["A12BA"],
+        "a salt without an entry of its own"
+    );
+    assert_eq!(codes("K-Dur 20 mEq"), ["A12BA"]);
+}
+
+#[test]
+fn other_inhaled_beta_agonists_and_their_combinations_are_recognised() {
+    assert_eq!(codes("Anoro Ellipta 55/22"), ["R03AL"]);
+    assert_eq!(codes("fluticasone furoate/umeclidinium/vilanterol"), ["R03AL"]);
+    assert_eq!(codes("tiotropium/olodaterol"), ["R03AL"]);
+    assert_eq!(codes("olodaterol"), ["R03AC19"]);
+    assert_eq!(codes("terbutaline 500 micrograms"), ["R03AC03"]);
+    assert_eq!(codes("Spiriva 18 micrograms"), ["R03BB04"]);
+    let mut combivent = codes("Combivent");
+    combivent.sort();
+    assert_eq!(combivent, ["R03AC02", "R03BB01"]);
+}
+
 fn spelled_out(text: &str, name: &str) -> bool {
     let name = name.to_lowercase();
     let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric());

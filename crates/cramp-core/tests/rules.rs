@@ -249,6 +249,33 @@ fn one_swollen_calf_flags_possible_dvt_same_day_and_stops_stretching() {
 }
 
 #[test]
+fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_possible_dvt() {
+    for extra in [r#""side": "right""#, r#""side": "both", "recent_immobility": true"#] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{"feels_like": "painful_cramp", "when": "constant", "location": ["calf"], {extra}}}}}"#
+        ));
+        assert_eq!(flag_urgency(&a, "possible_dvt"), Some("urgent"), "{extra}");
+        assert!(!plan(&a).contains(&"nightly_stretching"), "{extra}");
+        assert!(!plan(&a).contains(&"reassurance"), "{extra}");
+    }
+    // On a combined oral contraceptive (by its ATC code), both calves.
+    let pill = run(
+        r#"{"symptoms": {"when": "constant", "location": ["calf"], "side": "both"}, "medications": [{"name": "Microgynon", "atc": "G03AA07"}]}"#,
+    );
+    assert_eq!(flag_urgency(&pill, "possible_dvt"), Some("urgent"));
+    // Not persistent, not one-sided without risk, or a burning feeling: no flag.
+    for symptoms in [
+        r#""feels_like": "painful_cramp", "when": "night", "location": ["calf"], "side": "left""#,
+        r#""feels_like": "painful_cramp", "when": "constant", "location": ["calf"], "side": "both""#,
+        r#""feels_like": "burning_or_numb", "when": "constant", "location": ["calf"], "side": "left""#,
+        r#""feels_like": "painful_cramp", "when": "constant", "location": ["foot"], "side": "left""#,
+    ] {
+        let a = run(&format!(r#"{{"symptoms": {{{symptoms}}}}}"#));
+        assert!(!flags(&a).contains(&"possible_dvt"), "{symptoms}");
+    }
+}
+
+#[test]
 fn rest_pain_relieved_by_hanging_the_leg_down_flags_critical_limb_ischaemia() {
     let a = run(r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "hanging_leg_down"}}"#);
     assert_eq!(flag_urgency(&a, "critical_limb_ischaemia"), Some("urgent"));
@@ -690,6 +717,39 @@ fn a_supplement_of_an_electrolyte_documented_low_treats_the_deficiency() {
         ),
         vec![(Decision::Avoid, None)]
     );
+}
+
+#[test]
+fn an_inhaler_with_a_laba_evidence_does_not_name_is_reviewed_in_review_and_potassium_checked() {
+    let a = run(r#"{"medications": [{"name": "Anoro Ellipta"}, {"name": "terbutaline"}, {"name": "Spiriva"}]}"#);
+    let items: Vec<_> = a
+        .medication_review
+        .iter()
+        .map(|r| (r.atc.as_str(), r.tier.as_str(), r.entry.id.as_str()))
+        .collect();
+    assert_eq!(
+        items,
+        [
+            ("R03AL", "A", "review.laba_other"),
+            ("R03AC03", "B", "review.saba_other")
+        ]
+    );
+    assert!(
+        a.medication_review
+            .iter()
+            .all(|r| r.entry.status == ReviewStatus::InReview)
+    );
+    assert!(
+        a.unrecognized_medications.is_empty(),
+        "tiotropium is known and not flagged"
+    );
+    assert!(labs(&a).contains(&"2823-3".to_string()));
+}
+
+#[test]
+fn ferric_carboxymaltose_is_not_flagged_under_the_iron_sucrose_row() {
+    let a = run(r#"{"medications": [{"name": "Ferinject 1000 mg IV"}, {"name": "iron sucrose 200 mg IV"}]}"#);
+    assert_eq!(review(&a), [("B03AC02".to_string(), "A")]);
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 use super::facts::Facts;
 use crate::case::*;
-use crate::knowledge::{GateId, KnowledgeBase};
+use crate::knowledge::{GateId, KnowledgeBase, SetId};
 use crate::vocab::{Confidence, DifferentialStatus};
 
 /// Which pathways the case engages, with their status.
@@ -21,6 +21,8 @@ pub struct Pathways {
     pub neuropathy: Option<DifferentialStatus>,
     pub mnd: bool,
     pub dvt: bool,
+    /// The DVT pathway rests on persistent calf pain alone (no swelling, warmth or redness).
+    pub dvt_persistent_pain: bool,
     pub most_likely: Option<(Dx, Confidence)>,
     pub coexisting: bool,
     pub indeterminate: bool,
@@ -234,7 +236,17 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
     } else if sensory && exam_support {
         p.neuropathy = Some(Possible);
     }
-    p.dvt = s.calf_swelling == Some(CalfSwelling::OneLeg) || s.calf_warm_or_red == Some(true);
+    // c.5 possible_dvt: unilateral calf swelling, warmth or redness, or persistent (not transient)
+    // calf pain, above all after immobility or on oestrogen. Persistent pain counts when it is
+    // one-sided or comes with one of those risks; a burning or numb feeling or an urge to move
+    // belongs to other pathways.
+    let calf_pain = s.location.as_ref().is_none_or(|l| l.contains(&Location::Calf))
+        && !matches!(q1, Some(FeelsLike::BurningOrNumb | FeelsLike::UrgeToMove));
+    let dvt_risk = matches!(s.side, Some(Side::Left | Side::Right))
+        || s.recent_immobility == Some(true)
+        || f.takes(SetId::Oestrogens);
+    p.dvt_persistent_pain = s.when == Some(When::Constant) && calf_pain && dvt_risk;
+    p.dvt = s.calf_swelling == Some(CalfSwelling::OneLeg) || s.calf_warm_or_red == Some(true) || p.dvt_persistent_pain;
     if s.kicking_reported == Some(true)
         && !matches!(
             q1,

@@ -287,7 +287,7 @@ fn medication_review<'kb>(c: &Ctx<'_, 'kb>) -> Vec<ReviewItem<'kb>> {
         let code = i.code.clone();
         let group_of = |role: GroupRole| i.profile.group(role);
         let safety = group_of(GroupRole::Safety);
-        let cause = explicit.or_else(|| group_of(GroupRole::Cause));
+        let cause = explicit.or_else(|| group_of(GroupRole::Cause).filter(|_| !drug.is_some_and(|d| d.not_a_cause)));
         let rls = group_of(GroupRole::Rls).filter(|_| c.p.rls_or_plmd_active());
         // c.6b: a drug in both lists takes tier R when only the RLS/PLMD pathway is active.
         let group = safety.or(if rls_only { rls.or(cause) } else { cause.or(rls) });
@@ -823,7 +823,11 @@ fn considered<'kb>(
             (Decision::Avoid, None, None)
         } else if in_options {
             (Decision::Option, None, None)
-        } else if let Some(g) = i.profile.group(GroupRole::Cause) {
+        } else if let Some(g) = i
+            .profile
+            .group(GroupRole::Cause)
+            .filter(|_| !i.drug.is_some_and(|d| kb.drugs.drugs[d].not_a_cause))
+        {
             (
                 Decision::Statement,
                 Some(c.rule(RuleId::ConsideringMayCauseCramps)),
@@ -909,6 +913,8 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Dx::Dvt => "dvt",
         }
     };
+    let swollen_or_red =
+        c.case.symptoms.calf_swelling == Some(CalfSwelling::OneLeg) || c.case.symptoms.calf_warm_or_red == Some(true);
     let pattern = |dx: Dx| -> &'static str {
         match dx {
             Dx::Nlc if p.coexisting => "coexisting",
@@ -922,6 +928,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Dx::Neurogenic => "neurogenic_pattern",
             Dx::Neuropathy => "neuropathy_pattern",
             Dx::Mnd => "mnd_pattern",
+            Dx::Dvt if p.dvt_persistent_pain && !swollen_or_red => "dvt_persistent_pain",
             Dx::Dvt => "dvt_pattern",
         }
     };

@@ -68,6 +68,8 @@ pub struct RawDrug {
     names_mark: Option<crate::vocab::Mark>,
     #[serde(default)]
     brands: Vec<String>,
+    #[serde(default)]
+    not_a_cause: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -136,6 +138,7 @@ sets! {
     PotassiumSupplements = "potassium_supplements", CalciumSupplements = "calcium_supplements",
     Alpha2Delta = "alpha2delta", Iron = "iron", QtProlonging = "qt_prolonging", MuscleRelaxants = "muscle_relaxants",
     Sedatives = "sedatives", LowersMagnesium = "lowers_magnesium", LowersPotassium = "lowers_potassium",
+    Oestrogens = "oestrogens",
     LowersSodium = "lowers_sodium",
 }
 
@@ -158,6 +161,10 @@ pub struct Drug {
     /// The mark of the names and brands as a whole: `U` when any is not spelled out in EVIDENCE.md.
     pub names_mark: Option<crate::vocab::Mark>,
     pub brands: Vec<String>,
+    /// Recognised by name as a member of a class whose cause row names another member (ferric
+    /// carboxymaltose under B03AC, whose row is iron sucrose): the class's cause group does not
+    /// apply to it.
+    pub not_a_cause: bool,
 }
 
 impl Drug {
@@ -305,6 +312,7 @@ impl DrugTable {
                 names: d.names.clone(),
                 names_mark: d.names_mark,
                 brands: d.brands.clone(),
+                not_a_cause: d.not_a_cause,
             });
         }
         for g in &groups {
