@@ -100,6 +100,8 @@ pub enum Basis {
         high: Option<f64>,
     },
     RlsThreshold,
+    /// The paediatric RLS ferritin threshold of c.2 ([S]).
+    RlsThresholdChild,
     Critical {
         limit: f64,
     },

@@ -100,6 +100,7 @@ rules! {
     ConsideringAlpha2Delta = "considering.alpha2delta_for_nlc",
     ConsideringElectrolyteDeficiency = "considering.electrolyte_deficiency",
     ConsideringMagnesiumPregnancy = "considering.magnesium_pregnancy",
+    PlanIronRepletionChild = "plan.iron_repletion_child",
 }
 
 use crate::vocab::{ConflictTopic, PlanId};

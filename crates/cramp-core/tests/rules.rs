@@ -753,6 +753,39 @@ fn ferric_carboxymaltose_is_not_flagged_under_the_iron_sucrose_row() {
 }
 
 #[test]
+fn a_child_with_rls_gets_the_paediatric_ferritin_threshold_and_no_adult_iron_regimen() {
+    let rls = r#""symptoms": {"feels_like": "urge_to_move", "worse_in_evening": true, "relieved_by": "any_movement", "returns_at_rest": true}"#;
+    let case = |age: u32, ferritin: u32| {
+        run(&format!(
+            r#"{{"patient": {{"age": {age}, "sex": "female"}}, {rls}, "labs": [{{"loinc": "2276-4", "value": {ferritin}, "unit": "ng/mL"}}]}}"#
+        ))
+    };
+    let low = case(9, 40);
+    assert_eq!(interpretation(&low, "2276-4"), Some("low"));
+    assert!(plan(&low).contains(&"iron_repletion"));
+    let item = low.plan.iter().find(|p| p.id == PlanId::IronRepletion).unwrap();
+    assert_eq!(item.entry.id, "plan.iron_repletion_child");
+    assert_eq!(
+        item.entry.status,
+        ReviewStatus::InReview,
+        "the paediatric threshold is [S]"
+    );
+    assert!(
+        options(&low).is_empty(),
+        "no adult oral or IV iron regimen under 18: {:?}",
+        options(&low)
+    );
+    // 50-75 ng/mL: iron for an adult, not for a child.
+    let mid = case(9, 60);
+    assert_eq!(interpretation(&mid, "2276-4"), Some("normal"));
+    assert!(!plan(&mid).contains(&"iron_repletion"));
+    let adult = case(40, 60);
+    assert_eq!(interpretation(&adult, "2276-4"), Some("low"));
+    assert!(plan(&adult).contains(&"iron_repletion"));
+    assert!(options(&adult).contains(&"B03AA07".to_string()));
+}
+
+#[test]
 fn baclofen_is_offered_in_cirrhosis_with_a_known_egfr() {
     let a = run(
         r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]}"#,

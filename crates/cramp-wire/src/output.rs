@@ -648,6 +648,7 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> S
                     )
                 }
                 Basis::RlsThreshold => t.basis_rls.clone(),
+                Basis::RlsThresholdChild => t.basis_rls_child.clone(),
                 Basis::Critical { limit } => fill(
                     &t.basis_critical,
                     &[

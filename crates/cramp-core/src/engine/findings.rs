@@ -102,19 +102,29 @@ pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathwa
     }
     if p.rls_active() && matches!(interp, Interpretation::Normal | Interpretation::High) {
         let t = &kb.thresholds;
+        // Under 18 the adult thresholds do not apply: only the paediatric ferritin threshold ([S]).
+        let child = case.patient.age.is_some_and(|age| age < t.child_age.value);
         let iron_low = match a.id {
+            AnalyteId::Ferritin if child => v < t.rls_ferritin_child.value,
             AnalyteId::Ferritin if f.gate(GateId::EsrdDialysis) => v < t.rls_esrd_ferritin.value,
             AnalyteId::Ferritin => v <= t.rls_ferritin_iron.value,
+            AnalyteId::Tsat if child => false,
             AnalyteId::Tsat => v < t.rls_tsat.value,
             _ => false,
         };
         if iron_low {
             interp = Interpretation::Low;
-            basis = Basis::RlsThreshold;
+            basis = if child {
+                Basis::RlsThresholdChild
+            } else {
+                Basis::RlsThreshold
+            };
         }
     }
     finding.review_status = match basis {
-        Basis::DefaultRange { .. } | Basis::Critical { .. } => ReviewStatus::InReview.min(entry.status),
+        Basis::DefaultRange { .. } | Basis::Critical { .. } | Basis::RlsThresholdChild => {
+            ReviewStatus::InReview.min(entry.status)
+        }
         _ => entry.status,
     };
     finding.basis = basis;

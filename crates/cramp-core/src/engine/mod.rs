@@ -394,8 +394,9 @@ fn options_and_avoid<'kb>(
         offer(RuleId::OptionDiltiazem, false, &mut options);
     }
 
-    // Iron on the RLS or PLMD pathway (c.2).
+    // Iron on the RLS or PLMD pathway (c.2); not the adult regimens under 18 (c.7 children).
     if c.p.rls_or_plmd_active()
+        && !c.under(t.child_age.value)
         && let Some(rule) = iron_rule(c)
     {
         let option_for = if c.p.rls_active() {
@@ -631,7 +632,15 @@ fn plan<'kb>(
     let drug_lowering = (mg_low && c.takes(SetId::LowersMagnesium))
         || (k_low && c.takes(SetId::LowersPotassium))
         || (na_low_interp && c.takes(SetId::LowersSodium));
-    let iron_low = c.p.rls_or_plmd_active() && iron_rule(c).is_some();
+    // Under 18, only the paediatric ferritin threshold of c.2 ([S]); the adult rows do not apply.
+    let child = c.under(t.child_age.value);
+    let iron_low = c.p.rls_or_plmd_active()
+        && if child {
+            c.f.value(AnalyteId::Ferritin)
+                .is_some_and(|v| v < t.rls_ferritin_child.value)
+        } else {
+            iron_rule(c).is_some()
+        };
     let diabetes = c.gate(GateId::Diabetes);
     let glycaemia_high = high(interp(AnalyteId::Hba1c)) || high(interp(AnalyteId::Glucose));
     let neuropathy = c.p.neuropathy.is_some_and(|st| st == DifferentialStatus::Likely)
@@ -729,7 +738,10 @@ fn plan<'kb>(
         .into_iter()
         .map(|id| PlanItem {
             id,
-            entry: c.rule(plan_rule(id)),
+            entry: c.rule(match id {
+                IronRepletion if child => RuleId::PlanIronRepletionChild,
+                _ => plan_rule(id),
+            }),
         })
         .filter(|i| c.served(i.entry))
         .collect()
