@@ -983,6 +983,50 @@ fn a_smoker_gets_smoking_cessation_and_an_ex_smoker_does_not() {
 }
 
 #[test]
+fn kidney_failure_written_as_a_kdigo_category_roman_numeral_or_esrf_withholds_baclofen_in_cirrhosis() {
+    for name in ["CKD G5", "CKD stage IV", "stage 4 CKD", "ESRF on HD", "ESKD"] {
+        let a = run(&format!(
+            r#"{{"conditions": [{{"name": "{name}"}}, {{"name": "cirrhosis"}}]}}"#
+        ));
+        assert!(!options(&a).contains(&"M03BX01".to_string()), "{name}");
+        assert!(
+            a.avoid.iter().any(|v| v.entry.id == "avoid.baclofen_contraindicated"),
+            "{name}"
+        );
+        assert!(a.input_warnings.is_empty(), "{name}: {:?}", a.input_warnings);
+    }
+    // Stage 3 is not kidney failure.
+    let a = run(
+        r#"{"conditions": [{"name": "CKD G3a"}, {"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 50, "unit": "mL/min/1.73 m2"}]}"#,
+    );
+    assert!(options(&a).contains(&"M03BX01".to_string()));
+}
+
+#[test]
+fn common_clinical_wordings_of_the_rule_conditions_are_recognised() {
+    for name in [
+        "Congestive cardiac failure",
+        "CCF",
+        "diabetic nephropathy",
+        "NIDDM",
+        "PVD",
+        "intermittent claudication",
+        "tobacco use disorder",
+        "first degree atrioventricular block",
+        "Child-Pugh B",
+    ] {
+        let a = run(&format!(r#"{{"conditions": [{{"name": "{name}"}}]}}"#));
+        assert!(a.input_warnings.is_empty(), "{name}: {:?}", a.input_warnings);
+    }
+    let hf = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "congestive cardiac failure"}}]}}"#
+    ));
+    assert!(!plan(&hf).contains(&"hydration"));
+    let pre = run(r#"{"conditions": [{"name": "pre-diabetic"}]}"#);
+    assert_eq!(pre.input_warnings.len(), 1, "prediabetes is not diabetes");
+}
+
+#[test]
 fn metformin_prompts_a_b12_assessment() {
     let a = run(r#"{"medications": [{"name": "metformin 500 mg"}]}"#);
     assert!(plan(&a).contains(&"b12_assessment"));
