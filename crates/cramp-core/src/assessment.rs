@@ -191,6 +191,8 @@ pub struct ConsideredItem<'kb> {
     pub decision: Decision,
     pub tier: Option<Tier>,
     pub entry: Option<&'kb Entry>,
+    /// `entry` is the option this drug is in another population, shown with why it is not offered here.
+    pub elsewhere: bool,
 }
 
 impl<'kb> Assessment<'kb> {

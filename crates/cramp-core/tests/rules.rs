@@ -786,6 +786,37 @@ fn a_child_with_rls_gets_the_paediatric_ferritin_threshold_and_no_adult_iron_reg
 }
 
 #[test]
+fn a_considered_drug_that_is_an_option_only_elsewhere_cites_that_option() {
+    for (drug, entry) in [
+        ("diltiazem", "option.diltiazem_refractory"),
+        ("midodrine", "option.midodrine_haemodialysis"),
+        ("albumin", "option.albumin_cirrhosis"),
+        ("ferrous sulfate", "option.iron_rls"),
+    ] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "considering": [{{"name": "{drug}"}}]}}"#
+        ));
+        let c = &a.considered[0];
+        assert_eq!(c.decision, Decision::Statement, "{drug}");
+        assert!(c.elsewhere, "{drug}");
+        assert_eq!(c.entry.map(|e| e.id.as_str()), Some(entry), "{drug}");
+        assert!(options(&a).is_empty(), "{drug}");
+    }
+    // In its population it is the option itself.
+    let a = run(
+        r#"{"conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}], "considering": [{"name": "albumin"}]}"#,
+    );
+    assert_eq!(a.considered[0].decision, Decision::Option);
+    // A drug that is no option anywhere keeps the generic statement.
+    let b = run(r#"{"considering": [{"name": "cilostazol"}]}"#);
+    assert!(!b.considered[0].elsewhere);
+    assert_eq!(
+        b.considered[0].entry.map(|e| e.id.as_str()),
+        Some("considering.not_offered")
+    );
+}
+
+#[test]
 fn baclofen_is_offered_in_cirrhosis_with_a_known_egfr() {
     let a = run(
         r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]}"#,

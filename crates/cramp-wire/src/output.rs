@@ -944,7 +944,36 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
             decision: c.decision.as_str(),
             text: c.entry.map(|e| {
                 let tier = c.tier.map(|t| t.as_str()).unwrap_or("");
-                Text::owned(fill(e.text(audience), &[("drug", &c.drug_name), ("tier", tier)]))
+                let text = fill(e.text(audience), &[("drug", &c.drug_name), ("tier", tier)]);
+                if c.elsewhere {
+                    let prefix = match audience {
+                        Audience::Clinician => &w.templates.considered_elsewhere_clinician,
+                        Audience::Patient => &w.templates.considered_elsewhere_patient,
+                    };
+                    // "Cirrhosis" reads "cirrhosis" mid-sentence; "ESRD with RLS" stays as it is.
+                    let mut chars = e.population.chars();
+                    let population = match (chars.next(), chars.next()) {
+                        (Some(a), Some(b)) if b.is_lowercase() => {
+                            format!("{}{}", a.to_lowercase(), &e.population[a.len_utf8()..])
+                        }
+                        _ => e.population.clone(),
+                    };
+                    let prefix = fill(prefix, &[("drug", &c.drug_name), ("population", &population)]);
+                    match audience {
+                        Audience::Clinician => Text::owned(format!("{prefix} {text}")),
+                        // The option's patient text speaks to someone in its population: only its
+                        // review mark (the trailing "[…]" of an entry not yet approved) is kept.
+                        Audience::Patient => {
+                            let mark = text
+                                .rfind(" [")
+                                .filter(|_| text.ends_with(']'))
+                                .map_or("", |i| &text[i..]);
+                            Text::owned(format!("{prefix}{mark}"))
+                        }
+                    }
+                } else {
+                    Text::owned(text)
+                }
             }),
             sources: c.entry.map(|e| Ids::entry(e, cache)),
             review_status: c.entry.map(status),

@@ -57,3 +57,18 @@ fn rls_with_low_ferritin_clinician_text() {
 fn swollen_calf_patient_text() {
     insta::assert_snapshot!(report(SWOLLEN_CALF, Audience::Patient, Style::Text));
 }
+
+#[test]
+fn a_drug_that_is_an_option_only_elsewhere_says_why_in_each_voice() {
+    let case = r#"{"considering": [{"name": "midodrine"}]}"#;
+    let clinician = report(case, Audience::Clinician, Style::Text);
+    assert!(
+        clinician.contains("Not offered for this patient: Midodrine is an option only for this population: haemodialysis with intradialytic hypotension.")
+    );
+    assert!(clinician.contains("Pre-dialysis midodrine may be considered by the dialysis team"));
+    let patient = report(case, Audience::Patient, Style::Text);
+    assert!(patient.contains("Midodrine is not one of the treatments suggested for you"));
+    // The option's own patient text speaks to someone on dialysis: only its review mark is kept.
+    assert!(!patient.contains("during dialysis"), "{patient}");
+    assert!(patient.contains("[S/U: not yet confirmed by a clinician]"));
+}

@@ -831,6 +831,7 @@ fn considered<'kb>(
                 .iter()
                 .any(|o| o.entry.atc.as_deref().is_some_and(|x| compatible(x, code)))
         });
+        let mut elsewhere = false;
         let (decision, entry, tier) = if in_avoid {
             (Decision::Avoid, None, None)
         } else if in_options {
@@ -859,6 +860,15 @@ fn considered<'kb>(
             )
         } else if i.in_set(SetId::Alpha2Delta) && !c.p.rls_active() {
             (Decision::Statement, Some(c.rule(RuleId::ConsideringAlpha2Delta)), None)
+        } else if let Some(option) = code.and_then(|code| {
+            // An option of another population (diltiazem outside refractory cramps, midodrine off
+            // dialysis, albumin outside cirrhosis, iron without RLS): its own evidence and population.
+            kb.entries.iter().find(|e| {
+                e.option_for.is_some() && e.atc.as_deref().is_some_and(|x| compatible(x, code)) && c.served(e)
+            })
+        }) {
+            elsewhere = true;
+            (Decision::Statement, Some(option), None)
         } else {
             (Decision::Statement, Some(c.rule(RuleId::ConsideringNotOffered)), None)
         };
@@ -872,6 +882,7 @@ fn considered<'kb>(
             decision,
             tier,
             entry,
+            elsewhere,
         });
     }
     out

@@ -170,6 +170,8 @@ pub struct Templates {
     pub conditional_clinician: String,
     pub conditional_patient: String,
     pub dosing_patient: String,
+    pub considered_elsewhere_clinician: String,
+    pub considered_elsewhere_patient: String,
     pub notice_clinician: String,
     pub notice_patient: String,
 }
