@@ -72,6 +72,7 @@ rules! {
     AvoidBaclofenNoIndication = "avoid.baclofen_no_indication",
     AvoidBaclofenContraindicated = "avoid.baclofen_contraindicated",
     AvoidBaclofenPregnancyUnknown = "avoid.baclofen_until_pregnancy_known",
+    AvoidBaclofenUnconfirmed = "avoid.baclofen_until_confirmed",
     AvoidBeersRelaxants = "avoid.beers_muscle_relaxants",
     AvoidRelaxantsPregnancy = "avoid.muscle_relaxants_pregnancy",
     AvoidSedativesOlder = "avoid.sedatives_older_adults",

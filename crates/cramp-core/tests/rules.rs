@@ -1044,7 +1044,6 @@ fn common_clinical_wordings_of_the_rule_conditions_are_recognised() {
         "intermittent claudication",
         "tobacco use disorder",
         "first degree atrioventricular block",
-        "Child-Pugh B",
     ] {
         let a = run(&format!(r#"{{"conditions": [{{"name": "{name}"}}]}}"#));
         assert!(a.input_warnings.is_empty(), "{name}: {:?}", a.input_warnings);
@@ -1055,6 +1054,51 @@ fn common_clinical_wordings_of_the_rule_conditions_are_recognised() {
     assert!(!plan(&hf).contains(&"hydration"));
     let pre = run(r#"{"conditions": [{"name": "pre-diabetic"}]}"#);
     assert_eq!(pre.input_warnings.len(), 1, "prediabetes is not diabetes");
+}
+
+#[test]
+fn any_egfr_below_30_withholds_baclofen_even_an_older_one_or_one_without_a_usable_unit() {
+    for labs in [
+        r#"[{"name": "eGFR", "value": 25, "unit": "mL/min"}]"#,
+        r#"[{"loinc": "98979-8", "value": 25}]"#,
+        r#"[{"loinc": "98979-8", "value": 25, "unit": "mL/min/1.73 m2", "date": "2025-01-01"}, {"loinc": "98979-8", "value": 45, "unit": "mL/min/1.73 m2", "date": "2026-01-01"}]"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"conditions": [{{"name": "cirrhosis"}}], "labs": {labs}}}"#
+        ));
+        assert!(!options(&a).contains(&"M03BX01".to_string()), "{labs}");
+        assert!(
+            a.avoid.iter().any(|v| v.entry.id == "avoid.baclofen_contraindicated"),
+            "{labs}"
+        );
+    }
+    let ok = run(
+        r#"{"conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 45, "unit": "mL/min/1.73 m2"}]}"#,
+    );
+    assert!(options(&ok).contains(&"M03BX01".to_string()));
+}
+
+#[test]
+fn a_baclofen_contraindication_written_negated_or_past_withholds_it_until_confirmed() {
+    let egfr = r#""labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]"#;
+    for conditions in [
+        r#"[{"name": "cirrhosis, no encephalopathy"}]"#,
+        r#"[{"name": "cirrhosis without encephalopathy"}]"#,
+        r#"[{"name": "cirrhosis"}, {"name": "history of renal failure"}]"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 60, "sex": "male"}}, "conditions": {conditions}, {egfr}}}"#
+        ));
+        assert!(!options(&a).contains(&"M03BX01".to_string()), "{conditions}");
+        let item = a.avoid.iter().find(|v| v.atc.as_deref() == Some("M03BX01")).unwrap();
+        assert_eq!(item.entry.id, "avoid.baclofen_until_confirmed", "{conditions}");
+        assert_eq!(item.severity, Severity::Warning);
+    }
+    // A negation of something else does not hold it back.
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 60, "sex": "male"}}, "conditions": [{{"name": "cirrhosis"}}, {{"name": "ex-smoker"}}], {egfr}}}"#
+    ));
+    assert!(options(&a).contains(&"M03BX01".to_string()));
 }
 
 #[test]

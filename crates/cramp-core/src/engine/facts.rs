@@ -39,6 +39,9 @@ pub struct LabResult {
 #[derive(Debug)]
 pub struct Facts {
     pub gates: [bool; GateId::ALL.len()],
+    /// Gates a condition name mentions only after a negation ("no …", "history of …"), one bit per
+    /// `GateId` (a gate also met otherwise is not set here).
+    pub negated_mentions: u32,
     /// Every ingredient of every medication taken or considered.
     pub ingredients: Vec<Ingredient>,
     pub unrecognized: Vec<String>,
@@ -157,17 +160,19 @@ fn same_class(a: &str, b: &str) -> bool {
 pub fn has_condition(kb: &KnowledgeBase, case: &Case, gate: GateId) -> bool {
     case.conditions.iter().any(|c| {
         let mut gates = [false; GateId::ALL.len()];
-        condition_gates(kb, c, &mut gates);
+        condition_gates(kb, c, &mut gates, &mut 0);
         gates[gate as usize]
     })
 }
 
-fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool]) -> bool {
+/// Sets the gates a condition falls under; `negated` collects the gates its name mentions only
+/// after a negation.
+fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool], negated: &mut u32) -> bool {
     let mut recognised = false;
-    let names = c
-        .name
-        .as_deref()
-        .map_or(0, |n| kb.conditions.lower_name_gates(&n.to_lowercase()));
+    let (names, negated_names) = c.name.as_deref().map_or((0, 0), |n| {
+        kb.conditions.lower_name_gates_and_negated(&n.to_lowercase())
+    });
+    *negated |= negated_names;
     let icd10 = c.icd10.as_deref().map(normalise_icd);
     let snomed = c.snomed.as_deref().map(str::trim);
     for id in GateId::ALL {
@@ -193,8 +198,9 @@ fn later(a: &Option<String>, b: &Option<String>) -> bool {
 pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut warnings = Vec::new();
     let mut gates = [false; GateId::ALL.len()];
+    let mut negated_mentions = 0u32;
     for (i, c) in case.conditions.iter().enumerate() {
-        let recognised = condition_gates(kb, c, &mut gates);
+        let recognised = condition_gates(kb, c, &mut gates, &mut negated_mentions);
         if !recognised && c.icd10.is_none() && c.snomed.is_none() {
             warnings.push(format!(
                 "conditions[{i}]: {:?} matches no condition the rules use; give an ICD-10-CM or SNOMED CT code if it matters",
@@ -342,6 +348,17 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 }
             },
         }
+        // The baclofen gate's kidney failure (eGFR < 30) reads every eGFR sent, not only the latest,
+        // and one without a usable unit (e.g. mL/min) too: the safer reading (SPEC §3).
+        if a.id == AnalyteId::Egfr && canonical.unwrap_or(value) < t.kidney_failure_egfr.value {
+            if canonical.is_none() {
+                warnings.push(format!(
+                    "labs[{i}]: an eGFR below {} was sent; though not interpreted, it is treated as kidney failure for the safety gates (baclofen, NSAIDs, potassium)",
+                    t.kidney_failure_egfr.value
+                ));
+            }
+            gates[GateId::KidneyFailure as usize] = true;
+        }
         let result = LabResult {
             input: i,
             analyte: a_idx,
@@ -376,6 +393,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
 
     Facts {
         gates,
+        negated_mentions,
         ingredients,
         unrecognized,
         labs,

@@ -191,7 +191,14 @@ impl ConditionTable {
     /// The gates a lower-case condition name matches (EVIDENCE.md d.1a), as a bit per `GateId`:
     /// one pass over the name for every gate's synonyms.
     pub fn lower_name_gates(&self, lower: &str) -> u32 {
-        let (mut hits, mut excluded) = (0u32, 0u32);
+        self.lower_name_gates_and_negated(lower).0
+    }
+
+    /// As `lower_name_gates`, with a second mask: the gates whose synonyms occur only after a
+    /// negation ("no encephalopathy", "history of renal failure"), which a safety gate may want to
+    /// confirm before it relies on their absence.
+    pub fn lower_name_gates_and_negated(&self, lower: &str) -> (u32, u32) {
+        let (mut hits, mut excluded, mut negated) = (0u32, 0u32, 0u32);
         for m in self.names.find_overlapping_iter(lower) {
             let (gate, kind) = self.patterns[m.pattern().as_usize()];
             let bit = 1u32 << gate as usize;
@@ -212,11 +219,15 @@ impl ConditionTable {
                 }
             };
             let before = &lower[..m.start()];
-            if counts && !self.negations.iter().any(|n| before.ends_with(n.as_str())) {
-                hits |= bit;
+            if counts {
+                if self.negations.iter().any(|n| before.ends_with(n.as_str())) {
+                    negated |= bit;
+                } else {
+                    hits |= bit;
+                }
             }
         }
-        hits & !excluded
+        (hits & !excluded, negated & !hits & !excluded)
     }
 
     pub fn gate(&self, id: GateId) -> &Gate {
