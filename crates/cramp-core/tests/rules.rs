@@ -1052,6 +1052,13 @@ fn common_clinical_wordings_of_the_rule_conditions_are_recognised() {
         r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "congestive cardiac failure"}}]}}"#
     ));
     assert!(!plan(&hf).contains(&"hydration"));
+    let falls = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "history of falls"}}]}}"#
+    ));
+    assert!(
+        plan(&falls).contains(&"seated_stretching"),
+        "Z91.81 is \"History of falling\""
+    );
     let pre = run(r#"{"conditions": [{"name": "pre-diabetic"}]}"#);
     assert_eq!(pre.input_warnings.len(), 1, "prediabetes is not diabetes");
 }
