@@ -99,6 +99,8 @@ rules! {
     ConsideringNotOffered = "considering.not_offered",
     ConsideringMayCauseCramps = "considering.may_cause_cramps",
     ConsideringAlpha2Delta = "considering.alpha2delta_for_nlc",
+    ConsideringAlpha2DeltaRls = "considering.alpha2delta_for_rls",
+    ConsideringDopamineAgonistRls = "considering.dopamine_agonist_for_rls",
     ConsideringElectrolyteDeficiency = "considering.electrolyte_deficiency",
     ConsideringMagnesiumPregnancy = "considering.magnesium_pregnancy",
     PlanIronRepletionChild = "plan.iron_repletion_child",

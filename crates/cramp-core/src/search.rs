@@ -224,10 +224,21 @@ fn drug_links(kb: &KnowledgeBase, drug: usize) -> NamedDrug {
     let mut entries: Vec<usize> = groups.iter().map(|&g| kb.group_entry(g).index).collect();
     let cause = profile.group(GroupRole::Cause);
     let tier = cause.map(|g| kb.drugs.groups[g].tier.as_str());
+    use crate::rules::RuleId;
+    if profile.in_set(SetId::Alpha2Delta) {
+        // For RLS a recommended drug, for cramps not a treatment (and gabapentin a reported cause).
+        entries.push(kb.rule(RuleId::ConsideringAlpha2DeltaRls).index);
+    }
     if cause.is_some() {
-        entries.push(kb.rule(crate::rules::RuleId::ConsideringMayCauseCramps).index);
+        entries.push(kb.rule(RuleId::ConsideringMayCauseCramps).index);
     } else if profile.in_set(SetId::Alpha2Delta) {
-        entries.push(kb.rule(crate::rules::RuleId::ConsideringAlpha2Delta).index);
+        entries.push(kb.rule(RuleId::ConsideringAlpha2Delta).index);
+    }
+    if profile.in_set(SetId::DopamineAgonists) {
+        entries.push(kb.rule(RuleId::ConsideringDopamineAgonistRls).index);
+    }
+    if profile.in_set(SetId::MagnesiumSupplements) {
+        entries.push(kb.rule(RuleId::ConsideringMagnesiumPregnancy).index);
     }
     NamedDrug {
         drug,

@@ -817,6 +817,33 @@ fn a_considered_drug_that_is_an_option_only_elsewhere_cites_that_option() {
 }
 
 #[test]
+fn on_the_rls_pathway_an_alpha2delta_ligand_is_a_recommended_rls_drug_and_a_dopamine_agonist_is_not() {
+    let entry = |drug: &str, symptoms: &str| {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{symptoms}}}, "considering": [{{"name": "{drug}"}}]}}"#
+        ));
+        a.considered[0].entry.map(|e| e.id.clone())
+    };
+    assert_eq!(
+        entry("gabapentin", RLS).as_deref(),
+        Some("considering.alpha2delta_for_rls")
+    );
+    assert_eq!(
+        entry("pregabalin 75 mg", RLS).as_deref(),
+        Some("considering.alpha2delta_for_rls")
+    );
+    assert_eq!(
+        entry("ropinirole", RLS).as_deref(),
+        Some("considering.dopamine_agonist_for_rls")
+    );
+    // For cramps alone they are not RLS treatments.
+    assert_eq!(
+        entry("pregabalin", NLC).as_deref(),
+        Some("considering.alpha2delta_for_nlc")
+    );
+}
+
+#[test]
 fn baclofen_is_offered_in_cirrhosis_with_a_known_egfr() {
     let a = run(
         r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]}"#,

@@ -843,6 +843,19 @@ fn considered<'kb>(
             (Decision::Avoid, None, None)
         } else if in_options {
             (Decision::Option, None, None)
+        } else if c.p.rls_active() && i.in_set(SetId::Alpha2Delta) {
+            // R-AASM2024: a strongly recommended RLS treatment (before its listing as a cramp cause).
+            (
+                Decision::Statement,
+                Some(c.rule(RuleId::ConsideringAlpha2DeltaRls)),
+                None,
+            )
+        } else if c.p.rls_active() && i.in_set(SetId::DopamineAgonists) {
+            (
+                Decision::Statement,
+                Some(c.rule(RuleId::ConsideringDopamineAgonistRls)),
+                None,
+            )
         } else if let Some(g) = i
             .profile
             .group(GroupRole::Cause)
