@@ -258,6 +258,13 @@ fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_poss
         assert!(!plan(&a).contains(&"nightly_stretching"), "{extra}");
         assert!(!plan(&a).contains(&"reassurance"), "{extra}");
     }
+    // Constant calf pain with side and immobility unknown: each would complete the trigger.
+    let open = run(r#"{"symptoms": {"feels_like": "painful_cramp", "when": "constant", "location": ["calf"]}}"#);
+    let fields: Vec<&str> = open.questions.iter().map(|q| q.field).collect();
+    assert!(
+        fields.contains(&"symptoms.side") && fields.contains(&"symptoms.recent_immobility"),
+        "{fields:?}"
+    );
     // On a combined oral contraceptive (by its ATC code), both calves.
     let pill = run(
         r#"{"symptoms": {"when": "constant", "location": ["calf"], "side": "both"}, "medications": [{"name": "Microgynon", "atc": "G03AA07"}]}"#,

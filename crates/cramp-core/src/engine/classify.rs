@@ -23,6 +23,8 @@ pub struct Pathways {
     pub dvt: bool,
     /// The DVT pathway rests on persistent calf pain alone (no swelling, warmth or redness).
     pub dvt_persistent_pain: bool,
+    /// Constant calf pain (not burning or numb, not an urge to move), with or without a DVT risk.
+    pub persistent_calf_pain: bool,
     pub most_likely: Option<(Dx, Confidence)>,
     pub coexisting: bool,
     pub indeterminate: bool,
@@ -245,7 +247,8 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
     let dvt_risk = matches!(s.side, Some(Side::Left | Side::Right))
         || s.recent_immobility == Some(true)
         || f.takes(SetId::Oestrogens);
-    p.dvt_persistent_pain = s.when == Some(When::Constant) && calf_pain && dvt_risk;
+    p.persistent_calf_pain = s.when == Some(When::Constant) && calf_pain;
+    p.dvt_persistent_pain = p.persistent_calf_pain && dvt_risk;
     p.dvt = s.calf_swelling == Some(CalfSwelling::OneLeg) || s.calf_warm_or_red == Some(true) || p.dvt_persistent_pain;
     if s.kicking_reported == Some(true)
         && !matches!(

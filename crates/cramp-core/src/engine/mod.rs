@@ -1130,6 +1130,11 @@ fn questions(c: &Ctx) -> Vec<Question> {
     );
     let exam_deficit = yes(e.objective_weakness) || yes(e.sensory_loss) || e.reflexes == Some(Reflexes::Reduced);
     ask("symptoms.progressive", s.progressive.is_none() && exam_deficit);
+    // Persistent calf pain is a DVT trigger when one-sided or after immobility (c.5): either answer
+    // alone completes it.
+    let dvt_open = c.p.persistent_calf_pain && !c.p.dvt;
+    ask("symptoms.side", dvt_open && s.side.is_none());
+    ask("symptoms.recent_immobility", dvt_open && s.recent_immobility.is_none());
     let vascular = c.p.pad.is_some() || c.p.clti || c.p.vascular_unknown;
     ask("exam.pedal_pulses", vascular && e.pedal_pulses.is_none());
     ask("exam.abi", vascular && e.abi.is_none());
