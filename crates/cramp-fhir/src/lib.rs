@@ -10,7 +10,8 @@
 //! - **Patient**: age in completed years from `birthDate` against an injected date (a year or a
 //!   year-month is read as its first day, and said so), `gender` as sex.
 //! - **Condition**: ICD-10-CM (or WHO ICD-10), SNOMED CT and the text; only a `clinicalStatus` of
-//!   active, recurrence or relapse (or none given), never `verificationStatus` refuted or
+//!   active, recurrence or relapse (or none given; one coded without its system is read by its code,
+//!   and one that cannot be read keeps the condition, with a note), never `verificationStatus` refuted or
 //!   entered-in-error. Pregnancy codes (Z33.1, the O chapter) are passed on as conditions: the
 //!   knowledge base's pregnancy gate reads them, as it does in a case.
 //! - **MedicationRequest** (status active or on-hold; `draft` only when the caller asks, as order
@@ -312,10 +313,30 @@ impl<'a> Mapper<'a, '_, '_> {
     }
 
     fn condition(&mut self, label: &str, c: Condition) {
-        let status_ok = c
-            .clinical_status
-            .as_ref()
-            .is_none_or(|s| s.has_code(CONDITION_CLINICAL, &["active", "recurrence", "relapse"]));
+        const ACTIVE: &[&str] = &["active", "recurrence", "relapse"];
+        const ENDED: &[&str] = &["inactive", "remission", "resolved"];
+        let status_ok = match &c.clinical_status {
+            None => true,
+            Some(s) if s.has_code(CONDITION_CLINICAL, ACTIVE) => true,
+            Some(s) if s.has_code(CONDITION_CLINICAL, ENDED) => false,
+            // A status coded without its system: its code is read as the standard one; a status that
+            // cannot be read keeps the condition, as one without a status is kept.
+            Some(s) => {
+                let codes: Vec<&str> = s
+                    .coding
+                    .iter()
+                    .filter_map(|c| c.code.as_deref())
+                    .map(str::trim)
+                    .collect();
+                let ended = codes.iter().any(|c| ENDED.contains(c));
+                if !ended {
+                    self.note(format!(
+                        "{label}.clinicalStatus is not coded in {CONDITION_CLINICAL}; the condition was read as active"
+                    ));
+                }
+                !ended
+            }
+        };
         let refuted = c
             .verification_status
             .as_ref()

@@ -107,6 +107,22 @@ fn only_active_unrefuted_conditions_count() {
 }
 
 #[test]
+fn a_clinical_status_coded_without_its_system_is_read_by_its_code() {
+    let status = |c: &mut Value, code: &str| c["clinicalStatus"] = json!({ "coding": [{ "code": code }] });
+    let mut active = condition("a", None, None, "G47.62", "leg cramps");
+    status(&mut active, "active");
+    let mut resolved = condition("b", None, None, "I82.401", "old DVT");
+    status(&mut resolved, "resolved");
+    let mut unreadable = condition("c", None, None, "K70.31", "cirrhosis");
+    unreadable["clinicalStatus"] = json!({ "text": "current" });
+    let m = read(&bundle(vec![active, resolved, unreadable]));
+    let codes: Vec<_> = m.case.conditions.iter().map(|c| c.icd10.clone().unwrap()).collect();
+    assert_eq!(codes, ["G47.62", "K70.31"]);
+    assert_eq!(m.notes.len(), 2, "{:?}", m.notes);
+    assert!(m.notes.iter().all(|n| n.contains("clinicalStatus")));
+}
+
+#[test]
 fn snomed_and_text_only_conditions_are_kept_and_an_empty_one_is_noted() {
     let m = read(&bundle(vec![
         json!({ "resourceType": "Condition", "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "32914008", "display": "Restless legs" }] } }),
