@@ -19,6 +19,16 @@ pub const ICD10: &str = "http://hl7.org/fhir/sid/icd-10";
 pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
 pub const ATC: &str = "http://www.whocc.no/atc";
 pub const UCUM: &str = "http://unitsofmeasure.org";
+/// The same code systems named by their HL7 OIDs, as some EHRs send them (FHIR's NamingSystem
+/// registry of terminologies: LOINC 2.16.840.1.113883.6.1, SNOMED CT .6.96, ICD-10-CM .6.90,
+/// WHO ICD-10 .6.3, RxNorm .6.88, WHO ATC .6.73, UCUM .6.8).
+pub const LOINC_OID: &str = "urn:oid:2.16.840.1.113883.6.1";
+pub const SNOMED_OID: &str = "urn:oid:2.16.840.1.113883.6.96";
+pub const ICD10_CM_OID: &str = "urn:oid:2.16.840.1.113883.6.90";
+pub const ICD10_OID: &str = "urn:oid:2.16.840.1.113883.6.3";
+pub const RXNORM_OID: &str = "urn:oid:2.16.840.1.113883.6.88";
+pub const ATC_OID: &str = "urn:oid:2.16.840.1.113883.6.73";
+pub const UCUM_OID: &str = "urn:oid:2.16.840.1.113883.6.8";
 pub const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
 pub const CONDITION_VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
 
@@ -189,7 +199,10 @@ pub struct Quantity<'a> {
 impl Quantity<'_> {
     /// The unit as the rules read it: the UCUM code when there is one, else the human unit.
     pub fn unit(&self) -> Option<String> {
-        let ucum = self.code.as_deref().filter(|_| self.system.as_deref() == Some(UCUM));
+        let ucum = self
+            .code
+            .as_deref()
+            .filter(|_| matches!(self.system.as_deref(), Some(UCUM | UCUM_OID)));
         ucum.or(self.unit.as_deref())
             .map(str::trim)
             .filter(|u| !u.is_empty())

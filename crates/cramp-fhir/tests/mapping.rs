@@ -123,6 +123,33 @@ fn a_clinical_status_coded_without_its_system_is_read_by_its_code() {
 }
 
 #[test]
+fn code_systems_named_by_their_hl7_oids_are_read() {
+    let m = read(&bundle(vec![
+        json!({ "resourceType": "Condition", "code": { "coding": [
+            { "system": "urn:oid:2.16.840.1.113883.6.90", "code": "K70.31" },
+            { "system": "urn:oid:2.16.840.1.113883.6.96", "code": "19943007" } ] } }),
+        json!({ "resourceType": "MedicationStatement", "status": "active", "medicationCodeableConcept": { "coding": [
+            { "system": "urn:oid:2.16.840.1.113883.6.73", "code": "C03CA01" },
+            { "system": "urn:oid:2.16.840.1.113883.6.88", "code": "4603" } ] } }),
+        json!({ "resourceType": "Observation", "status": "final",
+            "code": { "coding": [{ "system": "urn:oid:2.16.840.1.113883.6.1", "code": "2823-3" }] },
+            "valueQuantity": { "value": 3.1, "system": "urn:oid:2.16.840.1.113883.6.8", "code": "mmol/L" } }),
+    ]));
+    let c = &m.case.conditions[0];
+    assert_eq!(
+        (c.icd10.as_deref(), c.snomed.as_deref()),
+        (Some("K70.31"), Some("19943007"))
+    );
+    let d = &m.case.medications[0];
+    assert_eq!((d.atc.as_deref(), d.rxnorm.as_deref()), (Some("C03CA01"), Some("4603")));
+    let l = &m.case.labs[0];
+    assert_eq!(
+        (l.loinc.as_deref(), l.unit.as_deref()),
+        (Some("2823-3"), Some("mmol/L"))
+    );
+}
+
+#[test]
 fn snomed_and_text_only_conditions_are_kept_and_an_empty_one_is_noted() {
     let m = read(&bundle(vec![
         json!({ "resourceType": "Condition", "code": { "coding": [{ "system": "http://snomed.info/sct", "code": "32914008", "display": "Restless legs" }] } }),
