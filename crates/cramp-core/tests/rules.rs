@@ -851,6 +851,22 @@ fn on_the_rls_pathway_an_alpha2delta_ligand_is_a_recommended_rls_drug_and_a_dopa
 }
 
 #[test]
+fn sleep_aid_antihistamines_and_other_snris_are_reviewed_on_the_rls_pathway() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{RLS}}}, "medications": [{{"name": "Nytol"}}, {{"name": "doxylamine 25 mg"}}, {{"name": "Pristiq 50 mg"}}]}}"#
+    ));
+    assert_eq!(
+        review(&a),
+        [
+            ("R06AA02".to_string(), "R"),
+            ("R06AA09".to_string(), "R"),
+            ("N06AX23".to_string(), "R")
+        ]
+    );
+    assert!(a.unrecognized_medications.is_empty());
+}
+
+#[test]
 fn baclofen_is_offered_in_cirrhosis_with_a_known_egfr() {
     let a = run(
         r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]}"#,
