@@ -867,6 +867,18 @@ fn sleep_aid_antihistamines_and_other_snris_are_reviewed_on_the_rls_pathway() {
 }
 
 #[test]
+fn considered_paracetamol_is_answered_with_the_soreness_plan_item_when_it_is_given() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "considering": [{{"name": "Tylenol"}}]}}"#
+    ));
+    assert!(plan(&a).contains(&"paracetamol_for_soreness"));
+    assert_eq!(
+        a.considered[0].entry.map(|e| e.id.as_str()),
+        Some("plan.paracetamol_for_soreness")
+    );
+}
+
+#[test]
 fn baclofen_is_offered_in_cirrhosis_with_a_known_egfr() {
     let a = run(
         r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]}"#,

@@ -106,7 +106,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     let labs = lab_orders(&ctx, &interp, &lab_findings, &medication_options);
     let plan = plan(&ctx, &interp, &red_flags, max_flag, !medication_review.is_empty());
     let referral = referral(&ctx, &interp, &red_flags);
-    let considered = considered(&ctx, &interp, &medication_options, &avoid);
+    let considered = considered(&ctx, &interp, &medication_options, &avoid, &plan);
     let classification = classification(&ctx);
     let questions = questions(&ctx);
 
@@ -811,8 +811,14 @@ fn considered<'kb>(
     interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
     options: &[OptionItem<'kb>],
     avoid: &[AvoidItem<'kb>],
+    plan: &[PlanItem<'kb>],
 ) -> Vec<ConsideredItem<'kb>> {
     let kb = c.kb;
+    // The analgesic the plan recommends for soreness is answered with that plan item (c.10).
+    let soreness_item = plan
+        .iter()
+        .find(|p| p.id == PlanId::ParacetamolForSoreness)
+        .map(|p| p.entry);
     // A supplement of an electrolyte documented low treats that deficiency (c.10
     // `correct_electrolytes`), not the cramps; magnesium in pregnancy is contested (C1, c.7).
     let mg_low = low(interp(AnalyteId::Magnesium)) || c.gate(GateId::Hypomagnesaemia);
@@ -843,6 +849,8 @@ fn considered<'kb>(
             (Decision::Avoid, None, None)
         } else if in_options {
             (Decision::Option, None, None)
+        } else if let Some(entry) = soreness_item.filter(|_| i.in_set(SetId::SorenessAnalgesic)) {
+            (Decision::Statement, Some(entry), None)
         } else if c.p.rls_active() && i.in_set(SetId::Alpha2Delta) {
             // R-AASM2024: a strongly recommended RLS treatment (before its listing as a cramp cause).
             (

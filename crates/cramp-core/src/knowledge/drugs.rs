@@ -138,7 +138,7 @@ sets! {
     PotassiumSupplements = "potassium_supplements", CalciumSupplements = "calcium_supplements",
     Alpha2Delta = "alpha2delta", Iron = "iron", QtProlonging = "qt_prolonging", MuscleRelaxants = "muscle_relaxants",
     Sedatives = "sedatives", LowersMagnesium = "lowers_magnesium", LowersPotassium = "lowers_potassium",
-    Oestrogens = "oestrogens", DopamineAgonists = "dopamine_agonists",
+    Oestrogens = "oestrogens", DopamineAgonists = "dopamine_agonists", SorenessAnalgesic = "soreness_analgesic",
     LowersSodium = "lowers_sodium",
 }
 
