@@ -101,6 +101,8 @@ rules! {
     ConsideringAlpha2Delta = "considering.alpha2delta_for_nlc",
     ConsideringAlpha2DeltaRls = "considering.alpha2delta_for_rls",
     ConsideringDopamineAgonistRls = "considering.dopamine_agonist_for_rls",
+    ConsideringVitaminB = "considering.vitamin_b",
+    ConsideringNaftidrofuryl = "considering.naftidrofuryl",
     ConsideringElectrolyteDeficiency = "considering.electrolyte_deficiency",
     ConsideringMagnesiumPregnancy = "considering.magnesium_pregnancy",
     PlanIronRepletionChild = "plan.iron_repletion_child",

@@ -879,6 +879,30 @@ fn considered_paracetamol_is_answered_with_the_soreness_plan_item_when_it_is_giv
 }
 
 #[test]
+fn level_c_treatments_that_are_not_offered_say_so_rather_than_no_evidence() {
+    let a =
+        run(r#"{"considering": [{"name": "vitamin B12"}, {"name": "vitamin B complex"}, {"name": "naftidrofuryl"}]}"#);
+    let ids: Vec<&str> = a
+        .considered
+        .iter()
+        .filter_map(|c| c.entry.map(|e| e.id.as_str()))
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "considering.vitamin_b",
+            "considering.vitamin_b",
+            "considering.naftidrofuryl"
+        ]
+    );
+    assert!(
+        a.evidence_conflicts
+            .iter()
+            .any(|c| c.topic == ConflictTopic::VitaminB12)
+    );
+}
+
+#[test]
 fn baclofen_is_offered_in_cirrhosis_with_a_known_egfr() {
     let a = run(
         r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]}"#,

@@ -888,6 +888,14 @@ fn considered<'kb>(
             )
         } else if i.in_set(SetId::Alpha2Delta) && !c.p.rls_active() {
             (Decision::Statement, Some(c.rule(RuleId::ConsideringAlpha2Delta)), None)
+        } else if i.in_set(SetId::VitaminB) {
+            (Decision::Statement, Some(c.rule(RuleId::ConsideringVitaminB)), None)
+        } else if i.in_set(SetId::Naftidrofuryl) {
+            (
+                Decision::Statement,
+                Some(c.rule(RuleId::ConsideringNaftidrofuryl)),
+                None,
+            )
         } else if let Some(option) = code.and_then(|code| {
             // An option of another population (diltiazem outside refractory cramps, midodrine off
             // dialysis, albumin outside cirrhosis, iron without RLS): its own evidence and population.
