@@ -103,6 +103,8 @@ rules! {
     ConsideringDopamineAgonistRls = "considering.dopamine_agonist_for_rls",
     ConsideringVitaminB = "considering.vitamin_b",
     ConsideringNaftidrofuryl = "considering.naftidrofuryl",
+    ConsideringVitaminEDialysis = "considering.vitamin_e_dialysis",
+    ConsideringMuscleRelaxant = "considering.muscle_relaxant",
     ConsideringElectrolyteDeficiency = "considering.electrolyte_deficiency",
     ConsideringMagnesiumPregnancy = "considering.magnesium_pregnancy",
     PlanIronRepletionChild = "plan.iron_repletion_child",

@@ -903,6 +903,23 @@ fn level_c_treatments_that_are_not_offered_say_so_rather_than_no_evidence() {
 }
 
 #[test]
+fn a_muscle_relaxant_under_65_and_vitamin_e_on_dialysis_get_their_own_statements() {
+    let entry = |json: &str| run(json).considered[0].entry.map(|e| e.id.clone());
+    assert_eq!(
+        entry(r#"{"patient": {"age": 40, "sex": "male"}, "considering": [{"name": "cyclobenzaprine"}]}"#).as_deref(),
+        Some("considering.muscle_relaxant")
+    );
+    assert_eq!(
+        entry(r#"{"conditions": [{"name": "haemodialysis"}], "considering": [{"name": "vitamin E"}]}"#).as_deref(),
+        Some("considering.vitamin_e_dialysis")
+    );
+    assert_eq!(
+        entry(r#"{"considering": [{"name": "vitamin E"}]}"#).as_deref(),
+        Some("considering.not_offered")
+    );
+}
+
+#[test]
 fn baclofen_is_offered_in_cirrhosis_with_a_known_egfr() {
     let a = run(
         r#"{"patient": {"age": 55, "sex": "male"}, "conditions": [{"name": "cirrhosis"}], "labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]}"#,

@@ -896,6 +896,19 @@ fn considered<'kb>(
                 Some(c.rule(RuleId::ConsideringNaftidrofuryl)),
                 None,
             )
+        } else if i.in_set(SetId::VitaminE) && c.gate(GateId::EsrdDialysis) {
+            (
+                Decision::Statement,
+                Some(c.rule(RuleId::ConsideringVitaminEDialysis)),
+                None,
+            )
+        } else if i.in_set(SetId::MuscleRelaxants) {
+            // Under 65 and not pregnant (else avoided above): not routine (a.2).
+            (
+                Decision::Statement,
+                Some(c.rule(RuleId::ConsideringMuscleRelaxant)),
+                None,
+            )
         } else if let Some(option) = code.and_then(|code| {
             // An option of another population (diltiazem outside refractory cramps, midodrine off
             // dialysis, albumin outside cirrhosis, iron without RLS): its own evidence and population.

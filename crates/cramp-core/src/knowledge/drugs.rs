@@ -139,7 +139,7 @@ sets! {
     Alpha2Delta = "alpha2delta", Iron = "iron", QtProlonging = "qt_prolonging", MuscleRelaxants = "muscle_relaxants",
     Sedatives = "sedatives", LowersMagnesium = "lowers_magnesium", LowersPotassium = "lowers_potassium",
     Oestrogens = "oestrogens", DopamineAgonists = "dopamine_agonists", SorenessAnalgesic = "soreness_analgesic",
-    VitaminB = "vitamin_b", Naftidrofuryl = "naftidrofuryl",
+    VitaminB = "vitamin_b", Naftidrofuryl = "naftidrofuryl", VitaminE = "vitamin_e",
     LowersSodium = "lowers_sodium",
 }
 
