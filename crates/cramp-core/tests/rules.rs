@@ -782,6 +782,14 @@ fn a_child_with_rls_gets_the_paediatric_ferritin_threshold_and_no_adult_iron_reg
         "no adult oral or IV iron regimen under 18: {:?}",
         options(&low)
     );
+    // Iron considered by the child is answered with that plan item, not as an option of others.
+    let considered = run(&format!(
+        r#"{{"patient": {{"age": 9, "sex": "female"}}, {rls}, "labs": [{{"loinc": "2276-4", "value": 40, "unit": "ng/mL"}}], "considering": [{{"name": "ferrous sulfate"}}]}}"#
+    ));
+    assert_eq!(
+        considered.considered[0].entry.map(|e| e.id.as_str()),
+        Some("plan.iron_repletion_child")
+    );
     // 50-75 ng/mL: iron for an adult, not for a child.
     let mid = case(9, 60);
     assert_eq!(interpretation(&mid, "2276-4"), Some("normal"));

@@ -819,6 +819,12 @@ fn considered<'kb>(
         .iter()
         .find(|p| p.id == PlanId::ParacetamolForSoreness)
         .map(|p| p.entry);
+    // Under 18 no iron option is offered (no adult regimen, c.7): iron considered by a child whose
+    // plan has iron repletion is answered with that (paediatric) plan item.
+    let iron_item = plan
+        .iter()
+        .find(|p| std::ptr::eq(p.entry, c.rule(RuleId::PlanIronRepletionChild)))
+        .map(|p| p.entry);
     // A supplement of an electrolyte documented low treats that deficiency (c.10
     // `correct_electrolytes`), not the cramps; magnesium in pregnancy is contested (C1, c.7).
     let mg_low = low(interp(AnalyteId::Magnesium)) || c.gate(GateId::Hypomagnesaemia);
@@ -849,6 +855,8 @@ fn considered<'kb>(
             (Decision::Avoid, None, None)
         } else if in_options {
             (Decision::Option, None, None)
+        } else if let Some(entry) = iron_item.filter(|_| i.in_set(SetId::Iron)) {
+            (Decision::Statement, Some(entry), None)
         } else if let Some(entry) = soreness_item.filter(|_| i.in_set(SetId::SorenessAnalgesic)) {
             (Decision::Statement, Some(entry), None)
         } else if c.p.rls_active() && i.in_set(SetId::Alpha2Delta) {
