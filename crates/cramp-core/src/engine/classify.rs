@@ -247,9 +247,10 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
     let dvt_risk = matches!(s.side, Some(Side::Left | Side::Right))
         || s.recent_immobility == Some(true)
         || f.takes(SetId::Oestrogens);
+    let dvt_signs = s.calf_swelling == Some(CalfSwelling::OneLeg) || s.calf_warm_or_red == Some(true);
     p.persistent_calf_pain = s.when == Some(When::Constant) && calf_pain;
-    p.dvt_persistent_pain = p.persistent_calf_pain && dvt_risk;
-    p.dvt = s.calf_swelling == Some(CalfSwelling::OneLeg) || s.calf_warm_or_red == Some(true) || p.dvt_persistent_pain;
+    p.dvt_persistent_pain = !dvt_signs && p.persistent_calf_pain && dvt_risk;
+    p.dvt = dvt_signs || p.dvt_persistent_pain;
     if s.kicking_reported == Some(true)
         && !matches!(
             q1,

@@ -61,6 +61,11 @@ impl Facts {
         self.gates[id as usize]
     }
 
+    /// Younger than `years` (unknown age: no).
+    pub fn under(&self, years: f64) -> bool {
+        self.age.is_some_and(|a| a < years)
+    }
+
     pub fn takes(&self, set: SetId) -> bool {
         self.ingredients.iter().any(|i| !i.considering && i.in_set(set))
     }
@@ -380,12 +385,6 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             }
             None => labs.push(result),
         }
-    }
-    if labs
-        .iter()
-        .any(|l| l.id == AnalyteId::Egfr && l.canonical.is_some_and(|v| v < t.kidney_failure_egfr.value))
-    {
-        gates[GateId::KidneyFailure as usize] = true;
     }
     if gates[GateId::KidneyFailure as usize] && !gates[GateId::EsrdDialysis as usize] {
         gates[GateId::Ckd as usize] = true;

@@ -103,7 +103,7 @@ pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathwa
     if p.rls_active() && matches!(interp, Interpretation::Normal | Interpretation::High) {
         let t = &kb.thresholds;
         // Under 18 the adult thresholds do not apply: only the paediatric ferritin threshold ([S]).
-        let child = case.patient.age.is_some_and(|age| age < t.child_age.value);
+        let child = f.under(t.child_age.value);
         let iron_low = match a.id {
             AnalyteId::Ferritin if child => v < t.rls_ferritin_child.value,
             AnalyteId::Ferritin if f.gate(GateId::EsrdDialysis) => v < t.rls_esrd_ferritin.value,

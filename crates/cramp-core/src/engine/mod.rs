@@ -56,7 +56,11 @@ impl<'kb> Ctx<'_, 'kb> {
         self.f.age.is_some_and(|a| a >= years)
     }
     fn under(&self, years: f64) -> bool {
-        self.f.age.is_some_and(|a| a < years)
+        self.f.under(years)
+    }
+    /// A documented magnesium deficiency: a result below range or a hypomagnesaemia diagnosis.
+    fn magnesium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
+        low(interp(AnalyteId::Magnesium)) || self.gate(GateId::Hypomagnesaemia)
     }
 }
 
@@ -351,7 +355,7 @@ fn options_and_avoid<'kb>(
     avoid.push(avoid_item(RuleId::AvoidQuinine, None, None));
 
     // Magnesium: avoided unless a deficiency is documented or the patient is pregnant.
-    let mg_deficiency = low(interp(AnalyteId::Magnesium)) || c.gate(GateId::Hypomagnesaemia);
+    let mg_deficiency = c.magnesium_deficiency(interp);
     if !mg_deficiency && !c.f.pregnant {
         avoid.push(avoid_item(RuleId::AvoidMagnesium, None, None));
     }
@@ -473,11 +477,19 @@ fn options_and_avoid<'kb>(
     (options, avoid)
 }
 
-/// The iron option for the RLS/PLMD pathway, if iron is below the c.2 thresholds.
+/// The iron rule for the RLS/PLMD pathway, if iron is below the c.2 thresholds: an adult's
+/// option, or the paediatric plan item.
 fn iron_rule(c: &Ctx) -> Option<RuleId> {
     let t = &c.kb.thresholds;
     let ferritin = c.f.value(AnalyteId::Ferritin);
     let tsat = c.f.value(AnalyteId::Tsat);
+    // Under 18 only the paediatric ferritin threshold of c.2 ([S]) applies, and no adult regimen
+    // is offered (c.7): the paediatric plan item, never an option.
+    if c.under(t.child_age.value) {
+        return ferritin
+            .is_some_and(|v| v < t.rls_ferritin_child.value)
+            .then_some(RuleId::PlanIronRepletionChild);
+    }
     if c.gate(GateId::EsrdDialysis) {
         let ok = ferritin.is_some_and(|v| v < t.rls_esrd_ferritin.value) && tsat.is_some_and(|v| v < t.rls_tsat.value);
         return ok.then_some(RuleId::OptionIronSucroseEsrd);
@@ -639,15 +651,8 @@ fn plan<'kb>(
     let drug_lowering = (mg_low && c.takes(SetId::LowersMagnesium))
         || (k_low && c.takes(SetId::LowersPotassium))
         || (na_low_interp && c.takes(SetId::LowersSodium));
-    // Under 18, only the paediatric ferritin threshold of c.2 ([S]); the adult rows do not apply.
     let child = c.under(t.child_age.value);
-    let iron_low = c.p.rls_or_plmd_active()
-        && if child {
-            c.f.value(AnalyteId::Ferritin)
-                .is_some_and(|v| v < t.rls_ferritin_child.value)
-        } else {
-            iron_rule(c).is_some()
-        };
+    let iron_low = c.p.rls_or_plmd_active() && iron_rule(c).is_some();
     let diabetes = c.gate(GateId::Diabetes);
     let glycaemia_high = high(interp(AnalyteId::Hba1c)) || high(interp(AnalyteId::Glucose));
     let neuropathy = c.p.neuropathy.is_some_and(|st| st == DifferentialStatus::Likely)
@@ -823,11 +828,12 @@ fn considered<'kb>(
     // plan has iron repletion is answered with that (paediatric) plan item.
     let iron_item = plan
         .iter()
-        .find(|p| std::ptr::eq(p.entry, c.rule(RuleId::PlanIronRepletionChild)))
+        .find(|p| p.id == PlanId::IronRepletion)
+        .filter(|_| c.under(c.kb.thresholds.child_age.value))
         .map(|p| p.entry);
     // A supplement of an electrolyte documented low treats that deficiency (c.10
     // `correct_electrolytes`), not the cramps; magnesium in pregnancy is contested (C1, c.7).
-    let mg_low = low(interp(AnalyteId::Magnesium)) || c.gate(GateId::Hypomagnesaemia);
+    let mg_low = c.magnesium_deficiency(interp);
     let treats_deficiency = |i: &facts::Ingredient| {
         (mg_low && i.in_set(SetId::MagnesiumSupplements))
             || (low(interp(AnalyteId::Potassium)) && i.in_set(SetId::PotassiumSupplements))
@@ -851,6 +857,7 @@ fn considered<'kb>(
                 .any(|o| o.entry.atc.as_deref().is_some_and(|x| compatible(x, code)))
         });
         let mut elsewhere = false;
+        let statement = |r: RuleId| (Decision::Statement, Some(c.rule(r)), None);
         let (decision, entry, tier) = if in_avoid {
             (Decision::Avoid, None, None)
         } else if in_options {
@@ -861,17 +868,9 @@ fn considered<'kb>(
             (Decision::Statement, Some(entry), None)
         } else if c.p.rls_active() && i.in_set(SetId::Alpha2Delta) {
             // R-AASM2024: a strongly recommended RLS treatment (before its listing as a cramp cause).
-            (
-                Decision::Statement,
-                Some(c.rule(RuleId::ConsideringAlpha2DeltaRls)),
-                None,
-            )
+            statement(RuleId::ConsideringAlpha2DeltaRls)
         } else if c.p.rls_active() && i.in_set(SetId::DopamineAgonists) {
-            (
-                Decision::Statement,
-                Some(c.rule(RuleId::ConsideringDopamineAgonistRls)),
-                None,
-            )
+            statement(RuleId::ConsideringDopamineAgonistRls)
         } else if let Some(g) = i
             .profile
             .group(GroupRole::Cause)
@@ -883,40 +882,20 @@ fn considered<'kb>(
                 Some(kb.drugs.groups[g].tier),
             )
         } else if treats_deficiency(i) {
-            (
-                Decision::Statement,
-                Some(c.rule(RuleId::ConsideringElectrolyteDeficiency)),
-                None,
-            )
+            statement(RuleId::ConsideringElectrolyteDeficiency)
         } else if c.f.pregnant && i.in_set(SetId::MagnesiumSupplements) {
-            (
-                Decision::Statement,
-                Some(c.rule(RuleId::ConsideringMagnesiumPregnancy)),
-                None,
-            )
+            statement(RuleId::ConsideringMagnesiumPregnancy)
         } else if i.in_set(SetId::Alpha2Delta) && !c.p.rls_active() {
-            (Decision::Statement, Some(c.rule(RuleId::ConsideringAlpha2Delta)), None)
+            statement(RuleId::ConsideringAlpha2Delta)
         } else if i.in_set(SetId::VitaminB) {
-            (Decision::Statement, Some(c.rule(RuleId::ConsideringVitaminB)), None)
+            statement(RuleId::ConsideringVitaminB)
         } else if i.in_set(SetId::Naftidrofuryl) {
-            (
-                Decision::Statement,
-                Some(c.rule(RuleId::ConsideringNaftidrofuryl)),
-                None,
-            )
+            statement(RuleId::ConsideringNaftidrofuryl)
         } else if i.in_set(SetId::VitaminE) && c.gate(GateId::EsrdDialysis) {
-            (
-                Decision::Statement,
-                Some(c.rule(RuleId::ConsideringVitaminEDialysis)),
-                None,
-            )
+            statement(RuleId::ConsideringVitaminEDialysis)
         } else if i.in_set(SetId::MuscleRelaxants) {
             // Under 65 and not pregnant (else avoided above): not routine (a.2).
-            (
-                Decision::Statement,
-                Some(c.rule(RuleId::ConsideringMuscleRelaxant)),
-                None,
-            )
+            statement(RuleId::ConsideringMuscleRelaxant)
         } else if let Some(option) = code.and_then(|code| {
             // An option of another population (diltiazem outside refractory cramps, midodrine off
             // dialysis, albumin outside cirrhosis, iron without RLS): its own evidence and population.
@@ -927,7 +906,7 @@ fn considered<'kb>(
             elsewhere = true;
             (Decision::Statement, Some(option), None)
         } else {
-            (Decision::Statement, Some(c.rule(RuleId::ConsideringNotOffered)), None)
+            statement(RuleId::ConsideringNotOffered)
         };
         if entry.is_some_and(|e| !c.served(e)) {
             continue;
@@ -993,8 +972,6 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Dx::Dvt => "dvt",
         }
     };
-    let swollen_or_red =
-        c.case.symptoms.calf_swelling == Some(CalfSwelling::OneLeg) || c.case.symptoms.calf_warm_or_red == Some(true);
     let pattern = |dx: Dx| -> &'static str {
         match dx {
             Dx::Nlc if p.coexisting => "coexisting",
@@ -1008,7 +985,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Dx::Neurogenic => "neurogenic_pattern",
             Dx::Neuropathy => "neuropathy_pattern",
             Dx::Mnd => "mnd_pattern",
-            Dx::Dvt if p.dvt_persistent_pain && !swollen_or_red => "dvt_persistent_pain",
+            Dx::Dvt if p.dvt_persistent_pain => "dvt_persistent_pain",
             Dx::Dvt => "dvt_pattern",
         }
     };
