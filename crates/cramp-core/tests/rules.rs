@@ -270,6 +270,14 @@ fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_poss
         r#"{"symptoms": {"when": "constant", "location": ["calf"], "side": "both"}, "medications": [{"name": "Microgynon", "atc": "G03AA07"}]}"#,
     );
     assert_eq!(flag_urgency(&pill, "possible_dvt"), Some("urgent"));
+    // Oestrogens sent by name only: a generic, a brand of HRT, a contraceptive's ingredients.
+    for name in ["estradiol 2mg", "Evorel 50 patch", "ethinylestradiol/levonorgestrel 30/150"] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{"when": "constant", "location": ["calf"], "side": "both"}}, "medications": [{{"name": "{name}"}}]}}"#
+        ));
+        assert_eq!(flag_urgency(&a, "possible_dvt"), Some("urgent"), "{name}");
+        assert!(a.unrecognized_medications.is_empty(), "{name}");
+    }
     // Not persistent, not one-sided without risk, or a burning feeling: no flag.
     for symptoms in [
         r#""feels_like": "painful_cramp", "when": "night", "location": ["calf"], "side": "left""#,
