@@ -78,6 +78,28 @@ fn a_named_salt_with_its_own_code_is_told_apart_from_the_other_salts() {
 }
 
 #[test]
+fn a_supplement_named_by_its_salt_form_is_that_supplement_and_a_salt_of_another_drug_is_not() {
+    // "magnesium supplement" used to be read as magnesium, potassium and calcium together (the
+    // three "… supplement" names shared the word left after the salt word was stripped), and the
+    // salt forms outside the strip list made the supplement unrecognised.
+    for (name, want) in [
+        ("magnesium supplement", "A12CC"),
+        ("Magnesium bisglycinate 200 mg", "A12CC"),
+        ("magnesium taurate", "A12CC"),
+        ("potassium supplement", "A12BA"),
+        ("potassium gluconate", "A12BA"),
+        ("calcium supplements", "A12AA"),
+    ] {
+        assert_eq!(codes(name), [want], "{name}");
+    }
+    // The salt of a drug the knowledge base does not know is not a supplement; of one it knows, that drug.
+    assert!(codes("losartan potassium 50 mg").is_empty());
+    assert!(codes("sodium valproate").is_empty());
+    assert_eq!(codes("naproxen sodium 550 mg"), ["M01AE02"]);
+    assert_eq!(codes("esomeprazole magnesium"), ["A02BC"]);
+}
+
+#[test]
 fn other_inhaled_beta_agonists_and_their_combinations_are_recognised() {
     assert_eq!(codes("Anoro Ellipta 55/22"), ["R03AL"]);
     assert_eq!(codes("fluticasone furoate/umeclidinium/vilanterol"), ["R03AL"]);

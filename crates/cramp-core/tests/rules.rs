@@ -271,7 +271,11 @@ fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_poss
     );
     assert_eq!(flag_urgency(&pill, "possible_dvt"), Some("urgent"));
     // Oestrogens sent by name only: a generic, a brand of HRT, a contraceptive's ingredients.
-    for name in ["estradiol 2mg", "Evorel 50 patch", "ethinylestradiol/levonorgestrel 30/150"] {
+    for name in [
+        "estradiol 2mg",
+        "Evorel 50 patch",
+        "ethinylestradiol/levonorgestrel 30/150",
+    ] {
         let a = run(&format!(
             r#"{{"symptoms": {{"when": "constant", "location": ["calf"], "side": "both"}}, "medications": [{{"name": "{name}"}}]}}"#
         ));

@@ -410,8 +410,8 @@ impl DrugTable {
     }
 
     /// The tokens of a name that can identify a drug: dose text, forms and salts removed. A salt
-    /// word that is also a drug ("magnesium") is kept when nothing else remains, with the salt
-    /// words beside it ("magnesium oxide").
+    /// word that is also a drug ("magnesium") is kept when nothing but salt forms remains, with the
+    /// salt words beside it ("magnesium oxide", "magnesium bisglycinate").
     fn significant_tokens(&self, name: &str) -> Vec<String> {
         let all = tokens(name);
         let kept: Vec<String> = all
@@ -419,10 +419,12 @@ impl DrugTable {
             .filter(|t| !self.strip_words.contains(t.as_str()))
             .cloned()
             .collect();
-        if !kept.is_empty() {
+        let salt_drug = all.iter().any(|t| self.salt_drugs.contains(t.as_str()));
+        // Beside its salt forms only ("magnesium bisglycinate"), a salt drug is the drug itself.
+        if !kept.is_empty() && !(salt_drug && kept.iter().all(|t| self.salt_anions.contains(t.as_str()))) {
             return kept;
         }
-        if !all.iter().any(|t| self.salt_drugs.contains(t.as_str())) {
+        if !salt_drug {
             return Vec::new();
         }
         all.into_iter()
