@@ -421,7 +421,8 @@ impl DrugTable {
             .collect();
         let salt_drug = all.iter().any(|t| self.salt_drugs.contains(t.as_str()));
         // Beside its salt forms only ("magnesium bisglycinate"), a salt drug is the drug itself.
-        if !kept.is_empty() && !(salt_drug && kept.iter().all(|t| self.salt_anions.contains(t.as_str()))) {
+        let only_salt_forms = salt_drug && kept.iter().all(|t| self.salt_anions.contains(t.as_str()));
+        if !kept.is_empty() && !only_salt_forms {
             return kept;
         }
         if !salt_drug {
