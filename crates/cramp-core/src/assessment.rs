@@ -120,6 +120,9 @@ pub struct LabFinding<'kb> {
     pub canonical_unit: &'kb str,
     pub interpretation: Option<Interpretation>,
     pub basis: Basis,
+    /// A total calcium adjusted for the case's albumin, in the unit the calcium was sent in (c.3,
+    /// [U] formula): shown beside the result, never interpreted in its place.
+    pub adjusted: Option<f64>,
     pub entry: &'kb Entry,
     pub review_status: ReviewStatus,
 }

@@ -108,6 +108,7 @@ rules! {
     ConsideringElectrolyteDeficiency = "considering.electrolyte_deficiency",
     ConsideringMagnesiumPregnancy = "considering.magnesium_pregnancy",
     PlanIronRepletionChild = "plan.iron_repletion_child",
+    PlanNeurologicalExamSigns = "plan.neurological_exam_signs",
 }
 
 use crate::vocab::{ConflictTopic, PlanId};

@@ -1322,3 +1322,60 @@ fn every_drug_flag_tells_the_patient_not_to_stop_it_on_their_own() {
     }
     assert!(checked > 10, "{checked}");
 }
+
+#[test]
+fn the_examination_item_calls_twitching_often_harmless_but_never_beside_weakness_or_a_red_flag() {
+    let exam_entry = |symptoms: &str| {
+        let a = run(&format!(r#"{{"symptoms": {{{NLC}, {symptoms}}}}}"#));
+        let item = a.plan.iter().find(|p| p.id == PlanId::NeurologicalExam).unwrap();
+        (
+            item.entry.id.as_str(),
+            item.entry.patient.contains("harmless"),
+            flags(&a),
+        )
+    };
+    // Twitching or tingling alone occur in idiopathic cramps (R-Hawke2013): a documented normal exam.
+    assert_eq!(
+        exam_entry(r#""twitching": true"#),
+        ("plan.neurological_exam", true, vec![])
+    );
+    // Weakness, or fasciculations with weakness (an urgent red flag): no "often harmless".
+    for symptoms in [
+        r#""weakness": true"#,
+        r#""twitching": true, "weakness": true, "dysphagia": true"#,
+        r#""gait_or_speech_change": true"#,
+    ] {
+        let (id, harmless, flags) = exam_entry(symptoms);
+        assert_eq!(id, "plan.neurological_exam_signs", "{symptoms}");
+        assert!(!harmless, "{symptoms}: {flags:?}");
+    }
+}
+
+#[test]
+fn a_total_calcium_is_interpreted_as_sent_and_its_albumin_adjusted_value_shown_beside_it() {
+    let calcium = |name: &str, labs: &str| {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "labs": [{{"loinc": "17861-6", "name": "{name}", "value": 7.6, "unit": "mg/dL"}}{labs}]}}"#
+        ));
+        let f = a
+            .lab_findings
+            .iter()
+            .find(|f| f.loinc.as_deref() == Some("17861-6"))
+            .unwrap();
+        (f.interpretation.map(|i| i.as_str()), f.adjusted)
+    };
+    // c.3's formula: 7.6 + 0.8 × (4.0 − 3.0) = 8.4 mg/dL, in the unit the calcium was sent in.
+    let (interp, adj) = calcium("calcium", r#", {"loinc": "1751-7", "value": 30, "unit": "g/L"}"#);
+    assert_eq!(interp, Some("critically_low"), "interpreted as sent");
+    assert!((adj.unwrap() - 8.4).abs() < 1e-9, "{adj:?}");
+    // Already adjusted, or no albumin: nothing beside it.
+    assert_eq!(
+        calcium(
+            "corrected calcium",
+            r#", {"loinc": "1751-7", "value": 30, "unit": "g/L"}"#
+        )
+        .1,
+        None
+    );
+    assert_eq!(calcium("calcium", "").1, None);
+}

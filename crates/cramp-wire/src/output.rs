@@ -663,7 +663,7 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> S
             } else {
                 &t.finding_patient
             };
-            fill(
+            let mut text = fill(
                 tpl,
                 &[
                     ("display", &f.display),
@@ -672,7 +672,14 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> S
                     ("interpretation", word),
                     ("basis", &basis_text),
                 ],
-            )
+            );
+            if let (Some(adj), Audience::Clinician) = (f.adjusted, audience) {
+                text.push_str(&fill(
+                    &t.finding_calcium_adjusted_clinician,
+                    &[("value", &Num(round(adj)).text()), ("unit", unit)],
+                ));
+            }
+            text
         }
     }
 }

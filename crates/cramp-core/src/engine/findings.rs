@@ -27,6 +27,7 @@ pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathwa
         canonical_unit: &a.canonical_unit,
         interpretation: None,
         basis: Basis::NotInterpreted { why: String::new() },
+        adjusted: None,
         entry,
         review_status: entry.status,
     };
@@ -40,6 +41,9 @@ pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathwa
         return finding;
     };
     let to_canonical = |x: f64| (x + r.offset) * r.factor;
+    if r.id == AnalyteId::Calcium {
+        finding.adjusted = adjusted_calcium(kb, f, v, input.name.as_deref()).map(|c| c / r.factor - r.offset);
+    }
     let lab_range = (input.ref_low.is_some() || input.ref_high.is_some()).then(|| Range {
         low: input.ref_low.map(to_canonical),
         high: input.ref_high.map(to_canonical),
@@ -143,4 +147,22 @@ pub fn low(i: Option<Interpretation>) -> bool {
 
 pub fn high(i: Option<Interpretation>) -> bool {
     matches!(i, Some(Interpretation::High | Interpretation::CriticallyHigh))
+}
+
+/// A total calcium (canonical unit) adjusted for the case's albumin with c.3's formula, adj Ca (mg/dL)
+/// = Ca + factor × (reference − albumin g/dL) ([U]); none without a usable albumin, or when the
+/// result's name says it is already adjusted or corrected (c.3: not adjusted again).
+fn adjusted_calcium(kb: &KnowledgeBase, f: &Facts, calcium: f64, name: Option<&str>) -> Option<f64> {
+    if name.is_some_and(|n| {
+        let n = n.to_lowercase();
+        n.contains("adjusted") || n.contains("corrected")
+    }) {
+        return None;
+    }
+    let albumin = f.value(AnalyteId::Albumin)?;
+    let t = &kb.thresholds;
+    // The formula's units, converted with the knowledge base's own factors (c.3).
+    let mg_dl = kb.labs.analyte(AnalyteId::Calcium).units.get("mg/dL")?.factor;
+    let g_dl = kb.labs.analyte(AnalyteId::Albumin).units.get("g/dL")?.factor;
+    Some(calcium + t.calcium_albumin_factor.value * (t.calcium_albumin_reference.value - albumin / g_dl) * mg_dl)
 }

@@ -720,17 +720,14 @@ fn plan<'kb>(
         FootCare,
         (diabetes && neuropathy) || pad_path || c.p.clti || yes(s.non_healing_wound),
     );
-    give(
-        NeurologicalExam,
-        yes(s.twitching)
-            || yes(s.tingling)
-            || yes(e.fasciculations)
-            || yes(s.weakness)
-            || yes(e.objective_weakness)
-            || yes(e.sensory_loss)
-            || e.reflexes == Some(Reflexes::Reduced)
-            || yes(s.gait_or_speech_change),
-    );
+    // Signs beyond the twitching or tingling that idiopathic cramps have (c.10; R-Hawke2013).
+    let neuro_signs = yes(e.fasciculations)
+        || yes(s.weakness)
+        || yes(e.objective_weakness)
+        || yes(e.sensory_loss)
+        || e.reflexes == Some(Reflexes::Reduced)
+        || yes(s.gait_or_speech_change);
+    give(NeurologicalExam, neuro_signs || yes(s.twitching) || yes(s.tingling));
     give(
         SpineAssessment,
         c.p.neurogenic == Some(DifferentialStatus::Likely) || has(RedFlagId::CaudaEquinaSymptoms),
@@ -752,6 +749,7 @@ fn plan<'kb>(
             id,
             entry: c.rule(match id {
                 IronRepletion if child => RuleId::PlanIronRepletionChild,
+                NeurologicalExam if neuro_signs || soon_or_higher => RuleId::PlanNeurologicalExamSigns,
                 _ => plan_rule(id),
             }),
         })

@@ -161,6 +161,7 @@ pub struct Templates {
     pub finding_patient: String,
     pub finding_uninterpreted_clinician: String,
     pub finding_uninterpreted_patient: String,
+    pub finding_calcium_adjusted_clinician: String,
     pub basis_lab_range: String,
     pub basis_default_range: String,
     pub basis_rls: String,
@@ -223,6 +224,8 @@ pub struct Thresholds {
     pub rls_tsat: Threshold,
     pub trimester_second_weeks: Threshold,
     pub trimester_third_weeks: Threshold,
+    pub calcium_albumin_factor: Threshold,
+    pub calcium_albumin_reference: Threshold,
 }
 
 impl Thresholds {
@@ -250,6 +253,8 @@ impl Thresholds {
             ("rls_tsat", &self.rls_tsat),
             ("trimester_second_weeks", &self.trimester_second_weeks),
             ("trimester_third_weeks", &self.trimester_third_weeks),
+            ("calcium_albumin_factor", &self.calcium_albumin_factor),
+            ("calcium_albumin_reference", &self.calcium_albumin_reference),
         ]
     }
 }
