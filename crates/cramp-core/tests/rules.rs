@@ -887,6 +887,17 @@ fn sleep_aid_antihistamines_and_other_snris_are_reviewed_on_the_rls_pathway() {
 }
 
 #[test]
+fn hydroxyzine_a_sedating_antihistamine_outside_r06a_is_reviewed_only_on_the_rls_pathway() {
+    let meds = r#""medications": [{"name": "hydroxyzine 25 mg"}]"#;
+    let rls = run(&format!(r#"{{"symptoms": {{{RLS}}}, {meds}}}"#));
+    assert_eq!(review(&rls), [("N05BB01".to_string(), "R")]);
+    // Its group's role holds for a group given by name: no flag on the NLC pathway.
+    let nlc = run(&format!(r#"{{"symptoms": {{{NLC}}}, {meds}}}"#));
+    assert!(review(&nlc).is_empty(), "{:?}", review(&nlc));
+    assert!(nlc.unrecognized_medications.is_empty());
+}
+
+#[test]
 fn considered_paracetamol_is_answered_with_the_soreness_plan_item_when_it_is_given() {
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "considering": [{{"name": "Tylenol"}}]}}"#

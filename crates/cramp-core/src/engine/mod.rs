@@ -287,11 +287,16 @@ fn medication_review<'kb>(c: &Ctx<'_, 'kb>) -> Vec<ReviewItem<'kb>> {
     let mut out: Vec<ReviewItem<'kb>> = Vec::new();
     for i in c.f.ingredients.iter().filter(|i| !i.considering) {
         let drug = i.drug.map(|d| &kb.drugs.drugs[d]);
-        let explicit = drug.and_then(|d| d.group);
         let code = i.code.clone();
-        let group_of = |role: GroupRole| i.profile.group(role);
+        // A drug's own group (one its code's prefixes do not reach) counts in its group's role.
+        let explicit = |role: GroupRole| drug.and_then(|d| d.group).filter(|&g| kb.drugs.groups[g].role == role);
+        let group_of = |role: GroupRole| explicit(role).or_else(|| i.profile.group(role));
         let safety = group_of(GroupRole::Safety);
-        let cause = explicit.or_else(|| group_of(GroupRole::Cause).filter(|_| !drug.is_some_and(|d| d.not_a_cause)));
+        let cause = explicit(GroupRole::Cause).or_else(|| {
+            i.profile
+                .group(GroupRole::Cause)
+                .filter(|_| !drug.is_some_and(|d| d.not_a_cause))
+        });
         let rls = group_of(GroupRole::Rls).filter(|_| c.p.rls_or_plmd_active());
         // c.6b: a drug in both lists takes tier R when only the RLS/PLMD pathway is active.
         let group = safety.or(if rls_only { rls.or(cause) } else { cause.or(rls) });
