@@ -1390,3 +1390,30 @@ fn a_total_calcium_is_interpreted_as_sent_and_its_albumin_adjusted_value_shown_b
     );
     assert_eq!(calcium("calcium", "").1, None);
 }
+
+#[test]
+fn pad_found_on_examination_without_claudication_is_named_beside_the_cramps_not_as_their_pathway() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "exam": {{"abi": 0.70, "pedal_pulses": "reduced"}}}}"#
+    ));
+    assert_eq!(most_likely(&a), Some("G47.62"));
+    let pad = a
+        .classification
+        .differential
+        .iter()
+        .find(|d| d.code.code == "I73.9")
+        .unwrap();
+    assert_eq!(pad.status, DifferentialStatus::Possible);
+    assert!(
+        !pad.code.display.contains("with intermittent claudication"),
+        "{}",
+        pad.code.display
+    );
+    // Not the claudication pathway: no supervised exercise.
+    assert!(!plan(&a).contains(&"supervised_exercise"));
+    // Normal pulses and ABI: nothing.
+    let normal = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "exam": {{"abi": 1.1, "pedal_pulses": "normal"}}}}"#
+    ));
+    assert!(!normal.classification.differential.iter().any(|d| d.code.code == "I73.9"));
+}

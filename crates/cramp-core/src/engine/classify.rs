@@ -30,6 +30,8 @@ pub struct Pathways {
     pub indeterminate: bool,
     /// Exertional pain relieved by rest whose vascular status is unknown (exam prompts).
     pub vascular_unknown: bool,
+    /// PAD found on examination (ABI or pulses) without exertional pain: in the differential only.
+    pub pad_exam_only: bool,
     pub neuro_considered: bool,
 }
 
@@ -216,6 +218,12 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
             p.pad = Some(Possible);
             p.vascular_unknown = vascular_status_unknown;
         }
+    } else if abi_low || pulses_abnormal {
+        // c.1: ABI <= 0.90 or reduced pulses is PAD, but without exertional pain not the
+        // claudication pathway; it is named beside the cramps (R-AFP2012: NLC are associated with
+        // vascular disease).
+        p.pad = Some(Possible);
+        p.pad_exam_only = true;
     }
     p.clti_rest_pain = q3 == Some(RelievedBy::HangingLegDown);
     p.clti = p.clti_rest_pain || (s.non_healing_wound == Some(true) && (vascular_evidence || vascular_status_unknown));

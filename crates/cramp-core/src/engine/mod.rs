@@ -1044,9 +1044,18 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
         });
     }
     if let Some(st) = p.pad {
-        let key = if st == Likely { "pad_pattern" } else { "pad_possible" };
+        let key = match st {
+            Likely => "pad_pattern",
+            _ if p.pad_exam_only => "pad_exam_only",
+            _ => "pad_possible",
+        };
         push(DifferentialItem {
-            code: code(if diabetic { "pad_diabetic" } else { "pad" }),
+            code: code(match (p.pad_exam_only, diabetic) {
+                (true, true) => "pad_exam_diabetic",
+                (true, false) => "pad_exam",
+                (false, true) => "pad_diabetic",
+                (false, false) => "pad",
+            }),
             status: st,
             because: vec![because(key)],
         });
