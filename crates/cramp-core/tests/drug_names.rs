@@ -147,3 +147,22 @@ fn every_drug_name_evidence_does_not_spell_out_is_marked_unverified() {
         unmarked.join("\n")
     );
 }
+
+#[test]
+fn fixed_combinations_sent_by_atc_code_alone_are_reviewed_for_their_diuretic_or_statin() {
+    let case: cramp_core::case::Case = serde_json::from_str(
+        r#"{"medications": [{"atc": "C09DA01"}, {"atc": "C07BB07"}, {"atc": "C08GA01"}, {"atc": "C10BA02"}, {"atc": "C09AA05"}]}"#,
+    )
+    .unwrap();
+    let a = cramp_core::engine::assess(common::kb(), &case, Default::default());
+    let review: Vec<(&str, &str)> = a
+        .medication_review
+        .iter()
+        .map(|r| (r.atc.as_str(), r.tier.as_str()))
+        .collect();
+    assert_eq!(
+        review,
+        [("C09DA01", "A"), ("C07BB07", "A"), ("C08GA01", "A"), ("C10BA02", "B")],
+        "an ARB, a beta-blocker or a CCB with a diuretic; a statin combination; a plain ACE inhibitor is not flagged"
+    );
+}

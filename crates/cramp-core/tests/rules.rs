@@ -1415,5 +1415,11 @@ fn pad_found_on_examination_without_claudication_is_named_beside_the_cramps_not_
     let normal = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "exam": {{"abi": 1.1, "pedal_pulses": "normal"}}}}"#
     ));
-    assert!(!normal.classification.differential.iter().any(|d| d.code.code == "I73.9"));
+    assert!(
+        !normal
+            .classification
+            .differential
+            .iter()
+            .any(|d| d.code.code == "I73.9")
+    );
 }
