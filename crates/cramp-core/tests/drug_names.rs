@@ -166,3 +166,22 @@ fn fixed_combinations_sent_by_atc_code_alone_are_reviewed_for_their_diuretic_or_
         "an ARB, a beta-blocker or a CCB with a diuretic; a statin combination; a plain ACE inhibitor is not flagged"
     );
 }
+
+#[test]
+fn combination_brands_and_hyphenated_pairs_name_each_known_ingredient() {
+    for (name, want) in [
+        ("Hyzaar 50/12.5", vec!["C03AA03"]),
+        ("Caduet 5/10", vec!["C08CA01", "C10AA05"]),
+        ("Aldactazide", vec!["C03AA03", "C03DA01"]),
+        ("losartan-HCTZ", vec!["C03AA03"]),
+        ("amlodipine-atorvastatin", vec!["C08CA01", "C10AA05"]),
+    ] {
+        let mut got = codes(name);
+        got.sort();
+        assert_eq!(got, want, "{name}");
+    }
+    // A hyphenated name the table knows stays whole.
+    let mut got = codes("co-amilofruse 5/40");
+    got.sort();
+    assert_eq!(got, ["C03CA01", "C03DB01"]);
+}

@@ -438,7 +438,24 @@ impl DrugTable {
     /// base does not know it. At each word, the longest known name that starts there wins; each word
     /// is used once.
     pub fn by_name(&self, name: &str) -> Vec<usize> {
-        let toks = self.significant_tokens(name);
+        let mut toks = self.significant_tokens(name);
+        // A hyphenated word that no name starts with is read as its parts ("losartan-HCTZ"); a
+        // known one stays whole ("co-amilofruse", "slow-mag").
+        if toks.iter().any(|t| t.contains('-') && !self.names.contains_key(t)) {
+            toks = toks
+                .into_iter()
+                .flat_map(|t| {
+                    if t.contains('-') && !self.names.contains_key(&t) {
+                        t.split('-')
+                            .filter(|p| !p.is_empty() && !self.strip_words.contains(*p))
+                            .map(str::to_string)
+                            .collect()
+                    } else {
+                        vec![t]
+                    }
+                })
+                .collect();
+        }
         let mut found = Vec::new();
         let mut i = 0;
         while i < toks.len() {
