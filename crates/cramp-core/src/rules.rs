@@ -109,6 +109,8 @@ rules! {
     ConsideringMagnesiumPregnancy = "considering.magnesium_pregnancy",
     PlanIronRepletionChild = "plan.iron_repletion_child",
     PlanNeurologicalExamSigns = "plan.neurological_exam_signs",
+    PlanQuinineStopNow = "plan.quinine_stop_now",
+    PlanPrescriberReviewQuinineStop = "plan.prescriber_medication_review_quinine_stop",
 }
 
 use crate::vocab::{ConflictTopic, PlanId};

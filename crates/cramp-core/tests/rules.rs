@@ -1423,3 +1423,45 @@ fn pad_found_on_examination_without_claudication_is_named_beside_the_cramps_not_
             .any(|d| d.code.code == "I73.9")
     );
 }
+
+#[test]
+fn with_quinine_toxicity_or_in_pregnancy_the_plan_says_stop_quinine_now_not_talk_about_a_break() {
+    fn entry(a: &Assessment<'static>, id: PlanId) -> Option<&'static str> {
+        a.plan.iter().find(|p| p.id == id).map(|p| p.entry.id.as_str())
+    }
+    for extra in [
+        r#""symptoms": {"feels_like": "painful_cramp", "bleeding_or_bruising": true}"#,
+        r#""patient": {"sex": "female", "pregnant": true}"#,
+    ] {
+        let a = run(&format!(
+            r#"{{{extra}, "medications": [{{"name": "quinine sulfate 300 mg"}}]}}"#
+        ));
+        assert_eq!(
+            entry(&a, PlanId::QuinineDiscontinuation),
+            Some("plan.quinine_stop_now"),
+            "{extra}"
+        );
+        assert_eq!(
+            entry(&a, PlanId::PrescriberMedicationReview),
+            Some("plan.prescriber_medication_review_quinine_stop"),
+            "{extra}"
+        );
+        // No text of the output tells the patient to talk about a break from quinine.
+        assert!(
+            a.plan.iter().all(|p| !p.entry.patient.contains("break from it")),
+            "{extra}"
+        );
+    }
+    // Without either red flag: the discussion of stopping, and the usual review.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "quinine sulfate 300 mg"}}]}}"#
+    ));
+    assert_eq!(
+        entry(&a, PlanId::QuinineDiscontinuation),
+        Some("plan.quinine_discontinuation")
+    );
+    assert_eq!(
+        entry(&a, PlanId::PrescriberMedicationReview),
+        Some("plan.prescriber_medication_review")
+    );
+}

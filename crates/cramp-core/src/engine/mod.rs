@@ -677,6 +677,9 @@ fn plan<'kb>(
         has(RedFlagId::PossibleDvt) || has(RedFlagId::QuinineToxicity) || has(RedFlagId::CaudaEquinaSymptoms),
     );
     give(QuinineDiscontinuation, c.takes(SetId::Quinine));
+    // c.5: with suspected toxicity or in pregnancy the patient is told to stop quinine now (SPEC §8).
+    let quinine_stop_now =
+        c.takes(SetId::Quinine) && (has(RedFlagId::QuinineToxicity) || has(RedFlagId::QuinineInPregnancy));
     give(PrescriberMedicationReview, reviewed_any || drug_lowering);
     give(
         CorrectElectrolytes,
@@ -755,6 +758,8 @@ fn plan<'kb>(
             entry: c.rule(match id {
                 IronRepletion if child => RuleId::PlanIronRepletionChild,
                 NeurologicalExam if neuro_signs || soon_or_higher => RuleId::PlanNeurologicalExamSigns,
+                QuinineDiscontinuation if quinine_stop_now => RuleId::PlanQuinineStopNow,
+                PrescriberMedicationReview if quinine_stop_now => RuleId::PlanPrescriberReviewQuinineStop,
                 _ => plan_rule(id),
             }),
         })
