@@ -110,6 +110,7 @@ rules! {
     PlanIronRepletionChild = "plan.iron_repletion_child",
     PlanNeurologicalExamSigns = "plan.neurological_exam_signs",
     PlanQuinineStopNow = "plan.quinine_stop_now",
+    ReviewQuinineStopNow = "review.quinine_stop_now",
     PlanPrescriberReviewQuinineStop = "plan.prescriber_medication_review_quinine_stop",
 }
 

@@ -1312,7 +1312,8 @@ fn the_drug_profiles_worked_out_at_load_match_the_prefix_rules() {
 fn every_drug_flag_tells_the_patient_not_to_stop_it_on_their_own() {
     // EVIDENCE c.9: every drug flag reads "discuss with your prescriber; do not stop on your own"
     // (SPEC §8). Some say it as "keep taking it", "do not skip" or "finish the course". Quinine is
-    // SPEC §8's exception: its item says to stop now with bleeding or bruising or in pregnancy.
+    // SPEC §8's exception: its item says to stop now with bleeding or bruising or in pregnancy,
+    // and `review.quinine_stop_now` (served only beside those red flags) says to stop now.
     let keeps = [
         "do not stop",
         "do not change",
@@ -1325,7 +1326,7 @@ fn every_drug_flag_tells_the_patient_not_to_stop_it_on_their_own() {
     for e in kb()
         .entries
         .iter()
-        .filter(|e| e.id.starts_with("review.") && e.id != "review.quinine")
+        .filter(|e| e.id.starts_with("review.") && !e.id.starts_with("review.quinine"))
     {
         let text = e.patient.to_lowercase();
         assert!(keeps.iter().any(|k| text.contains(k)), "{}: {}", e.id, e.patient);
@@ -1451,6 +1452,7 @@ fn with_quinine_toxicity_or_in_pregnancy_the_plan_says_stop_quinine_now_not_talk
             a.plan.iter().all(|p| !p.entry.patient.contains("break from it")),
             "{extra}"
         );
+        assert_eq!(a.medication_review[0].entry.id, "review.quinine_stop_now", "{extra}");
     }
     // Without either red flag: the discussion of stopping, and the usual review.
     let a = run(&format!(

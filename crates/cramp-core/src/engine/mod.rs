@@ -105,7 +105,8 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     let has_flag = |id: RedFlagId| red_flags.iter().any(|r| r.id == id);
     let max_flag = red_flags.iter().map(|r| r.urgency).max();
 
-    let medication_review = medication_review(&ctx);
+    let quinine_stop_now = has_flag(RedFlagId::QuinineToxicity) || has_flag(RedFlagId::QuinineInPregnancy);
+    let medication_review = medication_review(&ctx, quinine_stop_now);
     let (medication_options, avoid) = options_and_avoid(&ctx, &interp, has_flag(RedFlagId::RefractoryCramps));
     let labs = lab_orders(&ctx, &interp, &lab_findings, &medication_options);
     let plan = plan(&ctx, &interp, &red_flags, max_flag, !medication_review.is_empty());
@@ -281,7 +282,7 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
 
 // ---- medication review (c.6, c.6b) ---------------------------------------------------------------
 
-fn medication_review<'kb>(c: &Ctx<'_, 'kb>) -> Vec<ReviewItem<'kb>> {
+fn medication_review<'kb>(c: &Ctx<'_, 'kb>, quinine_stop_now: bool) -> Vec<ReviewItem<'kb>> {
     let kb = c.kb;
     let rls_only = c.p.rls_or_plmd_active() && !c.p.nlc_active();
     let mut out: Vec<ReviewItem<'kb>> = Vec::new();
@@ -302,7 +303,12 @@ fn medication_review<'kb>(c: &Ctx<'_, 'kb>) -> Vec<ReviewItem<'kb>> {
         let group = safety.or(if rls_only { rls.or(cause) } else { cause.or(rls) });
         let Some(g) = group else { continue };
         let group = &kb.drugs.groups[g];
-        let entry = kb.group_entry(g);
+        // c.5: with suspected toxicity or in pregnancy, quinine is stopped now (one message).
+        let entry = if quinine_stop_now && i.in_set(SetId::Quinine) {
+            c.rule(RuleId::ReviewQuinineStopNow)
+        } else {
+            kb.group_entry(g)
+        };
         if !c.served(entry) {
             continue;
         }
