@@ -419,13 +419,14 @@ impl DrugTable {
             .filter(|t| !self.strip_words.contains(t.as_str()))
             .cloned()
             .collect();
-        let salt_drug = all.iter().any(|t| self.salt_drugs.contains(t.as_str()));
+        let salt_drug = || all.iter().any(|t| self.salt_drugs.contains(t.as_str()));
         // Beside its salt forms only ("magnesium bisglycinate"), a salt drug is the drug itself.
-        let only_salt_forms = salt_drug && kept.iter().all(|t| self.salt_anions.contains(t.as_str()));
-        if !kept.is_empty() && !only_salt_forms {
+        // (The salt forms are tested first: a drug word fails at its first token.)
+        let only_salt_forms = || kept.iter().all(|t| self.salt_anions.contains(t.as_str())) && salt_drug();
+        if !kept.is_empty() && !only_salt_forms() {
             return kept;
         }
-        if !salt_drug {
+        if !salt_drug() {
             return Vec::new();
         }
         all.into_iter()
