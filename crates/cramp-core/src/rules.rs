@@ -111,6 +111,7 @@ rules! {
     PlanNeurologicalExamSigns = "plan.neurological_exam_signs",
     PlanQuinineStopNow = "plan.quinine_stop_now",
     ReviewQuinineStopNow = "review.quinine_stop_now",
+    AvoidQuinineStopNow = "avoid.quinine_stop_now",
     PlanPrescriberReviewQuinineStop = "plan.prescriber_medication_review_quinine_stop",
 }
 

@@ -1453,6 +1453,8 @@ fn with_quinine_toxicity_or_in_pregnancy_the_plan_says_stop_quinine_now_not_talk
             "{extra}"
         );
         assert_eq!(a.medication_review[0].entry.id, "review.quinine_stop_now", "{extra}");
+        let avoid = a.avoid.iter().find(|x| x.atc.as_deref() == Some("P01BC01")).unwrap();
+        assert_eq!(avoid.entry.id, "avoid.quinine_stop_now", "{extra}");
     }
     // Without either red flag: the discussion of stopping, and the usual review.
     let a = run(&format!(

@@ -107,7 +107,8 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
 
     let quinine_stop_now = has_flag(RedFlagId::QuinineToxicity) || has_flag(RedFlagId::QuinineInPregnancy);
     let medication_review = medication_review(&ctx, quinine_stop_now);
-    let (medication_options, avoid) = options_and_avoid(&ctx, &interp, has_flag(RedFlagId::RefractoryCramps));
+    let (medication_options, avoid) =
+        options_and_avoid(&ctx, &interp, has_flag(RedFlagId::RefractoryCramps), quinine_stop_now);
     let labs = lab_orders(&ctx, &interp, &lab_findings, &medication_options);
     let plan = plan(&ctx, &interp, &red_flags, max_flag, !medication_review.is_empty());
     let referral = referral(&ctx, &interp, &red_flags);
@@ -338,6 +339,7 @@ fn options_and_avoid<'kb>(
     c: &Ctx<'_, 'kb>,
     interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
     refractory: bool,
+    quinine_stop_now: bool,
 ) -> (Vec<OptionItem<'kb>>, Vec<AvoidItem<'kb>>) {
     let t = &c.kb.thresholds;
     let mut options = Vec::new();
@@ -362,8 +364,13 @@ fn options_and_avoid<'kb>(
         }
     };
 
-    // Quinine: always avoided (SPEC §4).
-    avoid.push(avoid_item(RuleId::AvoidQuinine, None, None));
+    // Quinine: always avoided (SPEC §4); beside its toxicity or pregnancy red flag, stopped now.
+    let quinine = if quinine_stop_now {
+        RuleId::AvoidQuinineStopNow
+    } else {
+        RuleId::AvoidQuinine
+    };
+    avoid.push(avoid_item(quinine, None, None));
 
     // Magnesium: avoided unless a deficiency is documented or the patient is pregnant.
     let mg_deficiency = c.magnesium_deficiency(interp);
