@@ -112,6 +112,7 @@ rules! {
     PlanQuinineStopNow = "plan.quinine_stop_now",
     ReviewQuinineStopNow = "review.quinine_stop_now",
     AvoidQuinineStopNow = "avoid.quinine_stop_now",
+    PlanParacetamolLiver = "plan.paracetamol_for_soreness_liver",
     PlanPrescriberReviewQuinineStop = "plan.prescriber_medication_review_quinine_stop",
 }
 

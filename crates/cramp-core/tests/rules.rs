@@ -1469,3 +1469,20 @@ fn with_quinine_toxicity_or_in_pregnancy_the_plan_says_stop_quinine_now_not_talk
         Some("plan.prescriber_medication_review")
     );
 }
+
+#[test]
+fn with_cirrhosis_the_soreness_item_gives_no_usual_pack_dose_of_paracetamol() {
+    let item = |conditions: &str| {
+        let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{conditions}]}}"#));
+        let p = a.plan.iter().find(|p| p.id == PlanId::ParacetamolForSoreness).unwrap();
+        (p.entry.id.as_str(), p.entry.patient.contains("usual dose"))
+    };
+    assert_eq!(
+        item(r#"{"name": "cirrhosis"}"#),
+        ("plan.paracetamol_for_soreness_liver", false)
+    );
+    assert_eq!(
+        item(r#"{"name": "hypertension", "icd10": "I10"}"#),
+        ("plan.paracetamol_for_soreness", true)
+    );
+}

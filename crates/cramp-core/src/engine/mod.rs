@@ -772,6 +772,7 @@ fn plan<'kb>(
                 IronRepletion if child => RuleId::PlanIronRepletionChild,
                 NeurologicalExam if neuro_signs || soon_or_higher => RuleId::PlanNeurologicalExamSigns,
                 QuinineDiscontinuation if quinine_stop_now => RuleId::PlanQuinineStopNow,
+                ParacetamolForSoreness if cirrhosis => RuleId::PlanParacetamolLiver,
                 PrescriberMedicationReview if quinine_stop_now => RuleId::PlanPrescriberReviewQuinineStop,
                 _ => plan_rule(id),
             }),
