@@ -30,6 +30,10 @@ pub struct SearchVocabulary {
     pub ranking: Ranking,
     pub question_words: Vec<String>,
     pub synonyms: Vec<SynonymGroup>,
+    /// Entries that are never an answer: variants an assessment serves only beside a red flag
+    /// ("as the warning above says"), which read alone would tell someone to stop a medicine.
+    #[serde(default)]
+    pub not_searched: Vec<String>,
 }
 
 /// The review record of the vocabulary itself (it is editorial, not clinical, content).
@@ -256,7 +260,11 @@ impl Searcher {
 
         let mut docs = Vec::new();
         let mut texts = Vec::new();
-        for e in kb.entries.iter().filter(|e| e.status == ReviewStatus::Approved) {
+        for e in kb
+            .entries
+            .iter()
+            .filter(|e| e.status == ReviewStatus::Approved && !voc.not_searched.contains(&e.id))
+        {
             let groups: Vec<usize> = (0..kb.drugs.groups.len())
                 .filter(|&g| kb.group_entry(g).index == e.index)
                 .collect();

@@ -190,7 +190,11 @@ const FLOOR_REFUSAL: f64 = 0.85;
 #[test]
 fn only_approved_entries_are_searched_and_answers_are_their_words() {
     let kb = common::kb();
-    let approved = kb.entries.iter().filter(|e| e.status == ReviewStatus::Approved).count();
+    let approved = kb
+        .entries
+        .iter()
+        .filter(|e| e.status == ReviewStatus::Approved && !kb.search.not_searched.contains(&e.id))
+        .count();
     assert_eq!(searcher().len(), approved);
     for q in eval_set().question {
         let r = ask(&q.text);
@@ -311,5 +315,32 @@ fn an_answer_about_a_drug_to_avoid_carries_its_avoid_statement() {
         assert!(r.answered, "{q}");
         let ids: Vec<&str> = r.hits.iter().map(|h| kb.entries[h.entry].id.as_str()).collect();
         assert!(ids.contains(&"avoid.quinine"), "{q}: {ids:?}");
+    }
+}
+
+#[test]
+fn a_statement_served_only_beside_a_red_flag_is_never_an_answer() {
+    // "Stop taking quinine now, as the warning above says" answered "should I stop quinine?" when
+    // these variants were first added: read alone it tells someone to stop a medicine (SPEC §8).
+    let kb = common::kb();
+    let hidden = &kb.search.not_searched;
+    assert!(hidden.iter().any(|id| id == "plan.quinine_stop_now"));
+    for q in [
+        "I take quinine, should I stop it?",
+        "should I keep taking quinine",
+        "is quinine safe?",
+        "I'm pregnant and take quinine",
+        "quinine bruising",
+        "do I need to see a doctor about my medicines?",
+    ] {
+        let r = ask(q);
+        for h in &r.hits {
+            let id = &kb.entries[h.entry].id;
+            assert!(!hidden.contains(id), "{q}: {id}");
+            assert!(
+                !kb.entries[h.entry].patient.contains("as the warning above says"),
+                "{q}: {id}"
+            );
+        }
     }
 }

@@ -311,8 +311,8 @@ fn check_diary(kb: &KnowledgeBase, r: &mut CheckReport) {
     }
 }
 
-/// search.toml: its review names a defined role, its dates parse, its numbers are in range, and
-/// no synonym group is empty.
+/// search.toml: its review names a defined role, its dates parse, its numbers are in range, no
+/// synonym group is empty, and every entry kept out of search exists.
 fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
     let s = &kb.search;
     if kb.role(&s.review.reviewer).is_none() {
@@ -345,6 +345,11 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
     for (i, g) in s.synonyms.iter().enumerate() {
         if g.terms.is_empty() {
             r.error("search.toml synonyms", format!("group {} has no searched term", i + 1));
+        }
+    }
+    for id in &s.not_searched {
+        if !kb.entries.iter().any(|e| &e.id == id) {
+            r.error("search.toml not_searched", format!("{id} is not an entry"));
         }
     }
 }
