@@ -34,6 +34,9 @@ pub struct SearchVocabulary {
     /// ("as the warning above says"), which read alone would tell someone to stop a medicine.
     #[serde(default)]
     pub not_searched: Vec<String>,
+    /// Entries about one population that answer only a question naming it (entry id → words).
+    #[serde(default)]
+    pub searched_only_with: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// The review record of the vocabulary itself (it is editorial, not clinical, content).
@@ -106,6 +109,8 @@ struct Doc {
     groups: Vec<usize>,
     /// A `{drug}` template that no group stands for (`considering.*`): served only for a named drug.
     needs_drug: bool,
+    /// Stems one of which the question must contain (`searched_only_with`).
+    requires: Option<HashSet<String>>,
 }
 
 /// A concept of the question: the ways an entry may say it (each a sequence of stems, all of which
@@ -291,12 +296,17 @@ impl Searcher {
                     .map_or(e.id.as_str(), |(_, rest)| rest)
                     .replace('_', " ");
             let title = stems(&format!("{about} {}", e.population)).into_iter().collect();
+            let requires = voc
+                .searched_only_with
+                .get(&e.id)
+                .map(|words| words.iter().flat_map(|w| stems(w)).collect());
             docs.push(Doc {
                 entry: e.index,
                 terms: terms.into_iter().collect(),
                 title,
                 needs_drug: templated && groups.is_empty(),
                 groups,
+                requires,
             });
         }
 
@@ -365,12 +375,13 @@ impl Searcher {
         let mut used = vec![false; words.len()];
         let mut concepts = Vec::new();
 
-        let drugs: Vec<NamedDrug> = kb
-            .drugs
-            .by_name(question)
-            .into_iter()
-            .map(|d| drug_links(kb, d))
-            .collect();
+        // A salt drug named in a question ("does magnesium help in pregnancy?") is read by name:
+        // the question's other words are not drug words, so by_name takes it for a salt.
+        let mut named = kb.drugs.by_name(question);
+        if named.is_empty() {
+            named = kb.drugs.salt_drugs_in(question);
+        }
+        let drugs: Vec<NamedDrug> = named.into_iter().map(|d| drug_links(kb, d)).collect();
         for named in &drugs {
             let drug = &kb.drugs.drugs[named.drug];
             // An entry names the drug (a name, a brand) or its group ("Loop diuretic", which is
@@ -495,6 +506,15 @@ impl Searcher {
             .filter_map(|id| {
                 let doc = &self.docs[id];
                 if !analysis.concepts.iter().any(|c| c.said_by(&doc.terms)) {
+                    return None;
+                }
+                if let Some(req) = &doc.requires
+                    && !analysis
+                        .concepts
+                        .iter()
+                        .flat_map(|c| c.stems())
+                        .any(|t| req.contains(t))
+                {
                     return None;
                 }
                 let link = linked(doc.entry);

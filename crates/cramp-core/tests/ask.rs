@@ -344,3 +344,24 @@ fn a_statement_served_only_beside_a_red_flag_is_never_an_answer() {
         }
     }
 }
+
+#[test]
+fn magnesium_in_pregnancy_is_answered_with_the_pregnancy_statement_and_only_when_pregnancy_is_named() {
+    let kb = common::kb();
+    let ids = |q: &str| -> Vec<String> { ask(q).hits.iter().map(|h| kb.entries[h.entry].id.clone()).collect() };
+    for q in ["magnesium in pregnancy", "I'm pregnant, can I take magnesium?"] {
+        assert_eq!(
+            ids(q).first().map(String::as_str),
+            Some("considering.magnesium_pregnancy"),
+            "{q}"
+        );
+    }
+    for q in ["does magnesium help?", "which magnesium supplement works best?"] {
+        let got = ids(q);
+        assert!(
+            !got.iter().any(|id| id == "considering.magnesium_pregnancy"),
+            "{q}: {got:?}"
+        );
+        assert!(got.iter().any(|id| id == "avoid.magnesium"), "{q}: {got:?}");
+    }
+}

@@ -347,9 +347,12 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
             r.error("search.toml synonyms", format!("group {} has no searched term", i + 1));
         }
     }
-    for id in &s.not_searched {
+    for id in s.not_searched.iter().chain(s.searched_only_with.keys()) {
         if !kb.entries.iter().any(|e| &e.id == id) {
-            r.error("search.toml not_searched", format!("{id} is not an entry"));
+            r.error(
+                "search.toml not_searched / searched_only_with",
+                format!("{id} is not an entry"),
+            );
         }
     }
 }

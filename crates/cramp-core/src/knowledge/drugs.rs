@@ -480,6 +480,20 @@ impl DrugTable {
         found
     }
 
+    /// The salt drugs ("magnesium", "potassium", "calcium") a free text names as words, each read
+    /// as the drug itself (for questions, whose other words are not drug words).
+    pub fn salt_drugs_in(&self, text: &str) -> Vec<usize> {
+        let mut found = Vec::new();
+        for t in tokens(text).iter().filter(|t| self.salt_drugs.contains(t.as_str())) {
+            for idx in self.by_name(t) {
+                if !found.contains(&idx) {
+                    found.push(idx);
+                }
+            }
+        }
+        found
+    }
+
     pub fn set(&self, id: SetId) -> &AtcSet {
         &self.sets[id as usize]
     }
