@@ -1486,3 +1486,15 @@ fn with_cirrhosis_the_soreness_item_gives_no_usual_pack_dose_of_paracetamol() {
         ("plan.paracetamol_for_soreness", true)
     );
 }
+
+#[test]
+fn a_platelet_count_in_g_per_l_the_french_notation_is_read_and_can_raise_quinine_toxicity() {
+    let a = run(
+        r#"{"symptoms": {"feels_like": "painful_cramp"}, "medications": [{"name": "quinine"}], "labs": [{"loinc": "777-3", "value": 40, "unit": "G/L"}, {"loinc": "1751-7", "value": 30, "unit": "G/L"}]}"#,
+    );
+    assert_eq!(interpretation(&a, "777-3"), Some("critically_low"));
+    assert_eq!(flag_urgency(&a, "quinine_toxicity"), Some("emergency"));
+    // For albumin the same spelling stays grams per litre.
+    assert_eq!(interpretation(&a, "1751-7"), Some("low"));
+    assert!(a.input_warnings.is_empty(), "{:?}", a.input_warnings);
+}
