@@ -348,8 +348,8 @@ impl<'a> Mapper<'a, '_, '_> {
             self.note(format!("{label} has no code or text; it was ignored"));
             return;
         };
-        let icd10 = code.code_in(&[ICD10_CM, ICD10, ICD10_CM_OID, ICD10_OID]);
-        let snomed = code.code_in(&[SNOMED, SNOMED_OID]);
+        let icd10 = code.code_in(&[ICD10_CM, ICD10]);
+        let snomed = code.code_in(&[SNOMED]);
         let name = code.name();
         if icd10.is_none() && snomed.is_none() && name.is_none() {
             self.note(format!(
@@ -414,7 +414,7 @@ impl<'a> Mapper<'a, '_, '_> {
             return;
         }
         let Some(code) = o.code else { return };
-        let loinc = code.code_in(&[LOINC, LOINC_OID]);
+        let loinc = code.code_in(&[LOINC]);
         let name = code.name();
         match &loinc {
             // A LOINC the knowledge base does not know is not a cramp lab (vital signs, other tests).
@@ -561,8 +561,8 @@ pub const QUESTIONNAIRE_ID: &str = "cramp-assessment";
 fn drug_of(cc: &CodeableConcept<'_>) -> DrugInput {
     DrugInput {
         name: cc.name(),
-        atc: cc.code_in(&[ATC, ATC_OID]),
-        rxnorm: cc.code_in(&[RXNORM, RXNORM_OID]),
+        atc: cc.code_in(&[ATC]),
+        rxnorm: cc.code_in(&[RXNORM]),
     }
 }
 

@@ -20,15 +20,26 @@ pub const RXNORM: &str = "http://www.nlm.nih.gov/research/umls/rxnorm";
 pub const ATC: &str = "http://www.whocc.no/atc";
 pub const UCUM: &str = "http://unitsofmeasure.org";
 /// The same code systems named by their HL7 OIDs, as some EHRs send them (FHIR's NamingSystem
-/// registry of terminologies: LOINC 2.16.840.1.113883.6.1, SNOMED CT .6.96, ICD-10-CM .6.90,
-/// WHO ICD-10 .6.3, RxNorm .6.88, WHO ATC .6.73, UCUM .6.8).
-pub const LOINC_OID: &str = "urn:oid:2.16.840.1.113883.6.1";
-pub const SNOMED_OID: &str = "urn:oid:2.16.840.1.113883.6.96";
-pub const ICD10_CM_OID: &str = "urn:oid:2.16.840.1.113883.6.90";
-pub const ICD10_OID: &str = "urn:oid:2.16.840.1.113883.6.3";
-pub const RXNORM_OID: &str = "urn:oid:2.16.840.1.113883.6.88";
-pub const ATC_OID: &str = "urn:oid:2.16.840.1.113883.6.73";
-pub const UCUM_OID: &str = "urn:oid:2.16.840.1.113883.6.8";
+/// registry of terminologies), each with the URI it stands for: every comparison of a system goes
+/// through [`system_uri`], so a caller names only the URI.
+const SYSTEM_OIDS: &[(&str, &str)] = &[
+    ("urn:oid:2.16.840.1.113883.6.1", LOINC),
+    ("urn:oid:2.16.840.1.113883.6.96", SNOMED),
+    ("urn:oid:2.16.840.1.113883.6.90", ICD10_CM),
+    ("urn:oid:2.16.840.1.113883.6.3", ICD10),
+    ("urn:oid:2.16.840.1.113883.6.88", RXNORM),
+    ("urn:oid:2.16.840.1.113883.6.73", ATC),
+    ("urn:oid:2.16.840.1.113883.6.8", UCUM),
+];
+
+/// A code system as the mapping compares it: an HL7 OID is read as its URI.
+pub fn system_uri(system: &str) -> &str {
+    SYSTEM_OIDS
+        .iter()
+        .find(|(oid, _)| *oid == system)
+        .map_or(system, |(_, uri)| uri)
+}
+
 pub const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
 pub const CONDITION_VERIFICATION: &str = "http://terminology.hl7.org/CodeSystem/condition-ver-status";
 
@@ -161,7 +172,7 @@ impl CodeableConcept<'_> {
     pub fn code_in(&self, systems: &[&str]) -> Option<String> {
         self.coding
             .iter()
-            .filter(|c| c.system.as_deref().is_some_and(|s| systems.contains(&s)))
+            .filter(|c| c.system.as_deref().is_some_and(|s| systems.contains(&system_uri(s))))
             .filter_map(|c| c.code.as_deref().map(str::trim))
             .find(|c| !c.is_empty())
             .map(str::to_string)
@@ -170,7 +181,8 @@ impl CodeableConcept<'_> {
     /// Any code of `system` equal to one of `codes`.
     pub fn has_code(&self, system: &str, codes: &[&str]) -> bool {
         self.coding.iter().any(|c| {
-            c.system.as_deref() == Some(system) && c.code.as_deref().is_some_and(|x| codes.contains(&x.trim()))
+            c.system.as_deref().map(system_uri) == Some(system)
+                && c.code.as_deref().is_some_and(|x| codes.contains(&x.trim()))
         })
     }
 
@@ -202,7 +214,7 @@ impl Quantity<'_> {
         let ucum = self
             .code
             .as_deref()
-            .filter(|_| matches!(self.system.as_deref(), Some(UCUM | UCUM_OID)));
+            .filter(|_| self.system.as_deref().map(system_uri) == Some(UCUM));
         ucum.or(self.unit.as_deref())
             .map(str::trim)
             .filter(|u| !u.is_empty())

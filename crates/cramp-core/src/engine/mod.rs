@@ -105,12 +105,20 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     let has_flag = |id: RedFlagId| red_flags.iter().any(|r| r.id == id);
     let max_flag = red_flags.iter().map(|r| r.urgency).max();
 
+    // c.5's quinine red flags: quinine is stopped now, not discussed (SPEC §8).
     let quinine_stop_now = has_flag(RedFlagId::QuinineToxicity) || has_flag(RedFlagId::QuinineInPregnancy);
     let medication_review = medication_review(&ctx, quinine_stop_now);
     let (medication_options, avoid) =
         options_and_avoid(&ctx, &interp, has_flag(RedFlagId::RefractoryCramps), quinine_stop_now);
     let labs = lab_orders(&ctx, &interp, &lab_findings, &medication_options);
-    let plan = plan(&ctx, &interp, &red_flags, max_flag, !medication_review.is_empty());
+    let plan = plan(
+        &ctx,
+        &interp,
+        &red_flags,
+        max_flag,
+        !medication_review.is_empty(),
+        quinine_stop_now,
+    );
     let referral = referral(&ctx, &interp, &red_flags);
     let considered = considered(&ctx, &interp, &medication_options, &avoid, &plan);
     let classification = classification(&ctx);
@@ -645,6 +653,7 @@ fn plan<'kb>(
     flags: &[RedFlag<'kb>],
     max_flag: Option<Urgency>,
     reviewed_any: bool,
+    quinine_flag: bool,
 ) -> Vec<PlanItem<'kb>> {
     use PlanId::*;
     let s = &c.case.symptoms;
@@ -690,9 +699,8 @@ fn plan<'kb>(
         has(RedFlagId::PossibleDvt) || has(RedFlagId::QuinineToxicity) || has(RedFlagId::CaudaEquinaSymptoms),
     );
     give(QuinineDiscontinuation, c.takes(SetId::Quinine));
-    // c.5: with suspected toxicity or in pregnancy the patient is told to stop quinine now (SPEC §8).
-    let quinine_stop_now =
-        c.takes(SetId::Quinine) && (has(RedFlagId::QuinineToxicity) || has(RedFlagId::QuinineInPregnancy));
+    // c.5: with suspected toxicity or in pregnancy, quinine taken is stopped now (SPEC §8).
+    let quinine_stop_now = quinine_flag && c.takes(SetId::Quinine);
     give(PrescriberMedicationReview, reviewed_any || drug_lowering);
     give(
         CorrectElectrolytes,
