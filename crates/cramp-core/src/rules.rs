@@ -28,6 +28,7 @@ rules! {
     RedFlagRefractory = "red_flag.refractory_cramps",
     RedFlagBaclofenEncephalopathy = "red_flag.baclofen_encephalopathy",
     RedFlagElectrolytes = "red_flag.severe_electrolyte_disturbance",
+    RedFlagCriticalLab = "red_flag.critical_lab_result",
     RedFlagCaudaEquina = "red_flag.cauda_equina_symptoms",
     ReferralDialysisTeam = "referral.dialysis_team",
     ReferralSleepStudy = "referral.sleep_study",

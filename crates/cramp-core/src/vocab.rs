@@ -66,6 +66,7 @@ vocab!(RedFlagId {
     QuinineInPregnancy = "quinine_in_pregnancy", SevereElectrolyteDisturbance = "severe_electrolyte_disturbance",
     AtypicalAge = "atypical_age", RefractoryCramps = "refractory_cramps", CaudaEquinaSymptoms = "cauda_equina_symptoms",
     QtProlongationRisk = "qt_prolongation_risk", BaclofenEncephalopathy = "baclofen_encephalopathy",
+    CriticalLabResult = "critical_lab_result",
 });
 vocab!(PlanId {
     NightlyStretching = "nightly_stretching", SeatedStretching = "seated_stretching", AcuteCrampRelief = "acute_cramp_relief",

@@ -168,6 +168,37 @@ fn pain_on_walking_relieved_by_sitting_forward_is_neurogenic_claudication() {
 }
 
 #[test]
+fn relief_by_sitting_or_bending_forward_at_another_time_names_neurogenic_claudication_as_possible() {
+    let a = run(
+        r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "sitting_or_bending_forward", "when": "day"}}"#,
+    );
+    let status = a
+        .classification
+        .differential
+        .iter()
+        .find(|d| d.code.code == "M48.062")
+        .map(|d| d.status.as_str());
+    assert_eq!(status, Some("possible"));
+    assert!(most_likely(&a).is_none());
+    assert!(!plan(&a).contains(&"spine_assessment"));
+}
+
+#[test]
+fn cramps_with_sensory_signs_in_diabetes_get_foot_care() {
+    // NLC stays most likely; the neuropathy is possible beside it, and the diabetic foot is cared for.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "tingling": true}}, "conditions": [{{"icd10": "E11.9"}}], "exam": {{"sensory_loss": true, "reflexes": "reduced"}}}}"#
+    ));
+    assert_eq!(most_likely(&a), Some("G47.62"));
+    assert!(plan(&a).contains(&"foot_care"));
+    // Without diabetes, no foot care.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "tingling": true}}, "exam": {{"sensory_loss": true, "reflexes": "reduced"}}}}"#
+    ));
+    assert!(!plan(&a).contains(&"foot_care"));
+}
+
+#[test]
 fn burning_numb_feet_in_diabetes_are_diabetic_neuropathy() {
     let a = run(
         r#"{"symptoms": {"feels_like": "burning_or_numb", "numbness": true}, "conditions": [{"name": "type 2 diabetes"}], "exam": {"sensory_loss": true}}"#,
@@ -387,6 +418,43 @@ fn a_potassium_below_3_flags_a_severe_electrolyte_disturbance() {
     let a = run(r#"{"labs": [{"loinc": "2823-3", "value": 2.8, "unit": "mmol/L"}]}"#);
     assert!(flags(&a).contains(&"severe_electrolyte_disturbance"));
     assert_eq!(interpretation(&a, "2823-3"), Some("critically_low"));
+}
+
+#[test]
+fn a_non_electrolyte_result_beyond_its_critical_limit_is_a_warning_sign_and_reassurance_yields() {
+    // CK on a statin, lithium, glucose, platelets and eGFR: c.3a's critical limits.
+    for lab in [
+        r#"{"loinc": "2157-6", "value": 6200, "unit": "U/L"}"#,
+        r#"{"loinc": "14334-7", "value": 1.8, "unit": "mmol/L"}"#,
+        r#"{"loinc": "2345-7", "value": 2.6, "unit": "mmol/L"}"#,
+        r#"{"loinc": "777-3", "value": 30, "unit": "10*9/L"}"#,
+        r#"{"loinc": "98979-8", "value": 10, "unit": "mL/min/1.73m2"}"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 60, "sex": "male"}}, "symptoms": {{{NLC}, "when": "night"}}, "medications": [{{"name": "rosuvastatin"}}, {{"name": "lithium"}}], "labs": [{lab}]}}"#
+        ));
+        assert_eq!(flag_urgency(&a, "critical_lab_result"), Some("soon"), "{lab}");
+        assert!(!flags(&a).contains(&"severe_electrolyte_disturbance"), "{lab}");
+        assert!(!plan(&a).contains(&"reassurance"), "{lab}");
+    }
+    // Below the critical limit it is only an abnormal result.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "labs": [{{"loinc": "2157-6", "value": 900, "unit": "U/L"}}]}}"#
+    ));
+    assert!(!flags(&a).contains(&"critical_lab_result"));
+    assert!(plan(&a).contains(&"reassurance"));
+}
+
+#[test]
+fn an_egfr_below_15_with_kidney_failure_named_or_low_platelets_on_quinine_raise_no_second_flag() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "N18.6"}}], "labs": [{{"loinc": "98979-8", "value": 8, "unit": "mL/min/1.73m2"}}]}}"#
+    ));
+    assert!(!flags(&a).contains(&"critical_lab_result"));
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "quinine sulfate 300 mg"}}], "labs": [{{"loinc": "777-3", "value": 30, "unit": "10*9/L"}}]}}"#
+    ));
+    assert_eq!(flags(&a), vec!["quinine_toxicity"]);
 }
 
 #[test]

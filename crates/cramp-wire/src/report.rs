@@ -113,6 +113,12 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         for r in &a.referral.reasons {
             w.sub(&format!("because: {r}"));
         }
+    } else if !a.red_flags.is_empty() {
+        // A warning sign without a referral row (e.g. a critical result) is acted on as it says.
+        w.item(pick(
+            "none beyond the warning signs above",
+            "none beyond the warning signs above",
+        ));
     } else {
         w.item(pick(
             "none recommended on this information",

@@ -232,7 +232,11 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
     }
     if exertional && q3 == Some(RelievedBy::SittingOrBendingForward) {
         p.neurogenic = Some(Likely);
-    } else if s.when == Some(When::StandingOrWalking) && q3 == Some(RelievedBy::Rest) {
+    } else if (s.when == Some(When::StandingOrWalking) && q3 == Some(RelievedBy::Rest))
+        || q3 == Some(RelievedBy::SittingOrBendingForward)
+    {
+        // Relief by sitting or bending forward is the lumbar-stenosis pattern (c.1) even when the
+        // timing given is not standing or walking: named as possible, not the pathway.
         p.neurogenic = Some(Possible);
     }
     let sensory = s.numbness == Some(true) || s.tingling == Some(true);

@@ -54,6 +54,9 @@ pub struct Facts {
     pub female: bool,
     pub male: bool,
     pub age: Option<f64>,
+    /// Kidney failure known from the conditions (d.1a), before any eGFR is read: an eGFR below its
+    /// critical limit is then expected, not a new finding.
+    pub kidney_failure_named: bool,
 }
 
 impl Facts {
@@ -280,6 +283,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         ));
     }
 
+    let kidney_failure_named = gates[GateId::KidneyFailure as usize];
     let mut labs: Vec<LabResult> = Vec::new();
     for (i, l) in case.labs.iter().enumerate() {
         let value = l.value.unwrap_or_default();
@@ -402,5 +406,6 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         female,
         male,
         age: p.age,
+        kidney_failure_named,
     }
 }

@@ -17,7 +17,7 @@ use crate::case::*;
 use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, TriggerId};
 use crate::rules::{RuleId, conflict_rule, plan_rule};
 use crate::vocab::*;
-use facts::Facts;
+use facts::{Facts, LabResult};
 use findings::{abnormal, high, low};
 
 /// How an assessment is served.
@@ -205,7 +205,8 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
     if yes(s.bladder_or_bowel_change) || yes(s.saddle_numbness) {
         flag(RedFlagId::CaudaEquinaSymptoms, RuleId::RedFlagCaudaEquina, None);
     }
-    if taking_quinine && (yes(s.bleeding_or_bruising) || low(interp(AnalyteId::Platelets))) {
+    let quinine_toxicity = taking_quinine && (yes(s.bleeding_or_bruising) || low(interp(AnalyteId::Platelets)));
+    if quinine_toxicity {
         flag(RedFlagId::QuinineToxicity, RuleId::RedFlagQuinineToxicity, None);
     }
     if c.p.mnd {
@@ -254,20 +255,35 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
             flag(RedFlagId::QtProlongationRisk, RuleId::RedFlagQt, None);
         }
     }
-    let critical = c.f.labs.iter().any(|r| {
-        let a = &c.kb.labs.analytes[r.analyte];
-        a.electrolyte
-            && matches!(
-                interp(r.id),
-                Some(Interpretation::CriticallyLow | Interpretation::CriticallyHigh)
-            )
-    });
-    if critical {
+    let beyond_critical = |r: &LabResult| {
+        matches!(
+            interp(r.id),
+            Some(Interpretation::CriticallyLow | Interpretation::CriticallyHigh)
+        )
+    };
+    if c.f
+        .labs
+        .iter()
+        .any(|r| c.kb.labs.analytes[r.analyte].electrolyte && beyond_critical(r))
+    {
         flag(
             RedFlagId::SevereElectrolyteDisturbance,
             RuleId::RedFlagElectrolytes,
             None,
         );
+    }
+    // Any other result beyond its critical limit (c.3a) is not the history of idiopathic cramps:
+    // it is reviewed promptly, and reassurance yields to it. An eGFR below its limit with kidney
+    // failure already named, and a low platelet count that quinine_toxicity already reports, are
+    // not new findings.
+    let other_critical = c.f.labs.iter().any(|r| {
+        !c.kb.labs.analytes[r.analyte].electrolyte
+            && beyond_critical(r)
+            && (r.id != AnalyteId::Egfr || !c.f.kidney_failure_named)
+            && (r.id != AnalyteId::Platelets || !quinine_toxicity)
+    });
+    if other_critical {
+        flag(RedFlagId::CriticalLabResult, RuleId::RedFlagCriticalLab, None);
     }
     let refractory_severity = s
         .episodes_per_week
@@ -747,7 +763,9 @@ fn plan<'kb>(
     give(WoundCare, yes(s.non_healing_wound));
     give(
         FootCare,
-        (diabetes && neuropathy) || pad_path || c.p.clti || yes(s.non_healing_wound),
+        // c.10 "diabetes with neuropathy": a neuropathy in the differential at all (with diabetes
+        // it is there only with sensory symptoms and signs, or a burning or numb feeling).
+        (diabetes && c.p.neuropathy.is_some()) || pad_path || c.p.clti || yes(s.non_healing_wound),
     );
     // Signs beyond the twitching or tingling that idiopathic cramps have (c.10; R-Hawke2013).
     let neuro_signs = yes(e.fasciculations)
