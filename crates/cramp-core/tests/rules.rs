@@ -199,6 +199,23 @@ fn cramps_with_sensory_signs_in_diabetes_get_foot_care() {
 }
 
 #[test]
+fn constant_pain_is_not_called_a_cramp_even_when_stretching_eases_it() {
+    // c.1: a cramp lasts seconds to about ten minutes. Both legs, no immobility: no DVT flag either.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "when": "constant", "location": ["calf"], "side": "both", "recent_immobility": false}}}}"#
+    ));
+    assert!(most_likely(&a).is_none());
+    assert!(!plan(&a).contains(&"reassurance"));
+    let nlc = a
+        .classification
+        .differential
+        .iter()
+        .find(|d| d.code.code == "G47.62")
+        .map(|d| d.status.as_str());
+    assert_eq!(nlc, Some("possible"));
+}
+
+#[test]
 fn burning_numb_feet_in_diabetes_are_diabetic_neuropathy() {
     let a = run(
         r#"{"symptoms": {"feels_like": "burning_or_numb", "numbness": true}, "conditions": [{"name": "type 2 diabetes"}], "exam": {"sensory_loss": true}}"#,

@@ -199,6 +199,15 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
             }
         }
     }
+    // c.1: a cramp lasts seconds to about ten minutes; pain that is constant is not one, whatever
+    // relieves it. The cramps stay possible; the result is indeterminate unless a mimic explains it.
+    if s.when == Some(When::Constant) && nlc == Some(Likely) && !p.coexisting {
+        nlc = Some(Possible);
+        if q_dx == Some(Dx::Nlc) {
+            q_dx = None;
+        }
+        p.indeterminate = true;
+    }
     // When all four questions are answered, RLS is always listed (unlikely when all are cramp-typical).
     if missing == 0 && rls.is_none() {
         rls = Some(Unlikely);
