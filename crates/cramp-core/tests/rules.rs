@@ -475,6 +475,33 @@ fn an_egfr_below_15_with_kidney_failure_named_or_low_platelets_on_quinine_raise_
 }
 
 #[test]
+fn dark_urine_fever_or_petechiae_given_as_conditions_on_quinine_are_quinine_toxicity() {
+    // c.5 names these signs; SPEC §3 has a field only for bleeding or bruising.
+    for condition in [
+        r#"{"name": "dark urine since yesterday"}"#,
+        r#"{"name": "Fever"}"#,
+        r#"{"name": "petechial rash on shins"}"#,
+        r#"{"icd10": "D69.6"}"#,
+        r#"{"icd10": "R34"}"#,
+        r#"{"name": "suspected HUS"}"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "quinine sulfate 300 mg"}}], "conditions": [{condition}]}}"#
+        ));
+        assert_eq!(flag_urgency(&a, "quinine_toxicity"), Some("emergency"), "{condition}");
+    }
+    // Not without quinine, and not when negated.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "fever"}}]}}"#
+    ));
+    assert!(flags(&a).is_empty());
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "quinine"}}], "conditions": [{{"name": "no fever"}}]}}"#
+    ));
+    assert!(!flags(&a).contains(&"quinine_toxicity"));
+}
+
+#[test]
 fn saddle_numbness_is_a_cauda_equina_emergency() {
     let a = run(r#"{"symptoms": {"saddle_numbness": true}}"#);
     assert_eq!(flag_urgency(&a, "cauda_equina_symptoms"), Some("emergency"));

@@ -205,7 +205,8 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
     if yes(s.bladder_or_bowel_change) || yes(s.saddle_numbness) {
         flag(RedFlagId::CaudaEquinaSymptoms, RuleId::RedFlagCaudaEquina, None);
     }
-    let quinine_toxicity = taking_quinine && (yes(s.bleeding_or_bruising) || low(interp(AnalyteId::Platelets)));
+    let quinine_toxicity = taking_quinine
+        && (yes(s.bleeding_or_bruising) || low(interp(AnalyteId::Platelets)) || c.gate(GateId::QuinineToxicitySigns));
     if quinine_toxicity {
         flag(RedFlagId::QuinineToxicity, RuleId::RedFlagQuinineToxicity, None);
     }

@@ -33,6 +33,7 @@ gates! {
     Hypomagnesaemia = "hypomagnesaemia",
     AvBlock = "av_block",
     LegCramps = "leg_cramps",
+    QuinineToxicitySigns = "quinine_toxicity_signs",
 }
 
 #[derive(Debug, Clone, Deserialize)]
