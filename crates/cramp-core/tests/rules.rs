@@ -1367,6 +1367,63 @@ fn cirrhosis_prompts_a_hepatology_review() {
 }
 
 #[test]
+fn a_clti_diagnosis_on_the_problem_list_is_critical_limb_ischaemia() {
+    // EVIDENCE d.1's CLTI codes, or the words, without the symptoms described.
+    for condition in [
+        r#"{"icd10": "I70.261"}"#,
+        r#"{"icd10": "I70.222"}"#,
+        r#"{"icd10": "E11.52"}"#,
+        r#"{"name": "dry gangrene of the right hallux"}"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{"feels_like": "painful_cramp", "when": "night"}}, "conditions": [{condition}]}}"#
+        ));
+        assert_eq!(
+            flag_urgency(&a, "critical_limb_ischaemia"),
+            Some("urgent"),
+            "{condition}"
+        );
+        assert!(!plan(&a).contains(&"reassurance"), "{condition}");
+    }
+}
+
+#[test]
+fn a_foot_or_leg_ulcer_named_as_a_condition_is_a_non_healing_wound() {
+    for condition in [r#"{"name": "diabetic foot ulcer"}"#, r#"{"icd10": "L97.419"}"#] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "conditions": [{condition}], "exam": {{"pedal_pulses": "normal", "abi": 1.0}}}}"#
+        ));
+        assert!(
+            plan(&a).contains(&"wound_care") && plan(&a).contains(&"foot_care"),
+            "{condition}"
+        );
+        assert!(!flags(&a).contains(&"critical_limb_ischaemia"), "{condition}");
+    }
+    // "peptic ulcer" is not a leg wound.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "peptic ulcer"}}]}}"#
+    ));
+    assert!(!plan(&a).contains(&"wound_care"));
+}
+
+#[test]
+fn pad_on_the_problem_list_without_claudication_is_possible_and_the_pulses_are_asked() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "when": "night"}}, "conditions": [{{"name": "peripheral arterial disease"}}]}}"#
+    ));
+    assert_eq!(most_likely(&a), Some("G47.62"));
+    let pad = a
+        .classification
+        .differential
+        .iter()
+        .find(|d| d.code.code == "I73.9")
+        .map(|d| d.status.as_str());
+    assert_eq!(pad, Some("possible"));
+    assert!(a.questions.iter().any(|q| q.field == "exam.pedal_pulses"));
+    assert!(!plan(&a).contains(&"supervised_exercise"));
+}
+
+#[test]
 fn a_non_healing_wound_gets_wound_and_foot_care() {
     let a = run(r#"{"symptoms": {"non_healing_wound": true}, "exam": {"pedal_pulses": "normal", "abi": 1.0}}"#);
     assert!(plan(&a).contains(&"wound_care") && plan(&a).contains(&"foot_care"));

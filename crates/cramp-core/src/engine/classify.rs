@@ -17,6 +17,8 @@ pub struct Pathways {
     pub pad_confirmed: bool,
     pub clti: bool,
     pub clti_rest_pain: bool,
+    /// A non-healing wound: `symptoms.non_healing_wound`, or an ulcer of the foot or leg named.
+    pub wound: bool,
     pub neurogenic: Option<DifferentialStatus>,
     pub neuropathy: Option<DifferentialStatus>,
     pub mnd: bool,
@@ -32,6 +34,8 @@ pub struct Pathways {
     pub vascular_unknown: bool,
     /// PAD found on examination (ABI or pulses) without exertional pain: in the differential only.
     pub pad_exam_only: bool,
+    /// PAD on the problem list (d.1a), without exertional pain or abnormal findings described.
+    pub pad_known: bool,
     pub neuro_considered: bool,
 }
 
@@ -235,8 +239,15 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         p.pad_exam_only = true;
     }
     p.clti_rest_pain = q3 == Some(RelievedBy::HangingLegDown);
-    p.clti = p.clti_rest_pain || (s.non_healing_wound == Some(true) && (vascular_evidence || vascular_status_unknown));
-    if s.non_healing_wound == Some(true) && vascular_status_unknown {
+    p.wound = s.non_healing_wound == Some(true) || f.gate(GateId::LowerLimbWound);
+    p.clti = p.clti_rest_pain || f.gate(GateId::Clti) || (p.wound && (vascular_evidence || vascular_status_unknown));
+    if p.pad.is_none() && !p.clti && f.gate(GateId::Pad) {
+        // A PAD diagnosis named without claudication described: in the differential, as on
+        // examination (R-AFP2012: NLC are associated with vascular disease); ask about the pulses.
+        p.pad = Some(Possible);
+        p.pad_known = true;
+    }
+    if p.wound && vascular_status_unknown {
         p.vascular_unknown = true;
     }
     if exertional && q3 == Some(RelievedBy::SittingOrBendingForward) {
@@ -296,7 +307,8 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         || s.weakness == Some(true)
         || s.muscle_wasting == Some(true)
         || s.gait_or_speech_change == Some(true)
-        || s.non_healing_wound == Some(true)
+        || p.wound
+        || f.gate(GateId::Clti)
         || e.objective_weakness == Some(true)
         || e.sensory_loss == Some(true)
         || e.fasciculations == Some(true)

@@ -761,12 +761,12 @@ fn plan<'kb>(
     give(VascularAssessment, pad_path || c.p.clti);
     give(CardiovascularRiskManagement, pad_path || c.p.clti);
     give(SmokingCessation, c.gate(GateId::Smoker));
-    give(WoundCare, yes(s.non_healing_wound));
+    give(WoundCare, c.p.wound);
     give(
         FootCare,
         // c.10 "diabetes with neuropathy": a neuropathy in the differential at all (with diabetes
         // it is there only with sensory symptoms and signs, or a burning or numb feeling).
-        (diabetes && c.p.neuropathy.is_some()) || pad_path || c.p.clti || yes(s.non_healing_wound),
+        (diabetes && c.p.neuropathy.is_some()) || pad_path || c.p.clti || c.p.wound,
     );
     // Signs beyond the twitching or tingling that idiopathic cramps have (c.10; R-Hawke2013).
     let neuro_signs = yes(e.fasciculations)
@@ -1093,6 +1093,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
         let key = match st {
             Likely => "pad_pattern",
             _ if p.pad_exam_only => "pad_exam_only",
+            _ if p.pad_known => "pad_known",
             _ => "pad_possible",
         };
         push(DifferentialItem {

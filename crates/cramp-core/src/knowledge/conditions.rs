@@ -34,6 +34,8 @@ gates! {
     AvBlock = "av_block",
     LegCramps = "leg_cramps",
     QuinineToxicitySigns = "quinine_toxicity_signs",
+    Clti = "clti",
+    LowerLimbWound = "lower_limb_wound",
 }
 
 #[derive(Debug, Clone, Deserialize)]
