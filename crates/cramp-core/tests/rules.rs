@@ -216,6 +216,44 @@ fn constant_pain_is_not_called_a_cramp_even_when_stretching_eases_it() {
 }
 
 #[test]
+fn cramps_with_motor_neuron_disease_already_diagnosed_are_disease_associated_without_reassurance() {
+    // c.5: cramps of a neuromuscular disease are not labelled idiopathic; no reassurance.
+    for condition in [r#"{"icd10": "G12.21"}"#, r#"{"name": "ALS (diagnosed 2024)"}"#] {
+        let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{condition}]}}"#));
+        assert!(!plan(&a).contains(&"reassurance"), "{condition}");
+        assert!(
+            a.classification
+                .differential
+                .iter()
+                .any(|d| d.code.code == "R25.2" && d.status == DifferentialStatus::Likely),
+            "{condition}"
+        );
+    }
+}
+
+#[test]
+fn a_neuropathy_or_lumbar_stenosis_already_diagnosed_is_in_the_differential() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "E11.42"}}]}}"#
+    ));
+    assert_eq!(most_likely(&a), Some("G47.62"));
+    assert!(a.classification.differential.iter().any(|d| d.code.code == "E11.42"));
+    for item in ["foot_care", "glycaemic_control", "b12_assessment"] {
+        assert!(plan(&a).contains(&item), "{item}");
+    }
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "lumbar spinal stenosis"}}]}}"#
+    ));
+    assert!(
+        a.classification
+            .differential
+            .iter()
+            .any(|d| d.code.code == "M48.062" && d.status == DifferentialStatus::Possible)
+    );
+    assert!(!plan(&a).contains(&"spine_assessment"));
+}
+
+#[test]
 fn burning_numb_feet_in_diabetes_are_diabetic_neuropathy() {
     let a = run(
         r#"{"symptoms": {"feels_like": "burning_or_numb", "numbness": true}, "conditions": [{"name": "type 2 diabetes"}], "exam": {"sensory_loss": true}}"#,

@@ -36,6 +36,9 @@ pub struct Pathways {
     pub pad_exam_only: bool,
     /// PAD on the problem list (d.1a), without exertional pain or abnormal findings described.
     pub pad_known: bool,
+    /// Neuropathy or lumbar stenosis on the problem list, without their pattern described.
+    pub neuropathy_known: bool,
+    pub neurogenic_known: bool,
     pub neuro_considered: bool,
 }
 
@@ -259,6 +262,10 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         // timing given is not standing or walking: named as possible, not the pathway.
         p.neurogenic = Some(Possible);
     }
+    if p.neurogenic.is_none() && f.gate(GateId::LumbarStenosis) {
+        p.neurogenic = Some(Possible);
+        p.neurogenic_known = true;
+    }
     let sensory = s.numbness == Some(true) || s.tingling == Some(true);
     let exam_support = e.sensory_loss == Some(true) || e.reflexes == Some(Reflexes::Reduced);
     if q1 == Some(FeelsLike::BurningOrNumb) {
@@ -269,6 +276,9 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         });
     } else if sensory && exam_support {
         p.neuropathy = Some(Possible);
+    } else if f.gate(GateId::Neuropathy) {
+        p.neuropathy = Some(Possible);
+        p.neuropathy_known = true;
     }
     // c.5 possible_dvt: unilateral calf swelling, warmth or redness, or persistent (not transient)
     // calf pain, above all after immobility or on oestrogen. Persistent pain counts when it is

@@ -738,7 +738,11 @@ fn plan<'kb>(
         nlc && !has(RedFlagId::PossibleDvt) && !has(RedFlagId::CriticalLimbIschaemia),
     );
     give(ParacetamolForSoreness, nlc && !urgent_or_higher);
-    give(Reassurance, nlc && !soon_or_higher);
+    // c.5: cramps of a neuromuscular disease are not labelled idiopathic and get no reassurance.
+    give(
+        Reassurance,
+        nlc && !soon_or_higher && !c.gate(GateId::MotorNeuronDisease),
+    );
     let hydration_suppressed = c.gate(GateId::EsrdDialysis)
         || c.gate(GateId::HeartFailure)
         || na_low
@@ -780,6 +784,8 @@ fn plan<'kb>(
         SpineAssessment,
         c.p.neurogenic == Some(DifferentialStatus::Likely) || has(RedFlagId::CaudaEquinaSymptoms),
     );
+    // A neuropathy already diagnosed is the neuropathy pathway's concern too.
+    let neuropathy = neuropathy || c.gate(GateId::Neuropathy);
     give(GlycaemicControl, diabetes && (glycaemia_high || neuropathy));
     give(
         B12Assessment,
@@ -997,7 +1003,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
                 Some(_) => "pregnancy_cramps_t1",
                 None => "pregnancy_cramps_unspecified",
             }
-        } else if c.gate(GateId::Cirrhosis) || c.gate(GateId::EsrdDialysis) {
+        } else if c.gate(GateId::Cirrhosis) || c.gate(GateId::EsrdDialysis) || c.gate(GateId::MotorNeuronDisease) {
             "cramp_and_spasm"
         } else {
             "nlc"
@@ -1111,14 +1117,22 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
         push(DifferentialItem {
             code: code("neurogenic_claudication"),
             status: st,
-            because: vec![because("neurogenic_pattern")],
+            because: vec![because(if p.neurogenic_known {
+                "neurogenic_known"
+            } else {
+                "neurogenic_pattern"
+            })],
         });
     }
     if let Some(st) = p.neuropathy {
         push(DifferentialItem {
             code: code(if diabetic { "neuropathy_diabetic" } else { "neuropathy" }),
             status: st,
-            because: vec![because("neuropathy_pattern")],
+            because: vec![because(if p.neuropathy_known {
+                "neuropathy_known"
+            } else {
+                "neuropathy_pattern"
+            })],
         });
     }
     // Disease-associated cramps: their own code beside G47.62 (SPEC §4).
@@ -1127,8 +1141,10 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             "pregnancy"
         } else if c.gate(GateId::Cirrhosis) {
             "cirrhosis"
-        } else {
+        } else if c.gate(GateId::EsrdDialysis) {
             "dialysis"
+        } else {
+            "motor neuron disease"
         };
         push(DifferentialItem {
             code: code(nlc_code_id()),

@@ -36,6 +36,9 @@ gates! {
     QuinineToxicitySigns = "quinine_toxicity_signs",
     Clti = "clti",
     LowerLimbWound = "lower_limb_wound",
+    MotorNeuronDisease = "motor_neuron_disease",
+    Neuropathy = "neuropathy",
+    LumbarStenosis = "lumbar_stenosis",
 }
 
 #[derive(Debug, Clone, Deserialize)]
