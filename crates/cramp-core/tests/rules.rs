@@ -540,6 +540,26 @@ fn dark_urine_fever_or_petechiae_given_as_conditions_on_quinine_are_quinine_toxi
 }
 
 #[test]
+fn alcohol_and_gi_losses_call_for_magnesium_and_potassium_tests() {
+    // c.4 "When": magnesium for alcohol and diarrhoea; potassium for GI losses.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "alcohol use disorder"}}]}}"#
+    ));
+    assert_eq!(labs(&a), vec!["19123-9"]);
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "R19.7"}}]}}"#
+    ));
+    let mut l = labs(&a);
+    l.sort();
+    assert_eq!(l, vec!["19123-9", "2823-3"]);
+    // A drink now and then is not alcohol use disorder.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "alcohol use: 4 units a week"}}]}}"#
+    ));
+    assert!(labs(&a).is_empty());
+}
+
+#[test]
 fn saddle_numbness_is_a_cauda_equina_emergency() {
     let a = run(r#"{"symptoms": {"saddle_numbness": true}}"#);
     assert_eq!(flag_urgency(&a, "cauda_equina_symptoms"), Some("emergency"));

@@ -584,6 +584,8 @@ fn trigger_holds(c: &Ctx, trigger: TriggerId, options: &[OptionItem]) -> bool {
         TriggerId::Metformin => c.takes(SetId::Metformin),
         TriggerId::Quinine => c.takes(SetId::Quinine),
         TriggerId::Bruising => yes(s.bleeding_or_bruising),
+        TriggerId::Alcohol => c.gate(GateId::Alcohol),
+        TriggerId::GiLosses => c.gate(GateId::GiLosses),
     }
 }
 

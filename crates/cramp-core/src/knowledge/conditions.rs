@@ -39,6 +39,8 @@ gates! {
     MotorNeuronDisease = "motor_neuron_disease",
     Neuropathy = "neuropathy",
     LumbarStenosis = "lumbar_stenosis",
+    Alcohol = "alcohol",
+    GiLosses = "gi_losses",
 }
 
 #[derive(Debug, Clone, Deserialize)]

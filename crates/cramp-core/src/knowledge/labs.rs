@@ -35,7 +35,7 @@ closed_ids!(
         Refractory = "refractory", Ppi = "ppi", Teriparatide = "teriparatide", Lithium = "lithium", Nsaid = "nsaid",
         BeforeBaclofen = "before_baclofen", Neuropathy = "neuropathy", Diabetes = "diabetes", Statin = "statin",
         Weakness = "weakness", Fasciculations = "fasciculations", Rls = "rls", Plmd = "plmd", Metformin = "metformin",
-        Quinine = "quinine", Bruising = "bruising",
+        Quinine = "quinine", Bruising = "bruising", Alcohol = "alcohol", GiLosses = "gi_losses",
     }
 );
 
