@@ -560,6 +560,19 @@ fn alcohol_and_gi_losses_call_for_magnesium_and_potassium_tests() {
 }
 
 #[test]
+fn parathyroid_vitamin_d_thyroid_and_myalgia_conditions_call_for_their_c4_tests() {
+    for (condition, loinc) in [
+        (r#"{"name": "hypoparathyroidism"}"#, "17861-6"),
+        (r#"{"icd10": "E55.9"}"#, "17861-6"),
+        (r#"{"name": "hypothyroidism on levothyroxine"}"#, "3016-3"),
+        (r#"{"icd10": "M79.10"}"#, "2157-6"),
+    ] {
+        let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{condition}]}}"#));
+        assert_eq!(labs(&a), vec![loinc], "{condition}");
+    }
+}
+
+#[test]
 fn saddle_numbness_is_a_cauda_equina_emergency() {
     let a = run(r#"{"symptoms": {"saddle_numbness": true}}"#);
     assert_eq!(flag_urgency(&a, "cauda_equina_symptoms"), Some("emergency"));

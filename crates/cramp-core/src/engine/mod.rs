@@ -586,6 +586,10 @@ fn trigger_holds(c: &Ctx, trigger: TriggerId, options: &[OptionItem]) -> bool {
         TriggerId::Bruising => yes(s.bleeding_or_bruising),
         TriggerId::Alcohol => c.gate(GateId::Alcohol),
         TriggerId::GiLosses => c.gate(GateId::GiLosses),
+        TriggerId::Hypoparathyroidism => c.gate(GateId::Hypoparathyroidism),
+        TriggerId::VitaminDDeficiency => c.gate(GateId::VitaminDDeficiency),
+        TriggerId::ThyroidDisease => c.gate(GateId::ThyroidDisease),
+        TriggerId::Myalgia => c.gate(GateId::Myalgia),
     }
 }
 

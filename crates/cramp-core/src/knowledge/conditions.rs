@@ -41,6 +41,10 @@ gates! {
     LumbarStenosis = "lumbar_stenosis",
     Alcohol = "alcohol",
     GiLosses = "gi_losses",
+    Hypoparathyroidism = "hypoparathyroidism",
+    VitaminDDeficiency = "vitamin_d_deficiency",
+    ThyroidDisease = "thyroid_disease",
+    Myalgia = "myalgia",
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -36,6 +36,8 @@ closed_ids!(
         BeforeBaclofen = "before_baclofen", Neuropathy = "neuropathy", Diabetes = "diabetes", Statin = "statin",
         Weakness = "weakness", Fasciculations = "fasciculations", Rls = "rls", Plmd = "plmd", Metformin = "metformin",
         Quinine = "quinine", Bruising = "bruising", Alcohol = "alcohol", GiLosses = "gi_losses",
+        Hypoparathyroidism = "hypoparathyroidism", VitaminDDeficiency = "vitamin_d_deficiency",
+        ThyroidDisease = "thyroid_disease", Myalgia = "myalgia",
     }
 );
 
