@@ -573,6 +573,29 @@ fn parathyroid_vitamin_d_thyroid_and_myalgia_conditions_call_for_their_c4_tests(
 }
 
 #[test]
+fn a_urine_ionised_or_fluid_result_named_so_is_not_read_as_the_blood_analyte() {
+    // Urine sodium 20 mmol/L is not a critically low serum sodium; ionised calcium 1.0 mmol/L is
+    // not a critically low total calcium; ascitic albumin is not serum albumin.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "labs": [{{"name": "Urine sodium", "value": 20, "unit": "mmol/L"}}, {{"name": "Ionised calcium", "value": 1.0, "unit": "mmol/L"}}, {{"name": "ascitic fluid albumin", "value": 10, "unit": "g/L"}}, {{"name": "urine glucose", "value": 0, "unit": "mmol/L"}}]}}"#
+    ));
+    assert!(a.lab_findings.is_empty());
+    assert!(flags(&a).is_empty());
+    assert_eq!(
+        a.input_warnings
+            .iter()
+            .filter(|w| w.contains("not the serum or plasma measurement"))
+            .count(),
+        4
+    );
+    // A serum result and a LOINC-coded one are read as before.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "labs": [{{"name": "Serum sodium", "value": 139, "unit": "mmol/L"}}, {{"name": "calcium (free text)", "loinc": "17861-6", "value": 9.4, "unit": "mg/dL"}}]}}"#
+    ));
+    assert_eq!(a.lab_findings.len(), 2);
+}
+
+#[test]
 fn saddle_numbness_is_a_cauda_equina_emergency() {
     let a = run(r#"{"symptoms": {"saddle_numbness": true}}"#);
     assert_eq!(flag_urgency(&a, "cauda_equina_symptoms"), Some("emergency"));

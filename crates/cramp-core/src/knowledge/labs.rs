@@ -100,6 +100,8 @@ struct RawAnalyte {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawLabs {
+    /// Words that make a result named so something other than the serum or plasma analyte.
+    not_serum: Vec<String>,
     unit_aliases: HashMap<String, String>,
     unit_property: HashMap<String, String>,
     analyte: Vec<RawAnalyte>,
@@ -138,6 +140,8 @@ pub struct LabTable {
     by_loinc: HashMap<String, usize>,
     /// (name, analyte) longest first.
     by_name: Vec<(String, usize)>,
+    /// Lower-case words (as whole words) that make a named result not the serum or plasma analyte.
+    not_serum: Vec<String>,
     /// The analytes of each test (`Analyte::test`), tests in order of their first analyte: one lab
     /// order covers a test (e.g. creatinine and eGFR), worked out once rather than per case.
     pub tests: Vec<Vec<usize>>,
@@ -269,6 +273,7 @@ impl LabTable {
             unit_property: raw.unit_property,
             by_loinc,
             by_name,
+            not_serum: raw.not_serum.iter().map(|w| w.to_lowercase()).collect(),
             tests,
         })
     }
@@ -284,23 +289,23 @@ impl LabTable {
         self.by_loinc.get(code.trim()).copied()
     }
 
-    /// An analyte by a name as sent: a known name occurring as whole words.
+    /// An analyte by a name as sent: a known name occurring as whole words, unless a word of
+    /// `not_serum` says the result is of something else (urine, ionised calcium, ascitic fluid).
     pub fn by_name(&self, name: &str) -> Option<usize> {
         let lower = name.to_lowercase();
-        for (n, idx) in &self.by_name {
-            let mut from = 0;
-            while let Some(pos) = lower[from..].find(n.as_str()) {
-                let start = from + pos;
-                let end = start + n.len();
-                let before_ok = lower[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-                let after_ok = lower[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-                if before_ok && after_ok {
-                    return Some(*idx);
-                }
-                from = start + 1;
-            }
+        if self.not_serum.iter().any(|w| has_word(&lower, w)) {
+            return None;
         }
-        None
+        self.by_name
+            .iter()
+            .find(|(n, _)| has_word(&lower, n))
+            .map(|(_, idx)| *idx)
+    }
+
+    /// The `not_serum` word a result's name carries, if any.
+    pub fn not_serum_word(&self, name: &str) -> Option<&str> {
+        let lower = name.to_lowercase();
+        self.not_serum.iter().find(|w| has_word(&lower, w)).map(String::as_str)
     }
 
     /// The canonical (UCUM) spelling of a unit as sent, if it is one the knowledge base accepts.
@@ -315,6 +320,22 @@ impl LabTable {
     pub fn unit_property(&self, canonical: &str) -> Option<&str> {
         self.unit_property.get(canonical).map(String::as_str)
     }
+}
+
+/// `word` occurs in `lower` as whole words (not inside a longer word).
+fn has_word(lower: &str, word: &str) -> bool {
+    let mut from = 0;
+    while let Some(pos) = lower[from..].find(word) {
+        let start = from + pos;
+        let end = start + word.len();
+        let before_ok = lower[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after_ok = lower[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if before_ok && after_ok {
+            return true;
+        }
+        from = start + lower[start..].chars().next().map_or(1, char::len_utf8);
+    }
+    false
 }
 
 /// LOINC syntax: 1-7 digits, a hyphen, one check digit.
