@@ -41,7 +41,7 @@ pub struct Facts {
     pub gates: [bool; GateId::ALL.len()],
     /// Gates a condition name mentions only after a negation ("no …", "history of …"), one bit per
     /// `GateId` (a gate also met otherwise is not set here).
-    pub negated_mentions: u32,
+    pub negated_mentions: u64,
     /// Every ingredient of every medication taken or considered.
     pub ingredients: Vec<Ingredient>,
     pub unrecognized: Vec<String>,
@@ -175,7 +175,7 @@ pub fn has_condition(kb: &KnowledgeBase, case: &Case, gate: GateId) -> bool {
 
 /// Sets the gates a condition falls under; `negated` collects the gates its name mentions only
 /// after a negation.
-fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool], negated: &mut u32) -> bool {
+fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool], negated: &mut u64) -> bool {
     let mut recognised = false;
     let (names, negated_names) = c.name.as_deref().map_or((0, 0), |n| {
         kb.conditions.lower_name_gates_and_negated(&n.to_lowercase())
@@ -206,7 +206,7 @@ fn later(a: &Option<String>, b: &Option<String>) -> bool {
 pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut warnings = Vec::new();
     let mut gates = [false; GateId::ALL.len()];
-    let mut negated_mentions = 0u32;
+    let mut negated_mentions = 0u64;
     for (i, c) in case.conditions.iter().enumerate() {
         let recognised = condition_gates(kb, c, &mut gates, &mut negated_mentions);
         if !recognised && c.icd10.is_none() && c.snomed.is_none() {

@@ -414,7 +414,7 @@ fn options_and_avoid<'kb>(
         avoid.push(avoid_item(RuleId::AvoidBaclofenPregnancyUnknown, None, None));
     } else if [GateId::HepaticEncephalopathy, GateId::KidneyFailure, GateId::Pregnancy]
         .iter()
-        .any(|g| c.f.negated_mentions & (1 << *g as usize) != 0 && !c.gate(*g))
+        .any(|g| c.f.negated_mentions & (1u64 << *g as usize) != 0 && !c.gate(*g))
     {
         // A contraindication written in a negated or past form ("no encephalopathy", "history of
         // renal failure"): withheld until a clinician confirms it does not apply (the safer reading).

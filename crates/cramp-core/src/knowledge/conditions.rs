@@ -89,7 +89,7 @@ pub struct ConditionTable {
 }
 
 // `lower_name_gates` answers with one bit per gate.
-const _: () = assert!(GateId::ALL.len() <= 32);
+const _: () = assert!(GateId::ALL.len() <= 64);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum PatternKind {
@@ -202,18 +202,18 @@ impl ConditionTable {
 
     /// The gates a lower-case condition name matches (EVIDENCE.md d.1a), as a bit per `GateId`:
     /// one pass over the name for every gate's synonyms.
-    pub fn lower_name_gates(&self, lower: &str) -> u32 {
+    pub fn lower_name_gates(&self, lower: &str) -> u64 {
         self.lower_name_gates_and_negated(lower).0
     }
 
     /// As `lower_name_gates`, with a second mask: the gates whose synonyms occur only after a
     /// negation ("no encephalopathy", "history of renal failure"), which a safety gate may want to
     /// confirm before it relies on their absence.
-    pub fn lower_name_gates_and_negated(&self, lower: &str) -> (u32, u32) {
-        let (mut hits, mut excluded, mut negated) = (0u32, 0u32, 0u32);
+    pub fn lower_name_gates_and_negated(&self, lower: &str) -> (u64, u64) {
+        let (mut hits, mut excluded, mut negated) = (0u64, 0u64, 0u64);
         for m in self.names.find_overlapping_iter(lower) {
             let (gate, kind) = self.patterns[m.pattern().as_usize()];
-            let bit = 1u32 << gate as usize;
+            let bit = 1u64 << gate as usize;
             let counts = match kind {
                 PatternKind::Exclude => {
                     excluded |= bit;
