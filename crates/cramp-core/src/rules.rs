@@ -32,6 +32,7 @@ rules! {
     RedFlagCaudaEquina = "red_flag.cauda_equina_symptoms",
     ReferralDialysisTeam = "referral.dialysis_team",
     ReferralSleepStudy = "referral.sleep_study",
+    ReferralObstetricInput = "referral.obstetric_input",
     PlanNightlyStretching = "plan.nightly_stretching",
     PlanSeatedStretching = "plan.seated_stretching",
     PlanAcuteCrampRelief = "plan.acute_cramp_relief",

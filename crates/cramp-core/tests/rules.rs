@@ -596,6 +596,20 @@ fn a_urine_ionised_or_fluid_result_named_so_is_not_read_as_the_blood_analyte() {
 }
 
 #[test]
+fn severe_cramps_in_pregnancy_get_routine_obstetric_input() {
+    // c.7 pregnancy: "obstetric input if severe".
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 30, "sex": "female", "gestational_weeks": 32}}, "symptoms": {{{NLC}, "worst_pain": 9, "when": "night"}}}}"#
+    ));
+    assert_eq!(referral(&a), (Some("routine"), vec!["obstetrics"]));
+    // Mild cramps in pregnancy: no referral.
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 30, "sex": "female", "gestational_weeks": 32}}, "symptoms": {{{NLC}, "worst_pain": 4, "when": "night"}}}}"#
+    ));
+    assert_eq!(referral(&a), (None, vec![]));
+}
+
+#[test]
 fn saddle_numbness_is_a_cauda_equina_emergency() {
     let a = run(r#"{"symptoms": {"saddle_numbness": true}}"#);
     assert_eq!(flag_urgency(&a, "cauda_equina_symptoms"), Some("emergency"));

@@ -858,6 +858,15 @@ fn referral<'kb>(
         let e = c.rule(RuleId::ReferralDialysisTeam);
         add(e.urgency.unwrap_or(Urgency::Routine), &e.refer_to, e);
     }
+    // c.7 pregnancy: obstetric input if severe (severe read as refractory_cramps' severity: worst
+    // pain at its threshold or sleep disrupted; [U]).
+    let t = &c.kb.thresholds;
+    let s = &c.case.symptoms;
+    let severe = yes(s.sleep_disrupted) || s.worst_pain.is_some_and(|p| p >= t.refractory_worst_pain.value);
+    if c.f.pregnant && !c.f.male && (c.p.nlc_active() || c.p.nlc.is_some()) && severe {
+        let e = c.rule(RuleId::ReferralObstetricInput);
+        add(e.urgency.unwrap_or(Urgency::Routine), &e.refer_to, e);
+    }
     if c.p.plmd_active() {
         let e = c.rule(RuleId::ReferralSleepStudy);
         add(e.urgency.unwrap_or(Urgency::Routine), &e.refer_to, e);
