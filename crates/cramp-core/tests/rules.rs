@@ -610,6 +610,19 @@ fn severe_cramps_in_pregnancy_get_routine_obstetric_input() {
 }
 
 #[test]
+fn chronic_kidney_disease_calls_for_potassium_magnesium_calcium_and_renal_function() {
+    // c.7 CKD: "check K, Ca, Mg, eGFR" (magnesium from c.7 only, so its order is in review).
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "N18.3"}}]}}"#
+    ));
+    let mut l = labs(&a);
+    l.sort();
+    assert_eq!(l, vec!["17861-6", "19123-9", "2160-0", "2823-3"]);
+    let mg = a.labs.iter().find(|o| o.loinc == "19123-9").unwrap();
+    assert_eq!(mg.review_status, ReviewStatus::InReview);
+}
+
+#[test]
 fn saddle_numbness_is_a_cauda_equina_emergency() {
     let a = run(r#"{"symptoms": {"saddle_numbness": true}}"#);
     assert_eq!(flag_urgency(&a, "cauda_equina_symptoms"), Some("emergency"));

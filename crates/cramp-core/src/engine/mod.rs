@@ -555,7 +555,7 @@ fn trigger_holds(c: &Ctx, trigger: TriggerId, options: &[OptionItem]) -> bool {
     match trigger {
         TriggerId::Diuretic => c.takes(SetId::Diuretics),
         TriggerId::Cirrhosis => c.gate(GateId::Cirrhosis),
-        TriggerId::Ckd => c.gate(GateId::Ckd) || c.gate(GateId::KidneyFailure),
+        TriggerId::Ckd | TriggerId::CkdMagnesium => c.gate(GateId::Ckd) || c.gate(GateId::KidneyFailure),
         TriggerId::Dialysis => c.gate(GateId::EsrdDialysis),
         TriggerId::Laba => c.takes(SetId::Laba),
         TriggerId::Refractory => {

@@ -37,7 +37,7 @@ closed_ids!(
         Weakness = "weakness", Fasciculations = "fasciculations", Rls = "rls", Plmd = "plmd", Metformin = "metformin",
         Quinine = "quinine", Bruising = "bruising", Alcohol = "alcohol", GiLosses = "gi_losses",
         Hypoparathyroidism = "hypoparathyroidism", VitaminDDeficiency = "vitamin_d_deficiency",
-        ThyroidDisease = "thyroid_disease", Myalgia = "myalgia",
+        ThyroidDisease = "thyroid_disease", Myalgia = "myalgia", CkdMagnesium = "ckd_magnesium",
     }
 );
 
