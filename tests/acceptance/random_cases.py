@@ -53,6 +53,10 @@ CONDITIONS = [
     {"name": "restless legs syndrome", "icd10": "G25.81"}, {"name": "hypothyroidism", "icd10": "E03.9"},
     {"name": "hypertension", "icd10": "I10"}, {"name": "spinal stenosis", "icd10": "M48.062"},
     {"name": "something unusual"},
+    {"name": "amyotrophic lateral sclerosis", "icd10": "G12.21"}, {"name": "diabetic polyneuropathy", "icd10": "E11.42"},
+    {"name": "gangrene of toe", "icd10": "I70.261"}, {"name": "diabetic foot ulcer"}, {"name": "fever"},
+    {"name": "dark urine"}, {"name": "alcohol use disorder", "icd10": "F10.20"}, {"name": "diarrhoea", "icd10": "R19.7"},
+    {"name": "hypoparathyroidism"}, {"name": "vitamin D deficiency", "icd10": "E55.9"}, {"name": "myalgia"},
 ]
 # Per analyte: (LOINC, name, low, high, unit) variants; "" unit = sent without one.
 LABS = {
@@ -68,6 +72,8 @@ LABS = {
     "tsh": [("3016-3", "TSH", 0.1, 20, "mIU/L")],
     "ck": [("2157-6", "CK", 20, 3000, "U/L")],
     "lithium": [("14334-7", "lithium", 0.2, 2.0, "mmol/L")],
+    "glucose": [("2345-7", "glucose", 2.0, 30.0, "mmol/L")],
+    "urine sodium": [(None, "urine sodium", 5, 200, "mmol/L")],
 }
 FLAGS = [
     "kicking_reported", "twitching", "tingling", "numbness", "weakness", "muscle_wasting", "gait_or_speech_change",
@@ -122,7 +128,7 @@ def case(r: random.Random) -> dict:
     for analyte in r.sample(sorted(LABS), r.choice([0, 0, 1, 2, 3, 5])):
         loinc, name, low, high, unit = r.choice(LABS[analyte])
         lab = {"name": name, "value": round(r.uniform(low, high), 2)}
-        if r.random() < 0.8:
+        if loinc and r.random() < 0.8:
             lab["loinc"] = loinc
         if unit:
             lab["unit"] = unit
