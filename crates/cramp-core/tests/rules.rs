@@ -1495,6 +1495,7 @@ fn a_clti_diagnosis_on_the_problem_list_is_critical_limb_ischaemia() {
         r#"{"icd10": "I70.222"}"#,
         r#"{"icd10": "E11.52"}"#,
         r#"{"name": "dry gangrene of the right hallux"}"#,
+        r#"{"name": "cold pale foot at night"}"#,
     ] {
         let a = run(&format!(
             r#"{{"symptoms": {{"feels_like": "painful_cramp", "when": "night"}}, "conditions": [{condition}]}}"#
