@@ -115,10 +115,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     } else if !a.red_flags.is_empty() {
         // A warning sign without a referral row (e.g. a critical result) is acted on as it says.
-        w.item(pick(
-            "none beyond the warning signs above",
-            "none beyond the warning signs above",
-        ));
+        w.item("none beyond the warning signs above");
     } else {
         w.item(pick(
             "none recommended on this information",

@@ -318,7 +318,6 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         || s.muscle_wasting == Some(true)
         || s.gait_or_speech_change == Some(true)
         || p.wound
-        || f.gate(GateId::Clti)
         || e.objective_weakness == Some(true)
         || e.sensory_loss == Some(true)
         || e.fasciculations == Some(true)

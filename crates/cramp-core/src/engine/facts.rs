@@ -306,13 +306,13 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 ));
             }
         } else if let Some(name) = &l.name {
-            analyte = kb.labs.by_name(name);
             if let Some(word) = kb.labs.not_serum_word(name) {
                 warnings.push(format!(
                     "labs[{i}]: {name:?} is not the serum or plasma measurement the knowledge base interprets ({word:?}); not interpreted: send the serum or plasma result, or its LOINC code"
                 ));
                 continue;
             }
+            analyte = kb.labs.by_name(name);
             if analyte.is_none() {
                 warnings.push(format!(
                     "labs[{i}]: {name:?} is not an analyte the knowledge base knows; not interpreted"

@@ -14,7 +14,7 @@ pub use facts::has_condition;
 
 use crate::assessment::*;
 use crate::case::*;
-use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, TriggerId};
+use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId};
 use crate::rules::{RuleId, conflict_rule, plan_rule};
 use crate::vocab::*;
 use facts::{Facts, LabResult};
@@ -57,6 +57,30 @@ impl<'kb> Ctx<'_, 'kb> {
     }
     fn under(&self, years: f64) -> bool {
         self.f.under(years)
+    }
+    /// Severe cramps (refractory_cramps' severity without frequency): sleep disrupted, or worst pain
+    /// at the threshold.
+    fn severe_cramps(&self) -> bool {
+        let s = &self.case.symptoms;
+        yes(s.sleep_disrupted)
+            || s.worst_pain
+                .is_some_and(|p| p >= self.kb.thresholds.refractory_worst_pain.value)
+    }
+    /// refractory_cramps' severity (c.5): frequent (at the threshold a week) or severe.
+    fn frequent_or_severe(&self) -> bool {
+        self.case
+            .symptoms
+            .episodes_per_week
+            .is_some_and(|n| n >= self.kb.thresholds.refractory_episodes_per_week.value)
+            || self.severe_cramps()
+    }
+    /// c.5 refractory_cramps: frequent or severe despite the weeks of nightly stretching.
+    fn refractory(&self) -> bool {
+        self.case
+            .symptoms
+            .stretching_weeks_tried
+            .is_some_and(|w| w >= self.kb.thresholds.refractory_stretching_weeks.value)
+            && self.frequent_or_severe()
     }
     /// A documented magnesium deficiency: a result below range or a hypomagnesaemia diagnosis.
     fn magnesium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
@@ -286,15 +310,7 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
     if other_critical {
         flag(RedFlagId::CriticalLabResult, RuleId::RedFlagCriticalLab, None);
     }
-    let refractory_severity = s
-        .episodes_per_week
-        .is_some_and(|n| n >= t.refractory_episodes_per_week.value)
-        || yes(s.sleep_disrupted)
-        || s.worst_pain.is_some_and(|p| p >= t.refractory_worst_pain.value);
-    if s.stretching_weeks_tried
-        .is_some_and(|w| w >= t.refractory_stretching_weeks.value)
-        && refractory_severity
-    {
+    if c.refractory() {
         flag(RedFlagId::RefractoryCramps, RuleId::RedFlagRefractory, None);
     }
     // c.5 atypical_age: under 18 with recurrent cramps (not another complaint such as RLS).
@@ -548,25 +564,20 @@ fn iron_rule(c: &Ctx) -> Option<RuleId> {
 
 // ---- targeted labs (c.4) -------------------------------------------------------------------------
 
-fn trigger_holds(c: &Ctx, trigger: TriggerId, options: &[OptionItem]) -> bool {
+fn trigger_holds(c: &Ctx, trigger: Trigger, options: &[OptionItem]) -> bool {
     let s = &c.case.symptoms;
     let e = &c.case.exam;
-    let t = &c.kb.thresholds;
+    let trigger = match trigger {
+        Trigger::Gate(g) => return c.gate(g),
+        Trigger::Rule(t) => t,
+    };
     match trigger {
         TriggerId::Diuretic => c.takes(SetId::Diuretics),
         TriggerId::Cirrhosis => c.gate(GateId::Cirrhosis),
         TriggerId::Ckd | TriggerId::CkdMagnesium => c.gate(GateId::Ckd) || c.gate(GateId::KidneyFailure),
         TriggerId::Dialysis => c.gate(GateId::EsrdDialysis),
         TriggerId::Laba => c.takes(SetId::Laba),
-        TriggerId::Refractory => {
-            s.stretching_weeks_tried
-                .is_some_and(|w| w >= t.refractory_stretching_weeks.value)
-                && (s
-                    .episodes_per_week
-                    .is_some_and(|n| n >= t.refractory_episodes_per_week.value)
-                    || yes(s.sleep_disrupted)
-                    || s.worst_pain.is_some_and(|p| p >= t.refractory_worst_pain.value))
-        }
+        TriggerId::Refractory => c.refractory(),
         TriggerId::Ppi => c.takes(SetId::Ppi),
         TriggerId::Teriparatide => c.takes(SetId::Teriparatide),
         TriggerId::Lithium => c.takes(SetId::Lithium),
@@ -584,12 +595,6 @@ fn trigger_holds(c: &Ctx, trigger: TriggerId, options: &[OptionItem]) -> bool {
         TriggerId::Metformin => c.takes(SetId::Metformin),
         TriggerId::Quinine => c.takes(SetId::Quinine),
         TriggerId::Bruising => yes(s.bleeding_or_bruising),
-        TriggerId::Alcohol => c.gate(GateId::Alcohol),
-        TriggerId::GiLosses => c.gate(GateId::GiLosses),
-        TriggerId::Hypoparathyroidism => c.gate(GateId::Hypoparathyroidism),
-        TriggerId::VitaminDDeficiency => c.gate(GateId::VitaminDDeficiency),
-        TriggerId::ThyroidDisease => c.gate(GateId::ThyroidDisease),
-        TriggerId::Myalgia => c.gate(GateId::Myalgia),
     }
 }
 
@@ -614,7 +619,7 @@ fn lab_orders<'kb>(
         };
         let a = &analytes[a_idx];
         let members = || test.iter().map(|&i| &analytes[i]);
-        let triggers: Vec<TriggerId> = members()
+        let triggers: Vec<Trigger> = members()
             .flat_map(|m| m.when.iter().copied())
             .filter(|t| trigger_holds(c, *t, options))
             .collect();
@@ -858,12 +863,8 @@ fn referral<'kb>(
         let e = c.rule(RuleId::ReferralDialysisTeam);
         add(e.urgency.unwrap_or(Urgency::Routine), &e.refer_to, e);
     }
-    // c.7 pregnancy: obstetric input if severe (severe read as refractory_cramps' severity: worst
-    // pain at its threshold or sleep disrupted; [U]).
-    let t = &c.kb.thresholds;
-    let s = &c.case.symptoms;
-    let severe = yes(s.sleep_disrupted) || s.worst_pain.is_some_and(|p| p >= t.refractory_worst_pain.value);
-    if c.f.pregnant && !c.f.male && (c.p.nlc_active() || c.p.nlc.is_some()) && severe {
+    // c.7 pregnancy: obstetric input if severe (severe read as refractory_cramps' severity; [U]).
+    if c.f.pregnant && !c.f.male && (c.p.nlc_active() || c.p.nlc.is_some()) && c.severe_cramps() {
         let e = c.rule(RuleId::ReferralObstetricInput);
         add(e.urgency.unwrap_or(Urgency::Routine), &e.refer_to, e);
     }
@@ -1205,7 +1206,6 @@ fn questions(c: &Ctx) -> Vec<Question> {
     let s = &c.case.symptoms;
     let e = &c.case.exam;
     let pt = &c.case.patient;
-    let t = &c.kb.thresholds;
     let mut out: Vec<Question> = Vec::new();
     let mut ask = |field: &'static str, when: bool| {
         if when && !out.iter().any(|q| q.field == field) {
@@ -1223,14 +1223,9 @@ fn questions(c: &Ctx) -> Vec<Question> {
         "patient.pregnant",
         c.f.pregnancy_unknown || (pt.pregnant == Some(false) && c.f.pregnant) || (c.f.pregnant && c.f.male),
     );
-    let severity = s
-        .episodes_per_week
-        .is_some_and(|n| n >= t.refractory_episodes_per_week.value)
-        || yes(s.sleep_disrupted)
-        || s.worst_pain.is_some_and(|p| p >= t.refractory_worst_pain.value);
     ask(
         "symptoms.stretching_weeks_tried",
-        s.stretching_weeks_tried.is_none() && severity && c.p.nlc.is_some(),
+        s.stretching_weeks_tried.is_none() && c.frequent_or_severe() && c.p.nlc.is_some(),
     );
     let exam_deficit = yes(e.objective_weakness) || yes(e.sensory_loss) || e.reflexes == Some(Reflexes::Reduced);
     ask("symptoms.progressive", s.progressive.is_none() && exam_deficit);

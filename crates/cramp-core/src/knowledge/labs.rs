@@ -2,6 +2,7 @@
 //! that call for each test.
 
 use super::LoadError;
+use super::conditions::GateId;
 use rustc_hash::FxHashMap as HashMap;
 use serde::Deserialize;
 
@@ -35,11 +36,34 @@ closed_ids!(
         Refractory = "refractory", Ppi = "ppi", Teriparatide = "teriparatide", Lithium = "lithium", Nsaid = "nsaid",
         BeforeBaclofen = "before_baclofen", Neuropathy = "neuropathy", Diabetes = "diabetes", Statin = "statin",
         Weakness = "weakness", Fasciculations = "fasciculations", Rls = "rls", Plmd = "plmd", Metformin = "metformin",
-        Quinine = "quinine", Bruising = "bruising", Alcohol = "alcohol", GiLosses = "gi_losses",
-        Hypoparathyroidism = "hypoparathyroidism", VitaminDDeficiency = "vitamin_d_deficiency",
-        ThyroidDisease = "thyroid_disease", Myalgia = "myalgia", CkdMagnesium = "ckd_magnesium",
+        Quinine = "quinine", Bruising = "bruising", CkdMagnesium = "ckd_magnesium",
     }
 );
+
+/// A trigger of a test: a decision of the engine (`TriggerId`), or a condition gate named by its id
+/// (`conditions.toml`), met when the case has that condition. The reason shown is the wording
+/// reason of the same name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Rule(TriggerId),
+    Gate(GateId),
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Trigger::Rule(t) => t.as_str(),
+            Trigger::Gate(g) => g.as_str(),
+        }
+    }
+
+    /// An engine trigger's id first, else a gate's.
+    pub fn parse(s: &str) -> Option<Trigger> {
+        TriggerId::parse(s)
+            .map(Trigger::Rule)
+            .or_else(|| GateId::ALL.iter().find(|g| g.as_str() == s).map(|g| Trigger::Gate(*g)))
+    }
+}
 
 #[derive(Debug, Clone, Copy, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -125,8 +149,8 @@ pub struct Analyte {
     pub entry: String,
     /// Analytes that share a test (creatinine and eGFR are one "renal function" test).
     pub test: String,
-    pub when: Vec<TriggerId>,
-    pub monitor_when: Vec<TriggerId>,
+    pub when: Vec<Trigger>,
+    pub monitor_when: Vec<Trigger>,
     pub electrolyte: bool,
 }
 
@@ -199,10 +223,10 @@ impl LabTable {
         for a in raw.analyte {
             let id = AnalyteId::parse(&a.id)
                 .ok_or_else(|| LoadError::Invalid(format!("labs.toml: unknown analyte {}", a.id)))?;
-            let parse_triggers = |list: &[String]| -> Result<Vec<TriggerId>, LoadError> {
+            let parse_triggers = |list: &[String]| -> Result<Vec<Trigger>, LoadError> {
                 list.iter()
                     .map(|t| {
-                        TriggerId::parse(t)
+                        Trigger::parse(t)
                             .ok_or_else(|| LoadError::Invalid(format!("labs.toml: {}: unknown trigger {t}", a.id)))
                     })
                     .collect()

@@ -17,7 +17,7 @@ pub use conditions::{ConditionTable, Gate, GateId, is_icd10, normalise_icd};
 pub use drugs::{
     AtcSet, BeersGroup, CodeProfile, Drug, DrugGroup, DrugTable, GroupRole, SetId, SetMask, is_atc, normalise_atc,
 };
-pub use labs::{Analyte, AnalyteId, LabTable, Range, TriggerId, UnitConversion, is_loinc, normalise_unit};
+pub use labs::{Analyte, AnalyteId, LabTable, Range, Trigger, TriggerId, UnitConversion, is_loinc, normalise_unit};
 
 use crate::rules::{RULES, RuleId};
 use crate::vocab::*;
