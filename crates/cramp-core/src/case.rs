@@ -176,6 +176,30 @@ pub struct Symptoms {
     pub stretching_weeks_tried: Option<f64>,
 }
 
+impl Symptoms {
+    /// Cramps in a place leg cramps do not reach (arms, hands, abdomen): with weakness, c.5's
+    /// possible motor neuron disease.
+    pub fn unusual_site(&self) -> bool {
+        self.location.as_ref().is_some_and(|l| {
+            l.iter()
+                .any(|x| matches!(x, Location::Hand | Location::Arm | Location::Abdomen))
+        })
+    }
+
+    /// Cramps only in unusual places, none in the legs: not leg cramps (G47.62) but cramp and spasm.
+    pub fn legs_spared(&self) -> bool {
+        self.unusual_site()
+            && self.location.as_ref().is_some_and(|l| {
+                !l.iter().any(|x| {
+                    matches!(
+                        x,
+                        Location::Calf | Location::Foot | Location::Thigh | Location::Hamstring
+                    )
+                })
+            })
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Exam {

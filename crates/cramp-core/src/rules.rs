@@ -75,6 +75,7 @@ rules! {
     AvoidBaclofenContraindicated = "avoid.baclofen_contraindicated",
     AvoidBaclofenPregnancyUnknown = "avoid.baclofen_until_pregnancy_known",
     AvoidBaclofenUnconfirmed = "avoid.baclofen_until_confirmed",
+    AvoidBaclofenUntilEgfr = "avoid.baclofen_until_egfr_known",
     AvoidBeersRelaxants = "avoid.beers_muscle_relaxants",
     AvoidRelaxantsPregnancy = "avoid.muscle_relaxants_pregnancy",
     AvoidSedativesOlder = "avoid.sedatives_older_adults",
@@ -116,6 +117,7 @@ rules! {
     AvoidQuinineStopNow = "avoid.quinine_stop_now",
     PlanParacetamolLiver = "plan.paracetamol_for_soreness_liver",
     PlanPrescriberReviewQuinineStop = "plan.prescriber_medication_review_quinine_stop",
+    PlanPrescriberReviewDeprescribing = "plan.prescriber_medication_review_deprescribing",
 }
 
 use crate::vocab::{ConflictTopic, PlanId};

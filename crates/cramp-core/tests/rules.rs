@@ -263,6 +263,30 @@ fn daytime_only_cramps_are_cramp_and_spasm_not_sleep_related_cramps() {
 }
 
 #[test]
+fn night_cramps_only_in_the_hands_are_cramp_and_spasm_and_weakness_is_asked() {
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 50}}, "symptoms": {{{NLC}, "when": "night", "location": ["hand"]}}}}"#
+    ));
+    assert_eq!(most_likely(&a), Some("R25.2"));
+    let asked: Vec<&str> = a.questions.iter().map(|q| q.field).collect();
+    assert!(asked.contains(&"symptoms.weakness"), "{asked:?}");
+    assert!(asked.contains(&"exam.objective_weakness"), "{asked:?}");
+    let legs_too = run(&format!(
+        r#"{{"patient": {{"age": 50}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf", "hand"], "weakness": false}}}}"#
+    ));
+    assert_eq!(most_likely(&legs_too), Some("G47.62"));
+    assert!(!legs_too.questions.iter().any(|q| q.field == "symptoms.weakness"));
+}
+
+#[test]
+fn twitching_with_weakness_unknown_asks_about_weakness() {
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}, "location": ["calf"], "twitching": true}}}}"#
+    ));
+    assert!(a.questions.iter().any(|q| q.field == "symptoms.weakness"));
+}
+
+#[test]
 fn pregnancy_adds_the_trimester_code_beside_nlc() {
     let a = run(&format!(
         r#"{{"patient": {{"sex": "female", "gestational_weeks": 30}}, "symptoms": {{{NLC}}}}}"#
@@ -1246,6 +1270,39 @@ fn a_z_drug_at_65_or_over_is_avoided() {
 }
 
 #[test]
+fn a_beers_drug_taken_at_65_or_over_gets_a_deprescribing_review_but_one_only_considered_does_not() {
+    fn rule(a: &Assessment<'static>) -> Option<&'static str> {
+        a.plan
+            .iter()
+            .find(|p| p.id == PlanId::PrescriberMedicationReview)
+            .map(|p| p.entry.id.as_str())
+    }
+    for drug in ["zopiclone 7.5 mg", "diazepam 2 mg", "cyclobenzaprine"] {
+        let taken = run(&format!(
+            r#"{{"patient": {{"age": 82}}, "symptoms": {{{NLC}}}, "medications": [{{"name": "{drug}"}}]}}"#
+        ));
+        assert_eq!(
+            rule(&taken),
+            Some("plan.prescriber_medication_review_deprescribing"),
+            "{drug}"
+        );
+        let considered = run(&format!(
+            r#"{{"patient": {{"age": 82}}, "symptoms": {{{NLC}}}, "considering": [{{"name": "{drug}"}}]}}"#
+        ));
+        assert_eq!(rule(&considered), None, "{drug}");
+        let younger = run(&format!(
+            r#"{{"patient": {{"age": 50}}, "symptoms": {{{NLC}}}, "medications": [{{"name": "{drug}"}}]}}"#
+        ));
+        assert_eq!(rule(&younger), None, "{drug}");
+    }
+    // With a cramp-inducing drug too, the general review carries both.
+    let both = run(&format!(
+        r#"{{"patient": {{"age": 82}}, "symptoms": {{{NLC}}}, "medications": [{{"name": "zopiclone"}}, {{"name": "hydrochlorothiazide"}}]}}"#
+    ));
+    assert_eq!(rule(&both), Some("plan.prescriber_medication_review"));
+}
+
+#[test]
 fn an_nsaid_in_ckd_is_avoided() {
     let a =
         run(r#"{"patient": {"age": 50}, "conditions": [{"icd10": "N18.3"}], "considering": [{"name": "naproxen"}]}"#);
@@ -1273,6 +1330,41 @@ fn diltiazem_is_offered_only_for_refractory_cramps_and_never_with_a_dihydropyrid
         r#"{{"patient": {{"age": 60, "sex": "male"}}, "symptoms": {{{NLC}}}}}"#
     ));
     assert!(!options(&c).contains(&"C08DB01".to_string()));
+}
+
+#[test]
+fn diltiazem_is_not_offered_for_cramps_of_kidney_or_neuromuscular_disease_which_its_evidence_left_out() {
+    let refractory = format!(r#""symptoms": {{{NLC}, "stretching_weeks_tried": 8, "worst_pain": 8}}"#);
+    for condition in ["N18.3", "N18.6", "Z99.2", "G12.21"] {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 60, "sex": "male"}}, {refractory}, "conditions": [{{"icd10": "{condition}"}}]}}"#
+        ));
+        assert!(!options(&a).contains(&"C08DB01".to_string()), "{condition}");
+    }
+}
+
+#[test]
+fn baclofen_in_cirrhosis_is_withheld_when_the_creatinine_is_raised_and_no_egfr_is_given() {
+    let case = |labs: &str| {
+        run(&format!(
+            r#"{{"patient": {{"age": 55, "sex": "male"}}, "symptoms": {{{NLC}}}, "conditions": [{{"icd10": "K74.60"}}], "labs": [{labs}]}}"#
+        ))
+    };
+    let raised = case(r#"{"name": "creatinine", "value": 250, "unit": "umol/L"}"#);
+    assert!(!options(&raised).contains(&"M03BX01".to_string()));
+    let item = raised
+        .avoid
+        .iter()
+        .find(|v| v.atc.as_deref() == Some("M03BX01"))
+        .unwrap();
+    assert_eq!(item.entry.id.as_str(), "avoid.baclofen_until_egfr_known");
+    // The eGFR decides when it is given; a normal creatinine leaves the option (conditional on the eGFR).
+    let with_egfr = case(
+        r#"{"name": "creatinine", "value": 130, "unit": "umol/L"}, {"loinc": "98979-8", "value": 55, "unit": "mL/min/1.73m2"}"#,
+    );
+    assert!(options(&with_egfr).contains(&"M03BX01".to_string()));
+    let normal = case(r#"{"name": "creatinine", "value": 80, "unit": "umol/L"}"#);
+    assert!(options(&normal).contains(&"M03BX01".to_string()));
 }
 
 #[test]
@@ -1767,4 +1859,21 @@ fn a_platelet_count_in_g_per_l_the_french_notation_is_read_and_can_raise_quinine
     // For albumin the same spelling stays grams per litre.
     assert_eq!(interpretation(&a, "1751-7"), Some("low"));
     assert!(a.input_warnings.is_empty(), "{:?}", a.input_warnings);
+}
+
+#[test]
+fn every_question_the_engine_can_ask_has_wording_in_both_voices() {
+    let source = include_str!("../src/engine/mod.rs");
+    let mut fields = Vec::new();
+    for (at, _) in source.match_indices("ask(") {
+        let rest = source[at + 4..].trim_start();
+        if let Some(quoted) = rest.strip_prefix('"') {
+            fields.push(&quoted[..quoted.find('"').unwrap()]);
+        }
+    }
+    assert!(fields.len() >= 15, "{fields:?}");
+    for field in fields {
+        let phrase = kb().wording.questions.get(field);
+        assert!(phrase.is_some(), "no wording for the question {field}");
+    }
 }

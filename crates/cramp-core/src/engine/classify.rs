@@ -308,7 +308,8 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         || s.gait_or_speech_change == Some(true)
         || s.weakness == Some(true)
         || s.twitching == Some(true)
-        || s.muscle_wasting == Some(true);
+        || s.muscle_wasting == Some(true)
+        || s.unusual_site();
 
     // ---- most likely: a met mimic pathway wins over cramps (SPEC §4) ----
     let mimic_feature = s.twitching == Some(true)
@@ -325,10 +326,7 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         || pulses_abnormal
         || abi_low
         || exertional
-        || s.location.as_ref().is_some_and(|l| {
-            l.iter()
-                .any(|x| matches!(x, Location::Hand | Location::Arm | Location::Abdomen))
-        });
+        || s.unusual_site();
     let found_conf = match missing {
         0 => Confidence::High,
         1 => Confidence::Moderate,

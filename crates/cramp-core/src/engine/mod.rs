@@ -99,10 +99,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     let e = &case.exam;
     let fasciculations = yes(e.fasciculations) || yes(s.twitching);
     let weak = yes(s.weakness) || yes(e.objective_weakness);
-    let unusual_site = s.location.as_ref().is_some_and(|l| {
-        l.iter()
-            .any(|x| matches!(x, Location::Hand | Location::Arm | Location::Abdomen))
-    });
+    let unusual_site = s.unusual_site();
     // c.5 possible_motor_neuron_disease: fasciculations with weakness, wasting, bulbar signs or
     // progression; or cramps in unusual places with weakness.
     let mnd = (fasciculations
@@ -435,6 +432,9 @@ fn options_and_avoid<'kb>(
         // A contraindication written in a negated or past form ("no encephalopathy", "history of
         // renal failure"): withheld until a clinician confirms it does not apply (the safer reading).
         avoid.push(avoid_item(RuleId::AvoidBaclofenUnconfirmed, None, None));
+    } else if c.f.value(AnalyteId::Egfr).is_none() && high(interp(AnalyteId::Creatinine)) {
+        // A raised creatinine may be an eGFR below 30: withheld until the eGFR is known.
+        avoid.push(avoid_item(RuleId::AvoidBaclofenUntilEgfr, None, None));
     } else {
         let egfr_known = c.f.value(AnalyteId::Egfr).is_some();
         offer(RuleId::OptionBaclofen, !egfr_known, &mut options);
@@ -460,6 +460,11 @@ fn options_and_avoid<'kb>(
         && !c.gate(GateId::HeartFailure)
         && !c.gate(GateId::AvBlock)
         && !c.under(t.child_age.value)
+        // R-AAN2010's Level C evidence leaves out cramps of kidney disease and of muscle disease.
+        && !c.gate(GateId::Ckd)
+        && !c.gate(GateId::KidneyFailure)
+        && !c.gate(GateId::EsrdDialysis)
+        && !c.gate(GateId::MotorNeuronDisease)
     {
         offer(RuleId::OptionDiltiazem, false, &mut options);
     }
@@ -729,7 +734,13 @@ fn plan<'kb>(
     give(QuinineDiscontinuation, c.takes(SetId::Quinine));
     // c.5: with suspected toxicity or in pregnancy, quinine taken is stopped now (SPEC §8).
     let quinine_stop_now = quinine_flag && c.takes(SetId::Quinine);
-    give(PrescriberMedicationReview, reviewed_any || drug_lowering);
+    // c.7 older adults: a deprescribing review of a Beers drug taken (the avoid items name it).
+    let deprescribing =
+        c.age_at_least(t.older_adult_age.value) && (c.takes(SetId::Sedatives) || c.takes(SetId::MuscleRelaxants));
+    give(
+        PrescriberMedicationReview,
+        reviewed_any || drug_lowering || deprescribing,
+    );
     give(
         CorrectElectrolytes,
         [
@@ -818,6 +829,9 @@ fn plan<'kb>(
                 QuinineDiscontinuation if quinine_stop_now => RuleId::PlanQuinineStopNow,
                 ParacetamolForSoreness if cirrhosis => RuleId::PlanParacetamolLiver,
                 PrescriberMedicationReview if quinine_stop_now => RuleId::PlanPrescriberReviewQuinineStop,
+                PrescriberMedicationReview if !reviewed_any && !drug_lowering => {
+                    RuleId::PlanPrescriberReviewDeprescribing
+                }
                 _ => plan_rule(id),
             }),
         })
@@ -1027,7 +1041,8 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
     };
     let dx_code = |dx: Dx| -> &'static str {
         match dx {
-            Dx::Nlc if c.case.symptoms.when == Some(When::Day) => "cramp_and_spasm",
+            // Cramps by day, or at night only outside the legs, are not sleep-related leg cramps.
+            Dx::Nlc if c.case.symptoms.when == Some(When::Day) || c.case.symptoms.legs_spared() => "cramp_and_spasm",
             Dx::Nlc => "nlc",
             Dx::Rls => "rls",
             Dx::Plmd => "plmd",
@@ -1237,6 +1252,14 @@ fn questions(c: &Ctx) -> Vec<Question> {
     let vascular = c.p.pad.is_some() || c.p.clti || c.p.vascular_unknown;
     ask("exam.pedal_pulses", vascular && e.pedal_pulses.is_none());
     ask("exam.abi", vascular && e.abi.is_none());
+    // c.5 possible_motor_neuron_disease turns on weakness beside fasciculations or cramps in
+    // unusual places: when it is not known, ask.
+    ask(
+        "symptoms.weakness",
+        s.weakness.is_none()
+            && e.objective_weakness.is_none()
+            && (s.unusual_site() || yes(s.twitching) || yes(e.fasciculations)),
+    );
     if c.p.neuro_considered {
         ask("exam.reflexes", e.reflexes.is_none());
         ask("exam.objective_weakness", e.objective_weakness.is_none());
