@@ -605,6 +605,20 @@ fn a_urine_ionised_or_fluid_result_named_so_is_not_read_as_the_blood_analyte() {
 }
 
 #[test]
+fn ion_and_abbreviated_lab_names_are_read_as_their_analyte() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "labs": [{{"name": "K+", "value": 3.1, "unit": "mmol/L"}}, {{"name": "Mg2+", "value": 0.6, "unit": "mmol/L"}}, {{"name": "adj Ca", "value": 2.1, "unit": "mmol/L"}}]}}"#
+    ));
+    assert!(a.input_warnings.is_empty(), "{:?}", a.input_warnings);
+    assert_eq!(a.lab_findings.len(), 3);
+    assert!(
+        a.lab_findings
+            .iter()
+            .all(|f| f.interpretation == Some(Interpretation::Low))
+    );
+}
+
+#[test]
 fn severe_cramps_in_pregnancy_get_routine_obstetric_input() {
     // c.7 pregnancy: "obstetric input if severe".
     let a = run(&format!(
@@ -1752,6 +1766,10 @@ fn a_total_calcium_is_interpreted_as_sent_and_its_albumin_adjusted_value_shown_b
         None
     );
     assert_eq!(calcium("calcium", "").1, None);
+    // Named in the short forms laboratories use: also already adjusted; "uncorrected" is not.
+    let albumin = r#", {"loinc": "1751-7", "value": 30, "unit": "g/L"}"#;
+    assert_eq!(calcium("adj. Ca", albumin).1, None);
+    assert!(calcium("uncorrected calcium", albumin).1.is_some());
 }
 
 #[test]

@@ -153,10 +153,7 @@ pub fn high(i: Option<Interpretation>) -> bool {
 /// = Ca + factor × (reference − albumin g/dL) ([U]); none without a usable albumin, or when the
 /// result's name says it is already adjusted or corrected (c.3: not adjusted again).
 fn adjusted_calcium(kb: &KnowledgeBase, f: &Facts, calcium: f64, name: Option<&str>) -> Option<f64> {
-    if name.is_some_and(|n| {
-        let n = n.to_lowercase();
-        n.contains("adjusted") || n.contains("corrected")
-    }) {
+    if name.is_some_and(|n| kb.labs.named_adjusted(n)) {
         return None;
     }
     let albumin = f.value(AnalyteId::Albumin)?;

@@ -126,6 +126,8 @@ struct RawAnalyte {
 pub(super) struct RawLabs {
     /// Words that make a result named so something other than the serum or plasma analyte.
     not_serum: Vec<String>,
+    /// Words that say a calcium result is already adjusted for albumin.
+    already_adjusted: Vec<String>,
     unit_aliases: HashMap<String, String>,
     unit_property: HashMap<String, String>,
     analyte: Vec<RawAnalyte>,
@@ -166,6 +168,8 @@ pub struct LabTable {
     by_name: Vec<(String, usize)>,
     /// Lower-case words (as whole words) that make a named result not the serum or plasma analyte.
     not_serum: Vec<String>,
+    /// Lower-case words (as whole words) that say a calcium result is already albumin-adjusted.
+    already_adjusted: Vec<String>,
     /// The analytes of each test (`Analyte::test`), tests in order of their first analyte: one lab
     /// order covers a test (e.g. creatinine and eGFR), worked out once rather than per case.
     pub tests: Vec<Vec<usize>>,
@@ -298,6 +302,7 @@ impl LabTable {
             by_loinc,
             by_name,
             not_serum: raw.not_serum.iter().map(|w| w.to_lowercase()).collect(),
+            already_adjusted: raw.already_adjusted.iter().map(|w| w.to_lowercase()).collect(),
             tests,
         })
     }
@@ -324,6 +329,12 @@ impl LabTable {
             .iter()
             .find(|(n, _)| has_word(&lower, n))
             .map(|(_, idx)| *idx)
+    }
+
+    /// Whether a result's name says it is already adjusted (or corrected) for albumin (c.3).
+    pub fn named_adjusted(&self, name: &str) -> bool {
+        let lower = name.to_lowercase();
+        self.already_adjusted.iter().any(|w| has_word(&lower, w))
     }
 
     /// The `not_serum` word a result's name carries, if any.
