@@ -667,7 +667,7 @@ pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -
 }
 
 /// `order-select` / `order-sign`: one card about one draft drug order.
-pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, a: &Assessment<'_>, has_cramps: bool) -> Option<Card> {
+pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, case: &Case, a: &Assessment<'_>, has_cramps: bool) -> Option<Card> {
     let s = &ctx.kb.cds.summaries;
     let l = &ctx.kb.cds.labels;
     let c: &ConsideredItem<'_> = a.considered.first()?;
@@ -690,7 +690,18 @@ pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, a: &Assessment<'_>, has_cram
             Decision::Statement => None,
         }
     })?;
-    let why = vec![format!("{}: {} ({})", l.ordered, md(&c.name), order_ref)];
+    // The draft order, then the patient data the decision read (a pregnancy, cirrhosis, an eGFR).
+    let mut why = vec![format!("{}: {} ({})", l.ordered, md(&c.name), order_ref)];
+    for m in &case.medications {
+        let name = m
+            .name
+            .as_deref()
+            .or(m.atc.as_deref())
+            .or(m.rxnorm.as_deref())
+            .unwrap_or("");
+        why.push(cat(&[&l.medication, ": ", &md(name)]));
+    }
+    why.extend(data_lines(ctx, case));
     let text = fill(
         &e.clinician,
         &[("drug", &c.drug_name), ("tier", c.tier.map_or("", |t| t.as_str()))],

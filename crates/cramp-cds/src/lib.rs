@@ -509,7 +509,7 @@ fn order_cards(
         let mut case = record.case.clone();
         case.considering = vec![drug.clone()];
         let assessment = assess(kb, &case, aopts);
-        cards.extend(cards::order(ctx, from, &assessment, has_cramps));
+        cards.extend(cards::order(ctx, from, &case, &assessment, has_cramps));
     }
     Ok(cards)
 }

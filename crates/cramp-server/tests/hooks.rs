@@ -534,6 +534,35 @@ async fn quinine_ordered_gets_a_critical_card_with_a_suggestion_to_remove_the_dr
 }
 
 #[tokio::test]
+async fn an_order_card_shows_the_patient_data_its_decision_read() {
+    // Baclofen in cirrhosis with a raised creatinine and no eGFR: withheld until the eGFR is known.
+    let st = state();
+    let mut prefetch = order_prefetch(vec![icd("K74.60"), icd("G47.62")], "male", "1968-01-01");
+    prefetch["medications"] = searchset(vec![med("m1", "active", "spironolactone 100 mg")]);
+    prefetch["creatinine"] = searchset(vec![observation("2160-0", 250.0, "umol/L")]);
+    let req = order_request(
+        "order-select",
+        vec![med("d1", "draft", "baclofen 10 mg tablet")],
+        &["MedicationRequest/d1"],
+        prefetch,
+    );
+    let cards = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+    assert_eq!(cards.len(), 1, "{cards:?}");
+    assert_card_conforms(&cards[0]);
+    assert_eq!(cards[0]["indicator"], "warning");
+    let detail = cards[0]["detail"].as_str().unwrap();
+    assert!(detail.contains("avoid.baclofen_until_egfr_known"), "{detail}");
+    for shown in [
+        "baclofen 10 mg tablet",
+        "K74.60",
+        "Creatinine 250 umol/L",
+        "spironolactone 100 mg",
+    ] {
+        assert!(detail.contains(shown), "{shown} missing from: {detail}");
+    }
+}
+
+#[tokio::test]
 async fn quinine_by_rxnorm_code_in_a_contained_medication_is_recognised() {
     let st = state();
     let draft = json!({ "resourceType": "MedicationRequest", "id": "d9", "status": "draft", "intent": "order",
