@@ -68,6 +68,7 @@ rules! {
     OptionOralIron = "option.iron_rls",
     OptionIvIron = "option.iv_iron_rls",
     OptionIronSucroseEsrd = "option.iv_iron_sucrose_esrd",
+    OptionAlpha2DeltaRls = "option.alpha2delta_rls",
     AvoidQuinine = "avoid.quinine",
     AvoidMagnesium = "avoid.magnesium",
     AvoidMagnesiumDialysis = "avoid.magnesium_dialysis",

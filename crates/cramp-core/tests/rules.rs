@@ -1382,6 +1382,57 @@ fn baclofen_in_cirrhosis_is_withheld_when_the_creatinine_is_raised_and_no_egfr_i
 }
 
 #[test]
+fn clinically_significant_rls_with_iron_not_low_is_offered_an_alpha2delta_ligand() {
+    let case = |patient: &str, extra: &str, labs: &str| {
+        run(&format!(
+            r#"{{"patient": {{{patient}}}, "symptoms": {{{RLS}{extra}}}, "labs": [{labs}]}}"#
+        ))
+    };
+    let replete =
+        r#"{"loinc": "2276-4", "value": 180, "unit": "ng/mL"}, {"loinc": "2502-3", "value": 30, "unit": "%"}"#;
+    let adult = r#""age": 50, "sex": "male""#;
+    let a = case(adult, r#", "episodes_per_week": 5"#, replete);
+    assert_eq!(options(&a), vec!["N02BF".to_string()]);
+    assert_eq!(a.medication_options[0].option_for, OptionFor::Rls);
+    // Not clinically significant (twice a week, sleep not disrupted), iron low or not yet checked,
+    // coexisting cramps, a child, pregnancy, kidney failure, already taking one: not offered.
+    let not_offered = [
+        case(adult, r#", "episodes_per_week": 2"#, replete),
+        case(
+            adult,
+            r#", "episodes_per_week": 5"#,
+            r#"{"loinc": "2276-4", "value": 40, "unit": "ng/mL"}, {"loinc": "2502-3", "value": 30, "unit": "%"}"#,
+        ),
+        case(
+            adult,
+            r#", "episodes_per_week": 5"#,
+            r#"{"loinc": "2276-4", "value": 180, "unit": "ng/mL"}"#,
+        ),
+        case(r#""age": 15, "sex": "male""#, r#", "sleep_disrupted": true"#, replete),
+        case(
+            r#""age": 30, "sex": "female", "pregnant": true"#,
+            r#", "sleep_disrupted": true"#,
+            replete,
+        ),
+    ];
+    for (i, a) in not_offered.iter().enumerate() {
+        assert!(!options(a).contains(&"N02BF".to_string()), "case {i}");
+    }
+    let both = run(&format!(
+        r#"{{"patient": {{{adult}}}, "symptoms": {{"feels_like": "both", "worse_in_evening": true, "relieved_by": "any_movement", "returns_at_rest": true, "episodes_per_week": 5}}, "labs": [{replete}]}}"#
+    ));
+    assert!(!options(&both).contains(&"N02BF".to_string()));
+    let ckd5 = run(&format!(
+        r#"{{"patient": {{{adult}}}, "symptoms": {{{RLS}, "episodes_per_week": 5}}, "conditions": [{{"icd10": "N18.5"}}], "labs": [{replete}]}}"#
+    ));
+    assert!(!options(&ckd5).contains(&"N02BF".to_string()));
+    let taking = run(&format!(
+        r#"{{"patient": {{{adult}}}, "symptoms": {{{RLS}, "episodes_per_week": 5}}, "medications": [{{"name": "pregabalin 75 mg"}}], "labs": [{replete}]}}"#
+    ));
+    assert!(!options(&taking).contains(&"N02BF".to_string()));
+}
+
+#[test]
 fn diltiazem_already_taken_with_a_dihydropyridine_is_flagged_in_avoid() {
     let a = run(r#"{"medications": [{"name": "amlodipine"}, {"name": "diltiazem"}]}"#);
     assert!(avoid(&a).contains(&"C08DB01".to_string()));

@@ -469,6 +469,30 @@ fn options_and_avoid<'kb>(
         offer(RuleId::OptionDiltiazem, false, &mut options);
     }
 
+    // R-AASM2024: an alpha-2-delta ligand for clinically significant RLS (c.1: more than twice a
+    // week; sleep disruption read as the distress) once iron is checked and not low (c.2), RLS alone
+    // (gabapentin is also a c.6 cramp cause), adults, not pregnant, kidneys not failing ([U]).
+    let s = &c.case.symptoms;
+    let rls_significant = s
+        .episodes_per_week
+        .is_some_and(|n| n > t.rls_significant_episodes_per_week.value)
+        || s.sleep_disrupted == Some(true);
+    let iron_checked = c.f.value(AnalyteId::Ferritin).is_some() && c.f.value(AnalyteId::Tsat).is_some();
+    if c.p.rls_active()
+        && !c.p.nlc_active()
+        && rls_significant
+        && iron_checked
+        && iron_rule(c).is_none()
+        && !c.under(t.child_age.value)
+        && !c.f.pregnant
+        && !c.f.pregnancy_unknown
+        && !c.gate(GateId::KidneyFailure)
+        && !c.gate(GateId::EsrdDialysis)
+        && !c.takes(SetId::Alpha2Delta)
+    {
+        offer(RuleId::OptionAlpha2DeltaRls, false, &mut options);
+    }
+
     // Iron on the RLS or PLMD pathway (c.2); not the adult regimens under 18 (c.7 children).
     if c.p.rls_or_plmd_active()
         && !c.under(t.child_age.value)

@@ -222,6 +222,7 @@ pub struct Thresholds {
     pub rls_esrd_ferritin: Threshold,
     pub rls_ferritin_child: Threshold,
     pub rls_tsat: Threshold,
+    pub rls_significant_episodes_per_week: Threshold,
     pub trimester_second_weeks: Threshold,
     pub trimester_third_weeks: Threshold,
     pub calcium_albumin_factor: Threshold,
@@ -251,6 +252,10 @@ impl Thresholds {
             ("rls_esrd_ferritin", &self.rls_esrd_ferritin),
             ("rls_ferritin_child", &self.rls_ferritin_child),
             ("rls_tsat", &self.rls_tsat),
+            (
+                "rls_significant_episodes_per_week",
+                &self.rls_significant_episodes_per_week,
+            ),
             ("trimester_second_weeks", &self.trimester_second_weeks),
             ("trimester_third_weeks", &self.trimester_third_weeks),
             ("calcium_albumin_factor", &self.calcium_albumin_factor),
