@@ -422,6 +422,23 @@ fn quinine_considered_in_pregnancy_flags_urgent_obstetric_contact() {
 }
 
 #[test]
+fn quinine_with_a_long_qt_or_av_block_on_the_problem_list_flags_qt_risk() {
+    for condition in [
+        r#"{"icd10": "I45.81"}"#,
+        r#"{"name": "congenital long QT syndrome"}"#,
+        r#"{"name": "LQTS"}"#,
+        r#"{"icd10": "I44.1"}"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"medications": [{{"name": "quinine"}}], "conditions": [{condition}]}}"#
+        ));
+        assert_eq!(flag_urgency(&a, "qt_prolongation_risk"), Some("soon"), "{condition}");
+    }
+    let without_quinine = run(r#"{"conditions": [{"icd10": "I45.81"}]}"#);
+    assert!(flags(&without_quinine).is_empty());
+}
+
+#[test]
 fn quinine_with_a_long_qtc_flags_qt_risk_without_a_referral() {
     let a = run(r#"{"patient": {"sex": "male"}, "medications": [{"name": "quinine"}], "exam": {"qtc_ms": 455}}"#);
     assert_eq!(flag_urgency(&a, "qt_prolongation_risk"), Some("soon"));

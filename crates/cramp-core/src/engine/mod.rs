@@ -273,7 +273,8 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
         let mg_low =
             c.f.value(AnalyteId::Magnesium)
                 .is_some_and(|m| m < t.qt_magnesium_low.value);
-        if e.qtc_ms.is_some_and(|q| q > qtc_limit) || qt_drug || k_low || mg_low || c.gate(GateId::AvBlock) {
+        let known = c.gate(GateId::AvBlock) || c.gate(GateId::LongQt);
+        if e.qtc_ms.is_some_and(|q| q > qtc_limit) || qt_drug || k_low || mg_low || known {
             flag(RedFlagId::QtProlongationRisk, RuleId::RedFlagQt, None);
         }
     }

@@ -32,6 +32,7 @@ gates! {
     Pregnancy = "pregnancy",
     Hypomagnesaemia = "hypomagnesaemia",
     AvBlock = "av_block",
+    LongQt = "long_qt",
     LegCramps = "leg_cramps",
     QuinineToxicitySigns = "quinine_toxicity_signs",
     Clti = "clti",
