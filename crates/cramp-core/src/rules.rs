@@ -84,6 +84,7 @@ rules! {
     AvoidPotassium = "avoid.potassium_supplements",
     AvoidCalcium = "avoid.calcium_supplements_high_calcium",
     AvoidDiltiazemWithDhp = "avoid.diltiazem_with_dihydropyridine",
+    AvoidDiltiazemCardiac = "avoid.diltiazem_cardiac",
     ConflictMagnesium = "conflict.magnesium",
     ConflictStretching = "conflict.stretching",
     ConflictBaclofen = "conflict.baclofen",

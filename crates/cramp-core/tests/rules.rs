@@ -1450,6 +1450,32 @@ fn clinically_significant_rls_with_iron_not_low_is_offered_an_alpha2delta_ligand
 }
 
 #[test]
+fn diltiazem_is_not_offered_with_bradycardia_and_considered_with_it_is_avoided() {
+    let case = |hr: u32, drugs: &str| {
+        run(&format!(
+            r#"{{"patient": {{"age": 60, "sex": "male"}}, "symptoms": {{{NLC}, "stretching_weeks_tried": 8, "worst_pain": 8}}, "exam": {{"heart_rate": {hr}}}{drugs}}}"#
+        ))
+    };
+    assert!(options(&case(72, "")).contains(&"C08DB01".to_string()));
+    let slow = case(48, "");
+    assert!(!options(&slow).contains(&"C08DB01".to_string()));
+    assert!(
+        !avoid(&slow).contains(&"C08DB01".to_string()),
+        "nothing to avoid when nobody considers it"
+    );
+    let considered = case(48, r#", "considering": [{"name": "diltiazem"}]"#);
+    let item = considered
+        .avoid
+        .iter()
+        .find(|v| v.atc.as_deref() == Some("C08DB01"))
+        .unwrap();
+    assert_eq!(item.entry.id.as_str(), "avoid.diltiazem_cardiac");
+    // Already taken (rate control): the prescriber's decision, not an avoid item.
+    let taken = case(55, r#", "medications": [{"name": "diltiazem 120 mg"}]"#);
+    assert!(!avoid(&taken).contains(&"C08DB01".to_string()));
+}
+
+#[test]
 fn diltiazem_already_taken_with_a_dihydropyridine_is_flagged_in_avoid() {
     let a = run(r#"{"medications": [{"name": "amlodipine"}, {"name": "diltiazem"}]}"#);
     assert!(avoid(&a).contains(&"C08DB01".to_string()));

@@ -450,16 +450,30 @@ fn options_and_avoid<'kb>(
     // Diltiazem: clinician-only third line for refractory cramps; never with a dihydropyridine.
     let dhp = c.takes(SetId::Dihydropyridines);
     // Never diltiazem on top of a dihydropyridine, whether it is being considered or already taken.
+    // a.2's cardiac contraindications the case can show (hypotension and interacting drugs it cannot).
+    let cardiac = c.gate(GateId::HeartFailure)
+        || c.gate(GateId::AvBlock)
+        || c.case
+            .exam
+            .heart_rate
+            .is_some_and(|hr| hr < t.bradycardia_heart_rate.value);
     if dhp && c.takes_or_considers(SetId::Diltiazem) {
         avoid.push(avoid_item(RuleId::AvoidDiltiazemWithDhp, None, None));
+    } else if cardiac
+        && c.f
+            .ingredients
+            .iter()
+            .any(|i| i.considering && i.in_set(SetId::Diltiazem))
+    {
+        // Considered only: a non-DHP CCB already taken (rate control) is the prescriber's decision.
+        avoid.push(avoid_item(RuleId::AvoidDiltiazemCardiac, None, None));
     } else if refractory
         && c.p.nlc_active()
         && !dhp
         && !c.takes(SetId::Diltiazem)
         && !c.f.pregnant
         && !c.f.pregnancy_unknown
-        && !c.gate(GateId::HeartFailure)
-        && !c.gate(GateId::AvBlock)
+        && !cardiac
         && !c.under(t.child_age.value)
         // R-AAN2010's Level C evidence leaves out cramps of kidney disease and of muscle disease.
         && !c.gate(GateId::Ckd)
