@@ -1450,7 +1450,7 @@ fn clinically_significant_rls_with_iron_not_low_is_offered_an_alpha2delta_ligand
 }
 
 #[test]
-fn diltiazem_is_not_offered_with_bradycardia_and_considered_with_it_is_avoided() {
+fn diltiazem_is_not_offered_with_bradycardia_or_a_beta_blocker_and_considered_with_one_is_avoided() {
     let case = |hr: u32, drugs: &str| {
         run(&format!(
             r#"{{"patient": {{"age": 60, "sex": "male"}}, "symptoms": {{{NLC}, "stretching_weeks_tried": 8, "worst_pain": 8}}, "exam": {{"heart_rate": {hr}}}{drugs}}}"#
@@ -1473,6 +1473,9 @@ fn diltiazem_is_not_offered_with_bradycardia_and_considered_with_it_is_avoided()
     // Already taken (rate control): the prescriber's decision, not an avoid item.
     let taken = case(55, r#", "medications": [{"name": "diltiazem 120 mg"}]"#);
     assert!(!avoid(&taken).contains(&"C08DB01".to_string()));
+    // A beta-blocker taken is an interacting drug (bradycardia, AV block).
+    let beta = case(72, r#", "medications": [{"name": "bisoprolol 5 mg"}]"#);
+    assert!(!options(&beta).contains(&"C08DB01".to_string()));
 }
 
 #[test]

@@ -450,13 +450,15 @@ fn options_and_avoid<'kb>(
     // Diltiazem: clinician-only third line for refractory cramps; never with a dihydropyridine.
     let dhp = c.takes(SetId::Dihydropyridines);
     // Never diltiazem on top of a dihydropyridine, whether it is being considered or already taken.
-    // a.2's cardiac contraindications the case can show (hypotension and interacting drugs it cannot).
+    // a.2's cardiac contraindications the case can show: bradycardia, AV block, heart failure and a
+    // beta-blocker taken (an interacting drug); it has no field for hypotension.
     let cardiac = c.gate(GateId::HeartFailure)
         || c.gate(GateId::AvBlock)
         || c.case
             .exam
             .heart_rate
-            .is_some_and(|hr| hr < t.bradycardia_heart_rate.value);
+            .is_some_and(|hr| hr < t.bradycardia_heart_rate.value)
+        || c.takes(SetId::BetaBlockers);
     if dhp && c.takes_or_considers(SetId::Diltiazem) {
         avoid.push(avoid_item(RuleId::AvoidDiltiazemWithDhp, None, None));
     } else if cardiac

@@ -140,7 +140,7 @@ sets! {
     Sedatives = "sedatives", LowersMagnesium = "lowers_magnesium", LowersPotassium = "lowers_potassium",
     Oestrogens = "oestrogens", DopamineAgonists = "dopamine_agonists", SorenessAnalgesic = "soreness_analgesic",
     VitaminB = "vitamin_b", Naftidrofuryl = "naftidrofuryl", VitaminE = "vitamin_e",
-    LowersSodium = "lowers_sodium",
+    LowersSodium = "lowers_sodium", BetaBlockers = "beta_blockers",
 }
 
 /// A drug of the table.
