@@ -239,6 +239,21 @@ fn a_neuropathy_or_lumbar_stenosis_already_diagnosed_is_in_the_differential() {
 }
 
 #[test]
+fn rls_already_diagnosed_stays_possible_when_the_answers_describe_cramps() {
+    for condition in [
+        r#"{"icd10": "G25.81"}"#,
+        r#"{"snomed": "32914008"}"#,
+        r#"{"name": "restless legs syndrome"}"#,
+    ] {
+        let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{condition}]}}"#));
+        assert_eq!(most_likely(&a), Some("G47.62"), "{condition}");
+        assert_eq!(differential(&a, "G25.81"), Some("possible"), "{condition}");
+    }
+    let without = run(&format!(r#"{{"symptoms": {{{NLC}}}}}"#));
+    assert_eq!(differential(&without, "G25.81"), Some("unlikely"));
+}
+
+#[test]
 fn burning_numb_feet_in_diabetes_are_diabetic_neuropathy() {
     let a = run(
         r#"{"symptoms": {"feels_like": "burning_or_numb", "numbness": true}, "conditions": [{"name": "type 2 diabetes"}], "exam": {"sensory_loss": true}}"#,
@@ -1718,13 +1733,20 @@ fn a_foot_or_leg_ulcer_named_as_a_condition_is_a_non_healing_wound() {
 
 #[test]
 fn pad_on_the_problem_list_without_claudication_is_possible_and_the_pulses_are_asked() {
-    let a = run(&format!(
-        r#"{{"symptoms": {{{NLC}, "when": "night"}}, "conditions": [{{"name": "peripheral arterial disease"}}]}}"#
-    ));
-    assert_eq!(most_likely(&a), Some("G47.62"));
-    assert_eq!(differential(&a, "I73.9"), Some("possible"));
-    assert!(a.questions.iter().any(|q| q.field == "exam.pedal_pulses"));
-    assert!(!plan(&a).contains(&"supervised_exercise"));
+    // By name, or by either of EVIDENCE d.2's SNOMED ids (PAD; intermittent claudication).
+    for condition in [
+        r#"{"name": "peripheral arterial disease"}"#,
+        r#"{"snomed": "399957001"}"#,
+        r#"{"snomed": "63491006"}"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}, "when": "night"}}, "conditions": [{condition}]}}"#
+        ));
+        assert_eq!(most_likely(&a), Some("G47.62"), "{condition}");
+        assert_eq!(differential(&a, "I73.9"), Some("possible"), "{condition}");
+        assert!(a.questions.iter().any(|q| q.field == "exam.pedal_pulses"));
+        assert!(!plan(&a).contains(&"supervised_exercise"));
+    }
 }
 
 #[test]

@@ -38,6 +38,8 @@ pub struct Pathways {
     pub pad_known: bool,
     /// Neuropathy or lumbar stenosis on the problem list, without their pattern described.
     pub neuropathy_known: bool,
+    /// RLS on the problem list while the answers describe cramps.
+    pub rls_known: bool,
     pub neurogenic_known: bool,
     pub neuro_considered: bool,
 }
@@ -218,6 +220,11 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
     // When all four questions are answered, RLS is always listed (unlikely when all are cramp-typical).
     if missing == 0 && rls.is_none() {
         rls = Some(Unlikely);
+    }
+    // An RLS already diagnosed is not made unlikely by answers that describe cramps: possible.
+    if f.gate(GateId::Rls) && matches!(rls, None | Some(Unlikely)) {
+        rls = Some(Possible);
+        p.rls_known = true;
     }
 
     // ---- mimic pathways (c.1, c.5) ----

@@ -1152,6 +1152,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Unlikely => "rls_all_cramp_typical",
             Likely if p.coexisting => "coexisting",
             Likely => "rls_pattern",
+            Possible if p.rls_known => "rls_known",
             Possible => "rls_partial",
         };
         push(DifferentialItem {

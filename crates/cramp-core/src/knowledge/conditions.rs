@@ -33,6 +33,7 @@ gates! {
     Hypomagnesaemia = "hypomagnesaemia",
     AvBlock = "av_block",
     LongQt = "long_qt",
+    Rls = "rls",
     LegCramps = "leg_cramps",
     QuinineToxicitySigns = "quinine_toxicity_signs",
     Clti = "clti",
