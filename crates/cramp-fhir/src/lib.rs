@@ -436,6 +436,13 @@ impl<'a> Mapper<'a, '_, '_> {
             return;
         };
         let unit = q.unit();
+        if let Some(c) = q.comparator.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+            self.note(format!(
+                "{label} ({}) was reported as {c} {value} {}; it was interpreted as {value}, the limit of the report",
+                name.as_ref().or(loinc.as_ref()).map_or("", String::as_str),
+                unit.as_deref().unwrap_or("")
+            ));
+        }
         let (mut ref_low, mut ref_high) = (None, None);
         if let Some(range) = o.reference_range.iter().find(|r| r.low.is_some() || r.high.is_some()) {
             let same_unit = |b: &Option<Quantity>| b.as_ref().is_none_or(|b| b.unit().is_none() || b.unit() == unit);

@@ -200,6 +200,9 @@ impl CodeableConcept<'_> {
 #[derive(Debug, Default, Clone, Deserialize)]
 pub struct Quantity<'a> {
     pub value: Option<f64>,
+    /// `<`, `<=`, `>=` or `>`: the real value lies beyond `value` (e.g. an eGFR reported as "> 90").
+    #[serde(borrow)]
+    pub comparator: Option<Str<'a>>,
     #[serde(borrow)]
     pub unit: Option<Str<'a>>,
     #[serde(borrow)]

@@ -416,3 +416,13 @@ fn unreadable_entries_and_operation_outcomes_are_noted_not_fatal() {
     );
     assert!(m.notes.iter().any(|n| n.contains("entry[3]")), "{:?}", m.notes);
 }
+
+#[test]
+fn a_value_reported_beyond_a_limit_is_read_at_the_limit_and_the_caller_told() {
+    let mut o = observation("o1", "final", "2823-3", json!(3.0), "mmol/L", "2026-11-01");
+    o["valueQuantity"]["comparator"] = json!("<");
+    let m = read(&bundle(vec![o]));
+    assert_eq!(m.case.labs[0].value, Some(3.0));
+    assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
+    assert!(m.notes[0].contains("reported as < 3"), "{:?}", m.notes);
+}
