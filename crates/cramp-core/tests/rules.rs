@@ -278,11 +278,16 @@ fn daytime_only_cramps_are_cramp_and_spasm_not_sleep_related_cramps() {
 }
 
 #[test]
-fn night_cramps_only_in_the_hands_are_cramp_and_spasm_and_weakness_is_asked() {
+fn night_cramps_only_in_the_hands_are_cramp_and_spasm_without_calf_advice_and_weakness_is_asked() {
     let a = run(&format!(
         r#"{{"patient": {{"age": 50}}, "symptoms": {{{NLC}, "when": "night", "location": ["hand"]}}}}"#
     ));
     assert_eq!(most_likely(&a), Some("R25.2"));
+    // The calf and foot advice does not apply to cramps outside the legs.
+    for leg_item in ["nightly_stretching", "acute_cramp_relief", "sleep_position"] {
+        assert!(!plan(&a).contains(&leg_item), "{leg_item}");
+    }
+    assert!(plan(&a).contains(&"safety_net_advice"));
     let asked: Vec<&str> = a.questions.iter().map(|q| q.field).collect();
     assert!(asked.contains(&"symptoms.weakness"), "{asked:?}");
     assert!(asked.contains(&"exam.objective_weakness"), "{asked:?}");
@@ -290,6 +295,7 @@ fn night_cramps_only_in_the_hands_are_cramp_and_spasm_and_weakness_is_asked() {
         r#"{{"patient": {{"age": 50}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf", "hand"], "weakness": false}}}}"#
     ));
     assert_eq!(most_likely(&legs_too), Some("G47.62"));
+    assert!(plan(&legs_too).contains(&"nightly_stretching"));
     assert!(!legs_too.questions.iter().any(|q| q.field == "symptoms.weakness"));
 }
 

@@ -737,8 +737,11 @@ fn plan<'kb>(
     let nlc = c.p.nlc_active();
     let rls_or_plmd_alone = c.p.rls_or_plmd_active() && !nlc;
     let poor_balance = c.gate(GateId::Falls) || c.age_at_least(t.seated_stretching_age.value);
+    // Cramps only in the hands, arms or abdomen: the calf and foot advice (stretches, dorsiflexing the
+    // foot, the sleeping position of the feet) does not apply.
+    let legs_spared = c.case.symptoms.legs_spared();
     let stretching_suppressed =
-        has(RedFlagId::PossibleDvt) || has(RedFlagId::CriticalLimbIschaemia) || rls_or_plmd_alone;
+        has(RedFlagId::PossibleDvt) || has(RedFlagId::CriticalLimbIschaemia) || rls_or_plmd_alone || legs_spared;
     let urgent_or_higher = max_flag.is_some_and(|u| u >= Urgency::Urgent);
     let soon_or_higher = max_flag.is_some_and(|u| u >= Urgency::Soon);
     let cirrhosis = c.gate(GateId::Cirrhosis);
@@ -798,7 +801,7 @@ fn plan<'kb>(
     give(SeatedStretching, nlc && !stretching_suppressed && poor_balance);
     give(
         AcuteCrampRelief,
-        nlc && !has(RedFlagId::PossibleDvt) && !has(RedFlagId::CriticalLimbIschaemia),
+        nlc && !has(RedFlagId::PossibleDvt) && !has(RedFlagId::CriticalLimbIschaemia) && !legs_spared,
     );
     give(ParacetamolForSoreness, nlc && !urgent_or_higher);
     // c.5: cramps of a neuromuscular disease are not labelled idiopathic and get no reassurance.
@@ -813,7 +816,7 @@ fn plan<'kb>(
         || c.gate(GateId::Nocturia)
         || poor_balance;
     give(Hydration, nlc && !hydration_suppressed);
-    give(SleepPosition, nlc);
+    give(SleepPosition, nlc && !legs_spared);
     give(CrampDiary, nlc);
     give(SafetyNetAdvice, nlc);
     give(
