@@ -5,7 +5,7 @@
 use cramp_core::Assessment;
 use cramp_core::assessment::{ConsideredItem, Decision, ReviewItem};
 use cramp_core::case::Case;
-use cramp_core::knowledge::{Entry, KnowledgeBase, topic};
+use cramp_core::knowledge::{Entry, KnowledgeBase, SetId, topic};
 use cramp_core::template::fill;
 use cramp_core::vocab::{Severity, Tier, Urgency};
 use cramp_fhir::Mapped;
@@ -671,6 +671,17 @@ pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, case: &Case, a: &Assessment<
     let s = &ctx.kb.cds.summaries;
     let l = &ctx.kb.cds.labels;
     let c: &ConsideredItem<'_> = a.considered.first()?;
+    // For a patient without leg cramps the service speaks only of the drugs whose orders it reviews
+    // for everyone (quinine, magnesium, baclofen): diltiazem for rate control or a sleeping tablet
+    // for insomnia is another clinician's decision, not a cramp question.
+    let for_everyone = c.atc.as_deref().is_some_and(|atc| {
+        [SetId::Quinine, SetId::MagnesiumSupplements, SetId::Baclofen]
+            .iter()
+            .any(|s| ctx.kb.drugs.set(*s).contains_code(atc))
+    });
+    if !has_cramps && !for_everyone {
+        return None;
+    }
     // An avoided or offered drug's statement is its avoid item or option: the one whose ATC code
     // covers the drug's (the most severe avoid item when several do).
     let e = c.entry.or_else(|| {

@@ -694,7 +694,7 @@ async fn magnesium_on_dialysis_and_a_muscle_relaxant_in_pregnancy_get_warnings()
         ),
         (
             "cyclobenzaprine 5 mg",
-            vec![icd("Z33.1")],
+            vec![icd("Z33.1"), icd("G47.62")],
             "female",
             "avoid.muscle_relaxants_pregnancy",
         ),
@@ -706,6 +706,66 @@ async fn magnesium_on_dialysis_and_a_muscle_relaxant_in_pregnancy_get_warnings()
         let url = c[0]["links"][0]["url"].as_str().unwrap();
         assert!(url.ends_with(&format!("/knowledge/{entry}")), "{drug}: {url}");
     }
+}
+
+#[tokio::test]
+async fn without_leg_cramps_only_quinine_magnesium_and_baclofen_orders_get_a_card() {
+    // Diltiazem for atrial fibrillation beside a beta-blocker, a muscle relaxant in pregnancy: not
+    // cramp questions for a patient without cramps. Quinine, magnesium and baclofen: reviewed for all.
+    let st = state();
+    let sign = |drug: &str, conditions: Vec<Value>, meds: Vec<Value>, gender: &str| {
+        let mut p = order_prefetch(conditions, gender, "1960-01-01");
+        p["medications"] = searchset(meds);
+        order_request("order-sign", vec![med("d1", "draft", drug)], &[], p)
+    };
+    for (drug, conditions, meds, gender) in [
+        (
+            "diltiazem 120 mg",
+            vec![icd("I48.0")],
+            vec![med("m1", "active", "bisoprolol 5 mg")],
+            "male",
+        ),
+        ("cyclobenzaprine 5 mg", vec![icd("Z33.1")], vec![], "female"),
+    ] {
+        let c = cards(
+            &post(
+                &st,
+                "/cds-services/cramp-order-review",
+                &sign(drug, conditions, meds, gender),
+            )
+            .await,
+        );
+        assert!(c.is_empty(), "{drug}: {c:?}");
+    }
+    for drug in ["quinine sulfate 300 mg", "magnesium oxide 400 mg", "baclofen 10 mg"] {
+        let c = cards(
+            &post(
+                &st,
+                "/cds-services/cramp-order-review",
+                &sign(drug, vec![icd("G35")], vec![], "male"),
+            )
+            .await,
+        );
+        assert_eq!(c.len(), 1, "{drug}");
+        assert_card_conforms(&c[0]);
+    }
+    // With cramps, the diltiazem order beside a beta-blocker is warned about (a.2's interacting drugs).
+    let c = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-order-review",
+            &sign(
+                "diltiazem 120 mg",
+                vec![icd("G47.62")],
+                vec![med("m1", "active", "bisoprolol 5 mg")],
+                "male",
+            ),
+        )
+        .await,
+    );
+    assert_eq!(c.len(), 1);
+    assert_eq!(c[0]["indicator"], "warning");
+    assert!(c[0]["summary"].as_str().unwrap().contains("for leg cramps"));
 }
 
 #[tokio::test]
