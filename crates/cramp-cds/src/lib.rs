@@ -16,6 +16,7 @@ pub mod feedback;
 
 pub use cards::Card;
 
+use cramp_core::case::Case;
 use cramp_core::knowledge::GateId;
 use cramp_core::vocab::Tier;
 use cramp_core::{AssessOptions, KnowledgeBase, assess};
@@ -498,7 +499,13 @@ fn order_cards(
     };
     let drafts = draft_orders(raw, opts).map_err(|e| HookError::bad(e.0))?;
     let mut cards = Vec::new();
-    for (drug, from) in drafts.case.considering.iter().zip(&drafts.considering_from) {
+    for ((drug, from), reasons) in drafts
+        .case
+        .considering
+        .iter()
+        .zip(&drafts.considering_from)
+        .zip(&drafts.considering_reasons)
+    {
         // order-select: only the orders just selected; order-sign: every draft.
         if let Some(selected) = &req.selections
             && req.hook == "order-select"
@@ -509,7 +516,15 @@ fn order_cards(
         let mut case = record.case.clone();
         case.considering = vec![drug.clone()];
         let assessment = assess(kb, &case, aopts);
-        cards.extend(cards::order(ctx, from, &case, &assessment, has_cramps));
+        // An order whose own reason is leg cramps is about cramps, coded on the problem list or not.
+        let for_cramps = has_cramps || {
+            let reason = Case {
+                conditions: reasons.clone(),
+                ..Case::default()
+            };
+            cramp_core::engine::has_condition(kb, &reason, GateId::LegCramps)
+        };
+        cards.extend(cards::order(ctx, from, &case, &assessment, for_cramps));
     }
     Ok(cards)
 }

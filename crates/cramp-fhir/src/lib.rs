@@ -61,6 +61,9 @@ pub struct Mapped {
     pub notes: Vec<String>,
     /// For each drug in `case.considering`, the order it came from (`MedicationRequest/{id}`).
     pub considering_from: Vec<String>,
+    /// For each drug in `case.considering`, the reasons its order gives (`reasonCode`), read as
+    /// conditions: the rules decide whether one is leg cramps.
+    pub considering_reasons: Vec<Vec<ConditionInput>>,
     /// Whether a QuestionnaireResponse to the cramp Questionnaire was read.
     pub questionnaire_answered: bool,
 }
@@ -384,8 +387,19 @@ impl<'a> Mapper<'a, '_, '_> {
             return;
         }
         if considering {
+            let reasons = u
+                .reason_code
+                .iter()
+                .map(|cc| ConditionInput {
+                    name: cc.name(),
+                    icd10: cc.code_in(&[ICD10_CM, ICD10]),
+                    snomed: cc.code_in(&[SNOMED]),
+                })
+                .filter(|c| c.name.is_some() || c.icd10.is_some() || c.snomed.is_some())
+                .collect();
             self.out.case.considering.push(drug);
             self.out.considering_from.push(label.to_string());
+            self.out.considering_reasons.push(reasons);
         } else {
             self.out.case.medications.push(drug);
         }

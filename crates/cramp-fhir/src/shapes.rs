@@ -287,6 +287,9 @@ pub struct MedicationUse<'a> {
     pub medication_codeable_concept: Option<CodeableConcept<'a>>,
     #[serde(borrow)]
     pub medication_reference: Option<Reference<'a>>,
+    /// Why it is ordered or taken (R4 `reasonCode`): for a draft order, whether it is for cramps.
+    #[serde(borrow, default)]
+    pub reason_code: Vec<CodeableConcept<'a>>,
     #[serde(default)]
     pub contained: Vec<serde_json::Value>,
 }

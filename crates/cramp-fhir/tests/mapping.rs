@@ -426,3 +426,23 @@ fn a_value_reported_beyond_a_limit_is_read_at_the_limit_and_the_caller_told() {
     assert_eq!(m.notes.len(), 1, "{:?}", m.notes);
     assert!(m.notes[0].contains("reported as < 3"), "{:?}", m.notes);
 }
+
+#[test]
+fn a_draft_orders_reasons_are_kept_beside_the_drug() {
+    let mut draft = med_request(
+        "d1",
+        "draft",
+        json!({ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "3443", "display": "diltiazem" }),
+    );
+    draft["reasonCode"] = json!([
+        { "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "G47.62" }], "text": "leg cramps" },
+        { "text": "" }
+    ]);
+    let m = read_with(&bundle(vec![draft]), true).unwrap();
+    assert_eq!(m.case.considering.len(), 1);
+    assert_eq!(m.considering_reasons.len(), 1);
+    let reasons = &m.considering_reasons[0];
+    assert_eq!(reasons.len(), 1, "an empty reason is left out");
+    assert_eq!(reasons[0].icd10.as_deref(), Some("G47.62"));
+    assert_eq!(reasons[0].name.as_deref(), Some("leg cramps"));
+}

@@ -709,7 +709,7 @@ async fn magnesium_on_dialysis_and_a_muscle_relaxant_in_pregnancy_get_warnings()
 }
 
 #[tokio::test]
-async fn without_leg_cramps_only_quinine_magnesium_and_baclofen_orders_get_a_card() {
+async fn without_leg_cramps_only_quinine_magnesium_and_baclofen_orders_get_a_card_unless_the_order_is_for_cramps() {
     // Diltiazem for atrial fibrillation beside a beta-blocker, a muscle relaxant in pregnancy: not
     // cramp questions for a patient without cramps. Quinine, magnesium and baclofen: reviewed for all.
     let st = state();
@@ -748,6 +748,25 @@ async fn without_leg_cramps_only_quinine_magnesium_and_baclofen_orders_get_a_car
         );
         assert_eq!(c.len(), 1, "{drug}");
         assert_card_conforms(&c[0]);
+    }
+    // An order whose own reason is leg cramps is a cramp question, whatever the problem list says.
+    for (reason, expected) in [
+        (json!({ "text": "nocturnal leg cramps" }), 1),
+        (
+            json!({ "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "R25.2" }] }),
+            1,
+        ),
+        (json!({ "text": "atrial fibrillation" }), 0),
+    ] {
+        let mut req = sign(
+            "diltiazem 120 mg",
+            vec![icd("I48.0")],
+            vec![med("m1", "active", "bisoprolol 5 mg")],
+            "male",
+        );
+        req["context"]["draftOrders"]["entry"][0]["resource"]["reasonCode"] = json!([reason]);
+        let c = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+        assert_eq!(c.len(), expected, "{reason}: {c:?}");
     }
     // With cramps, the diltiazem order beside a beta-blocker is warned about (a.2's interacting drugs).
     let c = cards(
