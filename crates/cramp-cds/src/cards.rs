@@ -729,7 +729,14 @@ pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, case: &Case, a: &Assessment<
                 .order_summary_by_entry
                 .get(&e.id)
                 .map(|t| summary(t, &[]))
-                .unwrap_or_else(|| summary(&s.order_avoid, &[("drug", &c.drug_name)]));
+                .unwrap_or_else(|| {
+                    let template = if has_cramps {
+                        &s.order_avoid
+                    } else {
+                        &s.order_avoid_no_cramps
+                    };
+                    summary(template, &[("drug", &c.drug_name)])
+                });
             let topic_code = if e.id.contains("quinine") {
                 topic::QUININE_SAFETY
             } else {

@@ -748,6 +748,8 @@ async fn without_leg_cramps_only_quinine_magnesium_and_baclofen_orders_get_a_car
         );
         assert_eq!(c.len(), 1, "{drug}");
         assert_card_conforms(&c[0]);
+        let summary = c[0]["summary"].as_str().unwrap();
+        assert!(summary.contains("for leg cramps"), "{drug}: {summary}");
     }
     // An order whose own reason is leg cramps is a cramp question, whatever the problem list says.
     for (reason, expected) in [
@@ -784,7 +786,7 @@ async fn without_leg_cramps_only_quinine_magnesium_and_baclofen_orders_get_a_car
     );
     assert_eq!(c.len(), 1);
     assert_eq!(c[0]["indicator"], "warning");
-    assert!(c[0]["summary"].as_str().unwrap().contains("for leg cramps"));
+    assert!(c[0]["summary"].as_str().unwrap().contains("with leg cramps"));
 }
 
 #[tokio::test]

@@ -15,12 +15,14 @@ pub struct CardSummaries {
     pub assessment: String,
     pub questions: String,
     pub order_avoid: String,
+    /// `order_avoid` for a patient without leg cramps (quinine, magnesium and baclofen orders).
+    pub order_avoid_no_cramps: String,
     pub order_option: String,
     pub order_statement: String,
 }
 
 impl CardSummaries {
-    pub fn all(&self) -> [(&'static str, &str); 9] {
+    pub fn all(&self) -> [(&'static str, &str); 10] {
         [
             ("questions", &self.questions),
             ("red_flag", &self.red_flag),
@@ -29,6 +31,7 @@ impl CardSummaries {
             ("workup", &self.workup),
             ("assessment", &self.assessment),
             ("order_avoid", &self.order_avoid),
+            ("order_avoid_no_cramps", &self.order_avoid_no_cramps),
             ("order_option", &self.order_option),
             ("order_statement", &self.order_statement),
         ]
