@@ -308,6 +308,23 @@ fn twitching_with_weakness_unknown_asks_about_weakness() {
 }
 
 #[test]
+fn cramps_on_exertion_are_not_called_sleep_related_and_claudication_stays_possible_until_the_pulses_are_known() {
+    for when in ["walking", "standing_or_walking"] {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}, "when": "{when}", "location": ["calf"]}}}}"#
+        ));
+        assert_eq!(most_likely(&a), Some("R25.2"), "{when}");
+        assert_eq!(differential(&a, "I73.9"), Some("possible"), "{when}");
+        assert!(a.questions.iter().any(|q| q.field == "exam.pedal_pulses"), "{when}");
+        // Pulses and ABI normal: claudication is not kept in the differential.
+        let examined = run(&format!(
+            r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}, "when": "{when}", "location": ["calf"]}}, "exam": {{"pedal_pulses": "normal", "abi": 1.1}}}}"#
+        ));
+        assert_eq!(differential(&examined, "I73.9"), None, "{when}");
+    }
+}
+
+#[test]
 fn pregnancy_adds_the_trimester_code_beside_nlc() {
     let a = run(&format!(
         r#"{{"patient": {{"sex": "female", "gestational_weeks": 30}}, "symptoms": {{{NLC}}}}}"#

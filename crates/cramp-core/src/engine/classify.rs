@@ -40,6 +40,8 @@ pub struct Pathways {
     pub neuropathy_known: bool,
     /// RLS on the problem list while the answers describe cramps.
     pub rls_known: bool,
+    /// Cramps on exertion relieved by something other than rest, pulses not yet known.
+    pub pad_exertional: bool,
     pub neurogenic_known: bool,
     pub neuro_considered: bool,
 }
@@ -247,6 +249,12 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         // vascular disease).
         p.pad = Some(Possible);
         p.pad_exam_only = true;
+    } else if exertional && vascular_status_unknown && q3 != Some(RelievedBy::SittingOrBendingForward) {
+        // c.7 PAD: exertional pain is not labelled NLC. Relief by stretching argues against
+        // claudication but does not rule it out before the pulses are felt: possible, and asked.
+        p.pad = Some(Possible);
+        p.vascular_unknown = true;
+        p.pad_exertional = true;
     }
     p.clti_rest_pain = q3 == Some(RelievedBy::HangingLegDown);
     p.wound = s.non_healing_wound == Some(true) || f.gate(GateId::LowerLimbWound);

@@ -1083,10 +1083,15 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             "nlc"
         }
     };
+    let not_sleep_related = matches!(
+        c.case.symptoms.when,
+        Some(When::Day | When::Walking | When::StandingOrWalking)
+    ) || c.case.symptoms.legs_spared();
     let dx_code = |dx: Dx| -> &'static str {
         match dx {
-            // Cramps by day, or at night only outside the legs, are not sleep-related leg cramps.
-            Dx::Nlc if c.case.symptoms.when == Some(When::Day) || c.case.symptoms.legs_spared() => "cramp_and_spasm",
+            // Cramps by day or on exertion, or at night only outside the legs, are not sleep-related
+            // leg cramps.
+            Dx::Nlc if not_sleep_related => "cramp_and_spasm",
             Dx::Nlc => "nlc",
             Dx::Rls => "rls",
             Dx::Plmd => "plmd",
@@ -1176,6 +1181,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Likely => "pad_pattern",
             _ if p.pad_exam_only => "pad_exam_only",
             _ if p.pad_known => "pad_known",
+            _ if p.pad_exertional => "pad_exertional",
             _ => "pad_possible",
         };
         push(DifferentialItem {
