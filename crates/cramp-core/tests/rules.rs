@@ -239,7 +239,7 @@ fn a_neuropathy_or_lumbar_stenosis_already_diagnosed_is_in_the_differential() {
 }
 
 #[test]
-fn rls_already_diagnosed_stays_possible_when_the_answers_describe_cramps() {
+fn rls_already_diagnosed_is_named_as_such_when_the_answers_describe_cramps() {
     for condition in [
         r#"{"icd10": "G25.81"}"#,
         r#"{"snomed": "32914008"}"#,
@@ -247,10 +247,21 @@ fn rls_already_diagnosed_stays_possible_when_the_answers_describe_cramps() {
     ] {
         let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{condition}]}}"#));
         assert_eq!(most_likely(&a), Some("G47.62"), "{condition}");
-        assert_eq!(differential(&a, "G25.81"), Some("possible"), "{condition}");
+        let rls = a
+            .classification
+            .differential
+            .iter()
+            .find(|d| d.code.code == "G25.81")
+            .unwrap();
+        assert_eq!(rls.status, DifferentialStatus::Unlikely, "{condition}");
+        assert!(
+            rls.because.iter().any(|b| b.phrase.clinician.contains("problem list")),
+            "{condition}"
+        );
     }
-    let without = run(&format!(r#"{{"symptoms": {{{NLC}}}}}"#));
-    assert_eq!(differential(&without, "G25.81"), Some("unlikely"));
+    // With the questions unanswered, a diagnosed RLS is listed as possible.
+    let a = run(r#"{"conditions": [{"icd10": "G25.81"}]}"#);
+    assert_eq!(differential(&a, "G25.81"), Some("possible"));
 }
 
 #[test]

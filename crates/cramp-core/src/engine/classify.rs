@@ -223,9 +223,10 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
     if missing == 0 && rls.is_none() {
         rls = Some(Unlikely);
     }
-    // An RLS already diagnosed is not made unlikely by answers that describe cramps: possible.
+    // An RLS already diagnosed is named as such: listed (possible) when the answers leave it out,
+    // and when they describe cramps, "unlikely" says that it is these symptoms that are not RLS.
     if f.gate(GateId::Rls) && matches!(rls, None | Some(Unlikely)) {
-        rls = Some(Possible);
+        rls = Some(rls.unwrap_or(Possible));
         p.rls_known = true;
     }
 
@@ -249,9 +250,14 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         // vascular disease).
         p.pad = Some(Possible);
         p.pad_exam_only = true;
-    } else if exertional && vascular_status_unknown && q3 != Some(RelievedBy::SittingOrBendingForward) {
+    } else if exertional
+        && vascular_status_unknown
+        && q3 != Some(RelievedBy::SittingOrBendingForward)
+        && f.age.is_none_or(|a| a >= t.child_age.value)
+    {
         // c.7 PAD: exertional pain is not labelled NLC. Relief by stretching argues against
-        // claudication but does not rule it out before the pulses are felt: possible, and asked.
+        // claudication but does not rule it out before the pulses are felt: possible, and asked
+        // (in adults; a child's exertional cramps are `atypical_age`'s concern).
         p.pad = Some(Possible);
         p.vascular_unknown = true;
         p.pad_exertional = true;

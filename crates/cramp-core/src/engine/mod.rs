@@ -1157,6 +1157,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
     }
     if let Some(st) = p.rls {
         let key = match st {
+            Unlikely if p.rls_known => "rls_known",
             Unlikely => "rls_all_cramp_typical",
             Likely if p.coexisting => "coexisting",
             Likely => "rls_pattern",
