@@ -4,7 +4,7 @@
 mod common;
 
 use common::kb;
-use cramp_core::assessment::Decision;
+use cramp_core::assessment::{Decision, DifferentialItem};
 use cramp_core::vocab::*;
 use cramp_core::{AssessOptions, Assessment, Case, assess};
 
@@ -53,6 +53,14 @@ fn review(a: &Assessment) -> Vec<(String, &'static str)> {
         .map(|m| (m.atc.clone(), m.tier.as_str()))
         .collect()
 }
+/// The differential item of a code; the code must be listed.
+fn differential_item<'a>(a: &'a Assessment<'static>, code: &str) -> &'a DifferentialItem<'static> {
+    a.classification
+        .differential
+        .iter()
+        .find(|d| d.code.code == code)
+        .unwrap_or_else(|| panic!("{code} is not in the differential"))
+}
 /// The differential status of a code, if the code is listed.
 fn differential(a: &Assessment, code: &str) -> Option<&'static str> {
     a.classification
@@ -84,13 +92,7 @@ fn four_cramp_typical_answers_give_nlc_with_high_confidence_and_rls_unlikely() {
         a.classification.most_likely.as_ref().unwrap().confidence,
         Confidence::High
     );
-    let rls = a
-        .classification
-        .differential
-        .iter()
-        .find(|d| d.code.code == "G25.81")
-        .unwrap();
-    assert_eq!(rls.status, DifferentialStatus::Unlikely);
+    assert_eq!(differential_item(&a, "G25.81").status, DifferentialStatus::Unlikely);
 }
 
 #[test]
@@ -247,12 +249,7 @@ fn rls_already_diagnosed_is_named_as_such_when_the_answers_describe_cramps() {
     ] {
         let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{condition}]}}"#));
         assert_eq!(most_likely(&a), Some("G47.62"), "{condition}");
-        let rls = a
-            .classification
-            .differential
-            .iter()
-            .find(|d| d.code.code == "G25.81")
-            .unwrap();
+        let rls = differential_item(&a, "G25.81");
         assert_eq!(rls.status, DifferentialStatus::Unlikely, "{condition}");
         assert!(
             rls.because.iter().any(|b| b.phrase.clinician.contains("problem list")),
