@@ -76,7 +76,6 @@ rules! {
     AvoidBaclofenContraindicated = "avoid.baclofen_contraindicated",
     AvoidBaclofenPregnancyUnknown = "avoid.baclofen_until_pregnancy_known",
     AvoidBaclofenUnconfirmed = "avoid.baclofen_until_confirmed",
-    AvoidBaclofenUntilEgfr = "avoid.baclofen_until_egfr_known",
     AvoidBeersRelaxants = "avoid.beers_muscle_relaxants",
     AvoidRelaxantsPregnancy = "avoid.muscle_relaxants_pregnancy",
     AvoidSedativesOlder = "avoid.sedatives_older_adults",

@@ -1421,30 +1421,6 @@ fn diltiazem_is_not_offered_for_cramps_of_kidney_or_neuromuscular_disease_which_
 }
 
 #[test]
-fn baclofen_in_cirrhosis_is_withheld_when_the_creatinine_is_raised_and_no_egfr_is_given() {
-    let case = |labs: &str| {
-        run(&format!(
-            r#"{{"patient": {{"age": 55, "sex": "male"}}, "symptoms": {{{NLC}}}, "conditions": [{{"icd10": "K74.60"}}], "labs": [{labs}]}}"#
-        ))
-    };
-    let raised = case(r#"{"name": "creatinine", "value": 250, "unit": "umol/L"}"#);
-    assert!(!options(&raised).contains(&"M03BX01".to_string()));
-    let item = raised
-        .avoid
-        .iter()
-        .find(|v| v.atc.as_deref() == Some("M03BX01"))
-        .unwrap();
-    assert_eq!(item.entry.id.as_str(), "avoid.baclofen_until_egfr_known");
-    // The eGFR decides when it is given; a normal creatinine leaves the option (conditional on the eGFR).
-    let with_egfr = case(
-        r#"{"name": "creatinine", "value": 130, "unit": "umol/L"}, {"loinc": "98979-8", "value": 55, "unit": "mL/min/1.73m2"}"#,
-    );
-    assert!(options(&with_egfr).contains(&"M03BX01".to_string()));
-    let normal = case(r#"{"name": "creatinine", "value": 80, "unit": "umol/L"}"#);
-    assert!(options(&normal).contains(&"M03BX01".to_string()));
-}
-
-#[test]
 fn clinically_significant_rls_with_iron_not_low_is_offered_an_alpha2delta_ligand() {
     let case = |patient: &str, extra: &str, labs: &str| {
         run(&format!(

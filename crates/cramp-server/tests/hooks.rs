@@ -535,7 +535,8 @@ async fn quinine_ordered_gets_a_critical_card_with_a_suggestion_to_remove_the_dr
 
 #[tokio::test]
 async fn an_order_card_shows_the_patient_data_its_decision_read() {
-    // Baclofen in cirrhosis with a raised creatinine and no eGFR: withheld until the eGFR is known.
+    // Baclofen in cirrhosis with a raised creatinine and no eGFR: an option on the condition that
+    // the eGFR is 30 or more, shown beside the data it read.
     let st = state();
     let mut prefetch = order_prefetch(vec![icd("K74.60"), icd("G47.62")], "male", "1968-01-01");
     prefetch["medications"] = searchset(vec![med("m1", "active", "spironolactone 100 mg")]);
@@ -549,9 +550,12 @@ async fn an_order_card_shows_the_patient_data_its_decision_read() {
     let cards = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
     assert_eq!(cards.len(), 1, "{cards:?}");
     assert_card_conforms(&cards[0]);
-    assert_eq!(cards[0]["indicator"], "warning");
+    assert_eq!(cards[0]["indicator"], "info");
     let detail = cards[0]["detail"].as_str().unwrap();
-    assert!(detail.contains("avoid.baclofen_until_egfr_known"), "{detail}");
+    assert!(
+        detail.contains("option.baclofen_cirrhosis") && detail.contains("eGFR"),
+        "{detail}"
+    );
     for shown in [
         "baclofen 10 mg tablet",
         "K74.60",

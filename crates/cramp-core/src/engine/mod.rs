@@ -433,9 +433,6 @@ fn options_and_avoid<'kb>(
         // A contraindication written in a negated or past form ("no encephalopathy", "history of
         // renal failure"): withheld until a clinician confirms it does not apply (the safer reading).
         avoid.push(avoid_item(RuleId::AvoidBaclofenUnconfirmed, None, None));
-    } else if c.f.value(AnalyteId::Egfr).is_none() && high(interp(AnalyteId::Creatinine)) {
-        // A raised creatinine may be an eGFR below 30: withheld until the eGFR is known.
-        avoid.push(avoid_item(RuleId::AvoidBaclofenUntilEgfr, None, None));
     } else {
         let egfr_known = c.f.value(AnalyteId::Egfr).is_some();
         offer(RuleId::OptionBaclofen, !egfr_known, &mut options);
