@@ -16,7 +16,6 @@ pub mod feedback;
 
 pub use cards::Card;
 
-use cramp_core::case::Case;
 use cramp_core::knowledge::GateId;
 use cramp_core::vocab::Tier;
 use cramp_core::{AssessOptions, KnowledgeBase, assess};
@@ -452,8 +451,8 @@ pub fn evaluate(
         detail: e.0,
         missing_keys: Vec::new(),
     })?;
-    let has_cramps =
-        cramp_core::engine::has_condition(kb, &mapped.case, GateId::LegCramps) || mapped.questionnaire_answered;
+    let has_cramps = cramp_core::engine::has_condition(kb, &mapped.case.conditions, GateId::LegCramps)
+        || mapped.questionnaire_answered;
     let ctx = cards::Ctx {
         kb,
         env,
@@ -517,13 +516,7 @@ fn order_cards(
         case.considering = vec![drug.clone()];
         let assessment = assess(kb, &case, aopts);
         // An order whose own reason is leg cramps is about cramps, coded on the problem list or not.
-        let for_cramps = has_cramps || {
-            let reason = Case {
-                conditions: reasons.clone(),
-                ..Case::default()
-            };
-            cramp_core::engine::has_condition(kb, &reason, GateId::LegCramps)
-        };
+        let for_cramps = has_cramps || cramp_core::engine::has_condition(kb, reasons, GateId::LegCramps);
         cards.extend(cards::order(ctx, from, &case, &assessment, for_cramps));
     }
     Ok(cards)

@@ -77,6 +77,10 @@ impl Facts {
         self.ingredients.iter().any(|i| i.in_set(set))
     }
 
+    pub fn considers(&self, set: SetId) -> bool {
+        self.ingredients.iter().any(|i| i.considering && i.in_set(set))
+    }
+
     pub fn lab(&self, id: AnalyteId) -> Option<&LabResult> {
         self.labs.iter().find(|l| l.id == id)
     }
@@ -164,9 +168,9 @@ fn same_class(a: &str, b: &str) -> bool {
     a[..n] == b[..n]
 }
 
-/// Whether any condition of the case is recognised as `gate` (by code or name, as the rules read it).
-pub fn has_condition(kb: &KnowledgeBase, case: &Case, gate: GateId) -> bool {
-    case.conditions.iter().any(|c| {
+/// Whether any of `conditions` is recognised as `gate` (by code or name, as the rules read it).
+pub fn has_condition(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: GateId) -> bool {
+    conditions.iter().any(|c| {
         let mut gates = [false; GateId::ALL.len()];
         condition_gates(kb, c, &mut gates, &mut 0);
         gates[gate as usize]

@@ -263,10 +263,7 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
         } else {
             t.qtc_male_or_unknown.value
         };
-        let qt_drug =
-            c.f.ingredients
-                .iter()
-                .any(|i| !i.considering && i.in_set(SetId::QtProlonging));
+        let qt_drug = c.takes(SetId::QtProlonging);
         let k_low =
             c.f.value(AnalyteId::Potassium)
                 .is_some_and(|k| k < t.qt_potassium_low.value);
@@ -446,7 +443,6 @@ fn options_and_avoid<'kb>(
 
     // Diltiazem: clinician-only third line for refractory cramps; never with a dihydropyridine.
     let dhp = c.takes(SetId::Dihydropyridines);
-    // Never diltiazem on top of a dihydropyridine, whether it is being considered or already taken.
     // a.2's cardiac contraindications the case can show: bradycardia, AV block, heart failure and a
     // beta-blocker taken (an interacting drug); it has no field for hypotension.
     let cardiac = c.gate(GateId::HeartFailure)
@@ -456,14 +452,10 @@ fn options_and_avoid<'kb>(
             .heart_rate
             .is_some_and(|hr| hr < t.bradycardia_heart_rate.value)
         || c.takes(SetId::BetaBlockers);
+    // Never diltiazem on top of a dihydropyridine, whether it is being considered or already taken.
     if dhp && c.takes_or_considers(SetId::Diltiazem) {
         avoid.push(avoid_item(RuleId::AvoidDiltiazemWithDhp, None, None));
-    } else if cardiac
-        && c.f
-            .ingredients
-            .iter()
-            .any(|i| i.considering && i.in_set(SetId::Diltiazem))
-    {
+    } else if cardiac && c.f.considers(SetId::Diltiazem) {
         // Considered only: a non-DHP CCB already taken (rate control) is the prescriber's decision.
         avoid.push(avoid_item(RuleId::AvoidDiltiazemCardiac, None, None));
     } else if refractory
