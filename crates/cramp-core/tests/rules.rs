@@ -436,6 +436,32 @@ fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_poss
 }
 
 #[test]
+fn calf_cramps_in_one_leg_or_after_immobility_ask_for_the_dvt_signs_until_they_are_known() {
+    let fields = |case: &str| -> Vec<&'static str> { run(case).questions.iter().map(|q| q.field).collect() };
+    let cramp = r#""feels_like": "painful_cramp", "relieved_by": "stretching", "when": "night", "location": ["calf"]"#;
+    for risk in [r#""side": "left""#, r#""recent_immobility": true"#] {
+        let asked = fields(&format!(r#"{{"symptoms": {{{cramp}, {risk}}}}}"#));
+        assert!(
+            asked.contains(&"symptoms.calf_swelling") && asked.contains(&"symptoms.calf_warm_or_red"),
+            "{risk}: {asked:?}"
+        );
+        // Answered: no question, and no flag when the answers are no.
+        let known = run(&format!(
+            r#"{{"symptoms": {{{cramp}, {risk}, "calf_swelling": "none", "calf_warm_or_red": false}}}}"#
+        ));
+        assert!(!known.questions.iter().any(|q| q.field.starts_with("symptoms.calf_")));
+        assert_eq!(flag_urgency(&known, "possible_dvt"), None);
+    }
+    // Both legs with no other risk, or cramps outside the calf: not asked.
+    for other in [r#""side": "both""#, r#""side": "left", "location": ["foot"]"#] {
+        let case = format!(
+            r#"{{"symptoms": {{"feels_like": "painful_cramp", "relieved_by": "stretching", "when": "night", {other}}}}}"#
+        );
+        assert!(!fields(&case).contains(&"symptoms.calf_swelling"), "{other}");
+    }
+}
+
+#[test]
 fn rest_pain_relieved_by_hanging_the_leg_down_flags_critical_limb_ischaemia() {
     let a = run(r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "hanging_leg_down"}}"#);
     assert_eq!(flag_urgency(&a, "critical_limb_ischaemia"), Some("urgent"));
@@ -1163,7 +1189,7 @@ fn a_considered_drug_that_is_an_option_only_elsewhere_cites_that_option() {
 }
 
 #[test]
-fn on_the_rls_pathway_an_alpha2delta_ligand_is_a_recommended_rls_drug_and_a_dopamine_agonist_is_not() {
+fn an_alpha2delta_ligand_is_a_recommended_rls_drug_but_no_cramp_treatment_and_a_dopamine_agonist_is_not_recommended() {
     let entry = |drug: &str, symptoms: &str| {
         let a = run(&format!(
             r#"{{"symptoms": {{{symptoms}}}, "considering": [{{"name": "{drug}"}}]}}"#
@@ -1185,6 +1211,12 @@ fn on_the_rls_pathway_an_alpha2delta_ligand_is_a_recommended_rls_drug_and_a_dopa
     // For cramps alone they are not RLS treatments.
     assert_eq!(
         entry("pregabalin", NLC).as_deref(),
+        Some("considering.alpha2delta_for_nlc")
+    );
+    // Gabapentin, also a reported cramp cause, gets the same answer (which names that), not only the
+    // cause statement.
+    assert_eq!(
+        entry("gabapentin 300 mg", NLC).as_deref(),
         Some("considering.alpha2delta_for_nlc")
     );
 }

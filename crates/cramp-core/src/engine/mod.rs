@@ -989,6 +989,10 @@ fn considered<'kb>(
             statement(RuleId::ConsideringAlpha2DeltaRls)
         } else if c.p.rls_active() && i.in_set(SetId::DopamineAgonists) {
             statement(RuleId::ConsideringDopamineAgonistRls)
+        } else if i.in_set(SetId::Alpha2Delta) {
+            // Not an NLC treatment (EVIDENCE a.2); its statement also says gabapentin is reported as
+            // a cramp cause, so it comes before the cause list.
+            statement(RuleId::ConsideringAlpha2Delta)
         } else if let Some(g) = i
             .profile
             .group(GroupRole::Cause)
@@ -1003,8 +1007,6 @@ fn considered<'kb>(
             statement(RuleId::ConsideringElectrolyteDeficiency)
         } else if c.f.pregnant && i.in_set(SetId::MagnesiumSupplements) {
             statement(RuleId::ConsideringMagnesiumPregnancy)
-        } else if i.in_set(SetId::Alpha2Delta) && !c.p.rls_active() {
-            statement(RuleId::ConsideringAlpha2Delta)
         } else if i.in_set(SetId::VitaminB) {
             statement(RuleId::ConsideringVitaminB)
         } else if i.in_set(SetId::Naftidrofuryl) {
@@ -1290,6 +1292,15 @@ fn questions(c: &Ctx) -> Vec<Question> {
     let dvt_open = c.p.persistent_calf_pain && !c.p.dvt;
     ask("symptoms.side", dvt_open && s.side.is_none());
     ask("symptoms.recent_immobility", dvt_open && s.recent_immobility.is_none());
+    // Calf pain with a DVT risk: the signs that make it c.5's possible_dvt.
+    ask(
+        "symptoms.calf_swelling",
+        c.p.dvt_signs_unknown && s.calf_swelling.is_none(),
+    );
+    ask(
+        "symptoms.calf_warm_or_red",
+        c.p.dvt_signs_unknown && s.calf_warm_or_red.is_none(),
+    );
     let vascular = c.p.pad.is_some() || c.p.clti || c.p.vascular_unknown;
     ask("exam.pedal_pulses", vascular && e.pedal_pulses.is_none());
     ask("exam.abi", vascular && e.abi.is_none());
