@@ -169,12 +169,27 @@ fn exertional_pain_relieved_by_rest_without_an_exam_is_indeterminate_and_prompts
 }
 
 #[test]
-fn pain_on_walking_relieved_by_sitting_forward_is_neurogenic_claudication() {
+fn pain_on_walking_relieved_by_sitting_forward_is_neurogenic_claudication_and_asks_the_cauda_equina_signs() {
     let a = run(
         r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "sitting_or_bending_forward", "when": "standing_or_walking"}}"#,
     );
     assert_eq!(most_likely(&a), Some("M48.062"));
     assert!(plan(&a).contains(&"spine_assessment"));
+    // The cauda equina triggers (c.5) are asked until answered.
+    let fields: Vec<&str> = a.questions.iter().map(|q| q.field).collect();
+    assert!(
+        fields.contains(&"symptoms.bladder_or_bowel_change") && fields.contains(&"symptoms.saddle_numbness"),
+        "{fields:?}"
+    );
+    let answered = run(
+        r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "sitting_or_bending_forward", "when": "standing_or_walking", "bladder_or_bowel_change": false, "saddle_numbness": false}}"#,
+    );
+    assert!(
+        answered
+            .questions
+            .iter()
+            .all(|q| !q.field.contains("bladder") && !q.field.contains("saddle"))
+    );
 }
 
 #[test]
@@ -436,9 +451,14 @@ fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_poss
 }
 
 #[test]
-fn calf_cramps_in_one_leg_or_after_immobility_ask_for_the_dvt_signs_until_they_are_known() {
+fn calf_cramps_in_one_leg_after_immobility_or_in_pregnancy_ask_for_the_dvt_signs_until_known() {
     let fields = |case: &str| -> Vec<&'static str> { run(case).questions.iter().map(|q| q.field).collect() };
     let cramp = r#""feels_like": "painful_cramp", "relieved_by": "stretching", "when": "night", "location": ["calf"]"#;
+    // Pregnancy: c.7's "DVT screen for unilateral swelling".
+    let pregnant = fields(&format!(
+        r#"{{"patient": {{"gestational_weeks": 30}}, "symptoms": {{{cramp}, "side": "both"}}}}"#
+    ));
+    assert!(pregnant.contains(&"symptoms.calf_swelling"), "{pregnant:?}");
     for risk in [r#""side": "left""#, r#""recent_immobility": true"#] {
         let asked = fields(&format!(r#"{{"symptoms": {{{cramp}, {risk}}}}}"#));
         assert!(
@@ -477,6 +497,26 @@ fn bruising_on_quinine_is_an_emergency_and_the_patient_is_told_to_stop() {
     assert_eq!(referral(&a), (Some("emergency"), vec!["emergency"]));
     let flag = a.red_flags.iter().find(|r| r.id == RedFlagId::QuinineToxicity).unwrap();
     assert!(flag.entry.patient.starts_with("Stop taking quinine now"));
+}
+
+#[test]
+fn quinine_taken_asks_about_bruising_or_bleeding_until_answered() {
+    let asked = |case: &str| {
+        run(case)
+            .questions
+            .iter()
+            .any(|q| q.field == "symptoms.bleeding_or_bruising")
+    };
+    assert!(asked(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "quinine sulfate 300 mg"}}]}}"#
+    )));
+    assert!(!asked(&format!(
+        r#"{{"symptoms": {{{NLC}, "bleeding_or_bruising": false}}, "medications": [{{"name": "quinine sulfate 300 mg"}}]}}"#
+    )));
+    // Only considered: it goes to avoid and is not taken, so there is nothing to ask.
+    assert!(!asked(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "considering": [{{"name": "quinine"}}]}}"#
+    )));
 }
 
 #[test]
@@ -519,12 +559,19 @@ fn quinine_with_a_long_qtc_flags_qt_risk_without_a_referral() {
 }
 
 #[test]
-fn a_child_with_recurrent_cramps_is_flagged_atypical_age() {
+fn a_child_with_recurrent_cramps_is_flagged_atypical_age_and_asked_about_weakness() {
     let a = run(&format!(
         r#"{{"patient": {{"age": 12}}, "symptoms": {{{NLC}, "episodes_per_week": 2}}}}"#
     ));
     assert_eq!(flag_urgency(&a, "atypical_age"), Some("routine"));
     assert_eq!(referral(&a).1, vec!["primary_care"]);
+    // Weakness would add a paediatric referral (c.5): asked until answered.
+    assert!(a.questions.iter().any(|q| q.field == "symptoms.weakness"));
+    let weak = run(&format!(
+        r#"{{"patient": {{"age": 12}}, "symptoms": {{{NLC}, "episodes_per_week": 2, "weakness": true}}}}"#
+    ));
+    assert_eq!(referral(&weak).1, vec!["primary_care", "paediatrics"]);
+    assert!(!weak.questions.iter().any(|q| q.field == "symptoms.weakness"));
 }
 
 #[test]

@@ -27,8 +27,8 @@ pub struct Pathways {
     pub dvt_persistent_pain: bool,
     /// Constant calf pain (not burning or numb, not an urge to move), with or without a DVT risk.
     pub persistent_calf_pain: bool,
-    /// Calf pain with a DVT risk (one side, recent immobility or an oestrogen) whose swelling,
-    /// warmth and redness are not all known: c.5's DVT signs are asked for.
+    /// Calf pain with a DVT risk (one side, recent immobility, an oestrogen; pregnancy, c.7) whose
+    /// swelling, warmth and redness are not all known: c.5's DVT signs are asked for.
     pub dvt_signs_unknown: bool,
     pub most_likely: Option<(Dx, Confidence)>,
     pub coexisting: bool,
@@ -317,8 +317,9 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
     p.persistent_calf_pain = s.when == Some(When::Constant) && calf_pain;
     p.dvt_persistent_pain = !dvt_signs && p.persistent_calf_pain && dvt_risk;
     p.dvt = dvt_signs || p.dvt_persistent_pain;
+    // c.7 pregnancy: "DVT screen for unilateral swelling".
     p.dvt_signs_unknown =
-        !p.dvt && calf_pain && dvt_risk && (s.calf_swelling.is_none() || s.calf_warm_or_red.is_none());
+        !p.dvt && calf_pain && (dvt_risk || f.pregnant) && (s.calf_swelling.is_none() || s.calf_warm_or_red.is_none());
     if s.kicking_reported == Some(true)
         && !matches!(
             q1,

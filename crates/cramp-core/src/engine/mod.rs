@@ -1301,6 +1301,18 @@ fn questions(c: &Ctx) -> Vec<Question> {
         "symptoms.calf_warm_or_red",
         c.p.dvt_signs_unknown && s.calf_warm_or_red.is_none(),
     );
+    // c.5 quinine_toxicity: bleeding or bruising on quinine is an emergency; when not known, ask.
+    ask(
+        "symptoms.bleeding_or_bruising",
+        c.takes(SetId::Quinine) && s.bleeding_or_bruising.is_none(),
+    );
+    // c.5 cauda_equina_symptoms on the spinal (neurogenic claudication) pathway: its triggers.
+    let spinal = c.p.neurogenic.is_some() && !c.p.neurogenic_known;
+    ask(
+        "symptoms.bladder_or_bowel_change",
+        spinal && s.bladder_or_bowel_change.is_none(),
+    );
+    ask("symptoms.saddle_numbness", spinal && s.saddle_numbness.is_none());
     let vascular = c.p.pad.is_some() || c.p.clti || c.p.vascular_unknown;
     ask("exam.pedal_pulses", vascular && e.pedal_pulses.is_none());
     ask("exam.abi", vascular && e.abi.is_none());
@@ -1310,7 +1322,11 @@ fn questions(c: &Ctx) -> Vec<Question> {
         "symptoms.weakness",
         s.weakness.is_none()
             && e.objective_weakness.is_none()
-            && (s.unusual_site() || yes(s.twitching) || yes(e.fasciculations)),
+            && (s.unusual_site()
+                || yes(s.twitching)
+                || yes(e.fasciculations)
+                // c.5 atypical_age: paediatric review with weakness.
+                || (c.under(c.kb.thresholds.child_age.value) && c.p.nlc.is_some())),
     );
     if c.p.neuro_considered {
         ask("exam.reflexes", e.reflexes.is_none());
