@@ -159,13 +159,15 @@ fn exertional_pain_relieved_by_rest_with_absent_pulses_is_pad_not_nlc() {
 }
 
 #[test]
-fn exertional_pain_relieved_by_rest_without_an_exam_is_indeterminate_and_prompts_the_exam() {
+fn exertional_pain_relieved_by_rest_without_an_exam_is_indeterminate_and_prompts_the_exam_and_wound_question() {
     let a = run(
         r#"{"symptoms": {"feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "rest", "returns_at_rest": false, "when": "walking"}}"#,
     );
     assert!(most_likely(&a).is_none());
     let fields: Vec<_> = a.questions.iter().map(|q| q.field).collect();
     assert!(fields.contains(&"exam.pedal_pulses") && fields.contains(&"exam.abi"));
+    // And a wound that would make it critical limb-threatening ischaemia (c.5).
+    assert!(fields.contains(&"symptoms.non_healing_wound"), "{fields:?}");
 }
 
 #[test]
@@ -500,16 +502,29 @@ fn bruising_on_quinine_is_an_emergency_and_the_patient_is_told_to_stop() {
 }
 
 #[test]
-fn quinine_taken_asks_about_bruising_or_bleeding_until_answered() {
+fn quinine_taken_asks_about_bruising_or_bleeding_and_for_the_qtc_until_answered() {
     let asked = |case: &str| {
         run(case)
             .questions
             .iter()
             .any(|q| q.field == "symptoms.bleeding_or_bruising")
     };
-    assert!(asked(&format!(
+    let on_quinine = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "quinine sulfate 300 mg"}}]}}"#
-    )));
+    ));
+    assert!(
+        on_quinine
+            .questions
+            .iter()
+            .any(|q| q.field == "symptoms.bleeding_or_bruising")
+    );
+    // The QTc, a trigger of qt_prolongation_risk (c.5: ECG).
+    assert!(on_quinine.questions.iter().any(|q| q.field == "exam.qtc_ms"));
+    // Not when quinine is to be stopped now (pregnancy).
+    let pregnant = run(&format!(
+        r#"{{"patient": {{"pregnant": true}}, "symptoms": {{{NLC}}}, "medications": [{{"name": "quinine sulfate 300 mg"}}]}}"#
+    ));
+    assert!(!pregnant.questions.iter().any(|q| q.field == "exam.qtc_ms"));
     assert!(!asked(&format!(
         r#"{{"symptoms": {{{NLC}, "bleeding_or_bruising": false}}, "medications": [{{"name": "quinine sulfate 300 mg"}}]}}"#
     )));

@@ -1316,6 +1316,17 @@ fn questions(c: &Ctx) -> Vec<Question> {
     let vascular = c.p.pad.is_some() || c.p.clti || c.p.vascular_unknown;
     ask("exam.pedal_pulses", vascular && e.pedal_pulses.is_none());
     ask("exam.abi", vascular && e.abi.is_none());
+    // c.5 critical_limb_ischaemia: an ulcer or gangrene beside arterial disease.
+    ask(
+        "symptoms.non_healing_wound",
+        vascular && !c.p.wound && s.non_healing_wound.is_none(),
+    );
+    // c.5 qt_prolongation_risk: on quinine, the QTc is one of its triggers (action: ECG); not
+    // when quinine is to be stopped now (in pregnancy or with bleeding: c.5).
+    ask(
+        "exam.qtc_ms",
+        c.takes(SetId::Quinine) && e.qtc_ms.is_none() && !c.f.pregnant && !yes(s.bleeding_or_bruising),
+    );
     // c.5 possible_motor_neuron_disease turns on weakness beside fasciculations or cramps in
     // unusual places: when it is not known, ask.
     ask(
