@@ -604,6 +604,34 @@ fn a_teenager_with_rls_is_not_flagged_atypical_age() {
 }
 
 #[test]
+fn weeks_of_stretching_tried_without_frequency_or_severity_ask_for_them() {
+    let fields = |extra: &str| -> Vec<&'static str> {
+        run(&format!(
+            r#"{{"symptoms": {{{NLC}, "stretching_weeks_tried": 8{extra}}}}}"#
+        ))
+        .questions
+        .iter()
+        .map(|q| q.field)
+        .collect()
+    };
+    let open = fields("");
+    for field in [
+        "symptoms.episodes_per_week",
+        "symptoms.sleep_disrupted",
+        "symptoms.worst_pain",
+    ] {
+        assert!(open.contains(&field), "{field}: {open:?}");
+    }
+    // Answered (mild, infrequent) or already enough for refractory_cramps: not asked.
+    for extra in [
+        r#", "episodes_per_week": 1, "sleep_disrupted": false, "worst_pain": 3"#,
+        r#", "worst_pain": 8"#,
+    ] {
+        assert!(!fields(extra).contains(&"symptoms.episodes_per_week"), "{extra}");
+    }
+}
+
+#[test]
 fn six_weeks_of_stretching_with_frequent_cramps_is_refractory_and_orders_the_panel() {
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}, "stretching_weeks_tried": 6, "episodes_per_week": 3}}}}"#

@@ -1285,6 +1285,18 @@ fn questions(c: &Ctx) -> Vec<Question> {
         "symptoms.stretching_weeks_tried",
         s.stretching_weeks_tried.is_none() && c.frequent_or_severe() && c.p.nlc.is_some(),
     );
+    // Weeks of stretching already tried: whether the cramps are refractory (c.5) turns on how often
+    // and how badly they come.
+    let stretched = s
+        .stretching_weeks_tried
+        .is_some_and(|w| w >= c.kb.thresholds.refractory_stretching_weeks.value);
+    let severity_open = stretched && !c.frequent_or_severe() && c.p.nlc.is_some();
+    ask(
+        "symptoms.episodes_per_week",
+        severity_open && s.episodes_per_week.is_none(),
+    );
+    ask("symptoms.sleep_disrupted", severity_open && s.sleep_disrupted.is_none());
+    ask("symptoms.worst_pain", severity_open && s.worst_pain.is_none());
     let exam_deficit = yes(e.objective_weakness) || yes(e.sensory_loss) || e.reflexes == Some(Reflexes::Reduced);
     ask("symptoms.progressive", s.progressive.is_none() && exam_deficit);
     // Persistent calf pain is a DVT trigger when one-sided or after immobility (c.5): either answer
