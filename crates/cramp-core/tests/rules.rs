@@ -1708,8 +1708,48 @@ fn rls_alone_gets_no_stretching_plan() {
 fn a_smoker_gets_smoking_cessation_and_an_ex_smoker_does_not() {
     let a = run(r#"{"conditions": [{"name": "current smoker"}]}"#);
     assert!(plan(&a).contains(&"smoking_cessation"));
-    let b = run(r#"{"conditions": [{"name": "ex-smoker"}]}"#);
-    assert!(!plan(&b).contains(&"smoking_cessation"));
+    for name in [
+        "ex-smoker",
+        "never smoker",
+        "denies smoking",
+        "quit smoking 2010",
+        "stopped smoking",
+    ] {
+        let b = run(&format!(r#"{{"conditions": [{{"name": "{name}"}}]}}"#));
+        assert!(!plan(&b).contains(&"smoking_cessation"), "{name}");
+    }
+}
+
+#[test]
+fn a_condition_ruled_out_or_negative_after_its_name_does_not_count() {
+    let egfr = r#""labs": [{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}]"#;
+    for name in [
+        "cirrhosis ruled out",
+        "cirrhosis excluded on FibroScan",
+        "cirrhosis: unlikely",
+    ] {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 60, "sex": "male"}}, "symptoms": {{{NLC}}}, "conditions": [{{"name": "{name}"}}], {egfr}}}"#
+        ));
+        assert!(!options(&a).contains(&"M03BX01".to_string()), "{name}");
+        assert!(!plan(&a).contains(&"hepatology_review"), "{name}");
+    }
+    // Only directly after the word: another test's result later in the name leaves it standing.
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 60, "sex": "male"}}, "symptoms": {{{NLC}}}, "conditions": [{{"name": "cirrhosis, hepatitis C negative"}}], {egfr}}}"#
+    ));
+    assert!(plan(&a).contains(&"hepatology_review"));
+    // A negative pregnancy test is no pregnancy: a woman of 30 is asked, not taken as pregnant.
+    let b = run(&format!(
+        r#"{{"patient": {{"age": 30, "sex": "female"}}, "symptoms": {{{NLC}}}, "conditions": [{{"name": "pregnancy test: negative"}}]}}"#
+    ));
+    assert!(
+        !b.classification
+            .differential
+            .iter()
+            .any(|d| d.code.code.starts_with("O26.89"))
+    );
+    assert!(b.questions.iter().any(|q| q.field == "patient.pregnant"));
 }
 
 #[test]

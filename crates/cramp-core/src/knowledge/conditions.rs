@@ -84,6 +84,9 @@ pub struct Gate {
 pub struct ConditionTable {
     pub gates: Vec<Gate>,
     pub negations: Vec<String>,
+    /// Words that negate a synonym when they follow its word ("cirrhosis ruled out", "pregnancy
+    /// test negative"), compared after punctuation is read as spaces.
+    pub negations_after: Vec<String>,
     /// Every gate's synonyms, whole-word synonyms and exclusions in one automaton, with what each
     /// pattern is.
     names: aho_corasick::AhoCorasick,
@@ -129,6 +132,7 @@ impl ConditionTable {
         raw: Vec<RawGate>,
         negations: Vec<String>,
         added: Vec<String>,
+        after: Vec<String>,
     ) -> Result<ConditionTable, LoadError> {
         let mut gates: Vec<Option<Gate>> = vec![None; GateId::ALL.len()];
         for g in raw {
@@ -178,6 +182,7 @@ impl ConditionTable {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let negations = negations.into_iter().chain(added).map(|n| n.to_lowercase()).collect();
+        let negations_after = after.iter().map(|n| n.to_lowercase()).collect();
         let mut texts: Vec<&str> = Vec::new();
         let mut patterns = Vec::new();
         for g in &gates {
@@ -197,6 +202,7 @@ impl ConditionTable {
         Ok(ConditionTable {
             gates,
             negations,
+            negations_after,
             names,
             patterns,
         })
@@ -232,9 +238,8 @@ impl ConditionTable {
                     before_ok && rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
                 }
             };
-            let before = &lower[..m.start()];
             if counts {
-                if self.negations.iter().any(|n| before.ends_with(n.as_str())) {
+                if self.negated_at(lower, m.start(), m.end()) {
                     negated |= bit;
                 } else {
                     hits |= bit;
@@ -242,6 +247,28 @@ impl ConditionTable {
             }
         }
         (hits & !excluded, negated & !hits & !excluded)
+    }
+
+    /// Whether the synonym found at `start..end` of a lower-case name is negated: preceded by a
+    /// negation, or its word followed by one of `negations_after` (punctuation read as spaces).
+    fn negated_at(&self, lower: &str, start: usize, end: usize) -> bool {
+        let before = &lower[..start];
+        if self.negations.iter().any(|n| before.ends_with(n.as_str())) {
+            return true;
+        }
+        // The rest of the synonym's word ("pregnan" in "pregnancy"), then what follows it.
+        let rest = &lower[end..];
+        let rest = rest.trim_start_matches(|c: char| c.is_alphanumeric());
+        let mut words = String::with_capacity(rest.len());
+        for w in rest.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()) {
+            words.push_str(w);
+            words.push(' ');
+        }
+        self.negations_after.iter().any(|n| {
+            words
+                .strip_prefix(n.as_str())
+                .is_some_and(|after| after.is_empty() || after.starts_with(' '))
+        })
     }
 
     pub fn gate(&self, id: GateId) -> &Gate {
@@ -308,8 +335,7 @@ impl ConditionTable {
                     continue;
                 }
             }
-            let before = &hay[..start];
-            if self.negations.iter().any(|n| before.ends_with(n.as_str())) {
+            if self.negated_at(hay, start, end) {
                 continue;
             }
             return true;
@@ -338,10 +364,11 @@ mod tests {
         struct File {
             negations: Vec<String>,
             negations_added: Vec<String>,
+            negations_after: Vec<String>,
             gate: Vec<RawGate>,
         }
         let f: File = toml::from_str(include_str!("../../../../knowledge/conditions.toml")).unwrap();
-        ConditionTable::load(f.gate, f.negations, f.negations_added).unwrap()
+        ConditionTable::load(f.gate, f.negations, f.negations_added, f.negations_after).unwrap()
     }
 
     #[test]
@@ -381,6 +408,10 @@ mod tests {
                 format!("{w}x"),
                 format!("history: {w}, stable"),
                 format!("{w} and {w}"),
+                format!("{w} ruled out"),
+                format!("{w}, test: negative"),
+                format!("{w} negative for x"),
+                format!("{w} excludedx"),
             ]);
         }
         for name in &names {

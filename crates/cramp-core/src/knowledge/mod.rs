@@ -412,6 +412,7 @@ struct RawEntry {
 struct RawCodes {
     negations: Vec<String>,
     negations_added: Vec<String>,
+    negations_after: Vec<String>,
     gate: Vec<conditions::RawGate>,
     code: Vec<ClassificationCode>,
 }
@@ -620,7 +621,12 @@ impl KnowledgeBase {
 
         let group_entries = drugs.groups.iter().map(|g| entry_index[&g.entry]).collect();
         let analyte_entries = labs.analytes.iter().map(|a| entry_index[&a.entry]).collect();
-        let conditions = ConditionTable::load(raw_codes.gate, raw_codes.negations, raw_codes.negations_added)?;
+        let conditions = ConditionTable::load(
+            raw_codes.gate,
+            raw_codes.negations,
+            raw_codes.negations_added,
+            raw_codes.negations_after,
+        )?;
         let mut code_index = HashMap::default();
         for (i, c) in raw_codes.code.iter().enumerate() {
             if code_index.insert(c.id.clone(), i).is_some() {
