@@ -303,7 +303,7 @@ fn daytime_only_cramps_are_cramp_and_spasm_not_sleep_related_cramps() {
 }
 
 #[test]
-fn night_cramps_only_in_the_hands_are_cramp_and_spasm_without_calf_advice_and_weakness_is_asked() {
+fn night_cramps_only_in_the_hands_are_cramp_and_spasm_without_calf_advice_or_reassurance_until_weakness_is_answered() {
     let a = run(&format!(
         r#"{{"patient": {{"age": 50}}, "symptoms": {{{NLC}, "when": "night", "location": ["hand"]}}}}"#
     ));
@@ -316,6 +316,12 @@ fn night_cramps_only_in_the_hands_are_cramp_and_spasm_without_calf_advice_and_we
     let asked: Vec<&str> = a.questions.iter().map(|q| q.field).collect();
     assert!(asked.contains(&"symptoms.weakness"), "{asked:?}");
     assert!(asked.contains(&"exam.objective_weakness"), "{asked:?}");
+    // No reassurance while weakness (c.5's MND trigger) is not known; with it answered no, as usual.
+    assert!(!plan(&a).contains(&"reassurance"));
+    let not_weak = run(&format!(
+        r#"{{"patient": {{"age": 50}}, "symptoms": {{{NLC}, "when": "night", "location": ["hand"], "weakness": false}}}}"#
+    ));
+    assert!(plan(&not_weak).contains(&"reassurance"));
     let legs_too = run(&format!(
         r#"{{"patient": {{"age": 50}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf", "hand"], "weakness": false}}}}"#
     ));
