@@ -1690,10 +1690,20 @@ fn nlc_gets_stretching_relief_reassurance_and_safety_netting() {
 }
 
 #[test]
-fn poor_balance_adds_seated_stretching_and_suppresses_fluid_advice() {
+fn poor_balance_adds_seated_stretching_and_seated_cramp_relief_and_suppresses_fluid_advice() {
     let a = run(&format!(r#"{{"patient": {{"age": 82}}, "symptoms": {{{NLC}}}}}"#));
     assert!(plan(&a).contains(&"seated_stretching"));
     assert!(!plan(&a).contains(&"hydration"));
+    // The acute relief advice is seated too, standing only with support (c.7 fall-risk awareness).
+    let relief = |a: &Assessment| {
+        a.plan
+            .iter()
+            .find(|p| p.id == PlanId::AcuteCrampRelief)
+            .map(|p| p.entry.id.clone())
+    };
+    assert_eq!(relief(&a).as_deref(), Some("plan.acute_cramp_relief_poor_balance"));
+    let younger = run(&format!(r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}}}}}"#));
+    assert_eq!(relief(&younger).as_deref(), Some("plan.acute_cramp_relief"));
 }
 
 #[test]

@@ -866,6 +866,8 @@ fn plan<'kb>(
                 NeurologicalExam if neuro_signs || soon_or_higher => RuleId::PlanNeurologicalExamSigns,
                 QuinineDiscontinuation if quinine_stop_now => RuleId::PlanQuinineStopNow,
                 ParacetamolForSoreness if cirrhosis => RuleId::PlanParacetamolLiver,
+                // c.7 older adults: fall-risk awareness (standing up at night to relieve a cramp).
+                AcuteCrampRelief if poor_balance => RuleId::PlanAcuteReliefPoorBalance,
                 PrescriberMedicationReview if quinine_stop_now => RuleId::PlanPrescriberReviewQuinineStop,
                 PrescriberMedicationReview if !reviewed_any && !drug_lowering => {
                     RuleId::PlanPrescriberReviewDeprescribing
