@@ -2190,6 +2190,33 @@ fn a_platelet_count_in_g_per_l_the_french_notation_is_read_and_can_raise_quinine
 }
 
 #[test]
+fn questions_come_in_the_spec_order_differentiating_then_red_flag_triggers_then_examination_prompts() {
+    // Exertional pain relieved by rest (vascular exam prompts), on quinine (bleeding, QTc), with
+    // twitching (weakness; neurological prompts) and Q2 missing.
+    let a = run(
+        r#"{"symptoms": {"feels_like": "painful_cramp", "relieved_by": "rest", "returns_at_rest": false, "when": "walking", "location": ["calf"], "twitching": true}, "medications": [{"name": "quinine sulfate 300 mg"}]}"#,
+    );
+    let fields: Vec<&str> = a.questions.iter().map(|q| q.field).collect();
+    let at = |f: &str| {
+        fields
+            .iter()
+            .position(|x| *x == f)
+            .unwrap_or_else(|| panic!("{f} not asked: {fields:?}"))
+    };
+    assert_eq!(at("symptoms.worse_in_evening"), 0);
+    for trigger in [
+        "symptoms.bleeding_or_bruising",
+        "symptoms.non_healing_wound",
+        "exam.qtc_ms",
+        "symptoms.weakness",
+    ] {
+        for prompt in ["exam.pedal_pulses", "exam.abi", "exam.reflexes", "exam.fasciculations"] {
+            assert!(at(trigger) < at(prompt), "{trigger} after {prompt}: {fields:?}");
+        }
+    }
+}
+
+#[test]
 fn every_question_the_engine_can_ask_has_wording_in_both_voices() {
     let source = include_str!("../src/engine/mod.rs");
     let mut fields = Vec::new();

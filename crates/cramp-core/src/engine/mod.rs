@@ -1333,8 +1333,6 @@ fn questions(c: &Ctx) -> Vec<Question> {
     );
     ask("symptoms.saddle_numbness", spinal && s.saddle_numbness.is_none());
     let vascular = c.p.pad.is_some() || c.p.clti || c.p.vascular_unknown;
-    ask("exam.pedal_pulses", vascular && e.pedal_pulses.is_none());
-    ask("exam.abi", vascular && e.abi.is_none());
     // c.5 critical_limb_ischaemia: an ulcer or gangrene beside arterial disease.
     ask(
         "symptoms.non_healing_wound",
@@ -1358,6 +1356,9 @@ fn questions(c: &Ctx) -> Vec<Question> {
                 // c.5 atypical_age: paediatric review with weakness.
                 || (c.under(c.kb.thresholds.child_age.value) && c.p.nlc.is_some())),
     );
+    // Then the examination prompts (SPEC §4: after the missing parts of red-flag triggers).
+    ask("exam.pedal_pulses", vascular && e.pedal_pulses.is_none());
+    ask("exam.abi", vascular && e.abi.is_none());
     if c.p.neuro_considered {
         ask("exam.reflexes", e.reflexes.is_none());
         ask("exam.objective_weakness", e.objective_weakness.is_none());
