@@ -794,11 +794,12 @@ fn plan<'kb>(
     );
     give(ParacetamolForSoreness, nlc && !urgent_or_higher);
     // c.5: cramps of a neuromuscular disease are not labelled idiopathic and get no reassurance.
-    // Cramps only in the hands, arms or abdomen, or twitching or fasciculations, with weakness not
-    // yet ruled out: c.5's MND trigger is open, so no reassurance until it is answered (the
-    // weakness question is asked).
-    let mnd_open = (legs_spared || yes(s.twitching) || yes(e.fasciculations))
-        && !(s.weakness == Some(false) || e.objective_weakness == Some(false));
+    // Cramps only in the hands, arms or abdomen with weakness not yet ruled out: c.5's MND trigger
+    // ("cramps in unusual places plus weakness") is open, and the reassurance text is about leg
+    // cramps, so none until weakness is answered (the question is asked). Twitching alone keeps it:
+    // c.10 gives the examination item for it ("document a normal exam"), and the reassurance is
+    // conditional on normal checks.
+    let mnd_open = legs_spared && !(s.weakness == Some(false) || e.objective_weakness == Some(false));
     give(
         Reassurance,
         nlc && !soon_or_higher && !c.gate(GateId::MotorNeuronDisease) && !mnd_open,
