@@ -351,16 +351,13 @@ impl<'a> Mapper<'a, '_, '_> {
             self.note(format!("{label} has no code or text; it was ignored"));
             return;
         };
-        let icd10 = code.code_in(&[ICD10_CM, ICD10]);
-        let snomed = code.code_in(&[SNOMED]);
-        let name = code.name();
-        if icd10.is_none() && snomed.is_none() && name.is_none() {
+        let Some(condition) = condition_of(&code) else {
             self.note(format!(
                 "{label} has neither an ICD-10-CM or SNOMED CT code nor a text; it was ignored"
             ));
             return;
-        }
-        self.out.case.conditions.push(ConditionInput { name, icd10, snomed });
+        };
+        self.out.case.conditions.push(condition);
     }
 
     fn medication_use(&mut self, label: &str, is_request: bool, u: MedicationUse) {
@@ -387,16 +384,7 @@ impl<'a> Mapper<'a, '_, '_> {
             return;
         }
         if considering {
-            let reasons = u
-                .reason_code
-                .iter()
-                .map(|cc| ConditionInput {
-                    name: cc.name(),
-                    icd10: cc.code_in(&[ICD10_CM, ICD10]),
-                    snomed: cc.code_in(&[SNOMED]),
-                })
-                .filter(|c| c.name.is_some() || c.icd10.is_some() || c.snomed.is_some())
-                .collect();
+            let reasons = u.reason_code.iter().filter_map(condition_of).collect();
             self.out.case.considering.push(drug);
             self.out.considering_from.push(label.to_string());
             self.out.considering_reasons.push(reasons);
@@ -579,6 +567,17 @@ pub const QUESTIONNAIRE_ID: &str = "cramp-assessment";
 
 /// Whether a canonical reference names the cramp Questionnaire (any base URL, any version).
 /// A medicine as the case names it: its name, ATC and RxNorm codes.
+/// A condition as the case reads it (ICD-10-CM, SNOMED CT, text), from a Condition's `code` or an
+/// order's `reasonCode`; `None` when the concept has none of the three.
+fn condition_of(cc: &CodeableConcept<'_>) -> Option<ConditionInput> {
+    let c = ConditionInput {
+        name: cc.name(),
+        icd10: cc.code_in(&[ICD10_CM, ICD10]),
+        snomed: cc.code_in(&[SNOMED]),
+    };
+    (c.name.is_some() || c.icd10.is_some() || c.snomed.is_some()).then_some(c)
+}
+
 fn drug_of(cc: &CodeableConcept<'_>) -> DrugInput {
     DrugInput {
         name: cc.name(),

@@ -74,13 +74,16 @@ impl<'kb> Ctx<'_, 'kb> {
             .is_some_and(|n| n >= self.kb.thresholds.refractory_episodes_per_week.value)
             || self.severe_cramps()
     }
-    /// c.5 refractory_cramps: frequent or severe despite the weeks of nightly stretching.
-    fn refractory(&self) -> bool {
+    /// The weeks of nightly stretching refractory_cramps asks for (c.5) have been tried.
+    fn stretched_long_enough(&self) -> bool {
         self.case
             .symptoms
             .stretching_weeks_tried
             .is_some_and(|w| w >= self.kb.thresholds.refractory_stretching_weeks.value)
-            && self.frequent_or_severe()
+    }
+    /// c.5 refractory_cramps: frequent or severe despite the weeks of nightly stretching.
+    fn refractory(&self) -> bool {
+        self.stretched_long_enough() && self.frequent_or_severe()
     }
     /// A documented magnesium deficiency: a result below range or a hypomagnesaemia diagnosis.
     fn magnesium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
@@ -728,7 +731,7 @@ fn plan<'kb>(
     let poor_balance = c.gate(GateId::Falls) || c.age_at_least(t.seated_stretching_age.value);
     // Cramps only in the hands, arms or abdomen: the calf and foot advice (stretches, dorsiflexing the
     // foot, the sleeping position of the feet) does not apply.
-    let legs_spared = c.case.symptoms.legs_spared();
+    let legs_spared = s.legs_spared();
     let stretching_suppressed =
         has(RedFlagId::PossibleDvt) || has(RedFlagId::CriticalLimbIschaemia) || rls_or_plmd_alone || legs_spared;
     let urgent_or_higher = max_flag.is_some_and(|u| u >= Urgency::Urgent);
@@ -1295,10 +1298,7 @@ fn questions(c: &Ctx) -> Vec<Question> {
     );
     // Weeks of stretching already tried: whether the cramps are refractory (c.5) turns on how often
     // and how badly they come.
-    let stretched = s
-        .stretching_weeks_tried
-        .is_some_and(|w| w >= c.kb.thresholds.refractory_stretching_weeks.value);
-    let severity_open = stretched && !c.frequent_or_severe() && c.p.nlc.is_some();
+    let severity_open = c.stretched_long_enough() && !c.frequent_or_severe() && c.p.nlc.is_some();
     ask(
         "symptoms.episodes_per_week",
         severity_open && s.episodes_per_week.is_none(),
