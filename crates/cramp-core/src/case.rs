@@ -65,15 +65,39 @@ pub mod strict {
     }
 }
 
+/// Reads one of `codes` as its index; anything else is an error naming the codes.
+struct CodeVisitor(&'static [&'static str]);
+
+impl serde::de::Visitor<'_> for CodeVisitor {
+    type Value = usize;
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "one of: {}", self.0.join(", "))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<usize, E> {
+        self.0
+            .iter()
+            .position(|c| *c == v)
+            .ok_or_else(|| E::unknown_variant(v, self.0))
+    }
+}
+
 macro_rules! case_enum {
     ($name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum $name { $($variant),+ }
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
             /// The codes, in the order of `ALL`.
             pub const CODES: &'static [&'static str] = &[$($text),+];
             pub fn as_str(self) -> &'static str { match self { $($name::$variant => $text),+ } }
+        }
+        // By hand rather than derived: serde_json answers a derived enum given `true` or a number
+        // with a *syntax* error ("expected value"), which would blame the JSON instead of naming
+        // the field and its allowed codes.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_str(CodeVisitor(Self::CODES)).map(|i| Self::ALL[i])
+            }
         }
     };
 }

@@ -99,6 +99,19 @@ async fn an_invalid_case_is_422_with_the_same_message_as_the_cli() {
 }
 
 #[tokio::test]
+async fn a_boolean_where_a_code_belongs_is_422_naming_the_field_not_400_blaming_the_json() {
+    let (status, ct, body) = call(post("/api/v1/assess", r#"{"symptoms": {"calf_swelling": true}}"#)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(ct, "application/problem+json");
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let detail = v["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("`symptoms.calf_swelling`: expected one of: none, one_leg, both_legs"),
+        "{detail}"
+    );
+}
+
+#[tokio::test]
 async fn a_wrong_content_type_is_415() {
     let req = Request::post("/api/v1/assess")
         .header(header::CONTENT_TYPE, "text/plain")

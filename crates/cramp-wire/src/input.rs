@@ -80,7 +80,6 @@ fn describe(path: &str, inner: &str) -> String {
             e if e.starts_with("a string") => "a string".to_string(),
             e if e.starts_with("a sequence") => "a list".to_string(),
             e if e.starts_with("struct") => "an object".to_string(),
-            e if e.starts_with("variant identifier") => "one of the listed strings".to_string(),
             e => e.to_string(),
         };
         return format!("`{path}`: expected {expected}, got {got}");
@@ -189,6 +188,28 @@ mod tests {
         let m = message(r#"{"symptoms": {"relieved_by": "ice"}}"#);
         assert!(m.contains("`symptoms.relieved_by`"), "{m}");
         assert!(m.contains("stretching, any_movement, rest"), "{m}");
+    }
+
+    #[test]
+    fn a_true_or_a_number_where_a_code_belongs_names_the_field_not_the_json_syntax() {
+        for (case, field) in [
+            (r#"{"symptoms": {"calf_swelling": true}}"#, "`symptoms.calf_swelling`"),
+            (r#"{"symptoms": {"when": 5}}"#, "`symptoms.when`"),
+            (
+                r#"{"symptoms": {"location": ["calf", false]}}"#,
+                "`symptoms.location[1]`",
+            ),
+        ] {
+            let e = parse_case(case).unwrap_err();
+            assert!(!e.is_syntax(), "{case}: {e}");
+            let m = e.to_string();
+            assert!(m.starts_with(field) && m.contains("expected one of: "), "{case}: {m}");
+        }
+        let m = message(r#"{"symptoms": {"calf_swelling": true}}"#);
+        assert!(
+            m.contains("none, one_leg, both_legs") && m.contains("got boolean `true`"),
+            "{m}"
+        );
     }
 
     #[test]
