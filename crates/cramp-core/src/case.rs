@@ -374,8 +374,8 @@ impl Case {
         range(
             "exam.qtc_ms",
             e.qtc_ms,
-            300.0,
-            Some(700.0),
+            QTC_MS_BOUNDS.0,
+            Some(QTC_MS_BOUNDS.1),
             "the corrected QT interval in ms, 300–700",
         )?;
         range(
@@ -491,6 +491,9 @@ mod tests {
     }
 }
 
+/// The bounds of a corrected QT the case accepts, in ms (`exam.qtc_ms`; a QTc sent as a lab too).
+pub const QTC_MS_BOUNDS: (f64, f64) = (300.0, 700.0);
+
 /// The kind of answer a case field takes, for forms and Questionnaires built from the case itself.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FieldKind {
@@ -568,8 +571,8 @@ pub fn form_fields() -> Vec<(String, FieldKind)> {
             (
                 "exam.qtc_ms",
                 Decimal {
-                    min: 300.0,
-                    max: Some(700.0),
+                    min: QTC_MS_BOUNDS.0,
+                    max: Some(QTC_MS_BOUNDS.1),
                 },
             ),
             (

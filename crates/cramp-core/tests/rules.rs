@@ -584,6 +584,69 @@ fn quinine_with_a_long_qtc_flags_qt_risk_without_a_referral() {
 }
 
 #[test]
+fn a_qtc_sent_among_the_labs_in_ms_is_read_as_the_exams_and_named_as_belonging_there() {
+    let q = |labs: &str, exam: &str| {
+        run(&format!(
+            r#"{{"patient": {{"sex": "male"}}, "medications": [{{"name": "quinine"}}], "labs": [{labs}], "exam": {{{exam}}}}}"#
+        ))
+    };
+    let a = q(r#"{"name": "QTc", "value": 480, "unit": "ms"}"#, "");
+    assert_eq!(flag_urgency(&a, "qt_prolongation_risk"), Some("soon"));
+    assert!(!a.questions.iter().any(|q| q.field == "exam.qtc_ms"));
+    assert!(
+        a.input_warnings.iter().any(|w| w.contains("read as exam.qtc_ms")),
+        "{:?}",
+        a.input_warnings
+    );
+    // The latest dated one is read.
+    let dated = q(
+        r#"{"name": "QTc interval", "value": 480, "unit": "msec", "date": "2026-01-01"}, {"name": "QTcF", "value": 420, "unit": "ms", "date": "2026-06-01"}"#,
+        "",
+    );
+    assert!(!flags(&dated).contains(&"qt_prolongation_risk"));
+    // The exam's own QTc wins; a QTc in another unit or outside 300-700 ms is named, not read.
+    let exam = q(r#"{"name": "QTc", "value": 480, "unit": "ms"}"#, r#""qtc_ms": 420"#);
+    assert!(!flags(&exam).contains(&"qt_prolongation_risk"));
+    assert!(
+        exam.input_warnings
+            .iter()
+            .any(|w| w.contains("exam.qtc_ms (420 ms) is used"))
+    );
+    for bad in [
+        r#"{"name": "QTc", "value": 0.48, "unit": "s"}"#,
+        r#"{"name": "corrected QT", "value": 48, "unit": "ms"}"#,
+    ] {
+        let b = q(bad, "");
+        assert!(!flags(&b).contains(&"qt_prolongation_risk"), "{bad}");
+        assert!(b.questions.iter().any(|q| q.field == "exam.qtc_ms"), "{bad}");
+        assert!(b.input_warnings.iter().any(|w| w.contains("not interpreted")), "{bad}");
+    }
+}
+
+#[test]
+fn ca_is_calcium_but_ca_125_is_a_tumour_marker_and_b12_in_ng_per_l_is_pg_per_ml() {
+    let a = run(
+        r#"{"labs": [{"name": "Ca", "value": 1.9, "unit": "mmol/L"}, {"name": "CA 125", "value": 40, "unit": "U/mL"},
+                     {"name": "B12", "value": 150, "unit": "ng/L"}, {"name": "SCr", "value": 180, "unit": "umol/L"}]}"#,
+    );
+    let found: Vec<(String, Option<&str>)> = a
+        .lab_findings
+        .iter()
+        .map(|f| (f.display.to_string(), f.interpretation.map(|i| i.as_str())))
+        .collect();
+    assert!(found.contains(&("Ca".into(), Some("critically_low"))), "{found:?}");
+    assert!(found.contains(&("B12".into(), Some("low"))), "{found:?}");
+    assert!(found.contains(&("SCr".into(), Some("high"))), "{found:?}");
+    assert!(
+        a.input_warnings
+            .iter()
+            .any(|w| w.contains("\"CA 125\" is not an analyte")),
+        "{:?}",
+        a.input_warnings
+    );
+}
+
+#[test]
 fn a_child_with_recurrent_cramps_is_flagged_atypical_age_and_asked_about_weakness() {
     let a = run(&format!(
         r#"{{"patient": {{"age": 12}}, "symptoms": {{{NLC}, "episodes_per_week": 2}}}}"#

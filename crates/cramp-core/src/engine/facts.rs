@@ -57,6 +57,8 @@ pub struct Facts {
     /// Kidney failure known from the conditions (d.1a), before any eGFR is read: an eGFR below its
     /// critical limit is then expected, not a new finding.
     pub kidney_failure_named: bool,
+    /// The corrected QT: `exam.qtc_ms`, else a usable QTc sent among the labs (`qtc_as_lab`).
+    pub qtc_ms: Option<f64>,
 }
 
 impl Facts {
@@ -289,7 +291,15 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
 
     let kidney_failure_named = gates[GateId::KidneyFailure as usize];
     let mut labs: Vec<LabResult> = Vec::new();
+    let mut qtc: Option<(f64, Option<String>)> = None;
     for (i, l) in case.labs.iter().enumerate() {
+        if let Some(name) = &l.name
+            && kb.labs.names_qtc(name)
+            && l.loinc.as_deref().is_none_or(|c| kb.labs.by_loinc(c).is_none())
+        {
+            qtc_lab(kb, case, i, l, name, &mut qtc, &mut warnings);
+            continue;
+        }
         let value = l.value.unwrap_or_default();
         let mut analyte = None;
         if let Some(code) = &l.loinc {
@@ -417,5 +427,52 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         male,
         age: p.age,
         kidney_failure_named,
+        qtc_ms: case.exam.qtc_ms.or(qtc.map(|(v, _)| v)),
+    }
+}
+
+/// A QTc sent among the labs: read as `exam.qtc_ms` when the exam gives none and the result is in
+/// milliseconds within the exam field's bounds (the latest dated one, as for analytes); always
+/// named in the warnings, with where it belongs.
+fn qtc_lab(
+    kb: &KnowledgeBase,
+    case: &Case,
+    i: usize,
+    l: &crate::case::LabInput,
+    name: &str,
+    qtc: &mut Option<(f64, Option<String>)>,
+    warnings: &mut Vec<String>,
+) {
+    let (low, high) = crate::case::QTC_MS_BOUNDS;
+    let Some(value) = l.value else {
+        warnings.push(format!(
+            "labs[{i}]: {name:?} has no value; send the QTc in ms as exam.qtc_ms"
+        ));
+        return;
+    };
+    if !l.unit.as_deref().is_some_and(|u| kb.labs.qtc_unit(u)) {
+        let unit = l.unit.as_deref().unwrap_or("none");
+        warnings.push(format!(
+            "labs[{i}]: {name:?} unit {unit:?} is not milliseconds; not interpreted (send the QTc in ms as exam.qtc_ms)"
+        ));
+        return;
+    }
+    if !(low..=high).contains(&value) {
+        warnings.push(format!(
+            "labs[{i}]: {name:?} {value} ms is outside {low}–{high} ms; not interpreted (send the QTc in ms as exam.qtc_ms)"
+        ));
+        return;
+    }
+    if let Some(exam) = case.exam.qtc_ms {
+        warnings.push(format!(
+            "labs[{i}]: {name:?} is an ECG measurement, not a lab result; exam.qtc_ms ({exam} ms) is used"
+        ));
+        return;
+    }
+    warnings.push(format!(
+        "labs[{i}]: {name:?} {value} ms is an ECG measurement, not a lab result; read as exam.qtc_ms (send it there)"
+    ));
+    if qtc.as_ref().is_none_or(|(_, date)| later(&l.date, date)) {
+        *qtc = Some((value, l.date.clone()));
     }
 }

@@ -274,7 +274,7 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
             c.f.value(AnalyteId::Magnesium)
                 .is_some_and(|m| m < t.qt_magnesium_low.value);
         let known = c.gate(GateId::AvBlock) || c.gate(GateId::LongQt);
-        if e.qtc_ms.is_some_and(|q| q > qtc_limit) || qt_drug || k_low || mg_low || known {
+        if c.f.qtc_ms.is_some_and(|q| q > qtc_limit) || qt_drug || k_low || mg_low || known {
             flag(RedFlagId::QtProlongationRisk, RuleId::RedFlagQt, None);
         }
     }
@@ -1343,7 +1343,7 @@ fn questions(c: &Ctx) -> Vec<Question> {
     // when quinine is to be stopped now (in pregnancy or with bleeding: c.5).
     ask(
         "exam.qtc_ms",
-        c.takes(SetId::Quinine) && e.qtc_ms.is_none() && !c.f.pregnant && !yes(s.bleeding_or_bruising),
+        c.takes(SetId::Quinine) && c.f.qtc_ms.is_none() && !c.f.pregnant && !yes(s.bleeding_or_bruising),
     );
     // c.5 possible_motor_neuron_disease turns on weakness beside fasciculations or cramps in
     // unusual places: when it is not known, ask.

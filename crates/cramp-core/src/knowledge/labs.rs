@@ -128,9 +128,20 @@ pub(super) struct RawLabs {
     not_serum: Vec<String>,
     /// Words that say a calcium result is already adjusted for albumin.
     already_adjusted: Vec<String>,
+    /// Names that do not match when a number follows them ("CA 125").
+    not_before_number: Vec<String>,
+    qtc_as_lab: QtcAsLab,
     unit_aliases: HashMap<String, String>,
     unit_property: HashMap<String, String>,
     analyte: Vec<RawAnalyte>,
+}
+
+/// The names and units of an ECG's corrected QT sent among the labs (read as `exam.qtc_ms`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct QtcAsLab {
+    names: Vec<String>,
+    units: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -170,6 +181,11 @@ pub struct LabTable {
     not_serum: Vec<String>,
     /// Lower-case words (as whole words) that say a calcium result is already albumin-adjusted.
     already_adjusted: Vec<String>,
+    /// Lower-case analyte names that do not match when a number follows them.
+    not_before_number: Vec<String>,
+    /// Lower-case names (as whole words) and units of a QTc sent as a lab result.
+    qtc_names: Vec<String>,
+    qtc_units: Vec<String>,
     /// The analytes of each test (`Analyte::test`), tests in order of their first analyte: one lab
     /// order covers a test (e.g. creatinine and eGFR), worked out once rather than per case.
     pub tests: Vec<Vec<usize>>,
@@ -303,6 +319,9 @@ impl LabTable {
             by_name,
             not_serum: raw.not_serum.iter().map(|w| w.to_lowercase()).collect(),
             already_adjusted: raw.already_adjusted.iter().map(|w| w.to_lowercase()).collect(),
+            not_before_number: raw.not_before_number.iter().map(|w| w.to_lowercase()).collect(),
+            qtc_names: raw.qtc_as_lab.names.iter().map(|w| w.to_lowercase()).collect(),
+            qtc_units: raw.qtc_as_lab.units.iter().map(|u| normalise_unit(u)).collect(),
             tests,
         })
     }
@@ -327,7 +346,7 @@ impl LabTable {
         }
         self.by_name
             .iter()
-            .find(|(n, _)| has_word(&lower, n))
+            .find(|(n, _)| has_word(&lower, n) && !(self.not_before_number.contains(n) && numbered(&lower, n)))
             .map(|(_, idx)| *idx)
     }
 
@@ -335,6 +354,17 @@ impl LabTable {
     pub fn named_adjusted(&self, name: &str) -> bool {
         let lower = name.to_lowercase();
         self.already_adjusted.iter().any(|w| has_word(&lower, w))
+    }
+
+    /// Whether a result's name says it is an ECG's corrected QT (`qtc_as_lab`), not an analyte.
+    pub fn names_qtc(&self, name: &str) -> bool {
+        let lower = name.to_lowercase();
+        self.qtc_names.iter().any(|w| has_word(&lower, w))
+    }
+
+    /// Whether a unit is one a QTc sent as a lab result may carry (milliseconds).
+    pub fn qtc_unit(&self, unit: &str) -> bool {
+        self.qtc_units.contains(&normalise_unit(unit))
     }
 
     /// The `not_serum` word a result's name carries, if any.
@@ -355,6 +385,29 @@ impl LabTable {
     pub fn unit_property(&self, canonical: &str) -> Option<&str> {
         self.unit_property.get(canonical).map(String::as_str)
     }
+}
+
+/// Whether every whole-word occurrence of a name is followed by a number, as in the tumour markers
+/// "CA 125" and "CA 19-9": not the calcium that "Ca" names alone (`not_before_number`).
+fn numbered(lower: &str, word: &str) -> bool {
+    let mut from = 0;
+    let mut any = false;
+    while let Some(pos) = lower[from..].find(word) {
+        let start = from + pos;
+        let end = start + word.len();
+        from = end;
+        let before_ok = lower[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+        let after_ok = lower[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+        if !(before_ok && after_ok) {
+            continue;
+        }
+        any = true;
+        let rest = lower[end..].trim_start_matches([' ', '-']);
+        if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+            return false;
+        }
+    }
+    any
 }
 
 /// `word` occurs in `lower` as whole words (not inside a longer word).
