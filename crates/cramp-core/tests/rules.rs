@@ -1731,6 +1731,38 @@ fn midodrine_is_offered_only_on_dialysis_with_intradialytic_hypotension() {
     assert!(!options(&b).contains(&"C01CA17".to_string()));
 }
 
+#[test]
+fn cirrhosis_or_dialysis_cramp_treatments_are_not_offered_when_the_complaint_is_not_a_cramp() {
+    let cirrhosis = r#""conditions": [{"name": "cirrhosis"}, {"icd10": "N18.6"}, {"icd10": "I95.3"}]"#;
+    for symptoms in [
+        RLS.to_string(),
+        r#""feels_like": "burning_or_numb", "when": "night", "location": ["foot"]"#.to_string(),
+        r#""feels_like": "none", "kicking_reported": true"#.to_string(),
+    ] {
+        let a = run(&format!(r#"{{"symptoms": {{{symptoms}}}, {cirrhosis}}}"#));
+        for atc in ["M03BX01", "B05AA01", "C01CA17"] {
+            assert!(!options(&a).contains(&atc.to_string()), "{atc}: {symptoms}");
+        }
+        // The hepatology review of diuretic doses stays; no "not for your cramps" baclofen warning.
+        assert!(plan(&a).contains(&"hepatology_review"), "{symptoms}");
+        assert!(
+            !a.avoid.iter().any(|v| v.entry.id == "avoid.baclofen_no_indication"),
+            "{symptoms}"
+        );
+    }
+    // Cramps, a recorded cramp diagnosis, or nothing answered yet: offered as before.
+    let cirrhosis_only = r#""conditions": [{"name": "cirrhosis"}]"#;
+    for case in [
+        format!(r#"{{"symptoms": {{{NLC}}}, {cirrhosis_only}}}"#),
+        format!(r#"{{"symptoms": {{{RLS}}}, "conditions": [{{"name": "cirrhosis"}}, {{"icd10": "G47.62"}}]}}"#),
+        format!(r#"{{{cirrhosis_only}}}"#),
+    ] {
+        let a = run(&case);
+        assert!(options(&a).contains(&"M03BX01".to_string()), "{case}");
+        assert!(options(&a).contains(&"B05AA01".to_string()), "{case}");
+    }
+}
+
 // ---- plan (c.10) ----
 
 #[test]
@@ -1837,7 +1869,15 @@ fn a_condition_ruled_out_or_negative_after_its_name_does_not_count() {
 
 #[test]
 fn kidney_failure_written_as_a_kdigo_category_roman_numeral_or_esrf_withholds_baclofen_in_cirrhosis() {
-    for name in ["CKD G5", "CKD stage IV", "stage 4 CKD", "ESRF on HD", "ESKD"] {
+    for name in [
+        "CKD G5",
+        "CKD stage IV",
+        "stage 4 CKD",
+        "ESRF on HD",
+        "ESKD",
+        "CKD4",
+        "CKD 5D",
+    ] {
         let a = run(&format!(
             r#"{{"conditions": [{{"name": "{name}"}}, {{"name": "cirrhosis"}}]}}"#
         ));

@@ -81,6 +81,15 @@ impl<'kb> Ctx<'_, 'kb> {
             .stretching_weeks_tried
             .is_some_and(|w| w >= self.kb.thresholds.refractory_stretching_weeks.value)
     }
+    /// The answers say the complaint is not a cramp (an urge to move, burning or numbness, or
+    /// none) and no cramp diagnosis is recorded: a population's cramp treatments (baclofen and
+    /// albumin in cirrhosis, midodrine on dialysis) have nothing to treat. Unanswered is not "no".
+    fn cramps_ruled_out(&self) -> bool {
+        matches!(
+            self.case.symptoms.feels_like,
+            Some(FeelsLike::UrgeToMove | FeelsLike::BurningOrNumb | FeelsLike::None)
+        ) && !self.gate(GateId::LegCramps)
+    }
     /// c.5 refractory_cramps: frequent or severe despite the weeks of nightly stretching.
     fn refractory(&self) -> bool {
         self.stretched_long_enough() && self.frequent_or_severe()
@@ -420,8 +429,12 @@ fn options_and_avoid<'kb>(
     // Baclofen: cirrhosis only; never in pregnancy, with encephalopathy, in kidney failure or under 18.
     let contraindicated = c.f.pregnant || c.gate(GateId::HepaticEncephalopathy) || c.gate(GateId::KidneyFailure);
     let cirrhosis = c.gate(GateId::Cirrhosis);
+    let cramps_ruled_out = c.cramps_ruled_out();
     if contraindicated {
         avoid.push(avoid_item(RuleId::AvoidBaclofenContraindicated, None, None));
+    } else if cirrhosis && cramps_ruled_out {
+        // Cirrhosis, but the complaint is RLS, neuropathy or kicking: neither offered nor warned
+        // against (the no-indication text is about cramps without cirrhosis).
     } else if !cirrhosis || c.under(t.child_age.value) {
         avoid.push(avoid_item(RuleId::AvoidBaclofenNoIndication, None, None));
     } else if c.f.pregnancy_unknown {
@@ -437,10 +450,10 @@ fn options_and_avoid<'kb>(
         let egfr_known = c.f.value(AnalyteId::Egfr).is_some();
         offer(RuleId::OptionBaclofen, !egfr_known, &mut options);
     }
-    if cirrhosis {
+    if cirrhosis && !cramps_ruled_out {
         offer(RuleId::OptionAlbumin, false, &mut options);
     }
-    if c.gate(GateId::EsrdDialysis) && c.gate(GateId::IntradialyticHypotension) {
+    if c.gate(GateId::EsrdDialysis) && c.gate(GateId::IntradialyticHypotension) && !cramps_ruled_out {
         offer(RuleId::OptionMidodrine, false, &mut options);
     }
 
