@@ -294,8 +294,8 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut qtc: Option<(f64, Option<String>)> = None;
     for (i, l) in case.labs.iter().enumerate() {
         if let Some(name) = &l.name
-            && kb.labs.names_qtc(name)
             && l.loinc.as_deref().is_none_or(|c| kb.labs.by_loinc(c).is_none())
+            && kb.labs.names_qtc(name)
         {
             qtc_lab(kb, case, i, l, name, &mut qtc, &mut warnings);
             continue;
@@ -326,7 +326,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 ));
                 continue;
             }
-            analyte = kb.labs.by_name(name);
+            analyte = kb.labs.by_serum_name(name);
             if analyte.is_none() {
                 warnings.push(format!(
                     "labs[{i}]: {name:?} is not an analyte the knowledge base knows; not interpreted"

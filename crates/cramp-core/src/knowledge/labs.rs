@@ -344,9 +344,18 @@ impl LabTable {
         if self.not_serum.iter().any(|w| has_word(&lower, w)) {
             return None;
         }
+        self.by_lower_name(&lower)
+    }
+
+    /// `by_name` for a name the caller has already found free of `not_serum` words.
+    pub fn by_serum_name(&self, name: &str) -> Option<usize> {
+        self.by_lower_name(&name.to_lowercase())
+    }
+
+    fn by_lower_name(&self, lower: &str) -> Option<usize> {
         self.by_name
             .iter()
-            .find(|(n, _)| has_word(&lower, n) && !(self.not_before_number.contains(n) && numbered(&lower, n)))
+            .find(|(n, _)| has_word(lower, n) && !(self.not_before_number.contains(n) && numbered(lower, n)))
             .map(|(_, idx)| *idx)
     }
 
@@ -412,16 +421,24 @@ fn numbered(lower: &str, word: &str) -> bool {
 
 /// `word` occurs in `lower` as whole words (not inside a longer word).
 fn has_word(lower: &str, word: &str) -> bool {
+    let (h, n) = (lower.as_bytes(), word.as_bytes());
+    let Some(&first) = n.first() else { return false };
+    // Names are short: finding the first byte and comparing the rest is much cheaper than setting
+    // up `str::find`'s two-way searcher for each of the table's names (as in `conditions.rs`).
     let mut from = 0;
-    while let Some(pos) = lower[from..].find(word) {
+    while let Some(pos) = memchr::memchr(first, &h[from..]) {
         let start = from + pos;
-        let end = start + word.len();
+        from = start + 1;
+        if !h[start..].starts_with(n) {
+            continue;
+        }
+        // `word` is whole UTF-8, so a match starts and ends on character boundaries.
+        let end = start + n.len();
         let before_ok = lower[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
         let after_ok = lower[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
         if before_ok && after_ok {
             return true;
         }
-        from = start + lower[start..].chars().next().map_or(1, char::len_utf8);
     }
     false
 }
@@ -457,5 +474,40 @@ mod tests {
         assert!(is_loinc("98979-8"));
         assert!(!is_loinc("2823"));
         assert!(!is_loinc("abc-1"));
+    }
+
+    /// The first implementation, with `str::find`: the reference the byte scan is tested against.
+    fn has_word_by_find(lower: &str, word: &str) -> bool {
+        let mut from = 0;
+        while let Some(pos) = lower[from..].find(word) {
+            let start = from + pos;
+            let end = start + word.len();
+            let before_ok = lower[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let after_ok = lower[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            if before_ok && after_ok {
+                return true;
+            }
+            from = start + lower[start..].chars().next().map_or(1, char::len_utf8);
+        }
+        false
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_byte_scan_finds_whole_words_as_str_find_does(
+            hay in "[ a-cµü+2-]{0,12}", word in "[a-cµü+2]{1,3}"
+        ) {
+            proptest::prop_assert_eq!(has_word(&hay, &word), has_word_by_find(&hay, &word));
+        }
+    }
+
+    #[test]
+    fn whole_words_only_and_ca_before_a_number_is_not_calcium() {
+        assert!(has_word("serum k", "k"));
+        assert!(has_word("k+", "k"));
+        assert!(!has_word("ck", "k"));
+        assert!(has_word("vitamin b12 (µg)", "b12"));
+        assert!(numbered("ca 125", "ca") && numbered("ca-19-9", "ca"));
+        assert!(!numbered("ca", "ca") && !numbered("ca (serum)", "ca"));
     }
 }
