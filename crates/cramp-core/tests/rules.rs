@@ -939,6 +939,32 @@ fn an_unknown_drug_name_is_reported_never_dropped() {
 }
 
 #[test]
+fn a_misspelt_drug_one_edit_from_one_drug_is_read_as_it_and_said_so() {
+    for (name, atc) in [
+        ("furosimide 40 mg", "C03CA01"),
+        ("amlodipin 5mg", "C08CA01"),
+        ("hydrochlorthiazide", "C03AA03"),
+        ("quinin sulphate", "P01BC01"),
+    ] {
+        let a = run(&format!(r#"{{"medications": [{{"name": "{name}"}}]}}"#));
+        assert_eq!(review(&a).first().map(|r| r.0.as_str()), Some(atc), "{name}");
+        assert!(a.unrecognized_medications.is_empty(), "{name}");
+        assert!(
+            a.input_warnings
+                .iter()
+                .any(|w| w.contains("the nearest spelling: check it")),
+            "{name}: {:?}",
+            a.input_warnings
+        );
+    }
+    // Two edits away, or a word shorter than six letters: not guessed.
+    for name in ["amitryptiline", "lasik", "raloxiphene"] {
+        let a = run(&format!(r#"{{"medications": [{{"name": "{name}"}}]}}"#));
+        assert_eq!(a.unrecognized_medications, vec![name], "{name}");
+    }
+}
+
+#[test]
 fn a_name_and_an_atc_that_disagree_warn_and_the_code_decides() {
     let a = run(r#"{"medications": [{"name": "amlodipine", "atc": "C03AA03"}]}"#);
     assert_eq!(review(&a), vec![("C03AA03".to_string(), "A")]);

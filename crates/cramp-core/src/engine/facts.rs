@@ -155,6 +155,13 @@ fn resolve(
         return vec![make(label, drug_code(idx), false, Some(idx))];
     }
     if by_name.is_empty() {
+        // A misspelling one edit from one drug's name is read as that drug, and said so.
+        if let Some((idx, word, name)) = d.name.as_deref().and_then(|n| kb.drugs.by_near_name(n)) {
+            warnings.push(format!(
+                "{at}: {word:?} is not a name the knowledge base knows; read as {name:?}, the nearest spelling: check it"
+            ));
+            return vec![make(label, drug_code(idx), false, Some(idx))];
+        }
         unrecognized.push(label);
         return Vec::new();
     }

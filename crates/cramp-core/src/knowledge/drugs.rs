@@ -196,6 +196,10 @@ pub struct DrugTable {
     id_sets: Vec<SetMask>,
 }
 
+/// The shortest word `DrugTable::by_near_name` reads as a misspelling: shorter drug names are too
+/// close to each other (and to other words) for one edit to identify one.
+pub const NEAR_MIN_LEN: usize = 6;
+
 /// Membership of one ATC code in every set, as one bit per `SetId`.
 pub type SetMask = u32;
 const _: () = assert!(SetId::ALL.len() <= SetMask::BITS as usize);
@@ -478,6 +482,39 @@ impl DrugTable {
             }
         }
         found
+    }
+
+    /// A drug whose one-word name or brand is one edit (a letter added, dropped, changed or two
+    /// swapped) from a word of `name`, for a name `by_name` does not know: "furosimide",
+    /// "amlodipin", "quinin". Only words of at least `NEAR_MIN_LEN` letters, with the same first
+    /// letter, and only when one drug is that near (two drugs one edit away: none). Returns the
+    /// drug, the word as sent and the name it was read as.
+    pub fn by_near_name(&self, name: &str) -> Option<(usize, String, String)> {
+        let mut best: Option<(usize, String, String)> = None;
+        for tok in self.significant_tokens(name) {
+            if tok.chars().count() < NEAR_MIN_LEN
+                || !tok.chars().all(char::is_alphabetic)
+                || self.names.contains_key(&tok)
+            {
+                continue;
+            }
+            for (key, bucket) in &self.names {
+                if key.chars().next() != tok.chars().next() || key.len().abs_diff(tok.len()) > 1 {
+                    continue;
+                }
+                for (pattern, drugs) in bucket {
+                    if pattern.len() != 1 || drugs.len() != 1 || strsim::osa_distance(&tok, key) != 1 {
+                        continue;
+                    }
+                    match &best {
+                        Some((d, ..)) if *d != drugs[0] => return None,
+                        Some(_) => {}
+                        None => best = Some((drugs[0], tok.clone(), key.clone())),
+                    }
+                }
+            }
+        }
+        best
     }
 
     /// The salt drugs ("magnesium", "potassium", "calcium") a free text names as words, each read
