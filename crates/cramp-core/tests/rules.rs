@@ -624,6 +624,35 @@ fn a_qtc_sent_among_the_labs_in_ms_is_read_as_the_exams_and_named_as_belonging_t
 }
 
 #[test]
+fn units_spelled_out_or_in_other_words_are_read_as_their_symbols() {
+    for (name, value, unit, want) in [
+        ("potassium", 3.2, "mmol/litre", "low"),
+        ("potassium", 3.2, "mmol per L", "low"),
+        ("potassium", 3.2, "mmol/L.", "low"),
+        ("creatinine", 150.0, "micromol/L", "high"),
+        ("creatinine", 150.0, "micromoles per litre", "high"),
+        ("platelets", 40.0, "thou/uL", "critically_low"),
+        ("platelets", 40.0, "/nL", "critically_low"),
+        ("albumin", 30.0, "grams/litre", "low"),
+        ("eGFR", 25.0, "mL/min per 1.73 m2", "low"),
+        ("HbA1c", 8.0, "percent", "high"),
+        ("CK", 900.0, "units/L", "high"),
+    ] {
+        let a = run(&format!(
+            r#"{{"labs": [{{"name": "{name}", "value": {value}, "unit": "{unit}"}}]}}"#
+        ));
+        let got = a
+            .lab_findings
+            .first()
+            .and_then(|f| f.interpretation.map(|i| i.as_str()));
+        assert_eq!(got, Some(want), "{name} {unit}: {:?}", a.input_warnings);
+    }
+    // A different unit is still not usable: TSH in mIU/mL is a thousand times mIU/L.
+    let a = run(r#"{"labs": [{"name": "TSH", "value": 8, "unit": "mIU/mL"}]}"#);
+    assert!(a.input_warnings.iter().any(|w| w.contains("not usable")));
+}
+
+#[test]
 fn ca_is_calcium_but_ca_125_is_a_tumour_marker_and_b12_in_ng_per_l_is_pg_per_ml() {
     let a = run(
         r#"{"labs": [{"name": "Ca", "value": 1.9, "unit": "mmol/L"}, {"name": "CA 125", "value": 40, "unit": "U/mL"},

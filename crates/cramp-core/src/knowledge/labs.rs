@@ -131,6 +131,8 @@ pub(super) struct RawLabs {
     /// Names that do not match when a number follows them ("CA 125").
     not_before_number: Vec<String>,
     qtc_as_lab: QtcAsLab,
+    /// Words of unit spellings rewritten before the aliases are read ("litre" as "l").
+    unit_words: HashMap<String, String>,
     unit_aliases: HashMap<String, String>,
     unit_property: HashMap<String, String>,
     analyte: Vec<RawAnalyte>,
@@ -172,6 +174,8 @@ pub struct LabTable {
     pub analytes: Vec<Analyte>,
     /// Canonical spellings as written ("mmol/L"): most results arrive so and skip normalising.
     exact_units: HashMap<String, String>,
+    /// `unit_words`, normalised, longest first.
+    unit_words: Vec<(String, String)>,
     unit_aliases: HashMap<String, String>,
     unit_property: HashMap<String, String>,
     by_loinc: HashMap<String, usize>,
@@ -310,9 +314,16 @@ impl LabTable {
                 None => tests.push(vec![i]),
             }
         }
+        let mut unit_words: Vec<(String, String)> = raw
+            .unit_words
+            .iter()
+            .map(|(k, v)| (normalise_unit(k), normalise_unit(v)))
+            .collect();
+        unit_words.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         Ok(LabTable {
             analytes,
             exact_units,
+            unit_words,
             unit_aliases,
             unit_property: raw.unit_property,
             by_loinc,
@@ -387,7 +398,19 @@ impl LabTable {
         if let Some(c) = self.exact_units.get(unit) {
             return Some(c);
         }
-        self.unit_aliases.get(&normalise_unit(unit)).map(String::as_str)
+        let normal = normalise_unit(unit);
+        if let Some(c) = self.unit_aliases.get(&normal) {
+            return Some(c);
+        }
+        // Spelled out or in other words ("mmol/litre", "micromol/L", "mL/min per 1.73 m2"): each
+        // `unit_words` word, longest first, rewritten once, then the aliases read again.
+        let mut rewritten = normal.trim_end_matches('.').to_string();
+        for (word, with) in &self.unit_words {
+            if rewritten.contains(word.as_str()) {
+                rewritten = rewritten.replace(word.as_str(), with);
+            }
+        }
+        self.unit_aliases.get(&rewritten).map(String::as_str)
     }
 
     /// What a canonical unit measures (`moles`, `mass`, …).
