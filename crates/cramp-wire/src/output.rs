@@ -120,6 +120,16 @@ pub struct WireCache {
     texts: Vec<[Box<RawValue>; 2]>,
     ids: Vec<Box<RawValue>>,
     items: Vec<Option<[Box<RawValue>; 2]>>,
+    /// The text of each default range of the lab table ("against the knowledge-base default
+    /// range …"), by the range's bounds and canonical unit: one per finding otherwise.
+    default_basis: Vec<(BasisKey, String)>,
+}
+
+/// A default range as a finding's basis names it: its bounds' bits and its canonical unit.
+type BasisKey = (Option<u64>, Option<u64>, String);
+
+fn basis_key(low: Option<f64>, high: Option<f64>, unit: &str) -> BasisKey {
+    (low.map(f64::to_bits), high.map(f64::to_bits), unit.to_string())
 }
 
 fn raw<T: Serialize + ?Sized>(v: &T) -> Box<RawValue> {
@@ -168,8 +178,42 @@ impl WireCache {
                 .collect(),
             ids: kb.entries.iter().map(|e| raw(&e.sources)).collect(),
             items,
+            default_basis: {
+                let mut v: Vec<(BasisKey, String)> = Vec::new();
+                for a in &kb.labs.analytes {
+                    for r in [&a.range, &a.range_female, &a.range_male, &a.range_fasting]
+                        .into_iter()
+                        .flatten()
+                    {
+                        let key = basis_key(r.low, r.high, &a.canonical_unit);
+                        if !v.iter().any(|(k, _)| *k == key) {
+                            let text = default_basis_text(kb, r.low, r.high, &a.canonical_unit);
+                            v.push((key, text));
+                        }
+                    }
+                }
+                v
+            },
         }
     }
+
+    /// The cached text of a default range, if it is one of the lab table's.
+    fn default_basis(&self, low: Option<f64>, high: Option<f64>, unit: &str) -> Option<&str> {
+        let (l, h) = (low.map(f64::to_bits), high.map(f64::to_bits));
+        self.default_basis
+            .iter()
+            .find(|((kl, kh, ku), _)| *kl == l && *kh == h && ku == unit)
+            .map(|(_, t)| t.as_str())
+    }
+}
+
+/// "against the knowledge-base default range {low}-{high} {unit}" for a range in `unit`.
+fn default_basis_text(kb: &KnowledgeBase, low: Option<f64>, high: Option<f64>, unit: &str) -> String {
+    let (l, h) = fmt_range(low, high);
+    fill(
+        &kb.wording.templates.basis_default_range,
+        &[("low", &l), ("high", &h), ("unit", &unit_for_reading(unit))],
+    )
 }
 
 /// A number as JSON shows it: integral values without a fraction.
@@ -604,7 +648,7 @@ pub(crate) fn source_out<'a>(s: &'a Source, raw: Option<&'a RawValue>) -> Source
     }
 }
 
-fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> String {
+fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience, cache: Option<&WireCache>) -> String {
     let w = &a.kb.wording;
     let t = &w.templates;
     let value = Num(f.value).text();
@@ -638,25 +682,24 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience) -> S
             let basis_text = match basis {
                 Basis::LabRange { low, high, unit } => {
                     let (l, h) = fmt_range(*low, *high);
-                    fill(&t.basis_lab_range, &[("low", &l), ("high", &h), ("unit", unit)])
+                    Cow::Owned(fill(&t.basis_lab_range, &[("low", &l), ("high", &h), ("unit", unit)]))
                 }
                 Basis::DefaultRange { low, high, .. } => {
-                    let (l, h) = fmt_range(*low, *high);
-                    fill(
-                        &t.basis_default_range,
-                        &[("low", &l), ("high", &h), ("unit", &unit_for_reading(f.canonical_unit))],
-                    )
+                    match cache.and_then(|c| c.default_basis(*low, *high, f.canonical_unit)) {
+                        Some(text) => Cow::Borrowed(text),
+                        None => Cow::Owned(default_basis_text(a.kb, *low, *high, f.canonical_unit)),
+                    }
                 }
-                Basis::RlsThreshold => t.basis_rls.clone(),
-                Basis::RlsThresholdChild => t.basis_rls_child.clone(),
-                Basis::Critical { limit } => fill(
+                Basis::RlsThreshold => Cow::Borrowed(t.basis_rls.as_str()),
+                Basis::RlsThresholdChild => Cow::Borrowed(t.basis_rls_child.as_str()),
+                Basis::Critical { limit } => Cow::Owned(fill(
                     &t.basis_critical,
                     &[
                         ("limit", &Num(round(*limit)).text()),
                         ("unit", &unit_for_reading(f.canonical_unit)),
                     ],
-                ),
-                Basis::NoRange | Basis::NotInterpreted { .. } => t.basis_no_range.clone(),
+                )),
+                Basis::NoRange | Basis::NotInterpreted { .. } => Cow::Borrowed(t.basis_no_range.as_str()),
             };
             let tpl = if audience == Audience::Clinician {
                 &t.finding_clinician
@@ -880,7 +923,7 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
             value: Num(f.value),
             unit: f.unit.as_deref(),
             interpretation: f.interpretation.map(|i| i.as_str()),
-            text: Text::owned(finding_text(a, f, audience)),
+            text: Text::owned(finding_text(a, f, audience, cache)),
             sources: Ids::entry(f.entry, cache),
             review_status: f.review_status.as_str(),
             knowledge_id: &f.entry.id,

@@ -194,6 +194,9 @@ pub struct DrugTable {
     /// the rules ask these questions many times per case.
     profiles: Vec<CodeProfile>,
     id_sets: Vec<SetMask>,
+    /// Per ATC main group (a code's first letter, A-Z), the sets and groups with a prefix that
+    /// starts with it: `code_profile` tests only those (a code of another letter matches none).
+    by_letter: Vec<(SetMask, Vec<usize>)>,
 }
 
 /// The shortest word `DrugTable::by_near_name` reads as a misspelling: shorter drug names are too
@@ -382,7 +385,18 @@ impl DrugTable {
             by_rxnorm,
             profiles: Vec::new(),
             id_sets: Vec::new(),
+            by_letter: Vec::new(),
         };
+        table.by_letter = (b'A'..=b'Z')
+            .map(|letter| {
+                let starts = |p: &String| p.as_bytes().first() == Some(&letter);
+                let sets = table.set_mask(|s| s.include.iter().any(starts));
+                let groups = (0..table.groups.len())
+                    .filter(|&i| table.groups[i].atc.iter().any(starts))
+                    .collect();
+                (sets, groups)
+            })
+            .collect();
         table.profiles = table
             .drugs
             .iter()
@@ -418,17 +432,19 @@ impl DrugTable {
     /// salt words beside it ("magnesium oxide", "magnesium bisglycinate").
     fn significant_tokens(&self, name: &str) -> Vec<String> {
         let all = tokens(name);
-        let kept: Vec<String> = all
-            .iter()
-            .filter(|t| !self.strip_words.contains(t.as_str()))
-            .cloned()
-            .collect();
+        // The kept words are filtered out of `all` only once the answer is known (no copies).
+        let kept = |t: &String| !self.strip_words.contains(t.as_str());
         let salt_drug = || all.iter().any(|t| self.salt_drugs.contains(t.as_str()));
         // Beside its salt forms only ("magnesium bisglycinate"), a salt drug is the drug itself.
         // (The salt forms are tested first: a drug word fails at its first token.)
-        let only_salt_forms = || kept.iter().all(|t| self.salt_anions.contains(t.as_str())) && salt_drug();
-        if !kept.is_empty() && !only_salt_forms() {
-            return kept;
+        let only_salt_forms = || {
+            all.iter()
+                .filter(|t| kept(t))
+                .all(|t| self.salt_anions.contains(t.as_str()))
+                && salt_drug()
+        };
+        if all.iter().any(kept) && !only_salt_forms() {
+            return all.into_iter().filter(kept).collect();
         }
         if !salt_drug() {
             return Vec::new();
@@ -561,11 +577,32 @@ impl DrugTable {
 
     /// The sets and groups of an ATC code, by its prefixes.
     pub fn code_profile(&self, code: &str) -> CodeProfile {
-        let sets = self.set_mask(|s| s.contains_code(code));
-        let role = |r| self.group_for(code, r);
+        let Some((maybe_sets, maybe_groups)) = code
+            .as_bytes()
+            .first()
+            .filter(|b| b.is_ascii_uppercase())
+            .and_then(|b| self.by_letter.get((b - b'A') as usize))
+        else {
+            return CodeProfile::default();
+        };
+        let sets = SetId::ALL
+            .iter()
+            .filter(|id| maybe_sets & (1 << **id as usize) != 0 && self.sets[**id as usize].contains_code(code))
+            .fold(0, |m, id| m | 1 << *id as usize);
+        // The most specific group of each role (as `group_for`), over the letter's groups only.
+        let mut best: [Option<(usize, usize)>; 3] = [None; 3];
+        for &i in maybe_groups {
+            let g = &self.groups[i];
+            if let Some(len) = g.matches(code) {
+                let slot = &mut best[g.role as usize];
+                if slot.is_none_or(|(_, l)| len >= l) {
+                    *slot = Some((i, len));
+                }
+            }
+        }
         CodeProfile {
             sets,
-            groups: [role(GroupRole::Cause), role(GroupRole::Rls), role(GroupRole::Safety)],
+            groups: best.map(|b| b.map(|(i, _)| i)),
         }
     }
 
@@ -605,6 +642,32 @@ impl DrugTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_codes_profile_by_its_letters_sets_and_groups_is_the_profile_by_every_set_and_group() {
+        let raw: RawDrugs = toml::from_str(include_str!("../../../../knowledge/drugs.toml")).unwrap();
+        let t = DrugTable::load(&raw).unwrap();
+        // The reference: every set and every group tested, as before the letter index.
+        let by_scan = |code: &str| CodeProfile {
+            sets: t.set_mask(|s| s.contains_code(code)),
+            groups: [GroupRole::Cause, GroupRole::Rls, GroupRole::Safety].map(|r| t.group_for(code, r)),
+        };
+        let mut codes: Vec<String> = t.drugs.iter().filter_map(|d| d.code().map(str::to_string)).collect();
+        codes.extend(t.sets.iter().flat_map(|s| s.include.iter().chain(&s.exclude).cloned()));
+        codes.extend(
+            t.groups
+                .iter()
+                .flat_map(|g| g.atc.iter().chain(&g.atc_exclude).cloned()),
+        );
+        for c in codes.clone() {
+            codes.extend((1..c.len()).map(|n| c[..n].to_string()));
+            codes.push(format!("{c}9"));
+        }
+        codes.extend(["C07AA05", "Z99", "", "c03", "N05AN01", "R03AK06", "M01AE02"].map(String::from));
+        for c in &codes {
+            assert_eq!(t.code_profile(c), by_scan(c), "{c}");
+        }
+    }
 
     #[test]
     fn a_seven_character_atc_code_is_well_formed_and_a_word_is_not() {
