@@ -303,6 +303,38 @@ fn daytime_only_cramps_are_cramp_and_spasm_not_sleep_related_cramps() {
 }
 
 #[test]
+fn calf_cramps_with_weakness_wasting_or_other_abnormal_signs_get_the_examination_item_but_no_reassurance() {
+    for sign in [r#""weakness": true"#, r#""muscle_wasting": true"#] {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 66}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf"], {sign}}}, "medications": [{{"name": "simvastatin"}}]}}"#
+        ));
+        assert!(plan(&a).contains(&"neurological_exam"), "{sign}");
+        assert!(plan(&a).contains(&"nightly_stretching"), "{sign}");
+        assert!(!plan(&a).contains(&"reassurance"), "{sign}");
+    }
+    for sign in [
+        r#""objective_weakness": true"#,
+        r#""sensory_loss": true"#,
+        r#""reflexes": "reduced""#,
+    ] {
+        let exam = run(&format!(
+            r#"{{"patient": {{"age": 66}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf"]}}, "exam": {{{sign}}}}}"#
+        ));
+        assert!(plan(&exam).contains(&"neurological_exam"), "{sign}");
+        assert!(!plan(&exam).contains(&"reassurance"), "{sign}");
+    }
+    // Fasciculations alone, like twitching, keep the conditional reassurance.
+    let fasc = run(&format!(
+        r#"{{"patient": {{"age": 66}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf"], "weakness": false}}, "exam": {{"fasciculations": true}}}}"#
+    ));
+    assert!(plan(&fasc).contains(&"reassurance"));
+    let none = run(&format!(
+        r#"{{"patient": {{"age": 66}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf"], "weakness": false}}}}"#
+    ));
+    assert!(plan(&none).contains(&"reassurance"));
+}
+
+#[test]
 fn night_cramps_only_in_the_hands_are_cramp_and_spasm_without_calf_advice_or_reassurance_until_weakness_is_answered() {
     let a = run(&format!(
         r#"{{"patient": {{"age": 50}}, "symptoms": {{{NLC}, "when": "night", "location": ["hand"]}}}}"#

@@ -816,9 +816,18 @@ fn plan<'kb>(
     // c.10 gives the examination item for it ("document a normal exam"), and the reassurance is
     // conditional on normal checks.
     let mnd_open = legs_spared && !(s.weakness == Some(false) || e.objective_weakness == Some(false));
+    // Weakness, wasting, sensory loss or reduced reflexes are not part of idiopathic cramps (a
+    // normal examination is; c.5 names weakness and wasting beside fasciculations and says "no
+    // reassurance"): none until they are explained, while the examination item asks for them to be
+    // assessed. Fasciculations alone keep it, as twitching does (c.10: "document a normal exam").
+    let abnormal_signs = yes(s.weakness)
+        || yes(s.muscle_wasting)
+        || yes(e.objective_weakness)
+        || yes(e.sensory_loss)
+        || e.reflexes == Some(Reflexes::Reduced);
     give(
         Reassurance,
-        nlc && !soon_or_higher && !c.gate(GateId::MotorNeuronDisease) && !mnd_open,
+        nlc && !soon_or_higher && !c.gate(GateId::MotorNeuronDisease) && !mnd_open && !abnormal_signs,
     );
     let hydration_suppressed = c.gate(GateId::EsrdDialysis)
         || c.gate(GateId::HeartFailure)
@@ -852,6 +861,7 @@ fn plan<'kb>(
     // Signs beyond the twitching or tingling that idiopathic cramps have (c.10; R-Hawke2013).
     let neuro_signs = yes(e.fasciculations)
         || yes(s.weakness)
+        || yes(s.muscle_wasting)
         || yes(e.objective_weakness)
         || yes(e.sensory_loss)
         || e.reflexes == Some(Reflexes::Reduced)
