@@ -1026,6 +1026,20 @@ fn a_misspelt_drug_one_edit_from_one_drug_is_read_as_it_and_said_so() {
 }
 
 #[test]
+fn a_salt_supplement_named_with_its_salt_form_beside_other_words_is_that_supplement() {
+    // Potassium chloride on a potassium-sparing diuretic: the supplement is avoided (c.10, d.4a).
+    let a = run(r#"{"medications": [{"name": "spironolactone 25mg"}, {"name": "potassium chloride ER 20 mEq"}]}"#);
+    assert!(avoid(&a).contains(&"A12BA".to_string()), "{:?}", avoid(&a));
+    assert!(a.unrecognized_medications.is_empty());
+    let b = run(r#"{"medications": [{"name": "Calcium carbonate + vitamin D3"}]}"#);
+    assert!(b.unrecognized_medications.is_empty());
+    // A salt of a drug the table does not know is not the salt drug itself.
+    let c = run(r#"{"medications": [{"name": "losartan potassium 50mg"}]}"#);
+    assert_eq!(c.unrecognized_medications, vec!["losartan potassium 50mg"]);
+    assert!(!avoid(&c).contains(&"A12BA".to_string()));
+}
+
+#[test]
 fn a_name_and_an_atc_that_disagree_warn_and_the_code_decides() {
     let a = run(r#"{"medications": [{"name": "amlodipine", "atc": "C03AA03"}]}"#);
     assert_eq!(review(&a), vec![("C03AA03".to_string(), "A")]);

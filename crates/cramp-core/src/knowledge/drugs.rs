@@ -477,6 +477,29 @@ impl DrugTable {
                 })
                 .collect();
         }
+        let found = self.match_tokens(&toks);
+        if !found.is_empty() {
+            return found;
+        }
+        // A salt drug named with its salt form ("potassium chloride", "calcium carbonate") beside
+        // words that name nothing ("ER 20 mEq", "+ vitamin D3") is that supplement. Only so named:
+        // "losartan potassium" (a salt of a drug the table does not know) stays unrecognised.
+        let all = tokens(name);
+        let named_salt = all
+            .windows(2)
+            .any(|w| self.salt_drugs.contains(w[0].as_str()) && self.salt_anions.contains(w[1].as_str()));
+        if !named_salt {
+            return found;
+        }
+        let salts: Vec<String> = all
+            .into_iter()
+            .filter(|t| self.salt_drugs.contains(t.as_str()) || self.salt_anions.contains(t.as_str()))
+            .collect();
+        self.match_tokens(&salts)
+    }
+
+    /// At each word, the longest known name that starts there; each word used once.
+    fn match_tokens(&self, toks: &[String]) -> Vec<usize> {
         let mut found = Vec::new();
         let mut i = 0;
         while i < toks.len() {
