@@ -245,33 +245,43 @@ impl Num {
     /// that is exactly a decimal with at most three places (every lab value and range in practice).
     /// Such a value's shortest round-trip form is that decimal, so the two agree (tested).
     pub fn text(self) -> String {
-        let x = self.0;
-        let thousandths = (x * 1000.0).round();
-        if x.is_finite() && x.abs() < 1.0e12 && thousandths / 1000.0 == x {
-            let t = thousandths.abs() as u64;
-            let (int, mut frac) = (t / 1000, t % 1000);
-            let mut out = String::with_capacity(16);
-            if x < 0.0 && t != 0 {
-                out.push('-');
-            }
-            push_u64(&mut out, int);
-            if frac != 0 {
-                out.push('.');
-                let mut digits = 3;
-                while frac % 10 == 0 {
-                    frac /= 10;
-                    digits -= 1;
-                }
-                push_padded(&mut out, frac, digits);
-            }
-            out
+        let mut out = Vec::with_capacity(16);
+        if self.write_decimal(&mut out) {
+            String::from_utf8(out).expect("ASCII digits")
         } else {
             self.to_string()
         }
     }
+
+    /// Writes the value as the decimal `text` gives when it is exactly a decimal with at most
+    /// three places (and under 10^12); false, writing nothing, otherwise. JSON and `Display` both
+    /// show such a value so (its shortest round-trip form), which the property tests check.
+    fn write_decimal(self, out: &mut Vec<u8>) -> bool {
+        let x = self.0;
+        let thousandths = (x * 1000.0).round();
+        if !(x.is_finite() && x.abs() < 1.0e12 && thousandths / 1000.0 == x) {
+            return false;
+        }
+        let t = thousandths.abs() as u64;
+        let (int, mut frac) = (t / 1000, t % 1000);
+        if x < 0.0 && t != 0 {
+            out.push(b'-');
+        }
+        push_u64(out, int);
+        if frac != 0 {
+            out.push(b'.');
+            let mut digits = 3;
+            while frac % 10 == 0 {
+                frac /= 10;
+                digits -= 1;
+            }
+            push_padded(out, frac, digits);
+        }
+        true
+    }
 }
 
-fn push_u64(out: &mut String, mut n: u64) {
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
     let mut buf = [0u8; 20];
     let mut i = buf.len();
     loop {
@@ -282,13 +292,13 @@ fn push_u64(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.extend(buf[i..].iter().map(|&b| b as char));
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// `n` as exactly `digits` decimal digits, zero-padded on the left.
-fn push_padded(out: &mut String, n: u64, digits: u32) {
+fn push_padded(out: &mut Vec<u8>, n: u64, digits: u32) {
     for p in (0..digits).rev() {
-        out.push((b'0' + ((n / 10u64.pow(p)) % 10) as u8) as char);
+        out.push(b'0' + ((n / 10u64.pow(p)) % 10) as u8);
     }
 }
 
@@ -563,7 +573,10 @@ impl<T: WriteJson> WriteJson for Item<'_, T> {
 
 impl WriteJson for Num {
     fn write_json(&self, out: &mut Vec<u8>) {
-        serde_json::to_writer(out, self).expect("a number serialises");
+        // The common case (a lab value or range) without serde's float formatting.
+        if !self.write_decimal(out) {
+            serde_json::to_writer(out, self).expect("a number serialises");
+        }
     }
 }
 

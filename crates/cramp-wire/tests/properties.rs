@@ -602,4 +602,17 @@ proptest! {
     ]) {
         prop_assert_eq!(cramp_wire::output::Num(x).text(), cramp_wire::output::Num(x).to_string());
     }
+
+    /// Numbers in the JSON are byte for byte what serde_json writes, whichever path formats them.
+    #[test]
+    fn numbers_in_json_are_what_serde_json_writes(x in prop_oneof![
+        any::<f64>().prop_filter("JSON has no NaN or infinity", |x| x.is_finite()),
+        (-2_000_000i64..2_000_000).prop_map(|k| k as f64 / 1000.0),
+        (-1_000_000_000_000_000i64..1_000_000_000_000_000).prop_map(|k| k as f64 / 1000.0),
+    ]) {
+        use cramp_wire::json::WriteJson;
+        let mut ours = Vec::new();
+        cramp_wire::output::Num(x).write_json(&mut ours);
+        prop_assert_eq!(String::from_utf8(ours).unwrap(), serde_json::to_string(&cramp_wire::output::Num(x)).unwrap());
+    }
 }

@@ -72,6 +72,9 @@ pub struct Gate {
     pub display: String,
     /// ICD-10-CM prefixes, upper case without dots.
     pub icd10: Vec<String>,
+    /// The first letters of `icd10`, one bit per letter A-Z: a code of another letter is not
+    /// compared with the prefixes.
+    pub icd10_letters: u32,
     pub icd10_as_written: Vec<String>,
     pub snomed: Vec<String>,
     pub synonyms: Vec<String>,
@@ -164,6 +167,7 @@ impl ConditionTable {
                 id,
                 display: g.display,
                 icd10: g.icd10.iter().map(|c| normalise_icd(c)).collect(),
+                icd10_letters: g.icd10.iter().fold(0, |m, c| m | letter_bit(&normalise_icd(c))),
                 icd10_as_written: g.icd10,
                 snomed: g.snomed,
                 synonyms: g.synonyms.iter().map(|s| s.to_lowercase()).collect(),
@@ -280,7 +284,7 @@ impl ConditionTable {
     pub fn code_matches(&self, id: GateId, icd10: Option<&str>, snomed: Option<&str>) -> bool {
         let gate = self.gate(id);
         if let Some(c) = icd10
-            && !c.is_empty()
+            && gate.icd10_letters & letter_bit(c) != 0
             && gate.icd10.iter().any(|p| c.starts_with(p.as_str()))
         {
             return true;
@@ -341,6 +345,14 @@ impl ConditionTable {
             return true;
         }
         false
+    }
+}
+
+/// The bit of a code's first letter (A-Z), or none for an empty code or another first character.
+fn letter_bit(code: &str) -> u32 {
+    match code.as_bytes().first() {
+        Some(b) if b.is_ascii_uppercase() => 1 << (b - b'A'),
+        _ => 0,
     }
 }
 
