@@ -233,6 +233,14 @@ pub(crate) fn tokens(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The words of an already lowercased ASCII text, as `tokens` splits them, borrowed.
+fn words(lower: &str) -> impl Iterator<Item = &str> {
+    lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .map(|t| t.trim_matches('-'))
+        .filter(|t| !t.is_empty() && !t.starts_with(|c: char| c.is_ascii_digit()))
+}
+
 /// Normalises an ATC code as given: trimmed, upper case, no spaces.
 pub fn normalise_atc(code: &str) -> String {
     code.chars()
@@ -432,25 +440,26 @@ impl DrugTable {
     /// salt words beside it ("magnesium oxide", "magnesium bisglycinate").
     fn significant_tokens(&self, name: &str) -> Vec<String> {
         let all = tokens(name);
-        // The kept words are filtered out of `all` only once the answer is known (no copies).
-        let kept = |t: &String| !self.strip_words.contains(t.as_str());
-        let salt_drug = || all.iter().any(|t| self.salt_drugs.contains(t.as_str()));
+        let all: Vec<&str> = all.iter().map(String::as_str).collect();
+        self.significant(&all).into_iter().map(str::to_string).collect()
+    }
+
+    /// `significant_tokens` over words already split and lowercased.
+    fn significant<'a>(&self, all: &[&'a str]) -> Vec<&'a str> {
+        let kept = |t: &&str| !self.strip_words.contains(*t);
+        let salt_drug = || all.iter().any(|t| self.salt_drugs.contains(*t));
         // Beside its salt forms only ("magnesium bisglycinate"), a salt drug is the drug itself.
         // (The salt forms are tested first: a drug word fails at its first token.)
-        let only_salt_forms = || {
-            all.iter()
-                .filter(|t| kept(t))
-                .all(|t| self.salt_anions.contains(t.as_str()))
-                && salt_drug()
-        };
+        let only_salt_forms = || all.iter().filter(|t| kept(t)).all(|t| self.salt_anions.contains(*t)) && salt_drug();
         if all.iter().any(kept) && !only_salt_forms() {
-            return all.into_iter().filter(kept).collect();
+            return all.iter().copied().filter(kept).collect();
         }
         if !salt_drug() {
             return Vec::new();
         }
-        all.into_iter()
-            .filter(|t| self.salt_drugs.contains(t.as_str()) || self.salt_anions.contains(t.as_str()))
+        all.iter()
+            .copied()
+            .filter(|t| self.salt_drugs.contains(*t) || self.salt_anions.contains(*t))
             .collect()
     }
 
@@ -459,17 +468,26 @@ impl DrugTable {
     /// base does not know it. At each word, the longest known name that starts there wins; each word
     /// is used once.
     pub fn by_name(&self, name: &str) -> Vec<usize> {
-        let mut toks = self.significant_tokens(name);
+        // The words borrowed from one lowercased copy of an ASCII name (the usual case: no
+        // allocation per word); other names lowercased word by word, as `tokens` does.
+        let (lower, owned);
+        let all: Vec<&str> = if name.is_ascii() {
+            lower = name.to_ascii_lowercase();
+            words(&lower).collect()
+        } else {
+            owned = tokens(name);
+            owned.iter().map(String::as_str).collect()
+        };
+        let mut toks = self.significant(&all);
         // A hyphenated word that no name starts with is read as its parts ("losartan-HCTZ"); a
         // known one stays whole ("co-amilofruse", "slow-mag").
-        if toks.iter().any(|t| t.contains('-') && !self.names.contains_key(t)) {
+        if toks.iter().any(|t| t.contains('-') && !self.names.contains_key(*t)) {
             toks = toks
                 .into_iter()
                 .flat_map(|t| {
-                    if t.contains('-') && !self.names.contains_key(&t) {
+                    if t.contains('-') && !self.names.contains_key(t) {
                         t.split('-')
                             .filter(|p| !p.is_empty() && !self.strip_words.contains(*p))
-                            .map(str::to_string)
                             .collect()
                     } else {
                         vec![t]
@@ -484,29 +502,29 @@ impl DrugTable {
         // A salt drug named with its salt form ("potassium chloride", "calcium carbonate") beside
         // words that name nothing ("ER 20 mEq", "+ vitamin D3") is that supplement. Only so named:
         // "losartan potassium" (a salt of a drug the table does not know) stays unrecognised.
-        let all = tokens(name);
         let named_salt = all
             .windows(2)
-            .any(|w| self.salt_drugs.contains(w[0].as_str()) && self.salt_anions.contains(w[1].as_str()));
+            .any(|w| self.salt_drugs.contains(w[0]) && self.salt_anions.contains(w[1]));
         if !named_salt {
             return found;
         }
-        let salts: Vec<String> = all
+        let salts: Vec<&str> = all
             .into_iter()
-            .filter(|t| self.salt_drugs.contains(t.as_str()) || self.salt_anions.contains(t.as_str()))
+            .filter(|t| self.salt_drugs.contains(*t) || self.salt_anions.contains(*t))
             .collect();
         self.match_tokens(&salts)
     }
 
     /// At each word, the longest known name that starts there; each word used once.
-    fn match_tokens(&self, toks: &[String]) -> Vec<usize> {
+    fn match_tokens(&self, toks: &[&str]) -> Vec<usize> {
         let mut found = Vec::new();
         let mut i = 0;
         while i < toks.len() {
-            let hit = self.names.get(&toks[i]).and_then(|bucket| {
-                bucket
-                    .iter()
-                    .find(|(pattern, _)| toks.len() - i >= pattern.len() && toks[i..i + pattern.len()] == pattern[..])
+            let hit = self.names.get(toks[i]).and_then(|bucket| {
+                bucket.iter().find(|(pattern, _)| {
+                    toks.len() - i >= pattern.len()
+                        && toks[i..i + pattern.len()].iter().zip(pattern).all(|(t, p)| *t == p)
+                })
             });
             match hit {
                 Some((pattern, drugs)) => {
@@ -666,10 +684,46 @@ impl DrugTable {
 mod tests {
     use super::*;
 
+    fn table() -> DrugTable {
+        let raw: RawDrugs = toml::from_str(include_str!("../../../../knowledge/drugs.toml")).unwrap();
+        DrugTable::load(&raw).unwrap()
+    }
+
+    #[test]
+    fn an_ascii_name_read_from_borrowed_words_names_what_it_names_read_word_by_word() {
+        // A trailing "·" (not a word character, not ASCII) sends a name down the other path.
+        let t = table();
+        let mut names: Vec<String> = t
+            .drugs
+            .iter()
+            .flat_map(|d| d.names.iter().chain(&d.brands).cloned())
+            .collect();
+        names.extend(
+            [
+                "Furosemide 40 mg PO OD",
+                "losartan-HCTZ 50/12.5",
+                "co-amilofruse 5/40",
+                "potassium chloride ER 20 mEq",
+                "Calcium carbonate + vitamin D3",
+                "losartan potassium 50mg",
+                "magnesium bisglycinate",
+                "SALMETEROL/FLUTICASONE 50/500 µg",
+                "-quinine- 300mg",
+                "",
+                "20 mg",
+            ]
+            .map(String::from),
+        );
+        for n in &names {
+            for variant in [n.clone(), n.to_uppercase(), format!("{n} 10 mg tablets")] {
+                assert_eq!(t.by_name(&variant), t.by_name(&format!("{variant} ·")), "{variant:?}");
+            }
+        }
+    }
+
     #[test]
     fn a_codes_profile_by_its_letters_sets_and_groups_is_the_profile_by_every_set_and_group() {
-        let raw: RawDrugs = toml::from_str(include_str!("../../../../knowledge/drugs.toml")).unwrap();
-        let t = DrugTable::load(&raw).unwrap();
+        let t = table();
         // The reference: every set and every group tested, as before the letter index.
         let by_scan = |code: &str| CodeProfile {
             sets: t.set_mask(|s| s.contains_code(code)),
