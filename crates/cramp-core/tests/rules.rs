@@ -669,6 +669,9 @@ fn units_spelled_out_or_in_other_words_are_read_as_their_symbols() {
         ("eGFR", 25.0, "mL/min per 1.73 m2", "low"),
         ("HbA1c", 8.0, "percent", "high"),
         ("CK", 900.0, "units/L", "high"),
+        // UCUM's bracketed international unit, as FHIR Observations code TSH and CK.
+        ("TSH", 8.0, "m[IU]/L", "high"),
+        ("CK", 900.0, "[IU]/L", "high"),
     ] {
         let a = run(&format!(
             r#"{{"labs": [{{"name": "{name}", "value": {value}, "unit": "{unit}"}}]}}"#
