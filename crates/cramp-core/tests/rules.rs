@@ -1043,6 +1043,40 @@ fn a_salt_supplement_named_with_its_salt_form_beside_other_words_is_that_supplem
 }
 
 #[test]
+fn a_misspelt_condition_word_one_edit_from_a_known_word_is_read_as_it_and_said_so() {
+    let cramps = format!(r#""symptoms": {{{NLC}}}"#);
+    // Cirrhosis misspelt: its options, with the warning.
+    let a = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"name": "liver cirhosis"}}]}}"#
+    ));
+    assert!(options(&a).contains(&"B05AA01".to_string()));
+    assert!(
+        a.input_warnings.iter().any(|w| w.contains("read as \"cirrhosis\"")),
+        "{:?}",
+        a.input_warnings
+    );
+    // Pregnancy misspelt: the pregnancy rules (quinine considered is a red flag).
+    let b = run(&format!(
+        r#"{{"patient": {{"sex": "female"}}, {cramps}, "conditions": [{{"name": "pregant, 20 weeks"}}], "considering": [{{"name": "quinine"}}]}}"#
+    ));
+    assert!(flags(&b).contains(&"quinine_in_pregnancy"));
+    // A misspelt contraindication after a negation still withholds baclofen until confirmed.
+    let c = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"name": "cirrhosis, no encephalopaty"}}]}}"#
+    ));
+    assert!(!options(&c).contains(&"M03BX01".to_string()));
+    // Other words are not guessed.
+    let d = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"name": "nocturnal myoclonus"}}]}}"#
+    ));
+    assert!(
+        !d.input_warnings.iter().any(|w| w.contains("read as")),
+        "{:?}",
+        d.input_warnings
+    );
+}
+
+#[test]
 fn a_name_and_an_atc_that_disagree_warn_and_the_code_decides() {
     let a = run(r#"{"medications": [{"name": "amlodipine", "atc": "C03AA03"}]}"#);
     assert_eq!(review(&a), vec![("C03AA03".to_string(), "A")]);

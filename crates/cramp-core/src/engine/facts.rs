@@ -189,9 +189,33 @@ pub fn has_condition(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: Ga
 /// Sets the gates a condition falls under; `negated` collects the gates its name mentions only
 /// after a negation.
 fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool], negated: &mut u64) -> bool {
+    condition_gates_read(kb, c, gates, negated).0
+}
+
+/// As `condition_gates`, also returning the misspelt word of the name and the word it was read
+/// as, when the name was read only so (`ConditionTable::near_name`).
+fn condition_gates_read(
+    kb: &KnowledgeBase,
+    c: &ConditionInput,
+    gates: &mut [bool],
+    negated: &mut u64,
+) -> (bool, Option<(String, String)>) {
     let mut recognised = false;
+    let mut read_as = None;
     let (names, negated_names) = c.name.as_deref().map_or((0, 0), |n| {
-        kb.conditions.lower_name_gates_and_negated(&n.to_lowercase())
+        let lower = n.to_lowercase();
+        let (names, negated) = kb.conditions.lower_name_gates_and_negated(&lower);
+        // A misspelt word ("cirhosis", "pregant", "no encephalopaty") read as the word it is one
+        // edit from, when that adds what the name names (never takes any away).
+        if let Some((corrected, word, as_word)) = kb.conditions.near_name(&lower) {
+            let (more, more_negated) = kb.conditions.lower_name_gates_and_negated(&corrected);
+            let adds = (more, more_negated) != (names, negated);
+            if adds && more & names == names && more_negated & negated == negated {
+                read_as = Some((word, as_word));
+                return (more, more_negated);
+            }
+        }
+        (names, negated)
     });
     *negated |= negated_names;
     let icd10 = c.icd10.as_deref().map(normalise_icd);
@@ -203,7 +227,7 @@ fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool], n
             recognised = true;
         }
     }
-    recognised
+    (recognised, read_as)
 }
 
 /// Compares ISO dates or date-times as strings: equal formats order lexically.
@@ -221,7 +245,12 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut gates = [false; GateId::ALL.len()];
     let mut negated_mentions = 0u64;
     for (i, c) in case.conditions.iter().enumerate() {
-        let recognised = condition_gates(kb, c, &mut gates, &mut negated_mentions);
+        let (recognised, read_as) = condition_gates_read(kb, c, &mut gates, &mut negated_mentions);
+        if let Some((word, as_word)) = read_as {
+            warnings.push(format!(
+                "conditions[{i}]: {word:?} is not a word the knowledge base knows; read as {as_word:?}, the nearest spelling: check it"
+            ));
+        }
         if !recognised && c.icd10.is_none() && c.snomed.is_none() {
             warnings.push(format!(
                 "conditions[{i}]: {:?} matches no condition the rules use; give an ICD-10-CM or SNOMED CT code if it matters",

@@ -90,6 +90,10 @@ pub struct ConditionTable {
     /// Words that negate a synonym when they follow its word ("cirrhosis ruled out", "pregnancy
     /// test negative"), compared after punctuation is read as spaces.
     pub negations_after: Vec<String>,
+    /// Words a misspelt word of a name may be read as (`near_name`), and their first letters
+    /// (one bit per letter a-z).
+    pub near_words: Vec<String>,
+    near_letters: u32,
     /// Every gate's synonyms, whole-word synonyms and exclusions in one automaton, with what each
     /// pattern is.
     names: aho_corasick::AhoCorasick,
@@ -136,6 +140,7 @@ impl ConditionTable {
         negations: Vec<String>,
         added: Vec<String>,
         after: Vec<String>,
+        near_words: Vec<String>,
     ) -> Result<ConditionTable, LoadError> {
         let mut gates: Vec<Option<Gate>> = vec![None; GateId::ALL.len()];
         for g in raw {
@@ -207,9 +212,66 @@ impl ConditionTable {
             gates,
             negations,
             negations_after,
+            near_letters: near_words
+                .iter()
+                .filter_map(|w| w.bytes().next())
+                .filter(u8::is_ascii_alphabetic)
+                .fold(0, |m, b| m | 1 << (b.to_ascii_lowercase() - b'a')),
+            near_words: near_words.iter().map(|w| w.to_lowercase()).collect(),
             names,
             patterns,
         })
+    }
+
+    /// A lower-case name with one misspelt word read as one of `near_words`: the word one edit
+    /// from it (a letter added, dropped, changed or two swapped), six letters or more, same first
+    /// letter. Returns the corrected name, the word as sent and the word it was read as, only when
+    /// the corrected name names a gate (or a gate after a negation) and every such correction names
+    /// the same ones.
+    pub fn near_name(&self, lower: &str) -> Option<(String, String, String)> {
+        let mut found: Option<(String, String, String, (u64, u64))> = None;
+        // Runs of ASCII letters (near words are ASCII), found by bytes: no character decoding.
+        let b = lower.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            if !b[i].is_ascii_alphabetic() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < b.len() && b[i].is_ascii_alphabetic() {
+                i += 1;
+            }
+            let tok = &lower[start..i];
+            // Only words that start as a near word does; a word spelt right is not corrected.
+            if tok.len() < 6
+                || self.near_letters & (1 << (tok.as_bytes()[0].to_ascii_lowercase() - b'a')) == 0
+                || self.near_words.iter().any(|w| w == tok)
+            {
+                continue;
+            }
+            for w in &self.near_words {
+                if w.as_bytes()[0] != tok.as_bytes()[0]
+                    || w.len().abs_diff(tok.len()) > 1
+                    || strsim::osa_distance(tok, w) != 1
+                {
+                    continue;
+                }
+                let corrected = format!("{}{}{}", &lower[..start], w, &lower[start + tok.len()..]);
+                // Named, or named after a negation ("no encephalopaty" still withholds baclofen
+                // until confirmed, as "no encephalopathy" does).
+                let (gates, negated) = self.lower_name_gates_and_negated(&corrected);
+                if gates == 0 && negated == 0 {
+                    continue;
+                }
+                match &found {
+                    Some((.., g)) if *g != (gates, negated) => return None,
+                    Some(_) => {}
+                    None => found = Some((corrected, tok.to_string(), w.clone(), (gates, negated))),
+                }
+            }
+        }
+        found.map(|(corrected, tok, w, _)| (corrected, tok, w))
     }
 
     /// The gates a lower-case condition name matches (EVIDENCE.md d.1a), as a bit per `GateId`:
@@ -377,10 +439,11 @@ mod tests {
             negations: Vec<String>,
             negations_added: Vec<String>,
             negations_after: Vec<String>,
+            near_words: Vec<String>,
             gate: Vec<RawGate>,
         }
         let f: File = toml::from_str(include_str!("../../../../knowledge/conditions.toml")).unwrap();
-        ConditionTable::load(f.gate, f.negations, f.negations_added, f.negations_after).unwrap()
+        ConditionTable::load(f.gate, f.negations, f.negations_added, f.negations_after, f.near_words).unwrap()
     }
 
     #[test]

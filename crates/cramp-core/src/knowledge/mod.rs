@@ -413,6 +413,7 @@ struct RawCodes {
     negations: Vec<String>,
     negations_added: Vec<String>,
     negations_after: Vec<String>,
+    near_words: Vec<String>,
     gate: Vec<conditions::RawGate>,
     code: Vec<ClassificationCode>,
 }
@@ -626,6 +627,7 @@ impl KnowledgeBase {
             raw_codes.negations,
             raw_codes.negations_added,
             raw_codes.negations_after,
+            raw_codes.near_words,
         )?;
         let mut code_index = HashMap::default();
         for (i, c) in raw_codes.code.iter().enumerate() {
