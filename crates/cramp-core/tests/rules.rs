@@ -1065,6 +1065,19 @@ fn a_misspelt_condition_word_one_edit_from_a_known_word_is_read_as_it_and_said_s
         r#"{{{cramps}, "conditions": [{{"name": "cirrhosis, no encephalopaty"}}]}}"#
     ));
     assert!(!options(&c).contains(&"M03BX01".to_string()));
+    // Two words misspelt in one name: both read.
+    let two = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"name": "liver cirhosis, no encephalopaty"}}]}}"#
+    ));
+    assert!(options(&two).contains(&"B05AA01".to_string()));
+    assert!(!options(&two).contains(&"M03BX01".to_string()));
+    assert_eq!(
+        two.input_warnings
+            .iter()
+            .filter(|w| w.contains("the nearest spelling"))
+            .count(),
+        2
+    );
     // Other words are not guessed.
     let d = run(&format!(
         r#"{{{cramps}, "conditions": [{{"name": "nocturnal myoclonus"}}]}}"#

@@ -192,14 +192,14 @@ fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool], n
     condition_gates_read(kb, c, gates, negated).0
 }
 
-/// As `condition_gates`, also returning the misspelt word of the name and the word it was read
-/// as, when the name was read only so (`ConditionTable::near_name`).
+/// As `condition_gates`, also returning the misspelt words of the name and the words they were
+/// read as, when the name was read so (`ConditionTable::near_name`).
 fn condition_gates_read(
     kb: &KnowledgeBase,
     c: &ConditionInput,
     gates: &mut [bool],
     negated: &mut u64,
-) -> (bool, Option<(String, String)>) {
+) -> (bool, Option<Vec<(String, String)>>) {
     let mut recognised = false;
     let mut read_as = None;
     let (names, negated_names) = c.name.as_deref().map_or((0, 0), |n| {
@@ -207,11 +207,11 @@ fn condition_gates_read(
         let (names, negated) = kb.conditions.lower_name_gates_and_negated(&lower);
         // A misspelt word ("cirhosis", "pregant", "no encephalopaty") read as the word it is one
         // edit from, when that adds what the name names (never takes any away).
-        if let Some((corrected, word, as_word)) = kb.conditions.near_name(&lower) {
+        if let Some((corrected, read)) = kb.conditions.near_name(&lower) {
             let (more, more_negated) = kb.conditions.lower_name_gates_and_negated(&corrected);
             let adds = (more, more_negated) != (names, negated);
             if adds && more & names == names && more_negated & negated == negated {
-                read_as = Some((word, as_word));
+                read_as = Some(read);
                 return (more, more_negated);
             }
         }
@@ -246,7 +246,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut negated_mentions = 0u64;
     for (i, c) in case.conditions.iter().enumerate() {
         let (recognised, read_as) = condition_gates_read(kb, c, &mut gates, &mut negated_mentions);
-        if let Some((word, as_word)) = read_as {
+        for (word, as_word) in read_as.unwrap_or_default() {
             warnings.push(format!(
                 "conditions[{i}]: {word:?} is not a word the knowledge base knows; read as {as_word:?}, the nearest spelling: check it"
             ));

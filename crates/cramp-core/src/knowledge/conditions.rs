@@ -223,13 +223,16 @@ impl ConditionTable {
         })
     }
 
-    /// A lower-case name with one misspelt word read as one of `near_words`: the word one edit
-    /// from it (a letter added, dropped, changed or two swapped), six letters or more, same first
-    /// letter. Returns the corrected name, the word as sent and the word it was read as, only when
-    /// the corrected name names a gate (or a gate after a negation) and every such correction names
-    /// the same ones.
-    pub fn near_name(&self, lower: &str) -> Option<(String, String, String)> {
-        let mut found: Option<(String, String, String, (u64, u64))> = None;
+    /// A lower-case name with its misspelt words read as `near_words`: a word one edit from a near
+    /// word (a letter added, dropped, changed or two swapped), six letters or more, same first
+    /// letter, is replaced by it; a word that near to several is replaced only when they all name
+    /// the same gates. Returns the corrected name and each word as sent with the word it was read
+    /// as; none when no word was corrected. The caller keeps the correction only if it adds to what
+    /// the name names.
+    pub fn near_name(&self, lower: &str) -> Option<(String, Vec<(String, String)>)> {
+        let mut corrected = String::new();
+        let mut copied = 0;
+        let mut read = Vec::new();
         // Runs of ASCII letters (near words are ASCII), found by bytes: no character decoding.
         let b = lower.as_bytes();
         let mut i = 0;
@@ -250,28 +253,26 @@ impl ConditionTable {
             {
                 continue;
             }
-            for w in &self.near_words {
-                if w.as_bytes()[0] != tok.as_bytes()[0]
-                    || w.len().abs_diff(tok.len()) > 1
-                    || strsim::osa_distance(tok, w) != 1
-                {
-                    continue;
-                }
-                let corrected = format!("{}{}{}", &lower[..start], w, &lower[start + tok.len()..]);
-                // Named, or named after a negation ("no encephalopaty" still withholds baclofen
-                // until confirmed, as "no encephalopathy" does).
-                let (gates, negated) = self.lower_name_gates_and_negated(&corrected);
-                if gates == 0 && negated == 0 {
-                    continue;
-                }
-                match &found {
-                    Some((.., g)) if *g != (gates, negated) => return None,
-                    Some(_) => {}
-                    None => found = Some((corrected, tok.to_string(), w.clone(), (gates, negated))),
-                }
+            let mut near = self.near_words.iter().filter(|w| {
+                w.as_bytes()[0] == tok.as_bytes()[0]
+                    && w.len().abs_diff(tok.len()) <= 1
+                    && strsim::osa_distance(tok, w) == 1
+            });
+            let Some(first) = near.next() else { continue };
+            let names = |w: &str| self.lower_name_gates_and_negated(w).0;
+            if near.any(|w| names(w) != names(first)) {
+                continue;
             }
+            corrected.push_str(&lower[copied..start]);
+            corrected.push_str(first);
+            copied = i;
+            read.push((tok.to_string(), first.clone()));
         }
-        found.map(|(corrected, tok, w, _)| (corrected, tok, w))
+        if read.is_empty() {
+            return None;
+        }
+        corrected.push_str(&lower[copied..]);
+        Some((corrected, read))
     }
 
     /// The gates a lower-case condition name matches (EVIDENCE.md d.1a), as a bit per `GateId`:
