@@ -69,6 +69,10 @@ fn differential(a: &Assessment, code: &str) -> Option<&'static str> {
         .find(|d| d.code.code == code)
         .map(|d| d.status.as_str())
 }
+/// How many input warnings say `phrase`.
+fn warnings_with(a: &Assessment, phrase: &str) -> usize {
+    a.input_warnings.iter().filter(|w| w.contains(phrase)).count()
+}
 fn interpretation(a: &Assessment, loinc: &str) -> Option<&'static str> {
     a.lab_findings
         .iter()
@@ -906,13 +910,7 @@ fn a_urine_ionised_or_fluid_result_named_so_is_not_read_as_the_blood_analyte() {
     ));
     assert!(a.lab_findings.is_empty());
     assert!(flags(&a).is_empty());
-    assert_eq!(
-        a.input_warnings
-            .iter()
-            .filter(|w| w.contains("not the serum or plasma measurement"))
-            .count(),
-        4
-    );
+    assert_eq!(warnings_with(&a, "not the serum or plasma measurement"), 4);
     // A serum result and a LOINC-coded one are read as before.
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "labs": [{{"name": "Serum sodium", "value": 139, "unit": "mmol/L"}}, {{"name": "calcium (free text)", "loinc": "17861-6", "value": 9.4, "unit": "mg/dL"}}]}}"#
@@ -1071,13 +1069,7 @@ fn a_misspelt_condition_word_one_edit_from_a_known_word_is_read_as_it_and_said_s
     ));
     assert!(options(&two).contains(&"B05AA01".to_string()));
     assert!(!options(&two).contains(&"M03BX01".to_string()));
-    assert_eq!(
-        two.input_warnings
-            .iter()
-            .filter(|w| w.contains("the nearest spelling"))
-            .count(),
-        2
-    );
+    assert_eq!(warnings_with(&two, "the nearest spelling"), 2);
     // Other words are not guessed.
     let d = run(&format!(
         r#"{{{cramps}, "conditions": [{{"name": "nocturnal myoclonus"}}]}}"#

@@ -193,15 +193,15 @@ fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool], n
 }
 
 /// As `condition_gates`, also returning the misspelt words of the name and the words they were
-/// read as, when the name was read so (`ConditionTable::near_name`).
+/// read as (none unless the name was read so: `ConditionTable::near_name`).
 fn condition_gates_read(
     kb: &KnowledgeBase,
     c: &ConditionInput,
     gates: &mut [bool],
     negated: &mut u64,
-) -> (bool, Option<Vec<(String, String)>>) {
+) -> (bool, Vec<(String, String)>) {
     let mut recognised = false;
-    let mut read_as = None;
+    let mut read_as = Vec::new();
     let (names, negated_names) = c.name.as_deref().map_or((0, 0), |n| {
         let lower = n.to_lowercase();
         let (names, negated) = kb.conditions.lower_name_gates_and_negated(&lower);
@@ -211,7 +211,7 @@ fn condition_gates_read(
             let (more, more_negated) = kb.conditions.lower_name_gates_and_negated(&corrected);
             let adds = (more, more_negated) != (names, negated);
             if adds && more & names == names && more_negated & negated == negated {
-                read_as = Some(read);
+                read_as = read;
                 return (more, more_negated);
             }
         }
@@ -246,7 +246,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut negated_mentions = 0u64;
     for (i, c) in case.conditions.iter().enumerate() {
         let (recognised, read_as) = condition_gates_read(kb, c, &mut gates, &mut negated_mentions);
-        for (word, as_word) in read_as.unwrap_or_default() {
+        for (word, as_word) in read_as {
             warnings.push(format!(
                 "conditions[{i}]: {word:?} is not a word the knowledge base knows; read as {as_word:?}, the nearest spelling: check it"
             ));

@@ -91,7 +91,7 @@ pub struct ConditionTable {
     /// test negative"), compared after punctuation is read as spaces.
     pub negations_after: Vec<String>,
     /// Words a misspelt word of a name may be read as (`near_name`), and their first letters
-    /// (one bit per letter a-z).
+    /// (`letter_bit`).
     pub near_words: Vec<String>,
     near_letters: u32,
     /// Every gate's synonyms, whole-word synonyms and exclusions in one automaton, with what each
@@ -212,11 +212,7 @@ impl ConditionTable {
             gates,
             negations,
             negations_after,
-            near_letters: near_words
-                .iter()
-                .filter_map(|w| w.bytes().next())
-                .filter(u8::is_ascii_alphabetic)
-                .fold(0, |m, b| m | 1 << (b.to_ascii_lowercase() - b'a')),
+            near_letters: near_words.iter().fold(0, |m, w| m | letter_bit(w)),
             near_words: near_words.iter().map(|w| w.to_lowercase()).collect(),
             names,
             patterns,
@@ -247,17 +243,13 @@ impl ConditionTable {
             }
             let tok = &lower[start..i];
             // Only words that start as a near word does; a word spelt right is not corrected.
-            if tok.len() < 6
-                || self.near_letters & (1 << (tok.as_bytes()[0].to_ascii_lowercase() - b'a')) == 0
+            if tok.len() < super::NEAR_MIN_LEN
+                || self.near_letters & letter_bit(tok) == 0
                 || self.near_words.iter().any(|w| w == tok)
             {
                 continue;
             }
-            let mut near = self.near_words.iter().filter(|w| {
-                w.as_bytes()[0] == tok.as_bytes()[0]
-                    && w.len().abs_diff(tok.len()) <= 1
-                    && strsim::osa_distance(tok, w) == 1
-            });
+            let mut near = self.near_words.iter().filter(|w| super::one_edit_apart(tok, w));
             let Some(first) = near.next() else { continue };
             let names = |w: &str| self.lower_name_gates_and_negated(w).0;
             if near.any(|w| names(w) != names(first)) {
@@ -411,10 +403,11 @@ impl ConditionTable {
     }
 }
 
-/// The bit of a code's first letter (A-Z), or none for an empty code or another first character.
-fn letter_bit(code: &str) -> u32 {
-    match code.as_bytes().first() {
-        Some(b) if b.is_ascii_uppercase() => 1 << (b - b'A'),
+/// The bit of a code's or word's first letter (A-Z or a-z, one bit per letter), or none for an
+/// empty text or another first character.
+fn letter_bit(text: &str) -> u32 {
+    match text.as_bytes().first() {
+        Some(b) if b.is_ascii_alphabetic() => 1 << (b.to_ascii_lowercase() - b'a'),
         _ => 0,
     }
 }

@@ -199,10 +199,6 @@ pub struct DrugTable {
     by_letter: Vec<(SetMask, Vec<usize>)>,
 }
 
-/// The shortest word `DrugTable::by_near_name` reads as a misspelling: shorter drug names are too
-/// close to each other (and to other words) for one edit to identify one.
-pub const NEAR_MIN_LEN: usize = 6;
-
 /// Membership of one ATC code in every set, as one bit per `SetId`.
 pub type SetMask = u32;
 const _: () = assert!(SetId::ALL.len() <= SetMask::BITS as usize);
@@ -227,16 +223,13 @@ impl CodeProfile {
 
 /// Splits a free-text medication name into lower-case word tokens, dropping numbers.
 pub(crate) fn tokens(text: &str) -> Vec<String> {
-    text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
-        .map(|t| t.trim_matches('-').to_lowercase())
-        .filter(|t| !t.is_empty() && !t.starts_with(|c: char| c.is_ascii_digit()))
-        .collect()
+    words(text).map(str::to_lowercase).collect()
 }
 
-/// The words of an already lowercased ASCII text, as `tokens` splits them, borrowed.
-fn words(lower: &str) -> impl Iterator<Item = &str> {
-    lower
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+/// The words of a text as `tokens` splits them (hyphens kept inside a word, numbers dropped),
+/// borrowed and not lowercased.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
         .map(|t| t.trim_matches('-'))
         .filter(|t| !t.is_empty() && !t.starts_with(|c: char| c.is_ascii_digit()))
 }
@@ -543,24 +536,24 @@ impl DrugTable {
 
     /// A drug whose one-word name or brand is one edit (a letter added, dropped, changed or two
     /// swapped) from a word of `name`, for a name `by_name` does not know: "furosimide",
-    /// "amlodipin", "quinin". Only words of at least `NEAR_MIN_LEN` letters, with the same first
+    /// "amlodipin", "quinin" (`one_edit_apart`). Only words of at least `NEAR_MIN_LEN` letters, with the same first
     /// letter, and only when one drug is that near (two drugs one edit away: none). Returns the
     /// drug, the word as sent and the name it was read as.
     pub fn by_near_name(&self, name: &str) -> Option<(usize, String, String)> {
         let mut best: Option<(usize, String, String)> = None;
         for tok in self.significant_tokens(name) {
-            if tok.chars().count() < NEAR_MIN_LEN
+            if tok.chars().count() < super::NEAR_MIN_LEN
                 || !tok.chars().all(char::is_alphabetic)
                 || self.names.contains_key(&tok)
             {
                 continue;
             }
             for (key, bucket) in &self.names {
-                if key.chars().next() != tok.chars().next() || key.len().abs_diff(tok.len()) > 1 {
+                if !super::one_edit_apart(&tok, key) {
                     continue;
                 }
                 for (pattern, drugs) in bucket {
-                    if pattern.len() != 1 || drugs.len() != 1 || strsim::osa_distance(&tok, key) != 1 {
+                    if pattern.len() != 1 || drugs.len() != 1 {
                         continue;
                     }
                     match &best {

@@ -422,20 +422,13 @@ impl LabTable {
 /// Whether every whole-word occurrence of a name is followed by a number, as in the tumour markers
 /// "CA 125" and "CA 19-9": not the calcium that "Ca" names alone (`not_before_number`).
 fn numbered(lower: &str, word: &str) -> bool {
-    let mut from = 0;
     let mut any = false;
-    while let Some(pos) = lower[from..].find(word) {
-        let start = from + pos;
-        let end = start + word.len();
-        from = end;
-        let before_ok = lower[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = lower[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-        if !(before_ok && after_ok) {
-            continue;
-        }
+    for end in whole_words(lower, word) {
         any = true;
-        let rest = lower[end..].trim_start_matches([' ', '-']);
-        if !rest.starts_with(|c: char| c.is_ascii_digit()) {
+        if !lower[end..]
+            .trim_start_matches([' ', '-'])
+            .starts_with(|c: char| c.is_ascii_digit())
+        {
             return false;
         }
     }
@@ -444,26 +437,25 @@ fn numbered(lower: &str, word: &str) -> bool {
 
 /// `word` occurs in `lower` as whole words (not inside a longer word).
 fn has_word(lower: &str, word: &str) -> bool {
+    whole_words(lower, word).next().is_some()
+}
+
+/// Where each whole-word occurrence of `word` in `lower` ends.
+fn whole_words<'a>(lower: &'a str, word: &'a str) -> impl Iterator<Item = usize> + 'a {
     let (h, n) = (lower.as_bytes(), word.as_bytes());
-    let Some(&first) = n.first() else { return false };
     // Names are short: finding the first byte and comparing the rest is much cheaper than setting
     // up `str::find`'s two-way searcher for each of the table's names (as in `conditions.rs`).
-    let mut from = 0;
-    while let Some(pos) = memchr::memchr(first, &h[from..]) {
-        let start = from + pos;
-        from = start + 1;
-        if !h[start..].starts_with(n) {
-            continue;
-        }
-        // `word` is whole UTF-8, so a match starts and ends on character boundaries.
-        let end = start + n.len();
-        let before_ok = lower[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after_ok = lower[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-        if before_ok && after_ok {
-            return true;
-        }
-    }
-    false
+    n.first()
+        .into_iter()
+        .flat_map(move |&first| memchr::memchr_iter(first, h))
+        .filter(move |&start| h[start..].starts_with(n))
+        .filter_map(move |start| {
+            // `word` is whole UTF-8, so a match starts and ends on character boundaries.
+            let end = start + n.len();
+            let before_ok = lower[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+            let after_ok = lower[end..].chars().next().is_none_or(|c| !c.is_alphanumeric());
+            (before_ok && after_ok).then_some(end)
+        })
 }
 
 /// LOINC syntax: 1-7 digits, a hyphen, one check digit.

@@ -26,6 +26,19 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::Date;
 
+/// The shortest word read as a misspelling of a known one (drug names, `near_words`): shorter
+/// words are too close to each other for one edit to identify one.
+pub(crate) const NEAR_MIN_LEN: usize = 6;
+
+/// Whether a word as sent is one edit (a letter added, dropped, changed or two swapped) from a
+/// known word that starts with the same letter: the nearest-spelling reading of drug and
+/// condition names.
+pub(crate) fn one_edit_apart(sent: &str, known: &str) -> bool {
+    sent.chars().next() == known.chars().next()
+        && sent.len().abs_diff(known.len()) <= 1
+        && strsim::osa_distance(sent, known) == 1
+}
+
 /// A problem that stops the knowledge base from loading at all.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
