@@ -196,15 +196,25 @@ fn shorten(s: &str, max: usize) -> String {
 /// itself when nothing in it needs escaping (the characters escaped are all ASCII, so a byte scan
 /// finds them).
 fn md(s: &str) -> Cow<'_, str> {
-    const SPECIAL: &[u8] = b"\\`*_[]<>#|{}";
-    let Some(first) = s.bytes().position(|b| SPECIAL.contains(&b)) else {
+    // One table lookup a byte (the details' lab names are long and bracketed).
+    const SPECIAL: [bool; 256] = {
+        let mut t = [false; 256];
+        let chars = b"\\`*_[]<>#|{}";
+        let mut i = 0;
+        while i < chars.len() {
+            t[chars[i] as usize] = true;
+            i += 1;
+        }
+        t
+    };
+    let Some(first) = s.bytes().position(|b| SPECIAL[b as usize]) else {
         return Cow::Borrowed(s);
     };
     let mut out = String::with_capacity(s.len() + 8);
     out.push_str(&s[..first]);
     let mut start = first;
     for (i, b) in s.bytes().enumerate().skip(first) {
-        if SPECIAL.contains(&b) {
+        if SPECIAL[b as usize] {
             out.push_str(&s[start..i]);
             out.push('\\');
             start = i;

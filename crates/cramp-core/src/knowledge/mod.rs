@@ -34,9 +34,32 @@ pub(crate) const NEAR_MIN_LEN: usize = 6;
 /// known word that starts with the same letter: the nearest-spelling reading of drug and
 /// condition names.
 pub(crate) fn one_edit_apart(sent: &str, known: &str) -> bool {
-    sent.chars().next() == known.chars().next()
-        && sent.len().abs_diff(known.len()) <= 1
-        && strsim::osa_distance(sent, known) == 1
+    if sent.chars().next() != known.chars().next() || sent.len().abs_diff(known.len()) > 1 {
+        return false;
+    }
+    // ASCII words (nearly every name) are compared in one pass without the edit-distance table;
+    // anything else goes through `strsim`, the reference the property test compares with.
+    if sent.is_ascii() && known.is_ascii() {
+        one_edit_bytes(sent.as_bytes(), known.as_bytes())
+    } else {
+        strsim::osa_distance(sent, known) == 1
+    }
+}
+
+/// Optimal-string-alignment distance exactly 1 between two byte strings: past their common
+/// prefix, the rest matches after one byte changed, dropped, added, or two neighbours swapped.
+fn one_edit_bytes(a: &[u8], b: &[u8]) -> bool {
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    match a.len() as isize - b.len() as isize {
+        0 if p == a.len() => false,
+        0 => {
+            a[p + 1..] == b[p + 1..]
+                || (p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..])
+        }
+        1 => a[p + 1..] == b[p..],
+        -1 => a[p..] == b[p + 1..],
+        _ => false,
+    }
 }
 
 /// A problem that stops the knowledge base from loading at all.
@@ -761,5 +784,55 @@ impl KnowledgeBase {
         r.overdue.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
         r.due_soon.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
         r
+    }
+}
+
+#[cfg(test)]
+mod one_edit_tests {
+    use super::one_edit_apart;
+
+    fn by_strsim(sent: &str, known: &str) -> bool {
+        sent.chars().next() == known.chars().next()
+            && sent.len().abs_diff(known.len()) <= 1
+            && strsim::osa_distance(sent, known) == 1
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_one_pass_check_agrees_with_the_edit_distance(a in "[abcé]{0,7}", b in "[abcé]{0,7}") {
+            proptest::prop_assert_eq!(one_edit_apart(&a, &b), by_strsim(&a, &b));
+        }
+
+        #[test]
+        fn the_one_pass_check_agrees_on_near_spellings(a in "[ab]{1,6}", i in 0usize..6, c in "[abc]") {
+            // One edit of `a` at a time, which random pairs rarely produce.
+            let i = i.min(a.len() - 1);
+            let mut changed = a.clone();
+            changed.replace_range(i..=i, &c);
+            let mut dropped = a.clone();
+            dropped.remove(i);
+            let mut added = a.clone();
+            added.insert_str(i, &c);
+            let mut swapped = a.clone().into_bytes();
+            if i + 1 < swapped.len() {
+                swapped.swap(i, i + 1);
+            }
+            let swapped = String::from_utf8(swapped).unwrap();
+            for b in [changed, dropped, added, swapped] {
+                proptest::prop_assert_eq!(one_edit_apart(&a, &b), by_strsim(&a, &b));
+                proptest::prop_assert_eq!(one_edit_apart(&b, &a), by_strsim(&b, &a));
+            }
+        }
+    }
+
+    #[test]
+    fn one_edit_means_a_letter_changed_dropped_added_or_two_swapped() {
+        assert!(one_edit_apart("furosimide", "furosemide"));
+        assert!(one_edit_apart("amlodipin", "amlodipine"));
+        assert!(one_edit_apart("cirrohsis", "cirrhosis"));
+        assert!(one_edit_apart("dialyisis", "dialysis"));
+        assert!(!one_edit_apart("cirrhosis", "cirrhosis"));
+        assert!(!one_edit_apart("primary", "pregnant"));
+        assert!(!one_edit_apart("hypertension", "hemodialysis"));
     }
 }
