@@ -266,6 +266,14 @@ pub struct LabInput {
     pub date: Option<String>,
 }
 
+impl LabInput {
+    /// Whether the laboratory range is upside down (`ref_low` above `ref_high`): it cannot be
+    /// read either way with confidence, so it is not used.
+    pub fn range_reversed(&self) -> bool {
+        matches!((self.ref_low, self.ref_high), (Some(low), Some(high)) if low > high)
+    }
+}
+
 /// A value in the case that SPEC §3 does not allow; the message names the field and the fix.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("`{field}`: {problem}")]

@@ -1122,7 +1122,74 @@ fn quinine_already_taken_is_a_tier_s_safety_review_with_a_discontinuation_discus
     assert!(plan(&a).contains(&"quinine_discontinuation"));
 }
 
+#[test]
+fn a_medicine_whose_name_says_it_was_stopped_is_not_read_as_taken_and_the_warning_says_so() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "quinine sulfate 300 mg (stopped 2023)"}},
+            {{"name": "Furosemide 40mg - DISCONTINUED"}}, {{"name": "amlodipine 5 mg"}}]}}"#
+    ));
+    assert_eq!(review(&a), vec![("C08CA01".to_string(), "B")]);
+    assert!(!plan(&a).contains(&"quinine_discontinuation"));
+    assert_eq!(warnings_with(&a, "read as no longer taken"), 2);
+    assert!(a.unrecognized_medications.is_empty());
+    // A medicine on hold is still prescribed: it is reviewed.
+    let a = run(r#"{"medications": [{"name": "quinine 200 mg (on hold)"}]}"#);
+    assert_eq!(review(&a), vec![("P01BC01".to_string(), "S")]);
+}
+
+#[test]
+fn a_condition_code_with_a_label_or_a_term_beside_it_is_read_and_a_name_in_a_code_field_is_read_as_the_name() {
+    for condition in [
+        r#"{"snomed": "SCTID: 19943007"}"#,
+        r#"{"snomed": "19943007 |Cirrhosis of liver|"}"#,
+        r#"{"icd10": "ICD-10-CM: K74.60"}"#,
+        r#"{"icd10": "K74.60 - Unspecified cirrhosis of liver"}"#,
+        r#"{"icd10": "liver cirrhosis"}"#,
+    ] {
+        let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{condition}]}}"#));
+        assert!(plan(&a).contains(&"hepatology_review"), "{condition}");
+        assert_eq!(a.input_warnings.len(), 1, "{condition}: {:?}", a.input_warnings);
+    }
+    // The code alone: no warning.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "k74.60"}}]}}"#
+    ));
+    assert!(plan(&a).contains(&"hepatology_review") && a.input_warnings.is_empty());
+    // Text that holds no code beside a name is ignored, and said to be.
+    let a = run(r#"{"conditions": [{"name": "gout", "icd10": "gout"}]}"#);
+    assert_eq!(warnings_with(&a, "holds no code and was ignored"), 1);
+    assert_eq!(warnings_with(&a, "matches no condition the rules use"), 1);
+}
+
 // ---- labs and findings (c.3, c.3a, c.4) ----
+
+#[test]
+fn a_loinc_code_with_a_label_or_a_name_beside_it_is_read_and_a_name_in_the_code_field_is_read_as_the_name() {
+    for lab in [
+        r#"{"loinc": "LOINC: 2823-3", "value": 3.0, "unit": "mmol/L"}"#,
+        r#"{"loinc": "2823-3 Potassium SerPl-sCnc", "value": 3.0, "unit": "mmol/L"}"#,
+        r#"{"loinc": "potassium", "value": 3.0, "unit": "mmol/L"}"#,
+    ] {
+        let a = run(&format!(r#"{{"labs": [{lab}]}}"#));
+        assert_eq!(a.lab_findings.len(), 1, "{lab}");
+        assert_eq!(
+            a.lab_findings[0].interpretation.map(|i| i.as_str()),
+            Some("low"),
+            "{lab}"
+        );
+        assert_eq!(a.input_warnings.len(), 1, "{lab}: {:?}", a.input_warnings);
+    }
+    let a = run(r#"{"labs": [{"loinc": "2823-3", "value": 3.0, "unit": "mmol/L"}]}"#);
+    assert!(a.input_warnings.is_empty());
+}
+
+#[test]
+fn an_upside_down_laboratory_range_is_not_used_and_the_warning_says_so() {
+    // Read as sent (low 5.1, high 3.5), 4.0 would be "low"; the knowledge base's range says normal.
+    let a = run(r#"{"labs": [{"loinc": "2823-3", "value": 4.0, "unit": "mmol/L", "ref_low": 5.1, "ref_high": 3.5}]}"#);
+    assert_eq!(interpretation(&a, "2823-3"), Some("normal"));
+    assert_eq!(warnings_with(&a, "is above ref_high"), 1);
+}
 
 #[test]
 fn a_laboratory_range_sent_with_the_result_takes_precedence() {

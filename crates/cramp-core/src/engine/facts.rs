@@ -2,7 +2,8 @@
 
 use crate::case::*;
 use crate::knowledge::{
-    AnalyteId, CodeProfile, GateId, KnowledgeBase, SetId, is_atc, is_loinc, normalise_atc, normalise_icd,
+    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, icd10_in, is_atc, loinc_in, normalise_atc,
+    snomed_in,
 };
 
 /// One ingredient of a medication taken or considered.
@@ -202,7 +203,7 @@ fn condition_gates_read(
 ) -> (bool, Vec<(String, String)>) {
     let mut recognised = false;
     let mut read_as = Vec::new();
-    let (names, negated_names) = c.name.as_deref().map_or((0, 0), |n| {
+    let (names, negated_names) = name_of(c).map_or((0, 0), |n| {
         let lower = n.to_lowercase();
         let (names, negated) = kb.conditions.lower_name_gates_and_negated(&lower);
         // A misspelt word ("cirhosis", "pregant", "no encephalopaty") read as the word it is one
@@ -218,8 +219,8 @@ fn condition_gates_read(
         (names, negated)
     });
     *negated |= negated_names;
-    let icd10 = c.icd10.as_deref().map(normalise_icd);
-    let snomed = c.snomed.as_deref().map(str::trim);
+    let icd10 = c.icd10.as_deref().and_then(icd10_in).map(|r| r.code);
+    let snomed = c.snomed.as_deref().and_then(snomed_in).map(|r| r.as_sent);
     for id in GateId::ALL {
         let hit = names & (1 << *id as usize) != 0 || kb.conditions.code_matches(*id, icd10.as_deref(), snomed);
         if hit {
@@ -228,6 +229,19 @@ fn condition_gates_read(
         }
     }
     (recognised, read_as)
+}
+
+/// A condition's name: `name`, or else the text of a code field that holds no code
+/// ("icd10": "cirrhosis"), read as the name it is.
+fn name_of(c: &ConditionInput) -> Option<&str> {
+    c.name.as_deref().or_else(|| {
+        [
+            (c.icd10.as_deref(), icd10_in as fn(&str) -> Option<CodeRead<'_>>),
+            (c.snomed.as_deref(), snomed_in),
+        ]
+        .into_iter()
+        .find_map(|(sent, read)| sent.filter(|s| read(s).is_none()))
+    })
 }
 
 /// Compares ISO dates or date-times as strings: equal formats order lexically.
@@ -251,10 +265,31 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 "conditions[{i}]: {word:?} is not a word the knowledge base knows; read as {as_word:?}, the nearest spelling: check it"
             ));
         }
-        if !recognised && c.icd10.is_none() && c.snomed.is_none() {
+        let icd10 = c.icd10.as_deref().map(|sent| (sent, icd10_in(sent)));
+        let snomed = c.snomed.as_deref().map(|sent| (sent, snomed_in(sent)));
+        for (field, read, example) in [
+            ("icd10", icd10.as_ref(), "an ICD-10-CM code such as G47.62"),
+            ("snomed", snomed.as_ref(), "a SNOMED CT id (6-18 digits)"),
+        ] {
+            match read {
+                Some((sent, None)) if c.name.is_none() => warnings.push(format!(
+                    "conditions[{i}].{field}: {sent:?} holds no code and was read as the condition's name; send {example}, and the name in `name`"
+                )),
+                Some((sent, None)) => warnings.push(format!(
+                    "conditions[{i}].{field}: {sent:?} holds no code and was ignored; send {example}"
+                )),
+                Some((sent, Some(r))) if r.decorated => warnings.push(format!(
+                    "conditions[{i}].{field}: read as {:?} from {sent:?}; send the code alone",
+                    r.as_sent
+                )),
+                _ => {}
+            }
+        }
+        let coded = icd10.is_some_and(|(_, r)| r.is_some()) || snomed.is_some_and(|(_, r)| r.is_some());
+        if !recognised && !coded {
             warnings.push(format!(
                 "conditions[{i}]: {:?} matches no condition the rules use; give an ICD-10-CM or SNOMED CT code if it matters",
-                c.name.as_deref().unwrap_or_default()
+                name_of(c).unwrap_or_default()
             ));
         }
     }
@@ -305,6 +340,14 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut unrecognized = Vec::new();
     let mut ingredients = Vec::new();
     for (i, d) in case.medications.iter().enumerate() {
+        if let Some(name) = d.name.as_deref()
+            && let Some(word) = kb.drugs.stopped_word(name)
+        {
+            warnings.push(format!(
+                "medications[{i}]: {name:?} says {word:?}, so it was read as no longer taken; list only the medicines taken now"
+            ));
+            continue;
+        }
         ingredients.extend(resolve(
             kb,
             d,
@@ -329,8 +372,30 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut labs: Vec<LabResult> = Vec::new();
     let mut qtc: Option<(f64, Option<String>)> = None;
     for (i, l) in case.labs.iter().enumerate() {
-        if let Some(name) = &l.name
-            && l.loinc.as_deref().is_none_or(|c| kb.labs.by_loinc(c).is_none())
+        // The LOINC code in `loinc` ("LOINC: 2823-3" reads as 2823-3); text there that holds no
+        // code is the result's name when `name` is absent ("loinc": "potassium").
+        let loinc_read = l.loinc.as_deref().map(|sent| (sent, loinc_in(sent)));
+        let loinc = loinc_read.as_ref().and_then(|(_, r)| r.as_ref().map(|r| r.as_sent));
+        let name_from_code = l
+            .name
+            .is_none()
+            .then(|| loinc_read.as_ref().filter(|(_, r)| r.is_none()));
+        let name = l.name.as_deref().or(name_from_code.flatten().map(|(sent, _)| *sent));
+        match &loinc_read {
+            Some((sent, Some(r))) if r.decorated => warnings.push(format!(
+                "labs[{i}].loinc: read as {:?} from {sent:?}; send the code alone",
+                r.as_sent
+            )),
+            Some((sent, None)) if l.name.is_none() => warnings.push(format!(
+                "labs[{i}].loinc: {sent:?} holds no LOINC code (e.g. 2823-3) and was read as the result's name; send the name in `name`"
+            )),
+            Some((sent, None)) => {
+                warnings.push(format!("labs[{i}].loinc: {sent:?} is not a LOINC code (e.g. 2823-3)"))
+            }
+            _ => {}
+        }
+        if let Some(name) = name
+            && loinc.is_none_or(|c| kb.labs.by_loinc(c).is_none())
             && kb.labs.names_qtc(name)
         {
             qtc_lab(kb, case, i, l, name, &mut qtc, &mut warnings);
@@ -338,13 +403,10 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         }
         let value = l.value.unwrap_or_default();
         let mut analyte = None;
-        if let Some(code) = &l.loinc {
-            if !is_loinc(code.trim()) {
-                warnings.push(format!("labs[{i}].loinc: {code:?} is not a LOINC code (e.g. 2823-3)"));
-            }
+        if let Some(code) = loinc {
             analyte = kb.labs.by_loinc(code);
             if analyte.is_none() {
-                analyte = l.name.as_deref().and_then(|n| kb.labs.by_name(n));
+                analyte = name.and_then(|n| kb.labs.by_name(n));
                 if analyte.is_none() {
                     warnings.push(format!(
                         "labs[{i}]: LOINC {code} is not an analyte the knowledge base interprets; not interpreted"
@@ -355,7 +417,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                     "labs[{i}]: LOINC {code} is not known; the result was matched by its name"
                 ));
             }
-        } else if let Some(name) = &l.name {
+        } else if let Some(name) = name {
             if let Some(word) = kb.labs.not_serum_word(name) {
                 warnings.push(format!(
                     "labs[{i}]: {name:?} is not the serum or plasma measurement the knowledge base interprets ({word:?}); not interpreted: send the serum or plasma result, or its LOINC code"
@@ -371,8 +433,15 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             }
         }
         let Some(a_idx) = analyte else { continue };
+        if l.range_reversed() {
+            warnings.push(format!(
+                "labs[{i}]: ref_low {} is above ref_high {}; the laboratory range was not used (the knowledge base's range was): check the range",
+                l.ref_low.unwrap_or_default(),
+                l.ref_high.unwrap_or_default()
+            ));
+        }
         let a = &kb.labs.analytes[a_idx];
-        let what = l.name.clone().or_else(|| l.loinc.clone()).unwrap_or_default();
+        let what = name.or(loinc).unwrap_or_default().to_string();
         let mut canonical = None;
         let (mut factor, mut offset) = (1.0, 0.0);
         match &l.unit {
@@ -399,8 +468,8 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                     offset = conv.offset;
                     canonical = Some((value + offset) * factor);
                     let unit_prop = conv.property.as_deref().or_else(|| kb.labs.unit_property(canon));
-                    if let Some(code) = &l.loinc
-                        && let Some(lc) = a.loinc.iter().find(|x| x.code == code.trim())
+                    if let Some(code) = loinc
+                        && let Some(lc) = a.loinc.iter().find(|x| x.code == code)
                         && lc.property != "any"
                         && unit_prop
                             .is_some_and(|p| !p.starts_with(lc.property.as_str()) && !lc.property.starts_with(p))
@@ -428,7 +497,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             input: i,
             analyte: a_idx,
             id: a.id,
-            loinc: l.loinc.as_ref().map(|c| c.trim().to_string()),
+            loinc: loinc.map(str::to_string),
             value,
             unit: l.unit.clone(),
             canonical,

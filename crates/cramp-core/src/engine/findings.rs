@@ -44,7 +44,7 @@ pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathwa
     if r.id == AnalyteId::Calcium {
         finding.adjusted = adjusted_calcium(kb, f, v, input.name.as_deref()).map(|c| c / r.factor - r.offset);
     }
-    let lab_range = (input.ref_low.is_some() || input.ref_high.is_some()).then(|| Range {
+    let lab_range = (!input.range_reversed() && (input.ref_low.is_some() || input.ref_high.is_some())).then(|| Range {
         low: input.ref_low.map(to_canonical),
         high: input.ref_high.map(to_canonical),
     });

@@ -1270,8 +1270,10 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
         let is_low = c.f.labs.iter().any(|r| {
             r.id == analyte && {
                 let a = &kb.labs.analytes[r.analyte];
-                let lo = c.case.labs[r.input]
+                let input = &c.case.labs[r.input];
+                let lo = input
                     .ref_low
+                    .filter(|_| !input.range_reversed())
                     .map(|x| (x + r.offset) * r.factor)
                     .or(a.range.and_then(|rg| rg.low));
                 r.canonical.zip(lo).is_some_and(|(v, l)| v < l)

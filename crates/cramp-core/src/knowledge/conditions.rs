@@ -120,6 +120,53 @@ pub fn normalise_icd(code: &str) -> String {
         .collect()
 }
 
+/// A condition code as it was found in what was sent: `code` as compared (`normalise_icd` for
+/// ICD-10-CM, the digits for SNOMED CT), `as_sent` the word it was read from, `decorated` when the
+/// field held more than the code ("ICD-10: K74.60", "SCTID: 19943007", "19943007 |Cirrhosis|").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRead<'a> {
+    pub code: String,
+    pub as_sent: &'a str,
+    pub decorated: bool,
+}
+
+/// The ICD-10-CM code in an `icd10` field: the first word (split at spaces and `: ; , ( ) | /`)
+/// that, without dots, reads as one (a letter, a digit, then one to five letters or digits), so a
+/// label ("ICD-10-CM:") or a description after the code is passed over. `None` when no word does.
+pub fn icd10_in(sent: &str) -> Option<CodeRead<'_>> {
+    let trimmed = sent.trim();
+    trimmed
+        .split(|c: char| c.is_whitespace() || ":;,()|/".contains(c))
+        .filter(|w| !w.is_empty())
+        .find_map(|w| {
+            let code = normalise_icd(w);
+            let b = code.as_bytes();
+            let shaped = (3..=7).contains(&b.len())
+                && b[0].is_ascii_uppercase()
+                && b[1].is_ascii_digit()
+                && b[2..].iter().all(u8::is_ascii_alphanumeric);
+            shaped.then_some(CodeRead {
+                code,
+                as_sent: w,
+                decorated: w.len() != trimmed.len(),
+            })
+        })
+}
+
+/// The SNOMED CT id in a `snomed` field: the first run of 6 to 18 digits (an SCTID's length), so
+/// a label ("SCTID:") or a term after it ("|Cirrhosis of liver|") is passed over.
+pub fn snomed_in(sent: &str) -> Option<CodeRead<'_>> {
+    let trimmed = sent.trim();
+    trimmed
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|run| (6..=18).contains(&run.len()))
+        .map(|run| CodeRead {
+            code: run.to_string(),
+            as_sent: run,
+            decorated: run.len() != trimmed.len(),
+        })
+}
+
 /// ICD-10-CM syntax: a letter, a digit, an alphanumeric, then up to four alphanumerics after a dot.
 pub fn is_icd10(code: &str) -> bool {
     let c = code.trim().trim_end_matches('-');
@@ -499,6 +546,27 @@ mod tests {
     #[test]
     fn icd10_codes_are_compared_without_dots() {
         assert_eq!(normalise_icd("k70.31"), "K7031");
+        let icd = |s| icd10_in(s).map(|r| (r.code, r.decorated));
+        assert_eq!(icd("K74.60"), Some(("K7460".to_string(), false)));
+        assert_eq!(icd(" k7460 "), Some(("K7460".to_string(), false)));
+        assert_eq!(icd("ICD-10-CM: K74.60"), Some(("K7460".to_string(), true)));
+        assert_eq!(icd("ICD10 K74.6 (cirrhosis)"), Some(("K746".to_string(), true)));
+        assert_eq!(
+            icd("K74.60 - Unspecified cirrhosis of liver"),
+            Some(("K7460".to_string(), true))
+        );
+        assert_eq!(icd("I10"), Some(("I10".to_string(), false)));
+        assert_eq!(icd("cirrhosis"), None);
+        assert_eq!(icd("ICD-10"), None);
+        let sct = |s| snomed_in(s).map(|r| (r.code, r.decorated));
+        assert_eq!(sct("19943007"), Some(("19943007".to_string(), false)));
+        assert_eq!(sct("SCTID: 19943007"), Some(("19943007".to_string(), true)));
+        assert_eq!(
+            sct("19943007 |Cirrhosis of liver|"),
+            Some(("19943007".to_string(), true))
+        );
+        assert_eq!(sct("SNOMED CT 12345"), None);
+        assert_eq!(sct("cirrhosis"), None);
         assert_eq!(normalise_icd("I70.21-"), "I7021");
     }
 }

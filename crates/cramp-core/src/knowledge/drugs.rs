@@ -81,6 +81,9 @@ pub struct RawDrugs {
     /// "magnesium citrate").
     #[serde(default)]
     salt_anions: Vec<String>,
+    /// Words in a medication's name that say it is no longer taken ("stopped", "discontinued").
+    #[serde(default)]
+    stopped_words: Vec<String>,
     atc_sets: HashMap<String, AtcSet>,
     beers_avoid_group: Vec<BeersGroup>,
     group: Vec<DrugGroup>,
@@ -184,6 +187,7 @@ pub struct DrugTable {
     strip_words: HashSet<String>,
     salt_drugs: HashSet<String>,
     salt_anions: HashSet<String>,
+    stopped_words: Vec<String>,
     /// Name token sequences indexed by their first word, longest first, each with the drugs it names
     /// (several for a brand of a combination product listed under each ingredient).
     names: HashMap<String, Vec<NamePattern>>,
@@ -380,6 +384,7 @@ impl DrugTable {
             strip_words,
             salt_drugs,
             salt_anions,
+            stopped_words: raw.stopped_words.iter().map(|w| w.to_lowercase()).collect(),
             names: HashMap::default(),
             by_atc,
             by_former_atc,
@@ -454,6 +459,16 @@ impl DrugTable {
             .copied()
             .filter(|t| self.salt_drugs.contains(*t) || self.salt_anions.contains(*t))
             .collect()
+    }
+
+    /// The word of `stopped_words` a medication's name contains ("quinine (stopped 2023)"), if
+    /// any: the entry says the medicine is no longer taken.
+    pub fn stopped_word(&self, name: &str) -> Option<&str> {
+        let lower = name.to_lowercase();
+        self.stopped_words
+            .iter()
+            .find(|w| super::labs::has_word(&lower, w))
+            .map(String::as_str)
     }
 
     /// The drugs a free-text name names: one for a single drug, several for a combination product

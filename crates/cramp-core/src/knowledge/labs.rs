@@ -436,7 +436,7 @@ fn numbered(lower: &str, word: &str) -> bool {
 }
 
 /// `word` occurs in `lower` as whole words (not inside a longer word).
-fn has_word(lower: &str, word: &str) -> bool {
+pub(crate) fn has_word(lower: &str, word: &str) -> bool {
     whole_words(lower, word).next().is_some()
 }
 
@@ -459,6 +459,20 @@ fn whole_words<'a>(lower: &'a str, word: &'a str) -> impl Iterator<Item = usize>
 }
 
 /// LOINC syntax: 1-7 digits, a hyphen, one check digit.
+/// The LOINC code in a `loinc` field: the first word (split at spaces and `: ; , ( ) |`) that is
+/// one, so a label ("LOINC: 2823-3") or a name after it is passed over.
+pub fn loinc_in(sent: &str) -> Option<super::CodeRead<'_>> {
+    let trimmed = sent.trim();
+    trimmed
+        .split(|c: char| c.is_whitespace() || ":;,()|".contains(c))
+        .find(|w| is_loinc(w))
+        .map(|w| super::CodeRead {
+            code: w.to_string(),
+            as_sent: w,
+            decorated: w.len() != trimmed.len(),
+        })
+}
+
 pub fn is_loinc(code: &str) -> bool {
     let Some((num, check)) = code.split_once('-') else {
         return false;

@@ -13,11 +13,13 @@ mod labs;
 
 pub use cds::{CardLabels, CardSummaries, CdsWording, Coded, FormWording, SUMMARY_TEMPLATE_MAX, literal_len, topic};
 pub use check::{CheckIssue, CheckReport, Level};
-pub use conditions::{ConditionTable, Gate, GateId, is_icd10, normalise_icd};
+pub use conditions::{CodeRead, ConditionTable, Gate, GateId, icd10_in, is_icd10, normalise_icd, snomed_in};
 pub use drugs::{
     AtcSet, BeersGroup, CodeProfile, Drug, DrugGroup, DrugTable, GroupRole, SetId, SetMask, is_atc, normalise_atc,
 };
-pub use labs::{Analyte, AnalyteId, LabTable, Range, Trigger, TriggerId, UnitConversion, is_loinc, normalise_unit};
+pub use labs::{
+    Analyte, AnalyteId, LabTable, Range, Trigger, TriggerId, UnitConversion, is_loinc, loinc_in, normalise_unit,
+};
 
 use crate::rules::{RULES, RuleId};
 use crate::vocab::*;
