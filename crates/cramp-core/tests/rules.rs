@@ -1161,6 +1161,27 @@ fn a_condition_code_with_a_label_or_a_term_beside_it_is_read_and_a_name_in_a_cod
     assert_eq!(warnings_with(&a, "matches no condition the rules use"), 1);
 }
 
+#[test]
+fn a_medication_code_with_a_label_or_a_name_beside_it_is_read_and_a_name_in_a_code_field_is_read_as_the_name() {
+    for medication in [
+        r#"{"atc": "ATC: C03AA03"}"#,
+        r#"{"atc": "C03AA03 hydrochlorothiazide"}"#,
+        r#"{"rxnorm": "RxCUI 5487"}"#,
+        r#"{"rxnorm": "5487 (hydrochlorothiazide)"}"#,
+        r#"{"atc": "hydrochlorothiazide"}"#,
+        r#"{"rxnorm": "hydrochlorothiazide 25 mg"}"#,
+    ] {
+        let a = run(&format!(r#"{{"medications": [{medication}]}}"#));
+        assert_eq!(review(&a), vec![("C03AA03".to_string(), "A")], "{medication}");
+        assert_eq!(a.input_warnings.len(), 1, "{medication}: {:?}", a.input_warnings);
+        assert!(a.unrecognized_medications.is_empty(), "{medication}");
+    }
+    // A number after a name in the RxNorm field is not taken for an RXCUI.
+    let a = run(r#"{"medications": [{"name": "furosemide", "rxnorm": "furosemide 40"}]}"#);
+    assert_eq!(review(&a), vec![("C03CA01".to_string(), "B")]);
+    assert_eq!(warnings_with(&a, "it was ignored"), 1);
+}
+
 // ---- labs and findings (c.3, c.3a, c.4) ----
 
 #[test]

@@ -2,8 +2,7 @@
 
 use crate::case::*;
 use crate::knowledge::{
-    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, icd10_in, is_atc, loinc_in, normalise_atc,
-    snomed_in,
+    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, atc_in, icd10_in, loinc_in, rxnorm_in, snomed_in,
 };
 
 /// One ingredient of a medication taken or considered.
@@ -101,21 +100,46 @@ impl Ingredient {
     }
 }
 
-fn resolve(
+fn resolve<'a>(
     kb: &KnowledgeBase,
-    d: &DrugInput,
+    d: &'a DrugInput,
     at: &str,
     considering: bool,
     warnings: &mut Vec<String>,
     unrecognized: &mut Vec<String>,
 ) -> Vec<Ingredient> {
-    let label = d
+    // The codes in the code fields ("ATC: C03AA03", "RxCUI 5487"); text there that holds no code
+    // is the medicine's name when `name` is absent ("atc": "hydrochlorothiazide").
+    let atc_read = d.atc.as_deref().map(|sent| (sent, atc_in(sent)));
+    let rx_read = d.rxnorm.as_deref().map(|sent| (sent, rxnorm_in(sent)));
+    let no_code =
+        |read: &Option<(&'a str, Option<CodeRead<'a>>)>| read.as_ref().filter(|(_, r)| r.is_none()).map(|(s, _)| *s);
+    let name = d
         .name
-        .clone()
+        .as_deref()
+        .or_else(|| no_code(&atc_read))
+        .or_else(|| no_code(&rx_read));
+    for (field, read, example) in [("atc", &atc_read, "C03AA03"), ("rxnorm", &rx_read, "5487")] {
+        match read {
+            Some((sent, Some(r))) if r.decorated => warnings.push(format!(
+                "{at}.{field}: read as {:?} from {sent:?}; send the code alone",
+                r.as_sent
+            )),
+            Some((sent, None)) if d.name.is_none() && name == Some(*sent) => warnings.push(format!(
+                "{at}.{field}: {sent:?} holds no code (e.g. {example}) and was read as the medicine's name; send the name in `name`"
+            )),
+            Some((sent, None)) => warnings.push(format!(
+                "{at}.{field}: {sent:?} is not a code (e.g. {example}); it was ignored"
+            )),
+            _ => {}
+        }
+    }
+    let label = name
+        .map(str::to_string)
         .or_else(|| d.atc.clone())
         .or_else(|| d.rxnorm.clone().map(|r| format!("RxNorm {r}")))
         .unwrap_or_default();
-    let by_name = d.name.as_deref().map(|n| kb.drugs.by_name(n)).unwrap_or_default();
+    let by_name = name.map(|n| kb.drugs.by_name(n)).unwrap_or_default();
     let drug_code = |idx: usize| kb.drugs.drugs[idx].code().map(str::to_string);
     let make = |label: String, code: Option<String>, own_code: bool, drug: Option<usize>| Ingredient {
         profile: kb.drugs.ingredient_profile(code.as_deref(), own_code, drug),
@@ -126,38 +150,33 @@ fn resolve(
         considering,
     };
 
-    if let Some(atc) = &d.atc {
-        let code = normalise_atc(atc);
-        if is_atc(&code) {
-            let code = kb.drugs.current_atc(&code);
-            let drug = kb
-                .drugs
-                .by_atc(&code)
-                .or_else(|| by_name.first().copied().filter(|_| by_name.len() == 1));
-            let agrees = by_name
-                .iter()
-                .any(|&idx| drug_code(idx).is_some_and(|c| same_class(&c, &code)));
-            if !by_name.is_empty() && !agrees {
-                warnings.push(format!(
-                    "{at}: the name {:?} and the ATC code {atc} name different drugs; the code decides the drug class",
-                    d.name.as_deref().unwrap_or_default()
-                ));
-            }
-            let drug = drug.filter(|&idx| drug_code(idx).is_some_and(|c| same_class(&c, &code)));
-            return vec![make(label, Some(code), true, drug)];
+    if let Some((_, Some(atc))) = &atc_read {
+        let code = kb.drugs.current_atc(&atc.code);
+        let drug = kb
+            .drugs
+            .by_atc(&code)
+            .or_else(|| by_name.first().copied().filter(|_| by_name.len() == 1));
+        let agrees = by_name
+            .iter()
+            .any(|&idx| drug_code(idx).is_some_and(|c| same_class(&c, &code)));
+        if !by_name.is_empty() && !agrees {
+            warnings.push(format!(
+                "{at}: the name {:?} and the ATC code {} name different drugs; the code decides the drug class",
+                name.unwrap_or_default(),
+                atc.as_sent
+            ));
         }
-        warnings.push(format!(
-            "{at}.atc: {atc:?} is not an ATC code (e.g. C03AA03); it was ignored"
-        ));
+        let drug = drug.filter(|&idx| drug_code(idx).is_some_and(|c| same_class(&c, &code)));
+        return vec![make(label, Some(code), true, drug)];
     }
-    if let Some(rx) = &d.rxnorm
-        && let Some(idx) = kb.drugs.by_rxnorm(rx.trim())
+    if let Some((_, Some(rx))) = &rx_read
+        && let Some(idx) = kb.drugs.by_rxnorm(&rx.code)
     {
         return vec![make(label, drug_code(idx), false, Some(idx))];
     }
     if by_name.is_empty() {
         // A misspelling one edit from one drug's name is read as that drug, and said so.
-        if let Some((idx, word, name)) = d.name.as_deref().and_then(|n| kb.drugs.by_near_name(n)) {
+        if let Some((idx, word, name)) = name.and_then(|n| kb.drugs.by_near_name(n)) {
             warnings.push(format!(
                 "{at}: {word:?} is not a name the knowledge base knows; read as {name:?}, the nearest spelling: check it"
             ));

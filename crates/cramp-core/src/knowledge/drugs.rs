@@ -246,6 +246,57 @@ pub fn normalise_atc(code: &str) -> String {
         .to_uppercase()
 }
 
+/// The first word of a code field after any label words (`labels`, compared in lower case), the
+/// field split at spaces and `: ; , ( ) |`.
+fn first_after_labels<'a>(trimmed: &'a str, labels: &[&str]) -> Option<&'a str> {
+    trimmed
+        .split(|c: char| c.is_whitespace() || ":;,()|".contains(c))
+        .filter(|w| !w.is_empty())
+        .find(|w| !labels.iter().any(|l| w.eq_ignore_ascii_case(l)))
+}
+
+/// The ATC code in an `atc` field: the field itself ("C03AA03", "c03 aa03"), or its first word
+/// after a label ("ATC: C03AA03") when that word is one ("C03AA03 hydrochlorothiazide").
+pub fn atc_in(sent: &str) -> Option<super::CodeRead<'_>> {
+    let trimmed = sent.trim();
+    let whole = normalise_atc(trimmed);
+    if is_atc(&whole) {
+        return Some(super::CodeRead {
+            code: whole,
+            as_sent: trimmed,
+            decorated: false,
+        });
+    }
+    let w = first_after_labels(trimmed, &["atc", "who-atc", "code"])?;
+    let code = normalise_atc(w);
+    is_atc(&code).then_some(super::CodeRead {
+        code,
+        as_sent: w,
+        decorated: true,
+    })
+}
+
+/// The RxNorm RXCUI in an `rxnorm` field: the field itself when it is all digits, or its first
+/// word after a label ("RxCUI 5487") when that word is ("5487 (hydrochlorothiazide)"). A number
+/// later in the text ("hydrochlorothiazide 25 mg") is not taken for one.
+pub fn rxnorm_in(sent: &str) -> Option<super::CodeRead<'_>> {
+    let trimmed = sent.trim();
+    let digits = |w: &str| (1..=9).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit());
+    if digits(trimmed) {
+        return Some(super::CodeRead {
+            code: trimmed.to_string(),
+            as_sent: trimmed,
+            decorated: false,
+        });
+    }
+    let w = first_after_labels(trimmed, &["rxnorm", "rxcui", "rx", "cui", "code"])?;
+    digits(w).then(|| super::CodeRead {
+        code: w.to_string(),
+        as_sent: w,
+        decorated: true,
+    })
+}
+
 /// ATC syntax: L, LNN, LNNL, LNNLL or LNNLLNN (anatomical group to chemical substance).
 pub fn is_atc(code: &str) -> bool {
     let b = code.as_bytes();

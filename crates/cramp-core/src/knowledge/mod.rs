@@ -15,7 +15,8 @@ pub use cds::{CardLabels, CardSummaries, CdsWording, Coded, FormWording, SUMMARY
 pub use check::{CheckIssue, CheckReport, Level};
 pub use conditions::{CodeRead, ConditionTable, Gate, GateId, icd10_in, is_icd10, normalise_icd, snomed_in};
 pub use drugs::{
-    AtcSet, BeersGroup, CodeProfile, Drug, DrugGroup, DrugTable, GroupRole, SetId, SetMask, is_atc, normalise_atc,
+    AtcSet, BeersGroup, CodeProfile, Drug, DrugGroup, DrugTable, GroupRole, SetId, SetMask, atc_in, is_atc,
+    normalise_atc, rxnorm_in,
 };
 pub use labs::{
     Analyte, AnalyteId, LabTable, Range, Trigger, TriggerId, UnitConversion, is_loinc, loinc_in, normalise_unit,
