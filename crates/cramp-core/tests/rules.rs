@@ -976,6 +976,21 @@ fn a_brand_name_with_dose_text_is_recognised_lasix_is_furosemide() {
 }
 
 #[test]
+fn brands_sold_in_other_countries_or_as_follow_on_products_are_their_drug() {
+    for (brand, atc, tier) in [
+        ("Anaprox DS 550 mg", "M01AE02", "A"),
+        ("Movymia 20 micrograms", "H05AA02", "A"),
+        ("Duavee", "G03CA57", "A"),
+        ("Liskonum 450mg", "N05AN01", "B"),
+        ("Torem 10", "C03CA04", "B"),
+        ("Toradol", "M01A", "C"),
+    ] {
+        let a = run(&format!(r#"{{"medications": [{{"name": "{brand}"}}]}}"#));
+        assert_eq!(review(&a), vec![(atc.to_string(), tier)], "{brand}");
+    }
+}
+
+#[test]
 fn a_combination_product_is_split_into_its_ingredients() {
     let a = run(r#"{"medications": [{"name": "hydrochlorothiazide and amiloride 25/2.5"}]}"#);
     let codes: Vec<_> = review(&a).into_iter().map(|(c, _)| c).collect();
