@@ -2046,14 +2046,27 @@ fn poor_balance_adds_seated_stretching_and_seated_cramp_relief_and_suppresses_fl
 }
 
 #[test]
-fn fluid_advice_is_suppressed_in_heart_failure_low_sodium_restriction_and_nocturia() {
+fn fluid_advice_is_suppressed_in_heart_failure_low_sodium_restriction_and_nocturia_sent_as_results_flags_or_conditions()
+{
     for extra in [
         r#""conditions": [{"name": "heart failure"}]"#,
         r#""labs": [{"loinc": "2951-2", "value": 132, "unit": "mmol/L"}]"#,
         r#""patient": {"fluid_restricted": true}"#,
+        // The same recorded as conditions, as charts often do.
+        r#""conditions": [{"name": "Hyponatremia (Na 128)"}]"#,
+        r#""conditions": [{"icd10": "E87.1"}]"#,
+        r#""conditions": [{"name": "fluid restriction 1.5 L/day"}]"#,
+        r#""conditions": [{"name": "CAPD"}]"#,
     ] {
         let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, {extra}}}"#));
         assert!(!plan(&a).contains(&"hydration"), "{extra}");
+    }
+    for extra in [
+        r#"{"name": "hyponatraemia resolved"}"#,
+        r#"{"name": "low sodium diet"}"#,
+    ] {
+        let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{extra}]}}"#));
+        assert!(plan(&a).contains(&"hydration"), "{extra}");
     }
     let b = run(&format!(r#"{{"symptoms": {{{NLC}, "nocturia": true}}}}"#));
     assert!(!plan(&b).contains(&"hydration"));

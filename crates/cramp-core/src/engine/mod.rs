@@ -832,7 +832,9 @@ fn plan<'kb>(
     let hydration_suppressed = c.gate(GateId::EsrdDialysis)
         || c.gate(GateId::HeartFailure)
         || na_low
+        || c.gate(GateId::Hyponatraemia)
         || yes(c.case.patient.fluid_restricted)
+        || c.gate(GateId::FluidRestriction)
         || c.gate(GateId::Nocturia)
         || poor_balance;
     give(Hydration, nlc && !hydration_suppressed);

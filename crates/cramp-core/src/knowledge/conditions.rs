@@ -47,6 +47,8 @@ gates! {
     VitaminDDeficiency = "vitamin_d_deficiency",
     ThyroidDisease = "thyroid_disease",
     Myalgia = "myalgia",
+    Hyponatraemia = "hyponatraemia",
+    FluidRestriction = "fluid_restriction",
 }
 
 #[derive(Debug, Clone, Deserialize)]
