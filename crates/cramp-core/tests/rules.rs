@@ -612,6 +612,36 @@ fn quinine_with_a_long_qt_or_av_block_on_the_problem_list_flags_qt_risk() {
 }
 
 #[test]
+fn quinine_beside_a_qt_prolonging_drug_of_another_class_flags_qt_risk() {
+    for other in [
+        "amiodarone 200 mg",
+        "Sotalol 80mg bd",
+        "methadone",
+        "Zofran 4mg prn",
+        "domperidone",
+        "ciprofloxacin",
+        "hydroxychloroquine",
+        "donepezil",
+    ] {
+        let a = run(&format!(
+            r#"{{"medications": [{{"name": "quinine sulfate 300 mg"}}, {{"name": "{other}"}}]}}"#
+        ));
+        assert_eq!(flag_urgency(&a, "qt_prolongation_risk"), Some("soon"), "{other}");
+        assert!(a.unrecognized_medications.is_empty(), "{other}");
+        // Considering quinine beside it counts as taking it.
+        let b = run(&format!(
+            r#"{{"medications": [{{"name": "{other}"}}], "considering": [{{"name": "quinine"}}]}}"#
+        ));
+        assert!(flags(&b).contains(&"qt_prolongation_risk"), "{other}");
+        // Without quinine, none of them is reviewed or flagged: they are not causes of cramps.
+        let c = run(&format!(r#"{{"medications": [{{"name": "{other}"}}]}}"#));
+        assert!(flags(&c).is_empty() && review(&c).is_empty(), "{other}");
+    }
+    let beta_blocker = run(r#"{"medications": [{"name": "quinine"}, {"name": "metoprolol"}]}"#);
+    assert!(!flags(&beta_blocker).contains(&"qt_prolongation_risk"));
+}
+
+#[test]
 fn quinine_with_a_long_qtc_flags_qt_risk_without_a_referral() {
     let a = run(r#"{"patient": {"sex": "male"}, "medications": [{"name": "quinine"}], "exam": {"qtc_ms": 455}}"#);
     assert_eq!(flag_urgency(&a, "qt_prolongation_risk"), Some("soon"));
