@@ -1227,6 +1227,32 @@ fn a_medication_code_with_a_label_or_a_name_beside_it_is_read_and_a_name_in_a_co
     assert_eq!(warnings_with(&a, "it was ignored"), 1);
 }
 
+#[test]
+fn none_or_nil_in_a_list_names_nothing_and_is_skipped_with_a_warning() {
+    let a = run(
+        r#"{"medications": [{"name": "Nil."}, {"name": "no regular medications"}], "conditions": [{"name": "None"}, {"name": "nil of note"}]}"#,
+    );
+    assert!(a.unrecognized_medications.is_empty());
+    assert_eq!(warnings_with(&a, "names no medicine; skipped"), 2);
+    assert_eq!(warnings_with(&a, "names no condition; skipped"), 2);
+    assert_eq!(warnings_with(&a, "matches no condition"), 0);
+    // Only the whole name: a word of a longer one is not "none".
+    let b = run(r#"{"medications": [{"name": "nonsteroidal gel"}]}"#);
+    assert_eq!(b.unrecognized_medications, vec!["nonsteroidal gel".to_string()]);
+}
+
+#[test]
+fn magnesium_calcium_and_potassium_products_named_by_brand_are_their_supplement() {
+    let a = run(
+        r#"{"considering": [{"name": "Mag-Tab SR"}, {"name": "Magnaspartate"}, {"name": "Adcal-D3"}, {"name": "Kay Ciel"}]}"#,
+    );
+    assert!(
+        a.unrecognized_medications.is_empty(),
+        "{:?}",
+        a.unrecognized_medications
+    );
+}
+
 // ---- labs and findings (c.3, c.3a, c.4) ----
 
 #[test]

@@ -2,7 +2,8 @@
 
 use crate::case::*;
 use crate::knowledge::{
-    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, atc_in, icd10_in, loinc_in, rxnorm_in, snomed_in,
+    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, atc_in, icd10_in, loinc_in, rxnorm_in, says_none,
+    snomed_in,
 };
 
 /// One ingredient of a medication taken or considered.
@@ -278,6 +279,14 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut gates = [false; GateId::ALL.len()];
     let mut negated_mentions = 0u64;
     for (i, c) in case.conditions.iter().enumerate() {
+        if let Some(name) = c.name.as_deref()
+            && c.icd10.is_none()
+            && c.snomed.is_none()
+            && says_none(name, &kb.conditions.none_names)
+        {
+            warnings.push(format!("conditions[{i}]: {name:?} names no condition; skipped"));
+            continue;
+        }
         let (recognised, read_as) = condition_gates_read(kb, c, &mut gates, &mut negated_mentions);
         for (word, as_word) in read_as {
             warnings.push(format!(
@@ -359,6 +368,14 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut unrecognized = Vec::new();
     let mut ingredients = Vec::new();
     for (i, d) in case.medications.iter().enumerate() {
+        if let Some(name) = d.name.as_deref()
+            && d.atc.is_none()
+            && d.rxnorm.is_none()
+            && says_none(name, &kb.drugs.none_names)
+        {
+            warnings.push(format!("medications[{i}]: {name:?} names no medicine; skipped"));
+            continue;
+        }
         if let Some(name) = d.name.as_deref()
             && let Some(word) = kb.drugs.stopped_word(name)
         {

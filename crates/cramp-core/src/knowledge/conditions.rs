@@ -96,6 +96,8 @@ pub struct ConditionTable {
     /// (`letter_bit`).
     pub near_words: Vec<String>,
     near_letters: u32,
+    /// Whole names that say there is no condition ("none", "nil"), lower case.
+    pub none_names: Vec<String>,
     /// Every gate's synonyms, whole-word synonyms and exclusions in one automaton, with what each
     /// pattern is.
     names: aho_corasick::AhoCorasick,
@@ -263,6 +265,7 @@ impl ConditionTable {
             negations_after,
             near_letters: near_words.iter().fold(0, |m, w| m | letter_bit(w)),
             near_words: near_words.iter().map(|w| w.to_lowercase()).collect(),
+            none_names: Vec::new(),
             names,
             patterns,
         })

@@ -84,6 +84,9 @@ pub struct RawDrugs {
     /// Words in a medication's name that say it is no longer taken ("stopped", "discontinued").
     #[serde(default)]
     stopped_words: Vec<String>,
+    /// Whole names that say no medicine is taken ("none", "nil").
+    #[serde(default)]
+    none_names: Vec<String>,
     atc_sets: HashMap<String, AtcSet>,
     beers_avoid_group: Vec<BeersGroup>,
     group: Vec<DrugGroup>,
@@ -188,6 +191,7 @@ pub struct DrugTable {
     salt_drugs: HashSet<String>,
     salt_anions: HashSet<String>,
     stopped_words: Vec<String>,
+    pub none_names: Vec<String>,
     /// Name token sequences indexed by their first word, longest first, each with the drugs it names
     /// (several for a brand of a combination product listed under each ingredient).
     names: HashMap<String, Vec<NamePattern>>,
@@ -436,6 +440,7 @@ impl DrugTable {
             salt_drugs,
             salt_anions,
             stopped_words: raw.stopped_words.iter().map(|w| w.to_lowercase()).collect(),
+            none_names: raw.none_names.iter().map(|w| w.to_lowercase()).collect(),
             names: HashMap::default(),
             by_atc,
             by_former_atc,

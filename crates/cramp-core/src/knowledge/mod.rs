@@ -29,6 +29,13 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::Date;
 
+/// Whether a name, trimmed of spaces and final punctuation and compared in lower case, is one of
+/// `none_names` ("None.", "NIL", "n/a"): it says there is nothing to list.
+pub fn says_none(name: &str, none_names: &[String]) -> bool {
+    let name = name.trim().trim_end_matches(['.', ';', ',', '!']).trim();
+    none_names.iter().any(|w| w.eq_ignore_ascii_case(name))
+}
+
 /// The shortest word read as a misspelling of a known one (drug names, `near_words`): shorter
 /// words are too close to each other for one edit to identify one.
 pub(crate) const NEAR_MIN_LEN: usize = 6;
@@ -453,6 +460,8 @@ struct RawCodes {
     negations_added: Vec<String>,
     negations_after: Vec<String>,
     near_words: Vec<String>,
+    #[serde(default)]
+    none_names: Vec<String>,
     gate: Vec<conditions::RawGate>,
     code: Vec<ClassificationCode>,
 }
@@ -661,13 +670,14 @@ impl KnowledgeBase {
 
         let group_entries = drugs.groups.iter().map(|g| entry_index[&g.entry]).collect();
         let analyte_entries = labs.analytes.iter().map(|a| entry_index[&a.entry]).collect();
-        let conditions = ConditionTable::load(
+        let mut conditions = ConditionTable::load(
             raw_codes.gate,
             raw_codes.negations,
             raw_codes.negations_added,
             raw_codes.negations_after,
             raw_codes.near_words,
         )?;
+        conditions.none_names = raw_codes.none_names.iter().map(|w| w.to_lowercase()).collect();
         let mut code_index = HashMap::default();
         for (i, c) in raw_codes.code.iter().enumerate() {
             if code_index.insert(c.id.clone(), i).is_some() {
