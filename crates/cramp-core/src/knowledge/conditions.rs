@@ -129,7 +129,7 @@ pub fn normalise_icd(code: &str) -> String {
 /// field held more than the code ("ICD-10: K74.60", "SCTID: 19943007", "19943007 |Cirrhosis|").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CodeRead<'a> {
-    pub code: String,
+    pub code: std::borrow::Cow<'a, str>,
     pub as_sent: &'a str,
     pub decorated: bool,
 }
@@ -150,7 +150,7 @@ pub fn icd10_in(sent: &str) -> Option<CodeRead<'_>> {
                 && b[1].is_ascii_digit()
                 && b[2..].iter().all(u8::is_ascii_alphanumeric);
             shaped.then_some(CodeRead {
-                code,
+                code: code.into(),
                 as_sent: w,
                 decorated: w.len() != trimmed.len(),
             })
@@ -165,7 +165,7 @@ pub fn snomed_in(sent: &str) -> Option<CodeRead<'_>> {
         .split(|c: char| !c.is_ascii_digit())
         .find(|run| (6..=18).contains(&run.len()))
         .map(|run| CodeRead {
-            code: run.to_string(),
+            code: run.into(),
             as_sent: run,
             decorated: run.len() != trimmed.len(),
         })
@@ -551,7 +551,7 @@ mod tests {
     #[test]
     fn icd10_codes_are_compared_without_dots() {
         assert_eq!(normalise_icd("k70.31"), "K7031");
-        let icd = |s| icd10_in(s).map(|r| (r.code, r.decorated));
+        let icd = |s| icd10_in(s).map(|r| (r.code.into_owned(), r.decorated));
         assert_eq!(icd("K74.60"), Some(("K7460".to_string(), false)));
         assert_eq!(icd(" k7460 "), Some(("K7460".to_string(), false)));
         assert_eq!(icd("ICD-10-CM: K74.60"), Some(("K7460".to_string(), true)));
@@ -563,7 +563,7 @@ mod tests {
         assert_eq!(icd("I10"), Some(("I10".to_string(), false)));
         assert_eq!(icd("cirrhosis"), None);
         assert_eq!(icd("ICD-10"), None);
-        let sct = |s| snomed_in(s).map(|r| (r.code, r.decorated));
+        let sct = |s| snomed_in(s).map(|r| (r.code.into_owned(), r.decorated));
         assert_eq!(sct("19943007"), Some(("19943007".to_string(), false)));
         assert_eq!(sct("SCTID: 19943007"), Some(("19943007".to_string(), true)));
         assert_eq!(

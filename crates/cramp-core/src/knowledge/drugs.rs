@@ -191,6 +191,8 @@ pub struct DrugTable {
     salt_drugs: HashSet<String>,
     salt_anions: HashSet<String>,
     stopped_words: Vec<String>,
+    /// `stopped_words` in one automaton, ASCII case ignored: a name is scanned once, not copied.
+    stopped: aho_corasick::AhoCorasick,
     pub none_names: Vec<String>,
     /// Name token sequences indexed by their first word, longest first, each with the drugs it names
     /// (several for a brand of a combination product listed under each ingredient).
@@ -266,7 +268,7 @@ pub fn atc_in(sent: &str) -> Option<super::CodeRead<'_>> {
     let whole = normalise_atc(trimmed);
     if is_atc(&whole) {
         return Some(super::CodeRead {
-            code: whole,
+            code: whole.into(),
             as_sent: trimmed,
             decorated: false,
         });
@@ -274,7 +276,7 @@ pub fn atc_in(sent: &str) -> Option<super::CodeRead<'_>> {
     let w = first_after_labels(trimmed, &["atc", "who-atc", "code"])?;
     let code = normalise_atc(w);
     is_atc(&code).then_some(super::CodeRead {
-        code,
+        code: code.into(),
         as_sent: w,
         decorated: true,
     })
@@ -288,14 +290,14 @@ pub fn rxnorm_in(sent: &str) -> Option<super::CodeRead<'_>> {
     let digits = |w: &str| (1..=9).contains(&w.len()) && w.bytes().all(|b| b.is_ascii_digit());
     if digits(trimmed) {
         return Some(super::CodeRead {
-            code: trimmed.to_string(),
+            code: trimmed.into(),
             as_sent: trimmed,
             decorated: false,
         });
     }
     let w = first_after_labels(trimmed, &["rxnorm", "rxcui", "rx", "cui", "code"])?;
     digits(w).then(|| super::CodeRead {
-        code: w.to_string(),
+        code: w.into(),
         as_sent: w,
         decorated: true,
     })
@@ -439,6 +441,10 @@ impl DrugTable {
             strip_words,
             salt_drugs,
             salt_anions,
+            stopped: aho_corasick::AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .build(&raw.stopped_words)
+                .map_err(|e| LoadError::Invalid(format!("drugs.toml: stopped_words: {e}")))?,
             stopped_words: raw.stopped_words.iter().map(|w| w.to_lowercase()).collect(),
             none_names: raw.none_names.iter().map(|w| w.to_lowercase()).collect(),
             names: HashMap::default(),
@@ -520,11 +526,14 @@ impl DrugTable {
     /// The word of `stopped_words` a medication's name contains ("quinine (stopped 2023)"), if
     /// any: the entry says the medicine is no longer taken.
     pub fn stopped_word(&self, name: &str) -> Option<&str> {
-        let lower = name.to_lowercase();
-        self.stopped_words
-            .iter()
-            .find(|w| super::labs::has_word(&lower, w))
-            .map(String::as_str)
+        if !self.stopped.is_match(name) {
+            return None;
+        }
+        let alnum = |c: Option<char>| c.is_some_and(char::is_alphanumeric);
+        self.stopped
+            .find_overlapping_iter(name)
+            .find(|m| !alnum(name[..m.start()].chars().next_back()) && !alnum(name[m.end()..].chars().next()))
+            .map(|m| self.stopped_words[m.pattern().as_usize()].as_str())
     }
 
     /// The drugs a free-text name names: one for a single drug, several for a combination product

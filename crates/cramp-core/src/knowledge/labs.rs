@@ -463,11 +463,18 @@ fn whole_words<'a>(lower: &'a str, word: &'a str) -> impl Iterator<Item = usize>
 /// one, so a label ("LOINC: 2823-3") or a name after it is passed over.
 pub fn loinc_in(sent: &str) -> Option<super::CodeRead<'_>> {
     let trimmed = sent.trim();
+    if is_loinc(trimmed) {
+        return Some(super::CodeRead {
+            code: trimmed.into(),
+            as_sent: trimmed,
+            decorated: false,
+        });
+    }
     trimmed
         .split(|c: char| c.is_whitespace() || ":;,()|".contains(c))
         .find(|w| is_loinc(w))
         .map(|w| super::CodeRead {
-            code: w.to_string(),
+            code: w.into(),
             as_sent: w,
             decorated: w.len() != trimmed.len(),
         })
