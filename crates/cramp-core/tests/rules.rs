@@ -1253,6 +1253,28 @@ fn magnesium_calcium_and_potassium_products_named_by_brand_are_their_supplement(
     );
 }
 
+#[test]
+fn a_recorded_hypokalaemia_is_a_documented_deficiency_as_a_low_result_is() {
+    for condition in [r#"{"name": "Hypokalemia"}"#, r#"{"icd10": "E87.6"}"#] {
+        let a = run(&format!(
+            r#"{{"medications": [{{"name": "bendroflumethiazide"}}], "considering": [{{"name": "potassium chloride"}}], "conditions": [{condition}]}}"#
+        ));
+        assert!(!avoid(&a).contains(&"A12BA".to_string()), "{condition}");
+        assert!(plan(&a).contains(&"correct_electrolytes"), "{condition}");
+        // With a potassium-sparing diuretic it is still avoided.
+        let b = run(&format!(
+            r#"{{"medications": [{{"name": "spironolactone"}}], "considering": [{{"name": "potassium chloride"}}], "conditions": [{condition}]}}"#
+        ));
+        assert!(avoid(&b).contains(&"A12BA".to_string()), "{condition}");
+    }
+    let resolved =
+        run(r#"{"considering": [{"name": "potassium chloride"}], "conditions": [{"name": "hypokalaemia resolved"}]}"#);
+    assert!(avoid(&resolved).contains(&"A12BA".to_string()));
+    // A recorded hypomagnesaemia gives the correction item too.
+    let mg = run(r#"{"conditions": [{"icd10": "E83.42"}]}"#);
+    assert!(plan(&mg).contains(&"correct_electrolytes"));
+}
+
 // ---- labs and findings (c.3, c.3a, c.4) ----
 
 #[test]

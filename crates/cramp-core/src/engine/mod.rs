@@ -98,6 +98,10 @@ impl<'kb> Ctx<'_, 'kb> {
     fn magnesium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
         low(interp(AnalyteId::Magnesium)) || self.gate(GateId::Hypomagnesaemia)
     }
+    /// A documented potassium deficiency: a result below range or a hypokalaemia diagnosis.
+    fn potassium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
+        low(interp(AnalyteId::Potassium)) || self.gate(GateId::Hypokalaemia)
+    }
 }
 
 fn yes(b: Option<bool>) -> bool {
@@ -549,7 +553,7 @@ fn options_and_avoid<'kb>(
     // Never-rules for drugs taken or considered.
     let organ_risk =
         cirrhosis || c.gate(GateId::Ckd) || c.gate(GateId::KidneyFailure) || c.gate(GateId::HeartFailure) || older;
-    let k_low = low(interp(AnalyteId::Potassium));
+    let k_low = c.potassium_deficiency(interp);
     let k_forbidden = !k_low || c.takes(SetId::PotassiumSparing) || c.gate(GateId::KidneyFailure);
     let ca_high = high(interp(AnalyteId::Calcium));
     // c.7 haemodialysis/ESRD: no magnesium supplement without the nephrology team (the kidneys cannot
@@ -755,7 +759,7 @@ fn plan<'kb>(
             .is_some_and(|v| v < t.hydration_sodium_min.value);
     let electrolyte_abnormal = |id: AnalyteId| abnormal(interp(id));
     let mg_low = low(interp(AnalyteId::Magnesium));
-    let k_low = low(interp(AnalyteId::Potassium));
+    let k_low = c.potassium_deficiency(interp);
     let na_low_interp = low(interp(AnalyteId::Sodium));
     let drug_lowering = (mg_low && c.takes(SetId::LowersMagnesium))
         || (k_low && c.takes(SetId::LowersPotassium))
@@ -799,7 +803,9 @@ fn plan<'kb>(
             AnalyteId::Calcium,
         ]
         .into_iter()
-        .any(electrolyte_abnormal),
+        .any(electrolyte_abnormal)
+            || c.gate(GateId::Hypokalaemia)
+            || c.gate(GateId::Hypomagnesaemia),
     );
     give(IronRepletion, iron_low);
     give(NightlyStretching, nlc && !stretching_suppressed);
@@ -990,7 +996,7 @@ fn considered<'kb>(
     let mg_low = c.magnesium_deficiency(interp);
     let treats_deficiency = |i: &facts::Ingredient| {
         (mg_low && i.in_set(SetId::MagnesiumSupplements))
-            || (low(interp(AnalyteId::Potassium)) && i.in_set(SetId::PotassiumSupplements))
+            || (c.potassium_deficiency(interp) && i.in_set(SetId::PotassiumSupplements))
             || (low(interp(AnalyteId::Calcium)) && i.in_set(SetId::CalciumSupplements))
     };
     let mut out = Vec::new();

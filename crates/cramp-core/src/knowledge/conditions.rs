@@ -49,6 +49,7 @@ gates! {
     Myalgia = "myalgia",
     Hyponatraemia = "hyponatraemia",
     FluidRestriction = "fluid_restriction",
+    Hypokalaemia = "hypokalaemia",
 }
 
 #[derive(Debug, Clone, Deserialize)]
