@@ -2135,6 +2135,7 @@ fn fluid_advice_is_suppressed_in_heart_failure_low_sodium_restriction_and_noctur
         r#""conditions": [{"icd10": "E87.1"}]"#,
         r#""conditions": [{"name": "fluid restriction 1.5 L/day"}]"#,
         r#""conditions": [{"name": "CAPD"}]"#,
+        r#""conditions": [{"name": "CKD5 on HD"}]"#,
     ] {
         let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, {extra}}}"#));
         assert!(!plan(&a).contains(&"hydration"), "{extra}");
@@ -2142,6 +2143,7 @@ fn fluid_advice_is_suppressed_in_heart_failure_low_sodium_restriction_and_noctur
     for extra in [
         r#"{"name": "hyponatraemia resolved"}"#,
         r#"{"name": "low sodium diet"}"#,
+        r#"{"name": "Huntington's (HD)"}"#,
     ] {
         let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{extra}]}}"#));
         assert!(plan(&a).contains(&"hydration"), "{extra}");
