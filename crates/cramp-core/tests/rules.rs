@@ -1183,7 +1183,8 @@ fn a_medicine_whose_name_says_it_was_stopped_is_not_read_as_taken_and_the_warnin
 }
 
 #[test]
-fn a_condition_code_with_a_label_or_a_term_beside_it_is_read_and_a_name_in_a_code_field_is_read_as_the_name() {
+fn a_condition_code_with_a_label_or_a_term_beside_it_is_read_every_code_of_a_field_counts_and_a_name_in_a_code_field_is_read_as_the_name()
+ {
     for condition in [
         r#"{"snomed": "SCTID: 19943007"}"#,
         r#"{"snomed": "19943007 |Cirrhosis of liver|"}"#,
@@ -1195,6 +1196,13 @@ fn a_condition_code_with_a_label_or_a_term_beside_it_is_read_and_a_name_in_a_cod
         assert!(plan(&a).contains(&"hepatology_review"), "{condition}");
         assert_eq!(a.input_warnings.len(), 1, "{condition}: {:?}", a.input_warnings);
     }
+    // Several codes in one field are each read: cirrhosis with encephalopathy withholds baclofen.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "K74.60; K76.82"}}]}}"#
+    ));
+    assert!(plan(&a).contains(&"hepatology_review"));
+    assert!(!options(&a).contains(&"M03BX01".to_string()));
+    assert_eq!(warnings_with(&a, "send one code alone"), 1);
     // The code alone: no warning.
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "k74.60"}}]}}"#

@@ -2,8 +2,8 @@
 
 use crate::case::*;
 use crate::knowledge::{
-    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, atc_in, icd10_in, loinc_in, rxnorm_in, says_none,
-    snomed_in,
+    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, atc_in, icd10_codes, icd10_in, loinc_in, rxnorm_in,
+    says_none, snomed_codes, snomed_in,
 };
 
 /// One ingredient of a medication taken or considered.
@@ -239,10 +239,21 @@ fn condition_gates_read(
         (names, negated)
     });
     *negated |= negated_names;
-    let icd10 = c.icd10.as_deref().and_then(icd10_in).map(|r| r.code);
-    let snomed = c.snomed.as_deref().and_then(snomed_in).map(|r| r.as_sent);
+    // Every code of the fields ("K74.60; K76.82" is cirrhosis and encephalopathy).
+    let icd10: Vec<CodeRead<'_>> = c.icd10.as_deref().map(|s| icd10_codes(s).collect()).unwrap_or_default();
+    let snomed: Vec<CodeRead<'_>> = c
+        .snomed
+        .as_deref()
+        .map(|s| snomed_codes(s).collect())
+        .unwrap_or_default();
     for id in GateId::ALL {
-        let hit = names & (1 << *id as usize) != 0 || kb.conditions.code_matches(*id, icd10.as_deref(), snomed);
+        let hit = names & (1 << *id as usize) != 0
+            || icd10
+                .iter()
+                .any(|r| kb.conditions.code_matches(*id, Some(&r.code), None))
+            || snomed
+                .iter()
+                .any(|r| kb.conditions.code_matches(*id, None, Some(r.as_sent)));
         if hit {
             gates[*id as usize] = true;
             recognised = true;
@@ -306,10 +317,16 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 Some((sent, None)) => warnings.push(format!(
                     "conditions[{i}].{field}: {sent:?} holds no code and was ignored; send {example}"
                 )),
-                Some((sent, Some(r))) if r.decorated => warnings.push(format!(
-                    "conditions[{i}].{field}: read as {:?} from {sent:?}; send the code alone",
-                    r.as_sent
-                )),
+                Some((sent, Some(CodeRead { decorated: true, .. }))) => {
+                    let codes: Vec<&str> = if field == "icd10" {
+                        icd10_codes(sent).map(|r| r.as_sent).collect()
+                    } else {
+                        snomed_codes(sent).map(|r| r.as_sent).collect()
+                    };
+                    warnings.push(format!(
+                        "conditions[{i}].{field}: read as {codes:?} from {sent:?}; send one code alone"
+                    ))
+                }
                 _ => {}
             }
         }

@@ -135,15 +135,17 @@ pub struct CodeRead<'a> {
     pub decorated: bool,
 }
 
-/// The ICD-10-CM code in an `icd10` field: the first word (split at spaces and `: ; , ( ) | /`)
-/// that, without dots, reads as one (a letter, a digit, then one to five letters or digits), so a
-/// label ("ICD-10-CM:") or a description after the code is passed over. `None` when no word does.
-pub fn icd10_in(sent: &str) -> Option<CodeRead<'_>> {
+/// The ICD-10-CM codes in an `icd10` field: each word (split at spaces and `: ; , ( ) | /`) that,
+/// without dots, reads as one (a letter, a digit, then one to five letters or digits), so a label
+/// ("ICD-10-CM:") or a description ("K74.60 - cirrhosis") is passed over and several codes
+/// ("K74.60; K76.82") are each read. No word of a description reads as a code (its second
+/// character would have to be a digit).
+pub fn icd10_codes(sent: &str) -> impl Iterator<Item = CodeRead<'_>> {
     let trimmed = sent.trim();
     trimmed
         .split(|c: char| c.is_whitespace() || ":;,()|/".contains(c))
         .filter(|w| !w.is_empty())
-        .find_map(|w| {
+        .filter_map(move |w| {
             let code = normalise_icd(w);
             let b = code.as_bytes();
             let shaped = (3..=7).contains(&b.len())
@@ -158,18 +160,28 @@ pub fn icd10_in(sent: &str) -> Option<CodeRead<'_>> {
         })
 }
 
-/// The SNOMED CT id in a `snomed` field: the first run of 6 to 18 digits (an SCTID's length), so
-/// a label ("SCTID:") or a term after it ("|Cirrhosis of liver|") is passed over.
-pub fn snomed_in(sent: &str) -> Option<CodeRead<'_>> {
+/// The first of [`icd10_codes`].
+pub fn icd10_in(sent: &str) -> Option<CodeRead<'_>> {
+    icd10_codes(sent).next()
+}
+
+/// The SNOMED CT ids in a `snomed` field: each run of 6 to 18 digits (an SCTID's length), so a
+/// label ("SCTID:") or a term after it ("|Cirrhosis of liver|") is passed over.
+pub fn snomed_codes(sent: &str) -> impl Iterator<Item = CodeRead<'_>> {
     let trimmed = sent.trim();
     trimmed
         .split(|c: char| !c.is_ascii_digit())
-        .find(|run| (6..=18).contains(&run.len()))
-        .map(|run| CodeRead {
+        .filter(|run| (6..=18).contains(&run.len()))
+        .map(move |run| CodeRead {
             code: run.into(),
             as_sent: run,
             decorated: run.len() != trimmed.len(),
         })
+}
+
+/// The first of [`snomed_codes`].
+pub fn snomed_in(sent: &str) -> Option<CodeRead<'_>> {
+    snomed_codes(sent).next()
 }
 
 /// ICD-10-CM syntax: a letter, a digit, an alphanumeric, then up to four alphanumerics after a dot.
@@ -563,6 +575,11 @@ mod tests {
         );
         assert_eq!(icd("I10"), Some(("I10".to_string(), false)));
         assert_eq!(icd("cirrhosis"), None);
+        let all = |s| icd10_codes(s).map(|r| r.code.into_owned()).collect::<Vec<_>>();
+        assert_eq!(all("K74.60; K76.82 (hepatic encephalopathy)"), ["K7460", "K7682"]);
+        assert_eq!(all("Unspecified cirrhosis of liver"), Vec::<String>::new());
+        let sct_all = |s| snomed_codes(s).map(|r| r.code.into_owned()).collect::<Vec<_>>();
+        assert_eq!(sct_all("19943007, 25075006"), ["19943007", "25075006"]);
         assert_eq!(icd("ICD-10"), None);
         let sct = |s| snomed_in(s).map(|r| (r.code.into_owned(), r.decorated));
         assert_eq!(sct("19943007"), Some(("19943007".to_string(), false)));

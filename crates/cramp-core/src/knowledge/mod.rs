@@ -13,7 +13,9 @@ mod labs;
 
 pub use cds::{CardLabels, CardSummaries, CdsWording, Coded, FormWording, SUMMARY_TEMPLATE_MAX, literal_len, topic};
 pub use check::{CheckIssue, CheckReport, Level};
-pub use conditions::{CodeRead, ConditionTable, Gate, GateId, icd10_in, is_icd10, normalise_icd, snomed_in};
+pub use conditions::{
+    CodeRead, ConditionTable, Gate, GateId, icd10_codes, icd10_in, is_icd10, normalise_icd, snomed_codes, snomed_in,
+};
 pub use drugs::{
     AtcSet, BeersGroup, CodeProfile, Drug, DrugGroup, DrugTable, GroupRole, SetId, SetMask, atc_in, is_atc,
     normalise_atc, rxnorm_in,
