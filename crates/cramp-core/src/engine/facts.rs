@@ -311,7 +311,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             ("snomed", snomed.as_ref(), "a SNOMED CT id (6-18 digits)"),
         ] {
             match read {
-                Some((sent, None)) if c.name.is_none() => warnings.push(format!(
+                Some((sent, None)) if c.name.is_none() && name_of(c) == Some(*sent) => warnings.push(format!(
                     "conditions[{i}].{field}: {sent:?} holds no code and was read as the condition's name; send {example}, and the name in `name`"
                 )),
                 Some((sent, None)) => warnings.push(format!(
