@@ -1208,6 +1208,11 @@ fn a_condition_code_with_a_label_or_a_term_beside_it_is_read_every_code_of_a_fie
         r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "k74.60"}}]}}"#
     ));
     assert!(plan(&a).contains(&"hepatology_review") && a.input_warnings.is_empty());
+    // Text in both code fields and no name: the first is read as the name, the other ignored.
+    let a = run(r#"{"conditions": [{"icd10": "liver cirrhosis", "snomed": "alcoholic"}]}"#);
+    assert!(plan(&a).contains(&"hepatology_review"));
+    assert_eq!(warnings_with(&a, "was read as the condition's name"), 1);
+    assert_eq!(warnings_with(&a, "holds no code and was ignored"), 1);
     // Text that holds no code beside a name is ignored, and said to be.
     let a = run(r#"{"conditions": [{"name": "gout", "icd10": "gout"}]}"#);
     assert_eq!(warnings_with(&a, "holds no code and was ignored"), 1);
