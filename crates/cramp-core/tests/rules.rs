@@ -1177,6 +1177,18 @@ fn a_medicine_whose_name_says_it_was_stopped_is_not_read_as_taken_and_the_warnin
     assert!(!plan(&a).contains(&"quinine_discontinuation"));
     assert_eq!(warnings_with(&a, "read as no longer taken"), 2);
     assert!(a.unrecognized_medications.is_empty());
+    // A quinine stopped beside a possible sign of its toxicity is read as taken (the safer reading).
+    for extra in [
+        r#""symptoms": {"bleeding_or_bruising": true}"#,
+        r#""labs": [{"name": "platelets", "value": 40, "unit": "10^9/L"}]"#,
+        r#""conditions": [{"name": "petechiae"}]"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"medications": [{{"name": "quinine 300mg (stopped last week)"}}], {extra}}}"#
+        ));
+        assert_eq!(flag_urgency(&a, "quinine_toxicity"), Some("emergency"), "{extra}");
+        assert_eq!(warnings_with(&a, "read as taken (the safer reading)"), 1, "{extra}");
+    }
     // A medicine on hold is still prescribed: it is reviewed.
     let a = run(r#"{"medications": [{"name": "quinine 200 mg (on hold)"}]}"#);
     assert_eq!(review(&a), vec![("P01BC01".to_string(), "S")]);

@@ -262,6 +262,22 @@ fn condition_gates_read(
     (recognised, read_as)
 }
 
+/// Whether the case sends anything c.5 `quinine_toxicity` reads besides quinine itself: bleeding
+/// or bruising, a listed sign (fever, dark or reduced urine, petechiae, …), or a platelet count.
+fn quinine_signs_sent(kb: &KnowledgeBase, case: &Case, gates: &[bool]) -> bool {
+    let platelets = |l: &LabInput| {
+        l.loinc
+            .as_deref()
+            .and_then(loinc_in)
+            .and_then(|r| kb.labs.by_loinc(&r.code))
+            .or_else(|| l.name.as_deref().and_then(|n| kb.labs.by_name(n)))
+            .is_some_and(|a| kb.labs.analytes[a].id == AnalyteId::Platelets)
+    };
+    case.symptoms.bleeding_or_bruising == Some(true)
+        || gates[GateId::QuinineToxicitySigns as usize]
+        || case.labs.iter().any(platelets)
+}
+
 /// A condition's name: `name`, or else the text of a code field that holds no code
 /// ("icd10": "cirrhosis"), read as the name it is.
 fn name_of(c: &ConditionInput) -> Option<&str> {
@@ -396,10 +412,21 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         if let Some(name) = d.name.as_deref()
             && let Some(word) = kb.drugs.stopped_word(name)
         {
-            warnings.push(format!(
-                "medications[{i}]: {name:?} says {word:?}, so it was read as no longer taken; list only the medicines taken now"
-            ));
-            continue;
+            // A quinine stopped beside a sign of its toxicity (bleeding or bruising, a listed sign,
+            // or any platelet count to read) is read as taken: the safer reading (c.5).
+            let quinine = resolve(kb, d, "", false, &mut Vec::new(), &mut Vec::new())
+                .iter()
+                .any(|i| i.in_set(SetId::Quinine));
+            if quinine && quinine_signs_sent(kb, case, &gates) {
+                warnings.push(format!(
+                    "medications[{i}]: {name:?} says {word:?}, but beside a possible sign of quinine toxicity it was read as taken (the safer reading): confirm when it was stopped"
+                ));
+            } else {
+                warnings.push(format!(
+                    "medications[{i}]: {name:?} says {word:?}, so it was read as no longer taken; list only the medicines taken now"
+                ));
+                continue;
+            }
         }
         ingredients.extend(resolve(
             kb,
