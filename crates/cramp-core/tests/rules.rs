@@ -1189,6 +1189,15 @@ fn a_medicine_whose_name_says_it_was_stopped_is_not_read_as_taken_and_the_warnin
         assert_eq!(flag_urgency(&a, "quinine_toxicity"), Some("emergency"), "{extra}");
         assert_eq!(warnings_with(&a, "read as taken (the safer reading)"), 1, "{extra}");
     }
+    // So is a baclofen stopped in cirrhosis with hepatic encephalopathy.
+    let a = run(
+        r#"{"medications": [{"name": "baclofen 10 mg tds - stopped"}], "conditions": [{"name": "cirrhosis"}, {"name": "hepatic encephalopathy"}]}"#,
+    );
+    assert_eq!(flag_urgency(&a, "baclofen_encephalopathy"), Some("urgent"));
+    let b =
+        run(r#"{"medications": [{"name": "baclofen 10 mg tds - stopped"}], "conditions": [{"name": "cirrhosis"}]}"#);
+    assert!(!flags(&b).contains(&"baclofen_encephalopathy"));
+    assert_eq!(warnings_with(&b, "read as no longer taken"), 1);
     // A medicine on hold is still prescribed: it is reviewed.
     let a = run(r#"{"medications": [{"name": "quinine 200 mg (on hold)"}]}"#);
     assert_eq!(review(&a), vec![("P01BC01".to_string(), "S")]);

@@ -412,14 +412,17 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         if let Some(name) = d.name.as_deref()
             && let Some(word) = kb.drugs.stopped_word(name)
         {
-            // A quinine stopped beside a sign of its toxicity (bleeding or bruising, a listed sign,
-            // or any platelet count to read) is read as taken: the safer reading (c.5).
-            let quinine = resolve(kb, d, "", false, &mut Vec::new(), &mut Vec::new())
-                .iter()
-                .any(|i| i.in_set(SetId::Quinine));
-            if quinine && quinine_signs_sent(kb, case, &gates) {
+            // A medicine a red flag reads, stopped beside that flag's signs, is read as taken: the
+            // safer reading (c.5). Quinine with a sign of its toxicity (bleeding or bruising, a
+            // listed sign, or any platelet count to read); baclofen in cirrhosis with hepatic
+            // encephalopathy (toxicity, or the confusion of a stop too abrupt).
+            let probe = resolve(kb, d, "", false, &mut Vec::new(), &mut Vec::new());
+            let quinine = probe.iter().any(|i| i.in_set(SetId::Quinine));
+            let baclofen = probe.iter().any(|i| i.in_set(SetId::Baclofen));
+            let baclofen_signs = gates[GateId::Cirrhosis as usize] && gates[GateId::HepaticEncephalopathy as usize];
+            if (quinine && quinine_signs_sent(kb, case, &gates)) || (baclofen && baclofen_signs) {
                 warnings.push(format!(
-                    "medications[{i}]: {name:?} says {word:?}, but beside a possible sign of quinine toxicity it was read as taken (the safer reading): confirm when it was stopped"
+                    "medications[{i}]: {name:?} says {word:?}, but beside the signs a safety rule reads it was read as taken (the safer reading): confirm when it was stopped"
                 ));
             } else {
                 warnings.push(format!(
