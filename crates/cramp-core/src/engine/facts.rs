@@ -409,6 +409,16 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             warnings.push(format!("medications[{i}]: {name:?} names no medicine; skipped"));
             continue;
         }
+        // Resolved once, its warnings held back until the entry is known to be read as taken.
+        let (mut own_warnings, mut own_unrecognized) = (Vec::new(), Vec::new());
+        let resolved = resolve(
+            kb,
+            d,
+            &format!("medications[{i}]"),
+            false,
+            &mut own_warnings,
+            &mut own_unrecognized,
+        );
         if let Some(name) = d.name.as_deref()
             && let Some(word) = kb.drugs.stopped_word(name)
         {
@@ -416,9 +426,8 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             // safer reading (c.5). Quinine with a sign of its toxicity (bleeding or bruising, a
             // listed sign, or any platelet count to read); baclofen in cirrhosis with hepatic
             // encephalopathy (toxicity, or the confusion of a stop too abrupt).
-            let probe = resolve(kb, d, "", false, &mut Vec::new(), &mut Vec::new());
-            let quinine = probe.iter().any(|i| i.in_set(SetId::Quinine));
-            let baclofen = probe.iter().any(|i| i.in_set(SetId::Baclofen));
+            let quinine = resolved.iter().any(|i| i.in_set(SetId::Quinine));
+            let baclofen = resolved.iter().any(|i| i.in_set(SetId::Baclofen));
             let baclofen_signs = gates[GateId::Cirrhosis as usize] && gates[GateId::HepaticEncephalopathy as usize];
             if (quinine && quinine_signs_sent(kb, case, &gates)) || (baclofen && baclofen_signs) {
                 warnings.push(format!(
@@ -431,14 +440,9 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 continue;
             }
         }
-        ingredients.extend(resolve(
-            kb,
-            d,
-            &format!("medications[{i}]"),
-            false,
-            &mut warnings,
-            &mut unrecognized,
-        ));
+        warnings.append(&mut own_warnings);
+        unrecognized.append(&mut own_unrecognized);
+        ingredients.extend(resolved);
     }
     for (i, d) in case.considering.iter().enumerate() {
         ingredients.extend(resolve(
