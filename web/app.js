@@ -183,7 +183,7 @@ function render(a) {
     el("li", null, el("strong", null, c.name + ": "), c.text || t("see above", "see above"), c.sources ? cites(c) : null)));
   result.append(section(t("Where the evidence conflicts", "Where the research disagrees"), a.evidence_conflicts, (c) =>
     el("li", null, c.text, " ", status(c.review_status), cites(c))));
-  result.append(section("Input warnings", a.input_warnings, (w) => el("li", null, w)));
+  result.append(section(t("Input warnings", "Notes on what was entered (your clinician can read them)"), a.input_warnings, (w) => el("li", null, w)));
   result.append(section("Sources", a.sources, (s) =>
     el("li", null, el("a", { href: "/knowledge/" + encodeURIComponent(s.id) }, s.id), `: ${s.citation} (${s.kind}, ${s.year})`)));
   result.append(el("p", { class: "meta" }, `knowledge base ${a.kb_version}, engine ${a.engine_version}`));

@@ -44,6 +44,7 @@ fn a_combination_brand_names_each_of_its_ingredients() {
         ("co-amilofruse 5/40", &["C03DB01", "C03CA01"][..]),
         ("Moduretic", &["C03AA03", "C03DB01"][..]),
         ("Co-triamterzide 50/25 mg", &["C03AA03", "C03DB"][..]),
+        ("Frumil", &["C03DB01", "C03CA01"][..]),
     ] {
         let mut got = codes(name);
         got.sort();
@@ -54,6 +55,9 @@ fn a_combination_brand_names_each_of_its_ingredients() {
     // A brand of one drug still names only that drug.
     assert_eq!(codes("Lasix 40 mg"), ["C03CA01"]);
     assert_eq!(codes("Nexium 20 mg"), ["A02BC"]);
+    // The other loop diuretic (ATC C03CC), by name and by brand.
+    assert_eq!(codes("ethacrynic acid 50 mg"), ["C03CC01"]);
+    assert_eq!(codes("Edecrin"), ["C03CC01"]);
 }
 
 /// Whole-word, case-insensitive occurrence of `name` in `text` (already lower case).
@@ -184,4 +188,23 @@ fn combination_brands_and_hyphenated_pairs_name_each_known_ingredient() {
     let mut got = codes("co-amilofruse 5/40");
     got.sort();
     assert_eq!(got, ["C03CA01", "C03DB01"]);
+}
+
+#[test]
+fn a_chemical_symbol_before_a_salt_form_is_that_supplement_and_mg_alone_is_milligrams() {
+    for (name, want) in [
+        ("Mg oxide 400 mg", "A12CC10"),
+        ("MgO", "A12CC10"),
+        ("Mg glycinate", "A12CC"),
+        ("Mg citrate 200mg nocte", "A12CC"),
+        ("KCl 20 mEq", "A12BA"),
+        ("K citrate", "A12BA"),
+        ("Ca carbonate 1.25 g", "A12AA"),
+    ] {
+        assert_eq!(codes(name), [want], "{name}");
+    }
+    // "mg" without a salt form after it is a dose, not magnesium.
+    assert!(codes("Mg 400").is_empty());
+    assert_eq!(codes("furosemide 40 mg oral"), ["C03CA01"]);
+    assert!(codes("losartan K").is_empty());
 }

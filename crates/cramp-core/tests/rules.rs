@@ -224,6 +224,23 @@ fn cramps_with_sensory_signs_in_diabetes_get_foot_care() {
 }
 
 #[test]
+fn diabetes_written_as_its_type_with_dm_is_diabetes_and_dm_alone_is_not() {
+    for name in ["T2 DM", "T1 DM", "DM2", "Type II DM", "DM type 2", "T2DM", "NIDDM"] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}, "tingling": true}}, "conditions": [{{"name": "{name}"}}], "exam": {{"sensory_loss": true, "reflexes": "reduced"}}}}"#
+        ));
+        assert!(plan(&a).contains(&"foot_care"), "{name}");
+        assert_eq!(warnings_with(&a, "matches no condition"), 0, "{name}");
+    }
+    // "DM" alone is also dermatomyositis: named as unmatched, not read as diabetes.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "tingling": true}}, "conditions": [{{"name": "DM"}}], "exam": {{"sensory_loss": true, "reflexes": "reduced"}}}}"#
+    ));
+    assert!(!plan(&a).contains(&"foot_care"));
+    assert_eq!(warnings_with(&a, "matches no condition"), 1);
+}
+
+#[test]
 fn constant_pain_is_not_called_a_cramp_even_when_stretching_eases_it() {
     // c.1: a cramp lasts seconds to about ten minutes. Both legs, no immobility: no DVT flag either.
     let a = run(&format!(
@@ -1375,6 +1392,28 @@ fn a_result_without_a_unit_is_not_interpreted_and_warned() {
     assert_eq!(interpretation(&a, "2823-3"), None);
     assert!(a.input_warnings.iter().any(|w| w.contains("no unit")));
     assert!(!flags(&a).contains(&"severe_electrolyte_disturbance"));
+}
+
+#[test]
+fn a_us_iron_in_micrograms_per_decilitre_is_read_against_its_own_range_and_no_other() {
+    for unit in ["ug/dL", "mcg/dL", "µg/dL"] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{RLS}}}, "labs": [{{"loinc": "2498-4", "value": 45, "unit": "{unit}", "ref_low": 60, "ref_high": 170}}]}}"#
+        ));
+        assert_eq!(interpretation(&a, "2498-4"), Some("low"), "{unit}");
+        assert_eq!(warnings_with(&a, "not usable"), 0, "{unit}");
+    }
+    // No knowledge-base range for iron: without the laboratory's it is not interpreted.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{RLS}}}, "labs": [{{"loinc": "2498-4", "value": 45, "unit": "ug/dL"}}]}}"#
+    ));
+    assert_eq!(interpretation(&a, "2498-4"), None);
+    // A ferritin is never in micrograms per decilitre: not usable.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{RLS}}}, "labs": [{{"loinc": "2276-4", "value": 45, "unit": "ug/dL"}}]}}"#
+    ));
+    assert_eq!(interpretation(&a, "2276-4"), None);
+    assert_eq!(warnings_with(&a, "not usable"), 1);
 }
 
 #[test]

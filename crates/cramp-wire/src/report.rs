@@ -253,7 +253,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     }
     if !a.input_warnings.is_empty() {
-        w.heading("Input warnings");
+        w.heading(pick("Input warnings", "Notes on what was entered"));
         for i in a.input_warnings {
             w.item(i);
         }

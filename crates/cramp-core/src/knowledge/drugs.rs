@@ -81,6 +81,9 @@ pub struct RawDrugs {
     /// "magnesium citrate").
     #[serde(default)]
     salt_anions: Vec<String>,
+    /// Chemical symbols read as their salt drug when a salt form follows ("Mg oxide", "K citrate").
+    #[serde(default)]
+    salt_symbols: HashMap<String, String>,
     /// Words in a medication's name that say it is no longer taken ("stopped", "discontinued").
     #[serde(default)]
     stopped_words: Vec<String>,
@@ -190,6 +193,7 @@ pub struct DrugTable {
     strip_words: HashSet<String>,
     salt_drugs: HashSet<String>,
     salt_anions: HashSet<String>,
+    salt_symbols: HashMap<String, String>,
     stopped_words: Vec<String>,
     /// `stopped_words` in one automaton, ASCII case ignored: a name is scanned once, not copied.
     stopped: aho_corasick::AhoCorasick,
@@ -441,6 +445,11 @@ impl DrugTable {
             strip_words,
             salt_drugs,
             salt_anions,
+            salt_symbols: raw
+                .salt_symbols
+                .iter()
+                .map(|(k, v)| (k.to_lowercase(), v.to_lowercase()))
+                .collect(),
             stopped: aho_corasick::AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .build(&raw.stopped_words)
@@ -551,6 +560,7 @@ impl DrugTable {
             owned = tokens(name);
             owned.iter().map(String::as_str).collect()
         };
+        let all = self.symbols_read(all);
         let mut toks = self.significant(&all);
         // A hyphenated word that no name starts with is read as its parts ("losartan-HCTZ"); a
         // known one stays whole ("co-amilofruse", "slow-mag").
@@ -586,6 +596,21 @@ impl DrugTable {
             .filter(|t| self.salt_drugs.contains(*t) || self.salt_anions.contains(*t))
             .collect();
         self.match_tokens(&salts)
+    }
+
+    /// The words with each chemical symbol of `salt_symbols` that a salt form follows read as its
+    /// salt drug ("mg oxide" is "magnesium oxide"; "mg" alone stays milligrams).
+    fn symbols_read<'a>(&'a self, mut all: Vec<&'a str>) -> Vec<&'a str> {
+        for i in 0..all.len().saturating_sub(1) {
+            if let Some(drug) = self
+                .salt_symbols
+                .get(all[i])
+                .filter(|_| self.salt_anions.contains(all[i + 1]))
+            {
+                all[i] = drug.as_str();
+            }
+        }
+        all
     }
 
     /// At each word, the longest known name that starts there; each word used once.
