@@ -1417,6 +1417,49 @@ fn a_us_iron_in_micrograms_per_decilitre_is_read_against_its_own_range_and_no_ot
 }
 
 #[test]
+fn a_glucose_taken_fasting_by_its_code_or_its_name_is_read_against_the_fasting_range() {
+    let finding = |lab: &str| {
+        let a = run(&format!(r#"{{"labs": [{lab}]}}"#));
+        a.lab_findings[0].interpretation.map(|i| i.as_str())
+    };
+    // c.3a: fasting 3.9-5.5, otherwise 3.9-7.8 mmol/L.
+    assert_eq!(
+        finding(r#"{"loinc": "1558-6", "value": 6.8, "unit": "mmol/L"}"#),
+        Some("high")
+    );
+    for name in ["Glucose, fasting", "fasting blood glucose", "FBG", "FPG"] {
+        assert_eq!(
+            finding(&format!(r#"{{"name": "{name}", "value": 6.8, "unit": "mmol/L"}}"#)),
+            Some("high"),
+            "{name}"
+        );
+    }
+    assert_eq!(
+        finding(r#"{"name": "glucose", "value": 6.8, "unit": "mmol/L"}"#),
+        Some("normal")
+    );
+    assert_eq!(
+        finding(r#"{"loinc": "2345-7", "value": 6.8, "unit": "mmol/L"}"#),
+        Some("normal")
+    );
+}
+
+#[test]
+fn an_iron_saturation_written_short_is_the_transferrin_saturation_not_the_iron() {
+    for name in ["Iron sat", "Fe sat", "TSAT", "transferrin sat"] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{RLS}}}, "labs": [{{"name": "{name}", "value": 15, "unit": "%"}}]}}"#
+        ));
+        assert_eq!(
+            a.lab_findings[0].interpretation.map(|i| i.as_str()),
+            Some("low"),
+            "{name}"
+        );
+        assert!(plan(&a).contains(&"iron_repletion"), "{name}");
+    }
+}
+
+#[test]
 fn a_mass_loinc_sent_with_a_molar_unit_is_converted_by_its_unit_and_warned() {
     let a = run(r#"{"labs": [{"loinc": "2160-0", "value": 80, "unit": "umol/L"}]}"#);
     assert_eq!(interpretation(&a, "2160-0"), Some("normal"));

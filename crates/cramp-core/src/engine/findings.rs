@@ -48,10 +48,12 @@ pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathwa
         low: input.ref_low.map(to_canonical),
         high: input.ref_high.map(to_canonical),
     });
+    // Fasting by its code, or by its name ("fasting glucose", "FBG") when a fasting range exists.
     let fasting = r
         .loinc
         .as_deref()
-        .is_some_and(|c| a.loinc.iter().any(|l| l.code == c && l.fasting));
+        .is_some_and(|c| a.loinc.iter().any(|l| l.code == c && l.fasting))
+        || (a.range_fasting.is_some() && input.name.as_deref().is_some_and(|n| kb.labs.named_fasting(n)));
     let default_range = if fasting {
         a.range_fasting.or(a.range)
     } else if f.female {

@@ -128,6 +128,9 @@ pub(super) struct RawLabs {
     not_serum: Vec<String>,
     /// Words that say a calcium result is already adjusted for albumin.
     already_adjusted: Vec<String>,
+    /// Words that say a result was taken fasting ("fasting glucose", "FBG").
+    #[serde(default)]
+    fasting_words: Vec<String>,
     /// Names that do not match when a number follows them ("CA 125").
     not_before_number: Vec<String>,
     qtc_as_lab: QtcAsLab,
@@ -185,6 +188,8 @@ pub struct LabTable {
     not_serum: Vec<String>,
     /// Lower-case words (as whole words) that say a calcium result is already albumin-adjusted.
     already_adjusted: Vec<String>,
+    /// Lower-case words (as whole words) that say a result was taken fasting.
+    fasting_words: Vec<String>,
     /// Lower-case analyte names that do not match when a number follows them.
     not_before_number: Vec<String>,
     /// Lower-case names (as whole words) and units of a QTc sent as a lab result.
@@ -330,6 +335,7 @@ impl LabTable {
             by_name,
             not_serum: raw.not_serum.iter().map(|w| w.to_lowercase()).collect(),
             already_adjusted: raw.already_adjusted.iter().map(|w| w.to_lowercase()).collect(),
+            fasting_words: raw.fasting_words.iter().map(|w| w.to_lowercase()).collect(),
             not_before_number: raw.not_before_number.iter().map(|w| w.to_lowercase()).collect(),
             qtc_names: raw.qtc_as_lab.names.iter().map(|w| w.to_lowercase()).collect(),
             qtc_units: raw.qtc_as_lab.units.iter().map(|u| normalise_unit(u)).collect(),
@@ -374,6 +380,12 @@ impl LabTable {
     pub fn named_adjusted(&self, name: &str) -> bool {
         let lower = name.to_lowercase();
         self.already_adjusted.iter().any(|w| has_word(&lower, w))
+    }
+
+    /// Whether a result's name says it was taken fasting (`fasting_words`).
+    pub fn named_fasting(&self, name: &str) -> bool {
+        let lower = name.to_lowercase();
+        self.fasting_words.iter().any(|w| has_word(&lower, w))
     }
 
     /// Whether a result's name says it is an ECG's corrected QT (`qtc_as_lab`), not an analyte.
