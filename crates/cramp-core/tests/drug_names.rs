@@ -208,3 +208,24 @@ fn a_chemical_symbol_before_a_salt_form_is_that_supplement_and_mg_alone_is_milli
     assert_eq!(codes("furosemide 40 mg oral"), ["C03CA01"]);
     assert!(codes("losartan K").is_empty());
 }
+
+#[test]
+fn rxnorm_clinical_drug_names_with_strengths_and_dose_forms_name_their_ingredients() {
+    for (name, want) in [
+        (
+            "fluticasone propionate 0.25 MG/ACTUAT / salmeterol 0.05 MG/ACTUAT Dry Powder Inhaler",
+            "R03AK",
+        ),
+        (
+            "budesonide 0.16 MG/ACTUAT / formoterol fumarate dihydrate 0.0045 MG/ACTUAT Metered Dose Inhaler",
+            "R03AK",
+        ),
+        ("salmeterol 0.05 MG/ACTUAT Dry Powder Inhaler", "R03AC12"),
+        ("Potassium Chloride 20 MEQ Extended Release Oral Tablet", "A12BA"),
+        ("Magnesium Oxide 400 MG Oral Tablet", "A12CC10"),
+        ("teriparatide 0.25 MG/ML Pen Injector", "H05AA02"),
+        ("24 HR Nifedipine 30 MG Extended Release Oral Tablet", "C08CA05"),
+    ] {
+        assert_eq!(codes(name), [want], "{name}");
+    }
+}
