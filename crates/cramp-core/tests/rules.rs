@@ -241,6 +241,48 @@ fn diabetes_written_as_its_type_with_dm_is_diabetes_and_dm_alone_is_not() {
 }
 
 #[test]
+fn a_condition_coded_in_snomed_ct_alone_reaches_its_gate() {
+    let with = |snomed: &str, rest: &str| {
+        run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"snomed": "{snomed}"}}]{rest}}}"#
+        ))
+    };
+    // Heart failure, hyponatraemia: no fluid advice; heart failure also avoids an NSAID taken.
+    for hf in ["84114007", "42343007"] {
+        let a = with(hf, r#", "medications": [{"name": "naproxen"}]"#);
+        assert!(!plan(&a).contains(&"hydration"), "{hf}");
+        assert!(avoid(&a).iter().any(|c| c.starts_with("M01AE02")), "{hf}");
+    }
+    assert!(!plan(&with("89627008", "")).contains(&"hydration"));
+    assert!(
+        plan(&with("77176002x", "")).contains(&"hydration"),
+        "an unknown code changes nothing"
+    );
+    // Diabetes with neuropathic signs: foot care.
+    for dm in ["73211009", "44054006", "46635009"] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}, "tingling": true}}, "conditions": [{{"snomed": "{dm}"}}], "exam": {{"sensory_loss": true, "reflexes": "reduced"}}}}"#
+        ));
+        assert!(plan(&a).contains(&"foot_care"), "{dm}");
+    }
+    // Cirrhosis with CKD stage 4 or 5, or with hepatic encephalopathy: baclofen withheld.
+    for other in ["431857002", "433146000", "13920009"] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"snomed": "19943007"}}, {{"snomed": "{other}"}}]}}"#
+        ));
+        assert!(!options(&a).iter().any(|c| c == "M03BX01"), "{other}");
+        assert!(avoid(&a).iter().any(|c| c == "M03BX01"), "{other}");
+    }
+    // Pregnancy: quinine considered is the pregnancy red flag.
+    let a = with("77386006", r#", "considering": [{"name": "quinine"}]"#);
+    assert!(flags(&a).contains(&"quinine_in_pregnancy"));
+    // A recorded hypokalaemia or hypomagnesaemia: the electrolyte is corrected.
+    for low in ["43339004", "190855004"] {
+        assert!(plan(&with(low, "")).contains(&"correct_electrolytes"), "{low}");
+    }
+}
+
+#[test]
 fn constant_pain_is_not_called_a_cramp_even_when_stretching_eases_it() {
     // c.1: a cramp lasts seconds to about ten minutes. Both legs, no immobility: no DVT flag either.
     let a = run(&format!(
