@@ -1655,6 +1655,21 @@ fn in_pregnancy_a_muscle_relaxant_taken_or_considered_is_avoided() {
 }
 
 #[test]
+fn tizanidine_is_avoided_in_pregnancy_but_not_by_the_beers_rule_at_65() {
+    let tizanidine_avoided = |patient: &str| {
+        let a = run(&format!(
+            r#"{{"patient": {{{patient}}}, "considering": [{{"name": "Zanaflex 4 mg"}}]}}"#
+        ));
+        assert!(a.unrecognized_medications.is_empty());
+        avoid(&a).iter().any(|c| c == "M03BX02")
+    };
+    assert!(tizanidine_avoided(r#""age": 30, "sex": "female", "pregnant": true"#));
+    // R-Beers2023: not on the Beers relaxant list; outside pregnancy it is only not offered.
+    assert!(!tizanidine_avoided(r#""age": 72, "sex": "male""#));
+    assert!(!tizanidine_avoided(r#""age": 40, "sex": "female", "pregnant": false"#));
+}
+
+#[test]
 fn magnesium_considered_in_pregnancy_is_contested_not_offered_nor_avoided() {
     let a = run(
         r#"{"patient": {"age": 29, "sex": "female", "gestational_weeks": 24}, "symptoms": {"feels_like": "painful_cramp"}, "considering": [{"name": "magnesium citrate"}]}"#,

@@ -567,8 +567,8 @@ fn options_and_avoid<'kb>(
         };
         let rule = if older && i.in_set(SetId::Sedatives) {
             Some(RuleId::AvoidSedativesOlder)
-        } else if c.f.pregnant && i.in_set(SetId::MuscleRelaxants) {
-            // c.7 pregnancy: no muscle relaxants (at 65 or over they are in the Beers items above).
+        } else if c.f.pregnant && (i.in_set(SetId::MuscleRelaxants) || i.in_set(SetId::OtherMuscleRelaxants)) {
+            // c.7 pregnancy: no muscle relaxants (at 65 or over the Beers ones are in the items above).
             Some(RuleId::AvoidRelaxantsPregnancy)
         } else if mg_forbidden && i.in_set(SetId::MagnesiumSupplements) {
             Some(RuleId::AvoidMagnesiumDialysis)

@@ -149,7 +149,7 @@ sets! {
     Sedatives = "sedatives", LowersMagnesium = "lowers_magnesium", LowersPotassium = "lowers_potassium",
     Oestrogens = "oestrogens", DopamineAgonists = "dopamine_agonists", SorenessAnalgesic = "soreness_analgesic",
     VitaminB = "vitamin_b", Naftidrofuryl = "naftidrofuryl", VitaminE = "vitamin_e",
-    LowersSodium = "lowers_sodium", BetaBlockers = "beta_blockers",
+    LowersSodium = "lowers_sodium", BetaBlockers = "beta_blockers", OtherMuscleRelaxants = "other_muscle_relaxants",
 }
 
 /// A drug of the table.
@@ -214,7 +214,7 @@ pub struct DrugTable {
 }
 
 /// Membership of one ATC code in every set, as one bit per `SetId`.
-pub type SetMask = u32;
+pub type SetMask = u64;
 const _: () = assert!(SetId::ALL.len() <= SetMask::BITS as usize);
 
 /// What an ATC code is in the drug tables: its sets, and the most specific group per role.
