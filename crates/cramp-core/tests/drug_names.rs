@@ -229,3 +229,20 @@ fn rxnorm_clinical_drug_names_with_strengths_and_dose_forms_name_their_ingredien
         assert_eq!(codes(name), [want], "{name}");
     }
 }
+
+#[test]
+fn uk_brands_of_diuretics_and_salbutamol_name_their_drug() {
+    for (name, want) in [
+        ("Aprinox 2.5 mg", "C03AA"),
+        ("Neo-Naclex", "C03AA"),
+        ("Hygroton", "C03BA04"),
+        ("Burinex 1 mg", "C03CA02"),
+        ("Coversyl Plus 5/1.25", "C03BA11"),
+        ("Salamol 100 micrograms inhaler", "R03AC02"),
+        ("Airomir", "R03AC02"),
+    ] {
+        assert_eq!(codes(name), [want], "{name}");
+    }
+    // Perindopril alone is not known: the brand without "Plus" names nothing.
+    assert!(codes("Coversyl 4 mg").is_empty());
+}
