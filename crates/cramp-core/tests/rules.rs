@@ -1655,6 +1655,26 @@ fn in_pregnancy_a_muscle_relaxant_taken_or_considered_is_avoided() {
 }
 
 #[test]
+fn a_class_member_is_named_in_the_text_by_its_own_name_or_brand_not_the_class() {
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 70}}, "symptoms": {{{RLS}}}, "medications": [{{"name": "Zoloft 50 mg"}}, {{"name": "fluoxetine 20mg"}}], "considering": [{{"name": "zopiclone 7.5 mg"}}]}}"#
+    ));
+    let names: Vec<&str> = a.medication_review.iter().map(|r| r.drug_name.as_str()).collect();
+    assert_eq!(names, ["Zoloft", "Fluoxetine"]);
+    assert!(
+        a.medication_review
+            .iter()
+            .all(|r| r.drug_class == "SSRI antidepressant")
+    );
+    assert!(a.avoid.iter().any(|v| v.display == "Zopiclone"), "{:?}", a.avoid);
+    // A drug with its own entry keeps its display.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "Norvasc 5 mg"}}]}}"#
+    ));
+    assert_eq!(a.medication_review[0].drug_name, "Amlodipine");
+}
+
+#[test]
 fn tizanidine_is_avoided_in_pregnancy_but_not_by_the_beers_rule_at_65() {
     let tizanidine_avoided = |patient: &str| {
         let a = run(&format!(

@@ -13,8 +13,6 @@ pub struct Ingredient {
     pub label: String,
     /// The effective ATC code: the patient's own (current WHO spelling), else the drug's, else its class.
     pub code: Option<String>,
-    /// Whether `code` is the patient's own code for the product.
-    pub own_code: bool,
     pub drug: Option<usize>,
     pub considering: bool,
     /// The sets and groups `code` and `drug` fall in, worked out when the ingredient is resolved.
@@ -146,7 +144,6 @@ fn resolve<'a>(
         profile: kb.drugs.ingredient_profile(code.as_deref(), own_code, drug),
         label,
         code,
-        own_code,
         drug,
         considering,
     };

@@ -374,9 +374,9 @@ fn medication_review<'kb>(c: &Ctx<'_, 'kb>, quinine_stop_now: bool) -> Vec<Revie
             medication: i.label.clone(),
             atc,
             drug_class: &group.display,
-            drug_name: drug
-                .filter(|_| !i.own_code || i.drug.is_some())
-                .map(|d| d.display.clone())
+            drug_name: i
+                .drug
+                .map(|d| c.kb.drugs.name_for(d, &i.label))
                 .unwrap_or_else(|| i.label.clone()),
             tier: group.tier,
             entry,
@@ -562,7 +562,7 @@ fn options_and_avoid<'kb>(
     for i in &c.f.ingredients {
         let name = || {
             i.drug
-                .map(|d| c.kb.drugs.drugs[d].display.clone())
+                .map(|d| c.kb.drugs.name_for(d, &i.label))
                 .unwrap_or_else(|| i.label.clone())
         };
         let rule = if older && i.in_set(SetId::Sedatives) {
@@ -1004,7 +1004,7 @@ fn considered<'kb>(
         let code = i.code.as_deref();
         let drug_name = i
             .drug
-            .map(|d| kb.drugs.drugs[d].display.clone())
+            .map(|d| kb.drugs.name_for(d, &i.label))
             .unwrap_or_else(|| i.label.clone());
         let in_avoid = code.is_some_and(|code| {
             avoid

@@ -70,6 +70,8 @@ pub struct RawDrug {
     brands: Vec<String>,
     #[serde(default)]
     not_a_cause: bool,
+    #[serde(default)]
+    named_by_member: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -175,6 +177,9 @@ pub struct Drug {
     /// carboxymaltose under B03AC, whose row is iron sucrose): the class's cause group does not
     /// apply to it.
     pub not_a_cause: bool,
+    /// A class entry ("SSRI antidepressant") whose members are named in output by the member name
+    /// or brand the patient's list gives ("Sertraline"), not by the class.
+    pub named_by_member: bool,
 }
 
 impl Drug {
@@ -387,6 +392,7 @@ impl DrugTable {
                 names_mark: d.names_mark,
                 brands: d.brands.clone(),
                 not_a_cause: d.not_a_cause,
+                named_by_member: d.named_by_member,
             });
         }
         for g in &groups {
@@ -611,6 +617,29 @@ impl DrugTable {
             }
         }
         all
+    }
+
+    /// How output names drug `idx` given as `label`: its display, or for a class entry named by its
+    /// members (`named_by_member`) the member name or brand `label` contains, capitalised
+    /// ("sertraline 50 mg" is "Sertraline", not "SSRI antidepressant").
+    pub fn name_for(&self, idx: usize, label: &str) -> String {
+        let d = &self.drugs[idx];
+        if d.named_by_member {
+            let toks = tokens(label);
+            let found = d.names.iter().chain(&d.brands).find(|n| {
+                let words: Vec<&str> = n.split_whitespace().collect();
+                toks.windows(words.len().max(1))
+                    .any(|w| w.iter().zip(&words).all(|(t, n)| t == n))
+            });
+            if let Some(n) = found {
+                let mut c = n.chars();
+                return c
+                    .next()
+                    .map(|f| f.to_uppercase().chain(c).collect())
+                    .unwrap_or_default();
+            }
+        }
+        d.display.clone()
     }
 
     /// At each word, the longest known name that starts there; each word used once.
