@@ -203,8 +203,10 @@ fn a_chemical_symbol_before_a_salt_form_is_that_supplement_and_mg_alone_is_milli
     ] {
         assert_eq!(codes(name), [want], "{name}");
     }
-    // "mg" without a salt form after it is a dose, not magnesium.
+    // "mg" without a salt form after it is a dose, not magnesium; so is "mg" after a drug's name.
     assert!(codes("Mg 400").is_empty());
+    assert!(codes("sildenafil 50 mg citrate").is_empty());
+    assert_eq!(codes("orphenadrine 100 mg citrate"), ["M03BC01"]);
     assert_eq!(codes("furosemide 40 mg oral"), ["C03CA01"]);
     assert!(codes("losartan K").is_empty());
 }

@@ -604,17 +604,17 @@ impl DrugTable {
         self.match_tokens(&salts)
     }
 
-    /// The words with each chemical symbol of `salt_symbols` that a salt form follows read as its
-    /// salt drug ("mg oxide" is "magnesium oxide"; "mg" alone stays milligrams).
+    /// The words with a first word of `salt_symbols` that a salt form follows read as its salt
+    /// drug ("mg oxide" is "magnesium oxide"). Only the first word: "mg" alone, or after a drug
+    /// ("sildenafil 50 mg citrate"), stays milligrams.
     fn symbols_read<'a>(&'a self, mut all: Vec<&'a str>) -> Vec<&'a str> {
-        for i in 0..all.len().saturating_sub(1) {
-            if let Some(drug) = self
+        if let [first, second, ..] = all[..]
+            && let Some(drug) = self
                 .salt_symbols
-                .get(all[i])
-                .filter(|_| self.salt_anions.contains(all[i + 1]))
-            {
-                all[i] = drug.as_str();
-            }
+                .get(first)
+                .filter(|_| self.salt_anions.contains(second))
+        {
+            all[0] = drug.as_str();
         }
         all
     }
