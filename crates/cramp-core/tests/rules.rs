@@ -2003,6 +2003,29 @@ fn baclofen_in_cirrhosis_with_unknown_egfr_is_conditional_and_orders_creatinine(
 }
 
 #[test]
+fn hepatic_failure_coma_or_a_graded_he_written_by_name_withholds_baclofen_in_cirrhosis() {
+    for name in [
+        "HE grade 2",
+        "hepatic coma",
+        "liver failure",
+        "acute on chronic liver failure",
+        "hepatic failure",
+    ] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "cirrhosis"}}, {{"name": "{name}"}}], "medications": [{{"name": "baclofen 10 mg"}}]}}"#
+        ));
+        assert!(!options(&a).iter().any(|c| c == "M03BX01"), "{name}");
+        assert!(flags(&a).contains(&"baclofen_encephalopathy"), "{name}");
+        assert_eq!(warnings_with(&a, "matches no condition"), 0, "{name}");
+    }
+    // "HE" alone is not read (hepatic encephalopathy, or many other things): named as unmatched.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "cirrhosis"}}, {{"name": "HE"}}]}}"#
+    ));
+    assert_eq!(warnings_with(&a, "matches no condition"), 1);
+}
+
+#[test]
 fn baclofen_is_never_offered_in_kidney_failure_pregnancy_or_encephalopathy() {
     for extra in [
         r#"{"icd10": "N18.5"}"#,
