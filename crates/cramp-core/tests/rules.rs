@@ -2003,6 +2003,20 @@ fn baclofen_in_cirrhosis_with_unknown_egfr_is_conditional_and_orders_creatinine(
 }
 
 #[test]
+fn a_pregnancy_written_as_a_gestation_or_iup_is_pregnancy_and_a_past_one_is_not() {
+    let quinine_flag = |name: &str| {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 30, "sex": "female"}}, "conditions": [{{"name": "{name}"}}], "considering": [{{"name": "quinine"}}]}}"#
+        ));
+        flags(&a).contains(&"quinine_in_pregnancy")
+    };
+    for name in ["IUP at 28 weeks", "28 weeks gestation", "gestational diabetes"] {
+        assert!(quinine_flag(name), "{name}");
+    }
+    assert!(!quinine_flag("history of gestational diabetes"));
+}
+
+#[test]
 fn hepatic_failure_coma_or_a_graded_he_written_by_name_withholds_baclofen_in_cirrhosis() {
     for name in [
         "HE grade 2",
