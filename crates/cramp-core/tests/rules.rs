@@ -1502,6 +1502,37 @@ fn an_iron_saturation_written_short_is_the_transferrin_saturation_not_the_iron()
 }
 
 #[test]
+fn the_other_loinc_codes_laboratories_send_for_an_analyte_are_read_as_it() {
+    for (code, value, unit, want) in [
+        ("6298-4", "3.1", "mmol/L", "low"),
+        ("2947-0", "128", "mmol/L", "low"),
+        ("38483-4", "2.1", "mg/dL", "high"),
+        ("26515-7", "40", "10*3/uL", "critically_low"),
+        ("11580-8", "8", "mIU/L", "high"),
+        ("17856-6", "8", "%", "high"),
+        ("2339-0", "300", "mg/dL", "high"),
+        ("48642-3", "25", "mL/min/1.73m2", "low"),
+        ("88294-4", "25", "mL/min/1.73m2", "low"),
+    ] {
+        let a = run(&format!(
+            r#"{{"labs": [{{"loinc": "{code}", "value": {value}, "unit": "{unit}"}}]}}"#
+        ));
+        assert_eq!(interpretation(&a, code), Some(want), "{code}");
+        assert!(a.input_warnings.is_empty(), "{code}: {:?}", a.input_warnings);
+    }
+    // An eGFR below 30 under another formula's code withholds baclofen in cirrhosis.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "cirrhosis"}}], "labs": [{{"loinc": "48642-3", "value": 25, "unit": "mL/min/1.73m2"}}]}}"#
+    ));
+    assert!(!options(&a).iter().any(|c| c == "M03BX01"));
+    // A platelet count on quinine under the whole-blood code raises quinine toxicity.
+    let a = run(
+        r#"{"medications": [{"name": "quinine"}], "labs": [{"loinc": "26515-7", "value": 90, "unit": "10*3/uL"}]}"#,
+    );
+    assert!(flags(&a).contains(&"quinine_toxicity"));
+}
+
+#[test]
 fn a_mass_loinc_sent_with_a_molar_unit_is_converted_by_its_unit_and_warned() {
     let a = run(r#"{"labs": [{"loinc": "2160-0", "value": 80, "unit": "umol/L"}]}"#);
     assert_eq!(interpretation(&a, "2160-0"), Some("normal"));
