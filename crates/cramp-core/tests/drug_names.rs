@@ -248,3 +248,22 @@ fn uk_brands_of_diuretics_and_salbutamol_name_their_drug() {
     // Perindopril alone is not known: the brand without "Plus" names nothing.
     assert!(codes("Coversyl 4 mg").is_empty());
 }
+
+#[test]
+fn a_pm_analgesic_names_its_analgesic_and_its_diphenhydramine() {
+    // Paracetamol has no code in EVIDENCE.md: it is named but emits none (filtered here).
+    for (name, want) in [
+        ("Tylenol PM", &["R06AA02"][..]),
+        ("Advil PM 2 tabs at night", &["M01AE01", "R06AA02"][..]),
+        ("Aleve PM", &["M01AE02", "R06AA02"][..]),
+    ] {
+        let mut got: Vec<String> = codes(name).into_iter().filter(|c| !c.is_empty()).collect();
+        got.sort();
+        assert_eq!(got, want, "{name}");
+    }
+    assert!(codes("Tylenol 500 mg").iter().all(String::is_empty));
+    assert!(!codes("Tylenol 500 mg").is_empty(), "paracetamol is recognised");
+    // Other antipsychotics are the class (N05A).
+    assert_eq!(codes("Latuda 40 mg"), ["N05A"]);
+    assert_eq!(codes("ziprasidone"), ["N05A"]);
+}
