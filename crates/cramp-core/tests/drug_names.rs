@@ -267,3 +267,20 @@ fn a_pm_analgesic_names_its_analgesic_and_its_diphenhydramine() {
     assert_eq!(codes("Latuda 40 mg"), ["N05A"]);
     assert_eq!(codes("ziprasidone"), ["N05A"]);
 }
+
+#[test]
+fn more_brands_of_statins_labas_and_dihydropyridines_name_their_drug() {
+    for (name, want) in [
+        ("Atozet 10/40", "C10AA05"),
+        ("Ezallor", "C10AA07"),
+        ("Roszet", "C10AA07"),
+        ("Brovana nebules", "R03AC13"),
+        ("arformoterol", "R03AC13"),
+        ("Perforomist", "R03AC13"),
+        ("Katerzia 1 mg/mL", "C08CA01"),
+        ("Sular 17 mg", "C08CA"),
+        ("DynaCirc", "C08CA"),
+    ] {
+        assert_eq!(codes(name), [want], "{name}");
+    }
+}
