@@ -2034,6 +2034,22 @@ fn baclofen_in_cirrhosis_with_unknown_egfr_is_conditional_and_orders_creatinine(
 }
 
 #[test]
+fn other_wordings_of_unsteadiness_smoking_and_reduced_ejection_fraction_reach_their_gates() {
+    let plan_with = |name: &str| {
+        plan(&run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "{name}"}}]}}"#
+        )))
+    };
+    for name in ["gait instability", "balance disorder"] {
+        assert!(plan_with(name).contains(&"seated_stretching"), "{name}");
+    }
+    // "Electrolyte imbalance" is not unsteadiness.
+    assert!(!plan_with("electrolyte imbalance").contains(&"seated_stretching"));
+    assert!(plan_with("tobacco dependence").contains(&"smoking_cessation"));
+    assert!(!plan_with("LVSD").contains(&"hydration"));
+}
+
+#[test]
 fn a_pregnancy_written_as_a_gestation_or_iup_is_pregnancy_and_a_past_one_is_not() {
     let quinine_flag = |name: &str| {
         let a = run(&format!(
