@@ -1419,6 +1419,19 @@ fn hba1c_in_percent_is_converted_to_ifcc() {
 }
 
 #[test]
+fn a_tsh_in_micro_units_per_millilitre_is_milli_units_per_litre() {
+    for unit in ["uU/mL", "µU/mL", "uIU/mL", "mU/L"] {
+        let a = run(&format!(
+            r#"{{"labs": [{{"loinc": "3016-3", "value": 6, "unit": "{unit}"}}]}}"#
+        ));
+        assert_eq!(interpretation(&a, "3016-3"), Some("high"), "{unit}");
+    }
+    // Milli-units per millilitre is a thousand times more: not guessed.
+    let a = run(r#"{"labs": [{"loinc": "3016-3", "value": 6, "unit": "mIU/mL"}]}"#);
+    assert_eq!(interpretation(&a, "3016-3"), None);
+}
+
+#[test]
 fn micro_sign_variants_of_a_unit_are_the_same_unit() {
     for unit in ["µmol/L", "μmol/L", "umol/L", "UMOL/L"] {
         let a = run(&format!(
