@@ -280,6 +280,10 @@ fn more_brands_of_statins_labas_and_dihydropyridines_name_their_drug() {
         ("Katerzia 1 mg/mL", "C08CA01"),
         ("Sular 17 mg", "C08CA"),
         ("DynaCirc", "C08CA"),
+        ("Diclegis", "R06AA09"),
+        ("Xonvea", "R06AA09"),
+        ("Feosol 325 mg", "B03AA07"),
+        ("Slow-Fe", "B03AA07"),
     ] {
         assert_eq!(codes(name), [want], "{name}");
     }
