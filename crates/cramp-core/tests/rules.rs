@@ -887,6 +887,36 @@ fn baclofen_with_encephalopathy_in_cirrhosis_flags_urgent_hepatology() {
 }
 
 #[test]
+fn new_confusion_or_drowsiness_in_cirrhosis_on_baclofen_flags_it_and_withholds_baclofen() {
+    // c.5: "with new confusion or drowsiness or hepatic encephalopathy".
+    for condition in [
+        r#"{"name": "new confusion"}"#,
+        r#"{"name": "drowsy"}"#,
+        r#"{"icd10": "R40.0"}"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "baclofen 10 mg"}}], "conditions": [{{"name": "cirrhosis"}}, {condition}]}}"#
+        ));
+        assert_eq!(
+            flag_urgency(&a, "baclofen_encephalopathy"),
+            Some("urgent"),
+            "{condition}"
+        );
+        assert!(!options(&a).iter().any(|c| c == "M03BX01"), "{condition}");
+        assert_eq!(warnings_with(&a, "possible hepatic encephalopathy"), 1, "{condition}");
+    }
+    // Without cirrhosis no rule reads it; denied, it is not read.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "baclofen"}}], "conditions": [{{"name": "confusion"}}]}}"#
+    ));
+    assert!(!flags(&a).contains(&"baclofen_encephalopathy"));
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "baclofen"}}], "conditions": [{{"name": "cirrhosis"}}, {{"name": "no confusion"}}]}}"#
+    ));
+    assert!(!flags(&a).contains(&"baclofen_encephalopathy"));
+}
+
+#[test]
 fn a_potassium_below_3_flags_a_severe_electrolyte_disturbance() {
     let a = run(r#"{"labs": [{"loinc": "2823-3", "value": 2.8, "unit": "mmol/L"}]}"#);
     assert!(flags(&a).contains(&"severe_electrolyte_disturbance"));

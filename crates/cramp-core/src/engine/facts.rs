@@ -302,6 +302,8 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut warnings = Vec::new();
     let mut gates = [false; GateId::ALL.len()];
     let mut negated_mentions = 0u64;
+    // The first condition that reads as confusion or drowsiness (c.5 baclofen_encephalopathy).
+    let mut confusion_at = None;
     for (i, c) in case.conditions.iter().enumerate() {
         if let Some(name) = c.name.as_deref()
             && c.icd10.is_none()
@@ -312,6 +314,9 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             continue;
         }
         let (recognised, read_as) = condition_gates_read(kb, c, &mut gates, &mut negated_mentions);
+        if confusion_at.is_none() && gates[GateId::ConfusionOrDrowsiness as usize] {
+            confusion_at = Some(i);
+        }
         for (word, as_word) in read_as {
             warnings.push(format!(
                 "conditions[{i}]: {word:?} is not a word the knowledge base knows; read as {as_word:?}, the nearest spelling: check it"
@@ -365,6 +370,17 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     // Kidney failure includes ESRD/dialysis (d.1a) and an eGFR below the threshold (checked after labs).
     if gates[GateId::EsrdDialysis as usize] {
         gates[GateId::KidneyFailure as usize] = true;
+    }
+    // c.5 baclofen_encephalopathy: in cirrhosis, new confusion or drowsiness is read as hepatic
+    // encephalopathy (the safer reading: baclofen withheld, the flag raised when it is taken).
+    if let Some(i) = confusion_at
+        && gates[GateId::Cirrhosis as usize]
+        && !gates[GateId::HepaticEncephalopathy as usize]
+    {
+        gates[GateId::HepaticEncephalopathy as usize] = true;
+        warnings.push(format!(
+            "conditions[{i}]: confusion or drowsiness with cirrhosis was read as possible hepatic encephalopathy (the safer reading)"
+        ));
     }
 
     let female = p.sex == Some(Sex::Female);

@@ -50,6 +50,7 @@ gates! {
     Hyponatraemia = "hyponatraemia",
     FluidRestriction = "fluid_restriction",
     Hypokalaemia = "hypokalaemia",
+    ConfusionOrDrowsiness = "confusion_or_drowsiness",
 }
 
 #[derive(Debug, Clone, Deserialize)]
