@@ -970,6 +970,10 @@ fn dark_urine_fever_or_petechiae_given_as_conditions_on_quinine_are_quinine_toxi
         r#"{"icd10": "D69.6"}"#,
         r#"{"icd10": "R34"}"#,
         r#"{"name": "suspected HUS"}"#,
+        r#"{"name": "nosebleeds"}"#,
+        r#"{"name": "epistaxis"}"#,
+        r#"{"name": "blood in stool"}"#,
+        r#"{"icd10": "K92.1"}"#,
     ] {
         let a = run(&format!(
             r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "quinine sulfate 300 mg"}}], "conditions": [{condition}]}}"#
