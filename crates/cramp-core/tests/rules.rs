@@ -512,6 +512,39 @@ fn one_swollen_calf_flags_possible_dvt_same_day_and_stops_stretching() {
 }
 
 #[test]
+fn a_dvt_or_its_signs_written_as_a_condition_flag_possible_dvt_and_a_past_one_does_not() {
+    let dvt = |condition: &str| {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}, "location": ["calf"]}}, "conditions": [{condition}]}}"#
+        ));
+        let flagged = flags(&a).contains(&"possible_dvt");
+        if flagged {
+            assert!(
+                !plan(&a).contains(&"nightly_stretching"),
+                "{condition}: no stretching of that calf"
+            );
+        }
+        flagged
+    };
+    for condition in [
+        r#"{"name": "swollen left calf"}"#,
+        r#"{"name": "unilateral leg swelling"}"#,
+        r#"{"name": "suspected DVT"}"#,
+        r#"{"icd10": "I82.401"}"#,
+    ] {
+        assert!(dvt(condition), "{condition}");
+    }
+    for condition in [
+        r#"{"name": "history of DVT"}"#,
+        r#"{"name": "DVT prophylaxis"}"#,
+        r#"{"name": "bilateral leg swelling"}"#,
+        r#"{"name": "no DVT"}"#,
+    ] {
+        assert!(!dvt(condition), "{condition}");
+    }
+}
+
+#[test]
 fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_possible_dvt() {
     for extra in [r#""side": "right""#, r#""side": "both", "recent_immobility": true"#] {
         let a = run(&format!(

@@ -313,7 +313,8 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
     let dvt_risk = matches!(s.side, Some(Side::Left | Side::Right))
         || s.recent_immobility == Some(true)
         || f.takes(SetId::Oestrogens);
-    let dvt_signs = s.calf_swelling == Some(CalfSwelling::OneLeg) || s.calf_warm_or_red == Some(true);
+    let dvt_signs =
+        s.calf_swelling == Some(CalfSwelling::OneLeg) || s.calf_warm_or_red == Some(true) || f.gate(GateId::DvtSigns);
     p.persistent_calf_pain = s.when == Some(When::Constant) && calf_pain;
     p.dvt_persistent_pain = !dvt_signs && p.persistent_calf_pain && dvt_risk;
     p.dvt = dvt_signs || p.dvt_persistent_pain;

@@ -51,6 +51,7 @@ gates! {
     FluidRestriction = "fluid_restriction",
     Hypokalaemia = "hypokalaemia",
     ConfusionOrDrowsiness = "confusion_or_drowsiness",
+    DvtSigns = "dvt_signs",
 }
 
 #[derive(Debug, Clone, Deserialize)]
