@@ -530,12 +530,17 @@ fn a_dvt_or_its_signs_written_as_a_condition_flag_possible_dvt_and_a_past_one_do
         r#"{"name": "swollen left calf"}"#,
         r#"{"name": "unilateral leg swelling"}"#,
         r#"{"name": "suspected DVT"}"#,
+        r#"{"name": "?DVT"}"#,
+        r#"{"name": "acute DVT left leg"}"#,
         r#"{"icd10": "I82.401"}"#,
     ] {
         assert!(dvt(condition), "{condition}");
     }
+    // A problem list's bare or dated DVT is as often a past one: a risk, not a sign.
     for condition in [
         r#"{"name": "history of DVT"}"#,
+        r#"{"name": "h/o DVT"}"#,
+        r#"{"name": "DVT 2015"}"#,
         r#"{"name": "DVT prophylaxis"}"#,
         r#"{"name": "bilateral leg swelling"}"#,
         r#"{"name": "no DVT"}"#,
