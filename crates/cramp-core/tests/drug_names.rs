@@ -15,6 +15,13 @@ fn codes(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// Each name names exactly one drug, with the code given.
+fn each_names_one_code(cases: &[(&str, &str)]) {
+    for (name, want) in cases {
+        assert_eq!(codes(name), [*want], "{name}");
+    }
+}
+
 #[test]
 fn a_combination_inhaler_named_by_its_ingredients_is_the_combination_in_either_order() {
     for name in [
@@ -86,16 +93,14 @@ fn a_supplement_named_by_its_salt_form_is_that_supplement_and_a_salt_of_another_
     // "magnesium supplement" used to be read as magnesium, potassium and calcium together (the
     // three "… supplement" names shared the word left after the salt word was stripped), and the
     // salt forms outside the strip list made the supplement unrecognised.
-    for (name, want) in [
+    each_names_one_code(&[
         ("magnesium supplement", "A12CC"),
         ("Magnesium bisglycinate 200 mg", "A12CC"),
         ("magnesium taurate", "A12CC"),
         ("potassium supplement", "A12BA"),
         ("potassium gluconate", "A12BA"),
         ("calcium supplements", "A12AA"),
-    ] {
-        assert_eq!(codes(name), [want], "{name}");
-    }
+    ]);
     // The salt of a drug the knowledge base does not know is not a supplement; of one it knows, that drug.
     assert!(codes("losartan potassium 50 mg").is_empty());
     assert!(codes("sodium valproate").is_empty());
@@ -192,7 +197,7 @@ fn combination_brands_and_hyphenated_pairs_name_each_known_ingredient() {
 
 #[test]
 fn a_chemical_symbol_before_a_salt_form_is_that_supplement_and_mg_alone_is_milligrams() {
-    for (name, want) in [
+    each_names_one_code(&[
         ("Mg oxide 400 mg", "A12CC10"),
         ("MgO", "A12CC10"),
         ("Mg glycinate", "A12CC"),
@@ -200,9 +205,7 @@ fn a_chemical_symbol_before_a_salt_form_is_that_supplement_and_mg_alone_is_milli
         ("KCl 20 mEq", "A12BA"),
         ("K citrate", "A12BA"),
         ("Ca carbonate 1.25 g", "A12AA"),
-    ] {
-        assert_eq!(codes(name), [want], "{name}");
-    }
+    ]);
     // "mg" without a salt form after it is a dose, not magnesium; so is "mg" after a drug's name.
     assert!(codes("Mg 400").is_empty());
     assert!(codes("sildenafil 50 mg citrate").is_empty());
@@ -213,7 +216,7 @@ fn a_chemical_symbol_before_a_salt_form_is_that_supplement_and_mg_alone_is_milli
 
 #[test]
 fn rxnorm_clinical_drug_names_with_strengths_and_dose_forms_name_their_ingredients() {
-    for (name, want) in [
+    each_names_one_code(&[
         (
             "fluticasone propionate 0.25 MG/ACTUAT / salmeterol 0.05 MG/ACTUAT Dry Powder Inhaler",
             "R03AK",
@@ -227,14 +230,12 @@ fn rxnorm_clinical_drug_names_with_strengths_and_dose_forms_name_their_ingredien
         ("Magnesium Oxide 400 MG Oral Tablet", "A12CC10"),
         ("teriparatide 0.25 MG/ML Pen Injector", "H05AA02"),
         ("24 HR Nifedipine 30 MG Extended Release Oral Tablet", "C08CA05"),
-    ] {
-        assert_eq!(codes(name), [want], "{name}");
-    }
+    ]);
 }
 
 #[test]
 fn uk_brands_of_diuretics_and_salbutamol_name_their_drug() {
-    for (name, want) in [
+    each_names_one_code(&[
         ("Aprinox 2.5 mg", "C03AA"),
         ("Neo-Naclex", "C03AA"),
         ("Hygroton", "C03BA04"),
@@ -242,9 +243,7 @@ fn uk_brands_of_diuretics_and_salbutamol_name_their_drug() {
         ("Coversyl Plus 5/1.25", "C03BA11"),
         ("Salamol 100 micrograms inhaler", "R03AC02"),
         ("Airomir", "R03AC02"),
-    ] {
-        assert_eq!(codes(name), [want], "{name}");
-    }
+    ]);
     // Perindopril alone is not known: the brand without "Plus" names nothing.
     assert!(codes("Coversyl 4 mg").is_empty());
 }
@@ -270,7 +269,7 @@ fn a_pm_analgesic_names_its_analgesic_and_its_diphenhydramine() {
 
 #[test]
 fn more_brands_of_statins_labas_and_dihydropyridines_name_their_drug() {
-    for (name, want) in [
+    each_names_one_code(&[
         ("Atozet 10/40", "C10AA05"),
         ("Ezallor", "C10AA07"),
         ("Roszet", "C10AA07"),
@@ -284,7 +283,5 @@ fn more_brands_of_statins_labas_and_dihydropyridines_name_their_drug() {
         ("Xonvea", "R06AA09"),
         ("Feosol 325 mg", "B03AA07"),
         ("Slow-Fe", "B03AA07"),
-    ] {
-        assert_eq!(codes(name), [want], "{name}");
-    }
+    ]);
 }

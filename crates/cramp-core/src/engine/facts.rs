@@ -2,8 +2,8 @@
 
 use crate::case::*;
 use crate::knowledge::{
-    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, atc_in, icd10_codes, icd10_in, loinc_in, rxnorm_in,
-    says_none, snomed_codes, snomed_in,
+    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, atc_in, icd10_codes, loinc_in, rxnorm_in,
+    says_none, snomed_codes,
 };
 
 /// One ingredient of a medication taken or considered.
@@ -199,28 +199,44 @@ fn same_class(a: &str, b: &str) -> bool {
 pub fn has_condition(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: GateId) -> bool {
     conditions.iter().any(|c| {
         let mut gates = [false; GateId::ALL.len()];
-        condition_gates(kb, c, &mut gates, &mut 0);
+        condition_gates_read(kb, c, &ConditionCodes::read(c), &mut gates, &mut 0);
         gates[gate as usize]
     })
 }
 
-/// Sets the gates a condition falls under; `negated` collects the gates its name mentions only
-/// after a negation.
-fn condition_gates(kb: &KnowledgeBase, c: &ConditionInput, gates: &mut [bool], negated: &mut u64) -> bool {
-    condition_gates_read(kb, c, gates, negated).0
+/// Every code of a condition's code fields ("K74.60; K76.82" is cirrhosis and encephalopathy),
+/// read once per condition.
+struct ConditionCodes<'a> {
+    icd10: Vec<CodeRead<'a>>,
+    snomed: Vec<CodeRead<'a>>,
 }
 
-/// As `condition_gates`, also returning the misspelt words of the name and the words they were
-/// read as (none unless the name was read so: `ConditionTable::near_name`).
+impl<'a> ConditionCodes<'a> {
+    fn read(c: &'a ConditionInput) -> Self {
+        ConditionCodes {
+            icd10: c.icd10.as_deref().map(|s| icd10_codes(s).collect()).unwrap_or_default(),
+            snomed: c
+                .snomed
+                .as_deref()
+                .map(|s| snomed_codes(s).collect())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Sets the gates a condition falls under; `negated` collects the gates its name mentions only
+/// after a negation. Returns whether any gate was met, and the misspelt words of the name with the
+/// words they were read as (none unless the name was read so: `ConditionTable::near_name`).
 fn condition_gates_read(
     kb: &KnowledgeBase,
     c: &ConditionInput,
+    codes: &ConditionCodes<'_>,
     gates: &mut [bool],
     negated: &mut u64,
 ) -> (bool, Vec<(String, String)>) {
     let mut recognised = false;
     let mut read_as = Vec::new();
-    let (names, negated_names) = name_of(c).map_or((0, 0), |n| {
+    let (names, negated_names) = name_of(c, codes).map_or((0, 0), |n| {
         let lower = n.to_lowercase();
         let (names, negated) = kb.conditions.lower_name_gates_and_negated(&lower);
         // A misspelt word ("cirhosis", "pregant", "no encephalopaty") read as the word it is one
@@ -236,19 +252,14 @@ fn condition_gates_read(
         (names, negated)
     });
     *negated |= negated_names;
-    // Every code of the fields ("K74.60; K76.82" is cirrhosis and encephalopathy).
-    let icd10: Vec<CodeRead<'_>> = c.icd10.as_deref().map(|s| icd10_codes(s).collect()).unwrap_or_default();
-    let snomed: Vec<CodeRead<'_>> = c
-        .snomed
-        .as_deref()
-        .map(|s| snomed_codes(s).collect())
-        .unwrap_or_default();
     for id in GateId::ALL {
         let hit = names & (1 << *id as usize) != 0
-            || icd10
+            || codes
+                .icd10
                 .iter()
                 .any(|r| kb.conditions.code_matches(*id, Some(&r.code), None))
-            || snomed
+            || codes
+                .snomed
                 .iter()
                 .any(|r| kb.conditions.code_matches(*id, None, Some(r.as_sent)));
         if hit {
@@ -277,14 +288,11 @@ fn quinine_signs_sent(kb: &KnowledgeBase, case: &Case, gates: &[bool]) -> bool {
 
 /// A condition's name: `name`, or else the text of a code field that holds no code
 /// ("icd10": "cirrhosis"), read as the name it is.
-fn name_of(c: &ConditionInput) -> Option<&str> {
+fn name_of<'a>(c: &'a ConditionInput, codes: &ConditionCodes<'_>) -> Option<&'a str> {
     c.name.as_deref().or_else(|| {
-        [
-            (c.icd10.as_deref(), icd10_in as fn(&str) -> Option<CodeRead<'_>>),
-            (c.snomed.as_deref(), snomed_in),
-        ]
-        .into_iter()
-        .find_map(|(sent, read)| sent.filter(|s| read(s).is_none()))
+        [(c.icd10.as_deref(), &codes.icd10), (c.snomed.as_deref(), &codes.snomed)]
+            .into_iter()
+            .find_map(|(sent, read)| sent.filter(|_| read.is_empty()))
     })
 }
 
@@ -313,7 +321,8 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             warnings.push(format!("conditions[{i}]: {name:?} names no condition; skipped"));
             continue;
         }
-        let (recognised, read_as) = condition_gates_read(kb, c, &mut gates, &mut negated_mentions);
+        let codes = ConditionCodes::read(c);
+        let (recognised, read_as) = condition_gates_read(kb, c, &codes, &mut gates, &mut negated_mentions);
         if confusion_at.is_none() && gates[GateId::ConfusionOrDrowsiness as usize] {
             confusion_at = Some(i);
         }
@@ -322,37 +331,42 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 "conditions[{i}]: {word:?} is not a word the knowledge base knows; read as {as_word:?}, the nearest spelling: check it"
             ));
         }
-        let icd10 = c.icd10.as_deref().map(|sent| (sent, icd10_in(sent)));
-        let snomed = c.snomed.as_deref().map(|sent| (sent, snomed_in(sent)));
-        for (field, read, example) in [
-            ("icd10", icd10.as_ref(), "an ICD-10-CM code such as G47.62"),
-            ("snomed", snomed.as_ref(), "a SNOMED CT id (6-18 digits)"),
+        for (field, sent, read, example) in [
+            (
+                "icd10",
+                c.icd10.as_deref(),
+                &codes.icd10,
+                "an ICD-10-CM code such as G47.62",
+            ),
+            (
+                "snomed",
+                c.snomed.as_deref(),
+                &codes.snomed,
+                "a SNOMED CT id (6-18 digits)",
+            ),
         ] {
-            match read {
-                Some((sent, None)) if c.name.is_none() && name_of(c) == Some(*sent) => warnings.push(format!(
+            let Some(sent) = sent else { continue };
+            match read.first() {
+                None if c.name.is_none() && name_of(c, &codes) == Some(sent) => warnings.push(format!(
                     "conditions[{i}].{field}: {sent:?} holds no code and was read as the condition's name; send {example}, and the name in `name`"
                 )),
-                Some((sent, None)) => warnings.push(format!(
+                None => warnings.push(format!(
                     "conditions[{i}].{field}: {sent:?} holds no code and was ignored; send {example}"
                 )),
-                Some((sent, Some(CodeRead { decorated: true, .. }))) => {
-                    let codes: Vec<&str> = if field == "icd10" {
-                        icd10_codes(sent).map(|r| r.as_sent).collect()
-                    } else {
-                        snomed_codes(sent).map(|r| r.as_sent).collect()
-                    };
+                Some(first) if first.decorated => {
+                    let read: Vec<&str> = read.iter().map(|r| r.as_sent).collect();
                     warnings.push(format!(
-                        "conditions[{i}].{field}: read as {codes:?} from {sent:?}; send one code alone"
+                        "conditions[{i}].{field}: read as {read:?} from {sent:?}; send one code alone"
                     ))
                 }
                 _ => {}
             }
         }
-        let coded = icd10.is_some_and(|(_, r)| r.is_some()) || snomed.is_some_and(|(_, r)| r.is_some());
+        let coded = !codes.icd10.is_empty() || !codes.snomed.is_empty();
         if !recognised && !coded {
             warnings.push(format!(
                 "conditions[{i}]: {:?} matches no condition the rules use; give an ICD-10-CM or SNOMED CT code if it matters",
-                name_of(c).unwrap_or_default()
+                name_of(c, &codes).unwrap_or_default()
             ));
         }
     }

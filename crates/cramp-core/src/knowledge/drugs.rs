@@ -620,19 +620,16 @@ impl DrugTable {
     }
 
     /// How output names drug `idx` given as `label`: its display, or for a class entry named by its
-    /// members (`named_by_member`) the member name or brand `label` contains, capitalised
+    /// members (`named_by_member`) the member name or brand `label` names, capitalised
     /// ("sertraline 50 mg" is "Sertraline", not "SSRI antidepressant").
     pub fn name_for(&self, idx: usize, label: &str) -> String {
         let d = &self.drugs[idx];
         if d.named_by_member {
-            let toks = tokens(label);
-            let found = d.names.iter().chain(&d.brands).find(|n| {
-                let words: Vec<&str> = n.split_whitespace().collect();
-                toks.windows(words.len().max(1))
-                    .any(|w| w.iter().zip(&words).all(|(t, n)| t == n))
-            });
-            if let Some(n) = found {
-                let mut c = n.chars();
+            let toks = self.significant_tokens(label);
+            let toks: Vec<&str> = toks.iter().map(String::as_str).collect();
+            if let Some((pattern, _)) = self.patterns(&toks).find(|(_, drugs)| drugs.contains(&idx)) {
+                let name = pattern.join(" ");
+                let mut c = name.chars();
                 return c
                     .next()
                     .map(|f| f.to_uppercase().chain(c).collect())
@@ -643,26 +640,36 @@ impl DrugTable {
     }
 
     /// At each word, the longest known name that starts there; each word used once.
+    fn patterns<'p>(&'p self, toks: &'p [&str]) -> impl Iterator<Item = &'p NamePattern> + 'p {
+        let mut i = 0;
+        std::iter::from_fn(move || {
+            while i < toks.len() {
+                let hit = self.names.get(toks[i]).and_then(|bucket| {
+                    bucket.iter().find(|(pattern, _)| {
+                        toks.len() - i >= pattern.len()
+                            && toks[i..i + pattern.len()].iter().zip(pattern).all(|(t, p)| *t == p)
+                    })
+                });
+                match hit {
+                    Some(p) => {
+                        i += p.0.len();
+                        return Some(p);
+                    }
+                    None => i += 1,
+                }
+            }
+            None
+        })
+    }
+
+    /// The drugs the names `patterns` finds in `toks` name, each once, in order.
     fn match_tokens(&self, toks: &[&str]) -> Vec<usize> {
         let mut found = Vec::new();
-        let mut i = 0;
-        while i < toks.len() {
-            let hit = self.names.get(toks[i]).and_then(|bucket| {
-                bucket.iter().find(|(pattern, _)| {
-                    toks.len() - i >= pattern.len()
-                        && toks[i..i + pattern.len()].iter().zip(pattern).all(|(t, p)| *t == p)
-                })
-            });
-            match hit {
-                Some((pattern, drugs)) => {
-                    for idx in drugs {
-                        if !found.contains(idx) {
-                            found.push(*idx);
-                        }
-                    }
-                    i += pattern.len();
+        for (_, drugs) in self.patterns(toks) {
+            for idx in drugs {
+                if !found.contains(idx) {
+                    found.push(*idx);
                 }
-                None => i += 1,
             }
         }
         found

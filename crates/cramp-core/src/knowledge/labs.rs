@@ -378,20 +378,17 @@ impl LabTable {
 
     /// Whether a result's name says it is already adjusted (or corrected) for albumin (c.3).
     pub fn named_adjusted(&self, name: &str) -> bool {
-        let lower = name.to_lowercase();
-        self.already_adjusted.iter().any(|w| has_word(&lower, w))
+        names_any(&self.already_adjusted, name)
     }
 
     /// Whether a result's name says it was taken fasting (`fasting_words`).
     pub fn named_fasting(&self, name: &str) -> bool {
-        let lower = name.to_lowercase();
-        self.fasting_words.iter().any(|w| has_word(&lower, w))
+        names_any(&self.fasting_words, name)
     }
 
     /// Whether a result's name says it is an ECG's corrected QT (`qtc_as_lab`), not an analyte.
     pub fn names_qtc(&self, name: &str) -> bool {
-        let lower = name.to_lowercase();
-        self.qtc_names.iter().any(|w| has_word(&lower, w))
+        names_any(&self.qtc_names, name)
     }
 
     /// Whether a unit is one a QTc sent as a lab result may carry (milliseconds).
@@ -448,6 +445,12 @@ fn numbered(lower: &str, word: &str) -> bool {
 }
 
 /// `word` occurs in `lower` as whole words (not inside a longer word).
+/// Whether `name` contains one of the lower-case `words` as a whole word (case ignored).
+fn names_any(words: &[String], name: &str) -> bool {
+    let lower = name.to_lowercase();
+    words.iter().any(|w| has_word(&lower, w))
+}
+
 pub(crate) fn has_word(lower: &str, word: &str) -> bool {
     whole_words(lower, word).next().is_some()
 }
