@@ -1835,33 +1835,44 @@ fn magnesium_considered_in_pregnancy_is_contested_not_offered_nor_avoided() {
 
 #[test]
 fn a_supplement_of_an_electrolyte_documented_low_treats_the_deficiency() {
-    let statement = |json: &str| {
+    let decisions = |json: &str| {
         let a = run(json);
         a.considered
             .iter()
             .map(|c| (c.decision, c.entry.map(|e| e.id.as_str())))
             .collect::<Vec<_>>()
     };
-    let deficiency = (Decision::Statement, Some("considering.electrolyte_deficiency"));
+    // Magnesium and potassium for a documented deficiency are offered (option, `for: deficiency`),
+    // so the supplement considered is answered with that option.
+    let offered = (Decision::Option, None);
     assert_eq!(
-        statement(
+        decisions(
             r#"{"labs": [{"loinc": "2601-3", "value": 0.55, "unit": "mmol/L"}], "considering": [{"name": "magnesium glycinate"}]}"#
         ),
-        vec![deficiency]
+        vec![offered]
     );
     assert_eq!(
-        statement(r#"{"conditions": [{"icd10": "E83.42"}], "considering": [{"name": "Slow-Mag"}]}"#),
-        vec![deficiency]
+        decisions(r#"{"conditions": [{"icd10": "E83.42"}], "considering": [{"name": "Slow-Mag"}]}"#),
+        vec![offered]
     );
     assert_eq!(
-        statement(
+        decisions(
             r#"{"labs": [{"loinc": "2823-3", "value": 3.1, "unit": "mmol/L"}], "considering": [{"name": "K-Dur 20 mEq"}]}"#
+        ),
+        vec![offered]
+    );
+    // Calcium has no option (a low calcium needs its cause found first): the statement says it
+    // would treat the deficiency; so does magnesium on dialysis, where the option is withheld.
+    let deficiency = (Decision::Statement, Some("considering.electrolyte_deficiency"));
+    assert_eq!(
+        decisions(
+            r#"{"labs": [{"loinc": "17861-6", "value": 8.1, "unit": "mg/dL"}], "considering": [{"name": "calcium carbonate"}]}"#
         ),
         vec![deficiency]
     );
     assert_eq!(
-        statement(
-            r#"{"labs": [{"loinc": "17861-6", "value": 8.1, "unit": "mg/dL"}], "considering": [{"name": "calcium carbonate"}]}"#
+        decisions(
+            r#"{"conditions": [{"icd10": "N18.6"}], "labs": [{"loinc": "2601-3", "value": 0.55, "unit": "mmol/L"}], "considering": [{"name": "magnesium"}]}"#
         ),
         vec![deficiency]
     );
@@ -1872,11 +1883,71 @@ fn a_supplement_of_an_electrolyte_documented_low_treats_the_deficiency() {
     assert_eq!(spared.considered[0].decision, Decision::Avoid);
     // A normal magnesium: the supplement is avoided for cramps.
     assert_eq!(
-        statement(
+        decisions(
             r#"{"labs": [{"loinc": "2601-3", "value": 0.85, "unit": "mmol/L"}], "considering": [{"name": "magnesium"}]}"#
         ),
         vec![(Decision::Avoid, None)]
     );
+}
+
+#[test]
+fn a_documented_magnesium_potassium_or_b12_deficiency_is_offered_its_replacement_where_safe() {
+    let offered = |json: &str| {
+        let a = run(json);
+        a.medication_options
+            .iter()
+            .map(|o| (o.entry.atc.clone().unwrap(), o.option_for.as_str()))
+            .collect::<Vec<_>>()
+    };
+    let low_mg = r#"{"loinc": "2601-3", "value": 0.55, "unit": "mmol/L"}"#;
+    let low_k = r#"{"loinc": "2823-3", "value": 3.1, "unit": "mmol/L"}"#;
+    let low_b12 = r#"{"loinc": "2132-9", "value": 150, "unit": "pg/mL"}"#;
+    let both = offered(&format!(
+        r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}}}, "medications": [{{"name": "hydrochlorothiazide"}}], "labs": [{low_mg}, {low_k}, {low_b12}]}}"#
+    ));
+    assert_eq!(
+        both,
+        [
+            ("A12CC".to_string(), "deficiency"),
+            ("A12BA".to_string(), "deficiency"),
+            ("B03BA".to_string(), "deficiency")
+        ]
+    );
+    // A recorded hypomagnesaemia or hypokalaemia is a documented deficiency too.
+    let coded = offered(r#"{"conditions": [{"icd10": "E83.42"}, {"icd10": "E87.6"}]}"#);
+    assert_eq!(coded.len(), 2, "{coded:?}");
+    // Normal results: nothing offered (and magnesium is avoided for the cramps).
+    let normal = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "labs": [{{"loinc": "2601-3", "value": 0.85, "unit": "mmol/L"}}, {{"loinc": "2823-3", "value": 4.2, "unit": "mmol/L"}}]}}"#
+    ));
+    assert!(options(&normal).is_empty());
+    assert!(avoid(&normal).contains(&"A12CC".to_string()));
+    // Never potassium with a potassium-sparing diuretic, and neither electrolyte with failing
+    // kidneys (d.4a, c.7): the plan item still asks for the correction.
+    let spared = run(&format!(
+        r#"{{"medications": [{{"name": "spironolactone"}}], "labs": [{low_k}]}}"#
+    ));
+    assert!(options(&spared).is_empty());
+    for kidneys in [
+        r#"{"icd10": "N18.6"}"#,
+        r#"{"icd10": "N18.4"}"#,
+        r#"{"name": "haemodialysis"}"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"conditions": [{kidneys}], "labs": [{low_mg}, {low_k}]}}"#
+        ));
+        assert!(options(&a).is_empty(), "{kidneys}: {:?}", options(&a));
+        assert!(plan(&a).contains(&"correct_electrolytes"));
+    }
+    // Not under 18 (no adult regimens, c.7), and not when the supplement is already taken.
+    let child = run(&format!(
+        r#"{{"patient": {{"age": 12}}, "labs": [{low_mg}, {low_k}, {low_b12}]}}"#
+    ));
+    assert!(options(&child).is_empty());
+    let taking = run(&format!(
+        r#"{{"medications": [{{"name": "Slow-Mag"}}, {{"name": "Sando-K"}}, {{"name": "cyanocobalamin"}}], "labs": [{low_mg}, {low_k}, {low_b12}]}}"#
+    ));
+    assert!(options(&taking).is_empty(), "{:?}", options(&taking));
 }
 
 #[test]

@@ -337,6 +337,15 @@ fn safety(case: &Value, out: &Value) -> Result<(), String> {
     let dialysis = conds.contains("n18.6") || conds.contains("end-stage renal") || conds.contains("dialysis");
     let kidney_failure = dialysis || conds.contains("n18.4") || conds.contains("n18.5") || egfr_below_30;
     let child = case["patient"]["age"].as_f64().is_some_and(|a| a < 18.0);
+    // As the acceptance checker reads a low magnesium: below 0.70 mmol/L (mg/dL ÷ 2.431).
+    let magnesium_low = case["labs"].as_array().unwrap().iter().any(|l| {
+        let factor = match (l["loinc"].as_str(), l["unit"].as_str()) {
+            (Some("2601-3"), Some("mmol/L")) => 1.0,
+            (Some("19123-9"), Some("mg/dL")) => 1.0 / 2.431,
+            _ => return false,
+        };
+        l["value"].as_f64().is_some_and(|v| v * factor < 0.70)
+    });
     let meds = case["medications"].to_string().to_lowercase();
     let takes_dihydropyridine = meds.contains("c08ca") || meds.contains("amlodipine");
     for o in out["medication_options"].as_array().unwrap() {
@@ -371,8 +380,9 @@ fn safety(case: &Value, out: &Value) -> Result<(), String> {
         {
             return Err("diltiazem offered without refractory cramps".into());
         }
-        if atc.starts_with("A12CC") {
-            return Err("magnesium offered as an option".into());
+        // SPEC §8: magnesium only for a documented deficiency (or in pregnancy).
+        if atc.starts_with("A12CC") && !(magnesium_low || conds.contains("hypomagnes") || pregnant) {
+            return Err("magnesium offered without a low magnesium, hypomagnesaemia or pregnancy".into());
         }
     }
     Ok(())

@@ -539,6 +539,27 @@ fn options_and_avoid<'kb>(
         }
     }
 
+    // A documented deficiency treated as such (a.2, d.4a: magnesium, potassium, vitamin B12 for a
+    // deficiency only): adults (c.7: no adult regimens under 18), not already taking it, and for
+    // the electrolytes not with failing kidneys (c.7 dialysis: magnesium only with nephrology;
+    // d.4a: no potassium with CKD stage 4-5, dialysis or a potassium-sparing diuretic).
+    let kidneys_failing = c.gate(GateId::KidneyFailure) || c.gate(GateId::EsrdDialysis);
+    if !c.under(t.child_age.value) {
+        if mg_deficiency && !kidneys_failing && !c.takes(SetId::MagnesiumSupplements) {
+            offer(RuleId::OptionMagnesiumDeficiency, false, &mut options);
+        }
+        if c.potassium_deficiency(interp)
+            && !kidneys_failing
+            && !c.takes(SetId::PotassiumSparing)
+            && !c.takes(SetId::PotassiumSupplements)
+        {
+            offer(RuleId::OptionPotassiumDeficiency, false, &mut options);
+        }
+        if low(interp(AnalyteId::B12)) && !c.takes(SetId::VitaminB) {
+            offer(RuleId::OptionB12Deficiency, false, &mut options);
+        }
+    }
+
     // Age 65 or over: the Beers skeletal muscle relaxants, one item per ATC group.
     let older = c.age_at_least(t.older_adult_age.value);
     if older {
