@@ -285,3 +285,20 @@ fn more_brands_of_statins_labas_and_dihydropyridines_name_their_drug() {
         ("Slow-Fe", "B03AA07"),
     ]);
 }
+
+#[test]
+fn quinine_from_any_source_is_quinine_and_combination_brands_name_their_flagged_ingredient() {
+    // c.6b: quinine already taken, "any salt, any source": tonic water and bitter lemon.
+    each_names_one_code(&[
+        ("tonic water nightly", "P01BC01"),
+        ("Schweppes Indian Tonic", "P01BC01"),
+        ("bitter lemon", "P01BC01"),
+        ("Q-Vel", "P01BC01"),
+        ("Norflex 100 mg", "M03BC01"),
+        ("Visken", "C07"),
+        ("Augmentin 625 mg", "J01CA04"),
+        ("co-amoxiclav 500/125", "J01CA04"),
+    ]);
+    // A drink named without its tonic is not quinine.
+    assert!(codes("gin").is_empty());
+}
