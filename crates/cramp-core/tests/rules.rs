@@ -1939,6 +1939,24 @@ fn a_documented_magnesium_potassium_or_b12_deficiency_is_offered_its_replacement
         assert!(options(&a).is_empty(), "{kidneys}: {:?}", options(&a));
         assert!(plan(&a).contains(&"correct_electrolytes"));
     }
+    // Magnesium is started only on a deficiency documented in EVIDENCE's own terms: a low result
+    // under a magnesium LOINC code or the word "magnesium", or hypomagnesaemia by E83.42 or name.
+    // Read through the knowledge base's [U] additions (an "Mg" abbreviation, a SNOMED CT id) it is
+    // corrected through the plan, not offered.
+    let by_name = run(r#"{"labs": [{"name": "Serum magnesium", "value": 1.4, "unit": "mg/dL"}]}"#);
+    assert_eq!(options(&by_name), ["A12CC"]);
+    for unplain in [
+        r#"{"labs": [{"name": "Mg", "value": 1.4, "unit": "mg/dL"}]}"#,
+        r#"{"conditions": [{"snomed": "190855004"}]}"#,
+    ] {
+        let a = run(unplain);
+        assert!(options(&a).is_empty(), "{unplain}: {:?}", options(&a));
+        assert!(plan(&a).contains(&"correct_electrolytes"), "{unplain}");
+        assert!(
+            !avoid(&a).contains(&"A12CC".to_string()),
+            "{unplain}: not avoided either"
+        );
+    }
     // Not under 18 (no adult regimens, c.7), and not when the supplement is already taken.
     let child = run(&format!(
         r#"{{"patient": {{"age": 12}}, "labs": [{low_mg}, {low_k}, {low_b12}]}}"#

@@ -14,7 +14,7 @@ pub use facts::has_condition;
 
 use crate::assessment::*;
 use crate::case::*;
-use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId};
+use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId, normalise_icd};
 use crate::rules::{RuleId, conflict_rule, plan_rule};
 use crate::vocab::*;
 use facts::{Facts, LabResult};
@@ -97,6 +97,39 @@ impl<'kb> Ctx<'_, 'kb> {
     /// A documented magnesium deficiency: a result below range or a hypomagnesaemia diagnosis.
     fn magnesium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
         low(interp(AnalyteId::Magnesium)) || self.gate(GateId::Hypomagnesaemia)
+    }
+    /// A magnesium deficiency documented in the terms EVIDENCE.md itself verifies: the low result
+    /// (the one interpreted) sent under a magnesium LOINC code (c.4, [V2]) or the word
+    /// "magnesium", or a hypomagnesaemia diagnosis by its d.1 code (E83.42) or d.1a name. Starting
+    /// magnesium rests on this alone (C1: the output must never present magnesium as a cramp
+    /// treatment); a deficiency read through the knowledge base's own [U] additions (an "Mg"
+    /// abbreviation, a SNOMED CT id, a corrected misspelling) is still corrected through the plan.
+    fn magnesium_deficiency_plain(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
+        let result = low(interp(AnalyteId::Magnesium))
+            && self
+                .f
+                .labs
+                .iter()
+                .find(|r| r.id == AnalyteId::Magnesium)
+                .is_some_and(|r| {
+                    r.loinc
+                        .as_deref()
+                        .is_some_and(|code| self.kb.labs.analytes[r.analyte].loinc.iter().any(|x| x.code == code))
+                        || self.case.labs[r.input]
+                            .name
+                            .as_deref()
+                            .is_some_and(|n| n.to_lowercase().contains("magnesium"))
+                });
+        let diagnosis = self.gate(GateId::Hypomagnesaemia)
+            && self.case.conditions.iter().any(|c| {
+                c.icd10
+                    .as_deref()
+                    .is_some_and(|code| normalise_icd(code).starts_with("E8342"))
+                    || c.name
+                        .as_deref()
+                        .is_some_and(|n| n.to_lowercase().contains("hypomagnes"))
+            });
+        result || diagnosis
     }
     /// A documented potassium deficiency: a result below range or a hypokalaemia diagnosis.
     fn potassium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
@@ -545,7 +578,7 @@ fn options_and_avoid<'kb>(
     // d.4a: no potassium with CKD stage 4-5, dialysis or a potassium-sparing diuretic).
     let kidneys_failing = c.gate(GateId::KidneyFailure) || c.gate(GateId::EsrdDialysis);
     if !c.under(t.child_age.value) {
-        if mg_deficiency && !kidneys_failing && !c.takes(SetId::MagnesiumSupplements) {
+        if c.magnesium_deficiency_plain(interp) && !kidneys_failing && !c.takes(SetId::MagnesiumSupplements) {
             offer(RuleId::OptionMagnesiumDeficiency, false, &mut options);
         }
         if c.potassium_deficiency(interp)
