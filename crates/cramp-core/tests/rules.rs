@@ -2049,6 +2049,7 @@ fn a_considered_drug_that_is_an_option_only_elsewhere_cites_that_option() {
         ("midodrine", "option.midodrine_haemodialysis"),
         ("albumin", "option.albumin_cirrhosis"),
         ("ferrous sulfate", "option.iron_rls"),
+        ("cilostazol", "option.cilostazol_pad"),
     ] {
         let a = run(&format!(
             r#"{{"symptoms": {{{NLC}}}, "considering": [{{"name": "{drug}"}}]}}"#
@@ -2065,7 +2066,7 @@ fn a_considered_drug_that_is_an_option_only_elsewhere_cites_that_option() {
     );
     assert_eq!(a.considered[0].decision, Decision::Option);
     // A drug that is no option anywhere keeps the generic statement.
-    let b = run(r#"{"considering": [{"name": "cilostazol"}]}"#);
+    let b = run(r#"{"considering": [{"name": "bisoprolol"}]}"#);
     assert!(!b.considered[0].elsewhere);
     assert_eq!(
         b.considered[0].entry.map(|e| e.id.as_str()),
@@ -3122,4 +3123,40 @@ fn every_question_the_engine_can_ask_has_wording_in_both_voices() {
         let phrase = kb().wording.questions.get(field);
         assert!(phrase.is_some(), "no wording for the question {field}");
     }
+}
+
+#[test]
+fn confirmed_claudication_is_offered_a_cilostazol_trial_except_with_heart_failure_or_limb_threatening_ischaemia() {
+    let claudication = r#""symptoms": {"feels_like": "painful_cramp", "relieved_by": "rest", "when": "walking", "location": ["calf"]}"#;
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 68, "sex": "male"}}, {claudication}, "exam": {{"abi": 0.7}}}}"#
+    ));
+    assert!(plan(&a).contains(&"supervised_exercise"));
+    let offered: Vec<_> = a
+        .medication_options
+        .iter()
+        .map(|o| (o.entry.atc.as_deref(), o.option_for.as_str()))
+        .collect();
+    assert_eq!(offered, [(Some("B01AC23"), "pad")]);
+    // Not with heart failure, where a cilostazol taken is an avoid item; not before PAD is
+    // confirmed (normal ABI); not for rest pain of limb-threatening ischaemia.
+    let hf = run(&format!(
+        r#"{{"patient": {{"age": 68, "sex": "male"}}, {claudication}, "exam": {{"abi": 0.7}}, "conditions": [{{"icd10": "I50.9"}}], "medications": [{{"name": "Pletal 100 mg"}}]}}"#
+    ));
+    assert!(options(&hf).is_empty());
+    assert!(avoid(&hf).contains(&"B01AC23".to_string()));
+    let normal_abi = run(&format!(
+        r#"{{"patient": {{"age": 68, "sex": "male"}}, {claudication}, "exam": {{"abi": 1.1, "pedal_pulses": "normal"}}}}"#
+    ));
+    assert!(!options(&normal_abi).contains(&"B01AC23".to_string()));
+    let clti = run(
+        r#"{"patient": {"age": 78, "sex": "male"}, "symptoms": {"feels_like": "painful_cramp", "relieved_by": "hanging_leg_down", "when": "night", "location": ["foot"]}, "exam": {"abi": 0.3, "pedal_pulses": "absent"}}"#,
+    );
+    assert!(flags(&clti).contains(&"critical_limb_ischaemia"));
+    assert!(!options(&clti).contains(&"B01AC23".to_string()));
+    // Without heart failure a cilostazol taken is not avoided, and it is not offered again.
+    let taking = run(&format!(
+        r#"{{"patient": {{"age": 68, "sex": "male"}}, {claudication}, "exam": {{"abi": 0.7}}, "medications": [{{"name": "cilostazol 100 mg bd"}}]}}"#
+    ));
+    assert!(options(&taking).is_empty() && !avoid(&taking).contains(&"B01AC23".to_string()));
 }

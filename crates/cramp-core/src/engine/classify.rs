@@ -64,6 +64,10 @@ pub enum Dx {
 }
 
 impl Pathways {
+    /// The PAD pathway: PAD most likely or likely.
+    pub fn pad_path(&self) -> bool {
+        self.pad == Some(DifferentialStatus::Likely) || matches!(self.most_likely, Some((Dx::Pad, _)))
+    }
     /// "NLC pathway": NLC most likely or likely, including cramps associated with drugs,
     /// electrolytes, pregnancy, cirrhosis or dialysis (EVIDENCE.md c.10).
     pub fn nlc_active(&self) -> bool {

@@ -572,6 +572,20 @@ fn options_and_avoid<'kb>(
         }
     }
 
+    // Claudication of PAD: a cilostazol trial beside supervised exercise (SVS 2015 via R-PAD, [U]),
+    // where supervised exercise is given; never with heart failure (the same recommendation).
+    let claudication =
+        c.p.pad_path() && c.p.pad_confirmed && !c.p.clti && c.p.neurogenic != Some(DifferentialStatus::Likely);
+    if claudication
+        && !c.gate(GateId::HeartFailure)
+        && !c.under(t.child_age.value)
+        && !c.f.pregnant
+        && !c.f.pregnancy_unknown
+        && !c.takes(SetId::Cilostazol)
+    {
+        offer(RuleId::OptionCilostazolPad, false, &mut options);
+    }
+
     // A documented deficiency treated as such (a.2, d.4a: magnesium, potassium, vitamin B12 for a
     // deficiency only): adults (c.7: no adult regimens under 18), not already taking it, and for
     // the electrolytes not with failing kidneys (c.7 dialysis: magnesium only with nephrology;
@@ -632,6 +646,8 @@ fn options_and_avoid<'kb>(
             Some(RuleId::AvoidPotassium)
         } else if ca_high && i.in_set(SetId::CalciumSupplements) {
             Some(RuleId::AvoidCalcium)
+        } else if c.gate(GateId::HeartFailure) && i.in_set(SetId::Cilostazol) {
+            Some(RuleId::AvoidCilostazolHeartFailure)
         } else {
             None
         };
@@ -824,7 +840,7 @@ fn plan<'kb>(
     let glycaemia_high = high(interp(AnalyteId::Hba1c)) || high(interp(AnalyteId::Glucose));
     let neuropathy = c.p.neuropathy.is_some_and(|st| st == DifferentialStatus::Likely)
         || matches!(c.p.most_likely, Some((Dx::Neuropathy, _)));
-    let pad_path = c.p.pad == Some(DifferentialStatus::Likely) || matches!(c.p.most_likely, Some((Dx::Pad, _)));
+    let pad_path = c.p.pad_path();
 
     let mut items: Vec<PlanId> = Vec::new();
     let mut give = |id: PlanId, when: bool| {
