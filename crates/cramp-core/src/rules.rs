@@ -80,6 +80,7 @@ rules! {
     AvoidBaclofenContraindicated = "avoid.baclofen_contraindicated",
     AvoidBaclofenPregnancyUnknown = "avoid.baclofen_until_pregnancy_known",
     AvoidBaclofenUnconfirmed = "avoid.baclofen_until_confirmed",
+    AvoidBaclofenCirrhosisUnconfirmed = "avoid.baclofen_until_cirrhosis_confirmed",
     AvoidBeersRelaxants = "avoid.beers_muscle_relaxants",
     AvoidRelaxantsPregnancy = "avoid.muscle_relaxants_pregnancy",
     AvoidSedativesOlder = "avoid.sedatives_older_adults",

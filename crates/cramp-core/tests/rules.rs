@@ -1219,16 +1219,36 @@ fn a_salt_supplement_named_with_its_salt_form_beside_other_words_is_that_supplem
 #[test]
 fn a_misspelt_condition_word_one_edit_from_a_known_word_is_read_as_it_and_said_so() {
     let cramps = format!(r#""symptoms": {{{NLC}}}"#);
-    // Cirrhosis misspelt: its options, with the warning.
+    // Cirrhosis misspelt: read as cirrhosis, with the warning, for what only withholds or reviews
+    // (hepatology review, NSAIDs avoided); a guess never starts a drug, so baclofen is withheld
+    // until the diagnosis is confirmed and albumin is not offered.
     let a = run(&format!(
         r#"{{{cramps}, "conditions": [{{"name": "liver cirhosis"}}]}}"#
     ));
-    assert!(options(&a).contains(&"B05AA01".to_string()));
+    assert!(plan(&a).contains(&"hepatology_review"));
+    assert!(options(&a).is_empty(), "{:?}", options(&a));
+    assert!(
+        a.avoid
+            .iter()
+            .any(|v| v.entry.id == "avoid.baclofen_until_cirrhosis_confirmed")
+    );
     assert!(
         a.input_warnings.iter().any(|w| w.contains("read as \"cirrhosis\"")),
         "{:?}",
         a.input_warnings
     );
+    // The same cirrhosis also sent coded (or spelt right) is no guess.
+    let coded = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"name": "liver cirhosis"}}, {{"icd10": "K74.60"}}], "labs": [{{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}}]}}"#
+    ));
+    assert!(options(&coded).contains(&"B05AA01".to_string()));
+    assert!(options(&coded).contains(&"M03BX01".to_string()));
+    // Dialysis misspelt: midodrine is not offered on the guess either.
+    let dialysis = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"name": "haemodialisis"}}, {{"icd10": "I95.3"}}]}}"#
+    ));
+    assert!(plan(&dialysis).contains(&"dialysis_prescription_review"));
+    assert!(!options(&dialysis).contains(&"C01CA17".to_string()));
     // Pregnancy misspelt: the pregnancy rules (quinine considered is a red flag).
     let b = run(&format!(
         r#"{{"patient": {{"sex": "female"}}, {cramps}, "conditions": [{{"name": "pregant, 20 weeks"}}], "considering": [{{"name": "quinine"}}]}}"#
@@ -1243,7 +1263,7 @@ fn a_misspelt_condition_word_one_edit_from_a_known_word_is_read_as_it_and_said_s
     let two = run(&format!(
         r#"{{{cramps}, "conditions": [{{"name": "liver cirhosis, no encephalopaty"}}]}}"#
     ));
-    assert!(options(&two).contains(&"B05AA01".to_string()));
+    assert!(plan(&two).contains(&"hepatology_review"));
     assert!(!options(&two).contains(&"M03BX01".to_string()));
     assert_eq!(warnings_with(&two, "the nearest spelling"), 2);
     // Other words are not guessed.

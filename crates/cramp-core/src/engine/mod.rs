@@ -52,6 +52,11 @@ impl<'kb> Ctx<'_, 'kb> {
     fn gate(&self, g: GateId) -> bool {
         self.f.gate(g)
     }
+    /// A gate met only by reading a misspelt condition word as the nearest spelling: a guess that
+    /// may withhold a drug but never starts one.
+    fn guessed(&self, g: GateId) -> bool {
+        self.f.guessed & (1u64 << g as usize) != 0
+    }
     fn age_at_least(&self, years: f64) -> bool {
         self.f.age.is_some_and(|a| a >= years)
     }
@@ -476,6 +481,9 @@ fn options_and_avoid<'kb>(
         avoid.push(avoid_item(RuleId::AvoidBaclofenNoIndication, None, None));
     } else if c.f.pregnancy_unknown {
         avoid.push(avoid_item(RuleId::AvoidBaclofenPregnancyUnknown, None, None));
+    } else if c.guessed(GateId::Cirrhosis) {
+        // Cirrhosis read only from a misspelt name: withheld until the diagnosis is confirmed.
+        avoid.push(avoid_item(RuleId::AvoidBaclofenCirrhosisUnconfirmed, None, None));
     } else if [GateId::HepaticEncephalopathy, GateId::KidneyFailure, GateId::Pregnancy]
         .iter()
         .any(|g| c.f.negated_mentions & (1u64 << *g as usize) != 0 && !c.gate(*g))
@@ -487,10 +495,15 @@ fn options_and_avoid<'kb>(
         let egfr_known = c.f.value(AnalyteId::Egfr).is_some();
         offer(RuleId::OptionBaclofen, !egfr_known, &mut options);
     }
-    if cirrhosis && !cramps_ruled_out {
+    if cirrhosis && !cramps_ruled_out && !c.guessed(GateId::Cirrhosis) {
         offer(RuleId::OptionAlbumin, false, &mut options);
     }
-    if c.gate(GateId::EsrdDialysis) && c.gate(GateId::IntradialyticHypotension) && !cramps_ruled_out {
+    if c.gate(GateId::EsrdDialysis)
+        && c.gate(GateId::IntradialyticHypotension)
+        && !cramps_ruled_out
+        && !c.guessed(GateId::EsrdDialysis)
+        && !c.guessed(GateId::IntradialyticHypotension)
+    {
         offer(RuleId::OptionMidodrine, false, &mut options);
     }
 
