@@ -1243,7 +1243,19 @@ fn a_misspelt_condition_word_one_edit_from_a_known_word_is_read_as_it_and_said_s
     ));
     assert!(options(&coded).contains(&"B05AA01".to_string()));
     assert!(options(&coded).contains(&"M03BX01".to_string()));
-    // Dialysis misspelt: midodrine is not offered on the guess either.
+    // Dialysis written only as an abbreviation the knowledge base adds (ESKD, KDIGO's term) or
+    // misspelt: the dialysis rules hold (no fluid advice, the dialysis team), but midodrine is not
+    // started on it.
+    let eskd = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"name": "ESKD"}}, {{"icd10": "I95.3"}}]}}"#
+    ));
+    assert!(plan(&eskd).contains(&"dialysis_prescription_review"));
+    assert!(!plan(&eskd).contains(&"hydration"));
+    assert!(!options(&eskd).contains(&"C01CA17".to_string()));
+    let written_out = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"name": "ESKD on haemodialysis"}}, {{"icd10": "I95.3"}}]}}"#
+    ));
+    assert!(options(&written_out).contains(&"C01CA17".to_string()));
     let dialysis = run(&format!(
         r#"{{{cramps}, "conditions": [{{"name": "haemodialisis"}}, {{"icd10": "I95.3"}}]}}"#
     ));

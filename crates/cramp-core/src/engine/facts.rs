@@ -41,10 +41,6 @@ pub struct Facts {
     /// Gates a condition name mentions only after a negation ("no …", "history of …"), one bit per
     /// `GateId` (a gate also met otherwise is not set here).
     pub negated_mentions: u64,
-    /// Gates met only by reading a misspelt word of a condition's name as the word it is one edit
-    /// from ("cirhosis"), one bit per `GateId`: a guess, said so in a warning, that may withhold
-    /// but never starts a drug (the engine).
-    pub guessed: u64,
     /// Every ingredient of every medication taken or considered.
     pub ingredients: Vec<Ingredient>,
     pub unrecognized: Vec<String>,
@@ -203,15 +199,41 @@ fn same_class(a: &str, b: &str) -> bool {
 pub fn has_condition(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: GateId) -> bool {
     conditions.iter().any(|c| {
         let mut gates = [false; GateId::ALL.len()];
-        condition_gates_read(
-            kb,
-            c,
-            &ConditionCodes::read(c),
-            &mut gates,
-            &mut 0,
-            &mut GatesRead::default(),
-        );
+        condition_gates_read(kb, c, &ConditionCodes::read(c), &mut gates, &mut 0);
         gates[gate as usize]
+    })
+}
+
+/// Whether a condition of the case meets `gate` in the terms a drug may be started on
+/// (`Gate::offer_names`, EVIDENCE.md d.1a's own): by itself (not negated), and by an ICD-10-CM code
+/// of the gate, a SNOMED CT id of `Gate::offer_snomed`, or a name containing an offer name. A gate
+/// met only through the knowledge base's additions (a misspelling read as the nearest word, an
+/// abbreviation or id added [U]) may withhold or review, never start a drug. A gate without offer
+/// names is met in these terms whenever it is met.
+pub fn documented_for_offer(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: GateId) -> bool {
+    let g = kb.conditions.gate(gate);
+    conditions.iter().any(|c| {
+        let codes = ConditionCodes::read(c);
+        let mut gates = [false; GateId::ALL.len()];
+        condition_gates_read(kb, c, &codes, &mut gates, &mut 0);
+        if !gates[gate as usize] {
+            return false;
+        }
+        if g.offer_names.is_empty() && g.offer_snomed.is_empty() {
+            return true;
+        }
+        codes
+            .icd10
+            .iter()
+            .any(|r| kb.conditions.code_matches(gate, Some(&r.code), None))
+            || codes
+                .snomed
+                .iter()
+                .any(|r| g.offer_snomed.iter().any(|x| x == r.as_sent))
+            || name_of(c, &codes).is_some_and(|n| {
+                let lower = n.to_lowercase();
+                g.offer_names.iter().any(|o| lower.contains(o.as_str()))
+            })
     })
 }
 
@@ -238,61 +260,47 @@ impl<'a> ConditionCodes<'a> {
 /// Sets the gates a condition falls under; `negated` collects the gates its name mentions only
 /// after a negation. Returns whether any gate was met, and the misspelt words of the name with the
 /// words they were read as (none unless the name was read so: `ConditionTable::near_name`).
-/// `read.guessed` gains the gates met only through a misspelt word, `read.certain` the others.
 fn condition_gates_read(
     kb: &KnowledgeBase,
     c: &ConditionInput,
     codes: &ConditionCodes<'_>,
     gates: &mut [bool],
     negated: &mut u64,
-    read: &mut GatesRead,
 ) -> (bool, Vec<(String, String)>) {
     let mut recognised = false;
     let mut read_as = Vec::new();
-    let (names, exact_names, negated_names) = name_of(c, codes).map_or((0, 0, 0), |n| {
+    let (names, negated_names) = name_of(c, codes).map_or((0, 0), |n| {
         let lower = n.to_lowercase();
         let (names, negated) = kb.conditions.lower_name_gates_and_negated(&lower);
         // A misspelt word ("cirhosis", "pregant", "no encephalopaty") read as the word it is one
         // edit from, when that adds what the name names (never takes any away).
-        if let Some((corrected, words)) = kb.conditions.near_name(&lower) {
+        if let Some((corrected, read)) = kb.conditions.near_name(&lower) {
             let (more, more_negated) = kb.conditions.lower_name_gates_and_negated(&corrected);
             let adds = (more, more_negated) != (names, negated);
             if adds && more & names == names && more_negated & negated == negated {
-                read_as = words;
-                return (more, names, more_negated);
+                read_as = read;
+                return (more, more_negated);
             }
         }
-        (names, names, negated)
+        (names, negated)
     });
     *negated |= negated_names;
     for id in GateId::ALL {
-        let bit = 1u64 << *id as usize;
-        let by_code = codes
-            .icd10
-            .iter()
-            .any(|r| kb.conditions.code_matches(*id, Some(&r.code), None))
+        let hit = names & (1 << *id as usize) != 0
+            || codes
+                .icd10
+                .iter()
+                .any(|r| kb.conditions.code_matches(*id, Some(&r.code), None))
             || codes
                 .snomed
                 .iter()
                 .any(|r| kb.conditions.code_matches(*id, None, Some(r.as_sent)));
-        if by_code || exact_names & bit != 0 {
-            read.certain |= bit;
-        } else if names & bit != 0 {
-            read.guessed |= bit;
-        } else {
-            continue;
+        if hit {
+            gates[*id as usize] = true;
+            recognised = true;
         }
-        gates[*id as usize] = true;
-        recognised = true;
     }
     (recognised, read_as)
-}
-
-/// Gates met by some condition as sent (`certain`) and only through a misspelling (`guessed`).
-#[derive(Default)]
-struct GatesRead {
-    certain: u64,
-    guessed: u64,
 }
 
 /// Whether the case sends anything c.5 `quinine_toxicity` reads besides quinine itself: bleeding
@@ -335,7 +343,6 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut warnings = Vec::new();
     let mut gates = [false; GateId::ALL.len()];
     let mut negated_mentions = 0u64;
-    let mut gates_read = GatesRead::default();
     // The first condition that reads as confusion or drowsiness (c.5 baclofen_encephalopathy).
     let mut confusion_at = None;
     for (i, c) in case.conditions.iter().enumerate() {
@@ -348,8 +355,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             continue;
         }
         let codes = ConditionCodes::read(c);
-        let (recognised, read_as) =
-            condition_gates_read(kb, c, &codes, &mut gates, &mut negated_mentions, &mut gates_read);
+        let (recognised, read_as) = condition_gates_read(kb, c, &codes, &mut gates, &mut negated_mentions);
         if confusion_at.is_none() && gates[GateId::ConfusionOrDrowsiness as usize] {
             confusion_at = Some(i);
         }
@@ -663,7 +669,6 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     Facts {
         gates,
         negated_mentions,
-        guessed: gates_read.guessed & !gates_read.certain,
         ingredients,
         unrecognized,
         labs,

@@ -14,7 +14,7 @@ pub use facts::has_condition;
 
 use crate::assessment::*;
 use crate::case::*;
-use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId, normalise_icd};
+use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId};
 use crate::rules::{RuleId, conflict_rule, plan_rule};
 use crate::vocab::*;
 use facts::{Facts, LabResult};
@@ -52,10 +52,10 @@ impl<'kb> Ctx<'_, 'kb> {
     fn gate(&self, g: GateId) -> bool {
         self.f.gate(g)
     }
-    /// A gate met only by reading a misspelt condition word as the nearest spelling: a guess that
-    /// may withhold a drug but never starts one.
-    fn guessed(&self, g: GateId) -> bool {
-        self.f.guessed & (1u64 << g as usize) != 0
+    /// A gate met in the terms a drug may be started on (EVIDENCE d.1a's own names and codes), not
+    /// only through the knowledge base's additions (`facts::documented_for_offer`).
+    fn documented_for_offer(&self, g: GateId) -> bool {
+        facts::documented_for_offer(self.kb, &self.case.conditions, g)
     }
     fn age_at_least(&self, years: f64) -> bool {
         self.f.age.is_some_and(|a| a >= years)
@@ -105,7 +105,8 @@ impl<'kb> Ctx<'_, 'kb> {
     }
     /// A magnesium deficiency documented in the terms EVIDENCE.md itself verifies: the low result
     /// (the one interpreted) sent under a magnesium LOINC code (c.4, [V2]) or the word
-    /// "magnesium", or a hypomagnesaemia diagnosis by its d.1 code (E83.42) or d.1a name. Starting
+    /// "magnesium", or a hypomagnesaemia diagnosis by its d.1 code (E83.42) or d.1a name
+    /// (`documented_for_offer`). Starting
     /// magnesium rests on this alone (C1: the output must never present magnesium as a cramp
     /// treatment); a deficiency read through the knowledge base's own [U] additions (an "Mg"
     /// abbreviation, a SNOMED CT id, a corrected misspelling) is still corrected through the plan.
@@ -125,16 +126,7 @@ impl<'kb> Ctx<'_, 'kb> {
                             .as_deref()
                             .is_some_and(|n| n.to_lowercase().contains("magnesium"))
                 });
-        let diagnosis = self.gate(GateId::Hypomagnesaemia)
-            && self.case.conditions.iter().any(|c| {
-                c.icd10
-                    .as_deref()
-                    .is_some_and(|code| normalise_icd(code).starts_with("E8342"))
-                    || c.name
-                        .as_deref()
-                        .is_some_and(|n| n.to_lowercase().contains("hypomagnes"))
-            });
-        result || diagnosis
+        result || self.documented_for_offer(GateId::Hypomagnesaemia)
     }
     /// A documented potassium deficiency: a result below range or a hypokalaemia diagnosis.
     fn potassium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
@@ -481,8 +473,8 @@ fn options_and_avoid<'kb>(
         avoid.push(avoid_item(RuleId::AvoidBaclofenNoIndication, None, None));
     } else if c.f.pregnancy_unknown {
         avoid.push(avoid_item(RuleId::AvoidBaclofenPregnancyUnknown, None, None));
-    } else if c.guessed(GateId::Cirrhosis) {
-        // Cirrhosis read only from a misspelt name: withheld until the diagnosis is confirmed.
+    } else if !c.documented_for_offer(GateId::Cirrhosis) {
+        // Cirrhosis read only through an addition (a misspelt name): withheld until confirmed.
         avoid.push(avoid_item(RuleId::AvoidBaclofenCirrhosisUnconfirmed, None, None));
     } else if [GateId::HepaticEncephalopathy, GateId::KidneyFailure, GateId::Pregnancy]
         .iter()
@@ -495,14 +487,14 @@ fn options_and_avoid<'kb>(
         let egfr_known = c.f.value(AnalyteId::Egfr).is_some();
         offer(RuleId::OptionBaclofen, !egfr_known, &mut options);
     }
-    if cirrhosis && !cramps_ruled_out && !c.guessed(GateId::Cirrhosis) {
+    if cirrhosis && !cramps_ruled_out && c.documented_for_offer(GateId::Cirrhosis) {
         offer(RuleId::OptionAlbumin, false, &mut options);
     }
     if c.gate(GateId::EsrdDialysis)
         && c.gate(GateId::IntradialyticHypotension)
         && !cramps_ruled_out
-        && !c.guessed(GateId::EsrdDialysis)
-        && !c.guessed(GateId::IntradialyticHypotension)
+        && c.documented_for_offer(GateId::EsrdDialysis)
+        && c.documented_for_offer(GateId::IntradialyticHypotension)
     {
         offer(RuleId::OptionMidodrine, false, &mut options);
     }

@@ -68,6 +68,10 @@ pub(super) struct RawGate {
     whole_word: Vec<String>,
     #[serde(default)]
     excludes: Vec<String>,
+    #[serde(default)]
+    offer_names: Vec<String>,
+    #[serde(default)]
+    offer_snomed: Vec<String>,
     mark: crate::vocab::Mark,
 }
 
@@ -85,6 +89,10 @@ pub struct Gate {
     pub synonyms: Vec<String>,
     pub whole_word: Vec<String>,
     pub excludes: Vec<String>,
+    /// The names (lower case) and SNOMED CT ids a drug may be started on: EVIDENCE.md d.1a's own
+    /// terms for the gate, without the knowledge base's additions (`facts::documented_for_offer`).
+    pub offer_names: Vec<String>,
+    pub offer_snomed: Vec<String>,
     pub mark: crate::vocab::Mark,
 }
 
@@ -234,6 +242,28 @@ impl ConditionTable {
                     )));
                 }
             }
+            let names_lower: Vec<String> = g
+                .synonyms
+                .iter()
+                .chain(&g.whole_word)
+                .map(|s| s.to_lowercase())
+                .collect();
+            for o in &g.offer_names {
+                if !names_lower.iter().any(|n| n.contains(&o.to_lowercase())) {
+                    return Err(LoadError::Invalid(format!(
+                        "conditions.toml: {}: offer name {o:?} is not part of one of the gate's names",
+                        g.id
+                    )));
+                }
+            }
+            for s in &g.offer_snomed {
+                if !g.snomed.contains(s) {
+                    return Err(LoadError::Invalid(format!(
+                        "conditions.toml: {}: offer SNOMED CT id {s:?} is not one of the gate's ids",
+                        g.id
+                    )));
+                }
+            }
             gates[id as usize] = Some(Gate {
                 id,
                 display: g.display,
@@ -244,6 +274,8 @@ impl ConditionTable {
                 synonyms: g.synonyms.iter().map(|s| s.to_lowercase()).collect(),
                 whole_word: g.whole_word.iter().map(|s| s.to_lowercase()).collect(),
                 excludes: g.excludes.iter().map(|s| s.to_lowercase()).collect(),
+                offer_names: g.offer_names.iter().map(|s| s.to_lowercase()).collect(),
+                offer_snomed: g.offer_snomed,
                 mark: g.mark,
             });
         }
