@@ -626,6 +626,28 @@ async fn magnesium_gets_an_evidence_card_and_baclofen_a_warning_outside_cirrhosi
     assert_eq!(c[0]["indicator"], "info");
     assert!(c[0]["detail"].as_str().unwrap().contains("R-CochMg2020"));
 
+    // With a documented hypomagnesaemia, magnesium is the deficiency option: an info card that
+    // links to it.
+    let c = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-order-review",
+            &sign("magnesium oxide 400 mg", vec![icd("G47.62"), icd("E83.42")]),
+        )
+        .await,
+    );
+    assert_eq!(c.len(), 1);
+    assert_card_conforms(&c[0]);
+    assert_eq!(c[0]["indicator"], "info");
+    assert!(
+        c[0]["links"][0]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/knowledge/option.magnesium_deficiency"),
+        "{}",
+        c[0]
+    );
+
     let c = cards(
         &post(
             &st,
