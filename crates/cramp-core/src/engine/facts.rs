@@ -41,6 +41,9 @@ pub struct Facts {
     /// Gates a condition name mentions only after a negation ("no …", "history of …"), one bit per
     /// `GateId` (a gate also met otherwise is not set here).
     pub negated_mentions: u64,
+    /// Gates some condition meets in the terms a drug may be started on (`offer_documented`), one
+    /// bit per `GateId`.
+    pub offer_gates: u64,
     /// Every ingredient of every medication taken or considered.
     pub ingredients: Vec<Ingredient>,
     pub unrecognized: Vec<String>,
@@ -204,37 +207,38 @@ pub fn has_condition(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: Ga
     })
 }
 
-/// Whether a condition of the case meets `gate` in the terms a drug may be started on
-/// (`Gate::offer_names`, EVIDENCE.md d.1a's own): by itself (not negated), and by an ICD-10-CM code
-/// of the gate, a SNOMED CT id of `Gate::offer_snomed`, or a name containing an offer name. A gate
-/// met only through the knowledge base's additions (a misspelling read as the nearest word, an
-/// abbreviation or id added [U]) may withhold or review, never start a drug. A gate without offer
-/// names is met in these terms whenever it is met.
-pub fn documented_for_offer(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: GateId) -> bool {
-    let g = kb.conditions.gate(gate);
-    conditions.iter().any(|c| {
-        let codes = ConditionCodes::read(c);
-        let mut gates = [false; GateId::ALL.len()];
-        condition_gates_read(kb, c, &codes, &mut gates, &mut 0);
-        if !gates[gate as usize] {
-            return false;
+/// The gates of `met` (one condition's) that it meets in the terms a drug may be started on
+/// (`Gate::offer_names`, EVIDENCE.md d.1a's own): by an ICD-10-CM code of the gate, a SNOMED CT id
+/// of `Gate::offer_snomed`, or a name containing an offer name. A gate met only through the
+/// knowledge base's additions (a misspelling read as the nearest word, an abbreviation or an id
+/// added [U]) may withhold or review, never start a drug. A gate without offer terms counts
+/// whenever it is met.
+fn offer_documented(kb: &KnowledgeBase, c: &ConditionInput, codes: &ConditionCodes<'_>, met: u64) -> u64 {
+    let mut out = 0u64;
+    for id in GateId::ALL {
+        let bit = 1u64 << *id as usize;
+        if met & bit == 0 {
+            continue;
         }
-        if g.offer_names.is_empty() && g.offer_snomed.is_empty() {
-            return true;
-        }
-        codes
-            .icd10
-            .iter()
-            .any(|r| kb.conditions.code_matches(gate, Some(&r.code), None))
+        let g = kb.conditions.gate(*id);
+        let documented = (g.offer_names.is_empty() && g.offer_snomed.is_empty())
+            || codes
+                .icd10
+                .iter()
+                .any(|r| kb.conditions.code_matches(*id, Some(&r.code), None))
             || codes
                 .snomed
                 .iter()
                 .any(|r| g.offer_snomed.iter().any(|x| x == r.as_sent))
-            || name_of(c, &codes).is_some_and(|n| {
+            || name_of(c, codes).is_some_and(|n| {
                 let lower = n.to_lowercase();
                 g.offer_names.iter().any(|o| lower.contains(o.as_str()))
-            })
-    })
+            });
+        if documented {
+            out |= bit;
+        }
+    }
+    out
 }
 
 /// Every code of a condition's code fields ("K74.60; K76.82" is cirrhosis and encephalopathy),
@@ -258,7 +262,7 @@ impl<'a> ConditionCodes<'a> {
 }
 
 /// Sets the gates a condition falls under; `negated` collects the gates its name mentions only
-/// after a negation. Returns whether any gate was met, and the misspelt words of the name with the
+/// after a negation. Returns the gates it met (one bit per `GateId`), and the misspelt words of the name with the
 /// words they were read as (none unless the name was read so: `ConditionTable::near_name`).
 fn condition_gates_read(
     kb: &KnowledgeBase,
@@ -266,8 +270,8 @@ fn condition_gates_read(
     codes: &ConditionCodes<'_>,
     gates: &mut [bool],
     negated: &mut u64,
-) -> (bool, Vec<(String, String)>) {
-    let mut recognised = false;
+) -> (u64, Vec<(String, String)>) {
+    let mut met = 0u64;
     let mut read_as = Vec::new();
     let (names, negated_names) = name_of(c, codes).map_or((0, 0), |n| {
         let lower = n.to_lowercase();
@@ -297,10 +301,10 @@ fn condition_gates_read(
                 .any(|r| kb.conditions.code_matches(*id, None, Some(r.as_sent)));
         if hit {
             gates[*id as usize] = true;
-            recognised = true;
+            met |= 1u64 << *id as usize;
         }
     }
-    (recognised, read_as)
+    (met, read_as)
 }
 
 /// Whether the case sends anything c.5 `quinine_toxicity` reads besides quinine itself: bleeding
@@ -343,6 +347,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut warnings = Vec::new();
     let mut gates = [false; GateId::ALL.len()];
     let mut negated_mentions = 0u64;
+    let mut offer_gates = 0u64;
     // The first condition that reads as confusion or drowsiness (c.5 baclofen_encephalopathy).
     let mut confusion_at = None;
     for (i, c) in case.conditions.iter().enumerate() {
@@ -355,7 +360,9 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             continue;
         }
         let codes = ConditionCodes::read(c);
-        let (recognised, read_as) = condition_gates_read(kb, c, &codes, &mut gates, &mut negated_mentions);
+        let (met, read_as) = condition_gates_read(kb, c, &codes, &mut gates, &mut negated_mentions);
+        let recognised = met != 0;
+        offer_gates |= offer_documented(kb, c, &codes, met);
         if confusion_at.is_none() && gates[GateId::ConfusionOrDrowsiness as usize] {
             confusion_at = Some(i);
         }
@@ -669,6 +676,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     Facts {
         gates,
         negated_mentions,
+        offer_gates,
         ingredients,
         unrecognized,
         labs,

@@ -53,9 +53,9 @@ impl<'kb> Ctx<'_, 'kb> {
         self.f.gate(g)
     }
     /// A gate met in the terms a drug may be started on (EVIDENCE d.1a's own names and codes), not
-    /// only through the knowledge base's additions (`facts::documented_for_offer`).
+    /// only through the knowledge base's additions (`facts::offer_documented`).
     fn documented_for_offer(&self, g: GateId) -> bool {
-        facts::documented_for_offer(self.kb, &self.case.conditions, g)
+        self.f.offer_gates & (1u64 << g as usize) != 0
     }
     fn age_at_least(&self, years: f64) -> bool {
         self.f.age.is_some_and(|a| a >= years)
@@ -106,7 +106,7 @@ impl<'kb> Ctx<'_, 'kb> {
     /// A magnesium deficiency documented in the terms EVIDENCE.md itself verifies: the low result
     /// (the one interpreted) sent under a magnesium LOINC code (c.4, [V2]) or the word
     /// "magnesium", or a hypomagnesaemia diagnosis by its d.1 code (E83.42) or d.1a name
-    /// (`documented_for_offer`). Starting
+    /// (`Ctx::documented_for_offer`). Starting
     /// magnesium rests on this alone (C1: the output must never present magnesium as a cramp
     /// treatment); a deficiency read through the knowledge base's own [U] additions (an "Mg"
     /// abbreviation, a SNOMED CT id, a corrected misspelling) is still corrected through the plan.

@@ -90,7 +90,7 @@ pub struct Gate {
     pub whole_word: Vec<String>,
     pub excludes: Vec<String>,
     /// The names (lower case) and SNOMED CT ids a drug may be started on: EVIDENCE.md d.1a's own
-    /// terms for the gate, without the knowledge base's additions (`facts::documented_for_offer`).
+    /// terms for the gate, without the knowledge base's additions (`facts::offer_documented`).
     pub offer_names: Vec<String>,
     pub offer_snomed: Vec<String>,
     pub mark: crate::vocab::Mark,
