@@ -1977,15 +1977,21 @@ fn a_documented_magnesium_potassium_or_b12_deficiency_is_offered_its_replacement
     // corrected through the plan, not offered.
     let by_name = run(r#"{"labs": [{"name": "Serum magnesium", "value": 1.4, "unit": "mg/dL"}]}"#);
     assert_eq!(options(&by_name), ["A12CC"]);
-    for unplain in [
-        r#"{"labs": [{"name": "Mg", "value": 1.4, "unit": "mg/dL"}]}"#,
-        r#"{"conditions": [{"snomed": "190855004"}]}"#,
+    // Potassium likewise: "K" and the SNOMED CT id of hypokalaemia are the knowledge base's [U]
+    // additions; "Potassium" and E87.6 are EVIDENCE's.
+    let k_by_name = run(r#"{"labs": [{"name": "Potassium", "value": 3.1, "unit": "mmol/L"}]}"#);
+    assert_eq!(options(&k_by_name), ["A12BA"]);
+    for (unplain, supplement) in [
+        (r#"{"labs": [{"name": "Mg", "value": 1.4, "unit": "mg/dL"}]}"#, "A12CC"),
+        (r#"{"conditions": [{"snomed": "190855004"}]}"#, "A12CC"),
+        (r#"{"labs": [{"name": "K", "value": 3.1, "unit": "mmol/L"}]}"#, "A12BA"),
+        (r#"{"conditions": [{"snomed": "43339004"}]}"#, "A12BA"),
     ] {
         let a = run(unplain);
         assert!(options(&a).is_empty(), "{unplain}: {:?}", options(&a));
         assert!(plan(&a).contains(&"correct_electrolytes"), "{unplain}");
         assert!(
-            !avoid(&a).contains(&"A12CC".to_string()),
+            !avoid(&a).contains(&supplement.to_string()),
             "{unplain}: not avoided either"
         );
     }

@@ -68,6 +68,11 @@ impl Pathways {
     pub fn pad_path(&self) -> bool {
         self.pad == Some(DifferentialStatus::Likely) || matches!(self.most_likely, Some((Dx::Pad, _)))
     }
+    /// Claudication of PAD confirmed by ABI or pulses, not limb-threatening ischaemia and not
+    /// neurogenic: where supervised exercise (c.10) and its drug beside it are given.
+    pub fn confirmed_claudication(&self) -> bool {
+        self.pad_path() && self.pad_confirmed && !self.clti && self.neurogenic != Some(DifferentialStatus::Likely)
+    }
     /// "NLC pathway": NLC most likely or likely, including cramps associated with drugs,
     /// electrolytes, pregnancy, cirrhosis or dialysis (EVIDENCE.md c.10).
     pub fn nlc_active(&self) -> bool {

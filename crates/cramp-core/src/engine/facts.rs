@@ -262,8 +262,9 @@ impl<'a> ConditionCodes<'a> {
 }
 
 /// Sets the gates a condition falls under; `negated` collects the gates its name mentions only
-/// after a negation. Returns the gates it met (one bit per `GateId`), and the misspelt words of the name with the
-/// words they were read as (none unless the name was read so: `ConditionTable::near_name`).
+/// after a negation. Returns the gates it met (one bit per `GateId`), and the misspelt words of
+/// the name with the words they were read as (none unless the name was read so:
+/// `ConditionTable::near_name`).
 fn condition_gates_read(
     kb: &KnowledgeBase,
     c: &ConditionInput,

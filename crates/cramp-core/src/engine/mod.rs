@@ -103,30 +103,31 @@ impl<'kb> Ctx<'_, 'kb> {
     fn magnesium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
         low(interp(AnalyteId::Magnesium)) || self.gate(GateId::Hypomagnesaemia)
     }
-    /// A magnesium deficiency documented in the terms EVIDENCE.md itself verifies: the low result
-    /// (the one interpreted) sent under a magnesium LOINC code (c.4, [V2]) or the word
-    /// "magnesium", or a hypomagnesaemia diagnosis by its d.1 code (E83.42) or d.1a name
-    /// (`Ctx::documented_for_offer`). Starting
-    /// magnesium rests on this alone (C1: the output must never present magnesium as a cramp
-    /// treatment); a deficiency read through the knowledge base's own [U] additions (an "Mg"
-    /// abbreviation, a SNOMED CT id, a corrected misspelling) is still corrected through the plan.
-    fn magnesium_deficiency_plain(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
-        let result = low(interp(AnalyteId::Magnesium))
-            && self
-                .f
-                .labs
-                .iter()
-                .find(|r| r.id == AnalyteId::Magnesium)
-                .is_some_and(|r| {
-                    r.loinc
+    /// A deficiency of `analyte` documented in the terms a drug may be started on: the result read
+    /// (the latest) below range and sent under one of the analyte's LOINC codes EVIDENCE.md
+    /// verifies ([V] or [V2]) or under the analyte's own name ("magnesium"), or a diagnosis of the
+    /// deficiency (`gate`) documented for an offer (`documented_for_offer`). A deficiency read only
+    /// through the knowledge base's [U] additions (an "Mg" abbreviation, another LOINC code, a
+    /// SNOMED CT id, a corrected misspelling) is still corrected through the plan, but starts no
+    /// supplement (for magnesium, C1: never presented as a cramp treatment).
+    fn deficiency_documented(
+        &self,
+        interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
+        analyte: AnalyteId,
+        gate: GateId,
+    ) -> bool {
+        let result = low(interp(analyte))
+            && self.f.labs.iter().find(|r| r.id == analyte).is_some_and(|r| {
+                let a = &self.kb.labs.analytes[r.analyte];
+                r.loinc
+                    .as_deref()
+                    .is_some_and(|code| a.loinc.iter().any(|x| x.code == code && x.mark.is_verified()))
+                    || self.case.labs[r.input]
+                        .name
                         .as_deref()
-                        .is_some_and(|code| self.kb.labs.analytes[r.analyte].loinc.iter().any(|x| x.code == code))
-                        || self.case.labs[r.input]
-                            .name
-                            .as_deref()
-                            .is_some_and(|n| n.to_lowercase().contains("magnesium"))
-                });
-        result || self.documented_for_offer(GateId::Hypomagnesaemia)
+                        .is_some_and(|n| n.to_lowercase().contains(&a.display.to_lowercase()))
+            });
+        result || self.documented_for_offer(gate)
     }
     /// A documented potassium deficiency: a result below range or a hypokalaemia diagnosis.
     fn potassium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
@@ -579,9 +580,7 @@ fn options_and_avoid<'kb>(
 
     // Claudication of PAD: a cilostazol trial beside supervised exercise (SVS 2015 via R-PAD, [U]),
     // where supervised exercise is given; never with heart failure (the same recommendation).
-    let claudication =
-        c.p.pad_path() && c.p.pad_confirmed && !c.p.clti && c.p.neurogenic != Some(DifferentialStatus::Likely);
-    if claudication
+    if c.p.confirmed_claudication()
         && !c.gate(GateId::HeartFailure)
         && !c.under(t.child_age.value)
         && !c.f.pregnant
@@ -597,10 +596,13 @@ fn options_and_avoid<'kb>(
     // d.4a: no potassium with CKD stage 4-5, dialysis or a potassium-sparing diuretic).
     let kidneys_failing = c.gate(GateId::KidneyFailure) || c.gate(GateId::EsrdDialysis);
     if !c.under(t.child_age.value) {
-        if c.magnesium_deficiency_plain(interp) && !kidneys_failing && !c.takes(SetId::MagnesiumSupplements) {
+        if c.deficiency_documented(interp, AnalyteId::Magnesium, GateId::Hypomagnesaemia)
+            && !kidneys_failing
+            && !c.takes(SetId::MagnesiumSupplements)
+        {
             offer(RuleId::OptionMagnesiumDeficiency, false, &mut options);
         }
-        if c.potassium_deficiency(interp)
+        if c.deficiency_documented(interp, AnalyteId::Potassium, GateId::Hypokalaemia)
             && !kidneys_failing
             && !c.takes(SetId::PotassiumSparing)
             && !c.takes(SetId::PotassiumSupplements)
@@ -927,10 +929,7 @@ fn plan<'kb>(
         c.gate(GateId::EsrdDialysis) && (nlc || c.p.nlc.is_some()),
     );
     give(HepatologyReview, cirrhosis);
-    give(
-        SupervisedExercise,
-        pad_path && c.p.pad_confirmed && !c.p.clti && c.p.neurogenic != Some(DifferentialStatus::Likely),
-    );
+    give(SupervisedExercise, c.p.confirmed_claudication());
     give(VascularAssessment, pad_path || c.p.clti);
     give(CardiovascularRiskManagement, pad_path || c.p.clti);
     give(SmokingCessation, c.gate(GateId::Smoker));
