@@ -39,6 +39,7 @@ DRUGS = [
     {"name": "omeprazole"}, {"name": "metformin"}, {"name": "haloperidol"}, {"name": "cetirizine"},
     {"name": "mirtazapine"}, {"name": "pramipexole"}, {"name": "vitamin B12", "atc": "B03BA01"},
     {"name": "naftidrofuryl"}, {"name": "cilostazol"}, {"name": "erythromycin"}, {"name": "wibblezol"},
+    {"name": "tonic water"}, {"name": "Pletal"}, {"name": "Slow-Mag"}, {"name": "Sando-K"},
 ]
 CONDITIONS = [
     {"name": "cirrhosis", "icd10": "K74.60"}, {"name": "alcoholic cirrhosis", "icd10": "K70.30"},
@@ -57,12 +58,21 @@ CONDITIONS = [
     {"name": "gangrene of toe", "icd10": "I70.261"}, {"name": "diabetic foot ulcer"}, {"name": "fever"},
     {"name": "dark urine"}, {"name": "alcohol use disorder", "icd10": "F10.20"}, {"name": "diarrhoea", "icd10": "R19.7"},
     {"name": "hypoparathyroidism"}, {"name": "vitamin D deficiency", "icd10": "E55.9"}, {"name": "myalgia"},
+    # What the knowledge base reads beyond EVIDENCE d.1a's own terms (abbreviations, SNOMED CT ids,
+    # misspellings), beside the plain forms: these may withhold a drug but must never start one.
+    {"name": "ESKD"}, {"name": "ESRF on CAPD"}, {"name": "haemodialisis"}, {"name": "liver cirhosis"},
+    {"name": "cirrhosis"}, {"name": "no cirrhosis"}, {"snomed": "19943007"}, {"snomed": "46177005"},
+    {"snomed": "190855004"}, {"name": "hypomagnsaemia"}, {"name": "hypomagnesemia"}, {"name": "pregant"},
+    {"name": "intradialytic hypotension", "icd10": "I95.3"}, {"name": "hypokalaemia", "icd10": "E87.6"},
 ]
 # Per analyte: (LOINC, name, low, high, unit) variants; "" unit = sent without one.
 LABS = {
-    "potassium": [("2823-3", "potassium", 2.0, 7.0, "mmol/L"), ("2823-3", "potassium", 2.0, 7.0, "")],
+    "potassium": [("2823-3", "potassium", 2.0, 7.0, "mmol/L"), ("2823-3", "potassium", 2.0, 7.0, ""),
+                  (None, "K", 2.0, 7.0, "mmol/L")],
     "sodium": [("2951-2", "sodium", 118, 160, "mEq/L")],
-    "magnesium": [("2601-3", "magnesium", 0.3, 2.5, "mmol/L"), ("19123-9", "magnesium", 0.8, 5.0, "mg/dL")],
+    "magnesium": [("2601-3", "magnesium", 0.3, 2.5, "mmol/L"), ("19123-9", "magnesium", 0.8, 5.0, "mg/dL"),
+                  (None, "Mg", 0.3, 2.5, "mmol/L"), (None, "Mg2+", 0.8, 5.0, "mg/dL")],
+    "b12": [("2132-9", "vitamin B12", 100, 1000, "pg/mL")],
     "calcium": [("2000-8", "calcium", 1.5, 3.5, "mmol/L")],
     "egfr": [("98979-8", "eGFR", 5, 120, "mL/min/1.73 m2")],
     "ferritin": [("2276-4", "ferritin", 5, 500, "ug/L")],

@@ -1237,6 +1237,13 @@ fn a_misspelt_condition_word_one_edit_from_a_known_word_is_read_as_it_and_said_s
         "{:?}",
         a.input_warnings
     );
+    // A SNOMED CT id alone is read (the hepatology review) but starts no drug either: a drug starts
+    // only on the ICD-10-CM code or d.1a's own name, as the acceptance checker reads a condition.
+    let snomed = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"snomed": "19943007"}}], "labs": [{{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}}]}}"#
+    ));
+    assert!(plan(&snomed).contains(&"hepatology_review"));
+    assert!(options(&snomed).is_empty(), "{:?}", options(&snomed));
     // The same cirrhosis also sent coded (or spelt right) is no guess.
     let coded = run(&format!(
         r#"{{{cramps}, "conditions": [{{"name": "liver cirhosis"}}, {{"icd10": "K74.60"}}], "labs": [{{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}}]}}"#

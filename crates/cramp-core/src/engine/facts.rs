@@ -207,12 +207,11 @@ pub fn has_condition(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: Ga
     })
 }
 
-/// The gates of `met` (one condition's) that it meets in the terms a drug may be started on
-/// (`Gate::offer_names`, EVIDENCE.md d.1a's own): by an ICD-10-CM code of the gate, a SNOMED CT id
-/// of `Gate::offer_snomed`, or a name containing an offer name. A gate met only through the
-/// knowledge base's additions (a misspelling read as the nearest word, an abbreviation or an id
-/// added [U]) may withhold or review, never start a drug. A gate without offer terms counts
-/// whenever it is met.
+/// The gates of `met` (one condition's) that it meets in the terms a drug may be started on: by an
+/// ICD-10-CM code of the gate or a name containing one of `Gate::offer_names` (EVIDENCE.md d.1a's
+/// own), as SPEC §3's acceptance checker also reads a condition. A gate met only otherwise (a
+/// SNOMED CT id alone, an added abbreviation, a misspelling read as the nearest word) may withhold
+/// or review, never start a drug. A gate without offer names counts whenever it is met.
 fn offer_documented(kb: &KnowledgeBase, c: &ConditionInput, codes: &ConditionCodes<'_>, met: u64) -> u64 {
     let mut out = 0u64;
     for id in GateId::ALL {
@@ -221,15 +220,11 @@ fn offer_documented(kb: &KnowledgeBase, c: &ConditionInput, codes: &ConditionCod
             continue;
         }
         let g = kb.conditions.gate(*id);
-        let documented = (g.offer_names.is_empty() && g.offer_snomed.is_empty())
+        let documented = g.offer_names.is_empty()
             || codes
                 .icd10
                 .iter()
                 .any(|r| kb.conditions.code_matches(*id, Some(&r.code), None))
-            || codes
-                .snomed
-                .iter()
-                .any(|r| g.offer_snomed.iter().any(|x| x == r.as_sent))
             || name_of(c, codes).is_some_and(|n| {
                 let lower = n.to_lowercase();
                 g.offer_names.iter().any(|o| lower.contains(o.as_str()))

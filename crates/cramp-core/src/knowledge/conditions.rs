@@ -70,8 +70,6 @@ pub(super) struct RawGate {
     excludes: Vec<String>,
     #[serde(default)]
     offer_names: Vec<String>,
-    #[serde(default)]
-    offer_snomed: Vec<String>,
     mark: crate::vocab::Mark,
 }
 
@@ -89,10 +87,9 @@ pub struct Gate {
     pub synonyms: Vec<String>,
     pub whole_word: Vec<String>,
     pub excludes: Vec<String>,
-    /// The names (lower case) and SNOMED CT ids a drug may be started on: EVIDENCE.md d.1a's own
-    /// terms for the gate, without the knowledge base's additions (`facts::offer_documented`).
+    /// The names (lower case) a drug may be started on, with the gate's ICD-10-CM codes: EVIDENCE.md
+    /// d.1a's own, without SNOMED CT ids or the knowledge base's additions (`facts::offer_documented`).
     pub offer_names: Vec<String>,
-    pub offer_snomed: Vec<String>,
     pub mark: crate::vocab::Mark,
 }
 
@@ -256,14 +253,6 @@ impl ConditionTable {
                     )));
                 }
             }
-            for s in &g.offer_snomed {
-                if !g.snomed.contains(s) {
-                    return Err(LoadError::Invalid(format!(
-                        "conditions.toml: {}: offer SNOMED CT id {s:?} is not one of the gate's ids",
-                        g.id
-                    )));
-                }
-            }
             gates[id as usize] = Some(Gate {
                 id,
                 display: g.display,
@@ -275,7 +264,6 @@ impl ConditionTable {
                 whole_word: g.whole_word.iter().map(|s| s.to_lowercase()).collect(),
                 excludes: g.excludes.iter().map(|s| s.to_lowercase()).collect(),
                 offer_names: g.offer_names.iter().map(|s| s.to_lowercase()).collect(),
-                offer_snomed: g.offer_snomed,
                 mark: g.mark,
             });
         }
