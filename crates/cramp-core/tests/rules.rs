@@ -1990,6 +1990,10 @@ fn a_documented_magnesium_potassium_or_b12_deficiency_is_offered_its_replacement
     assert_eq!(options(&k_by_name), ["A12BA"]);
     for (unplain, supplement) in [
         (r#"{"labs": [{"name": "Mg", "value": 1.4, "unit": "mg/dL"}]}"#, "A12CC"),
+        (
+            r#"{"labs": [{"name": "magnesium", "value": 0.5, "unit": "mmol/litre"}]}"#,
+            "A12CC",
+        ),
         (r#"{"conditions": [{"snomed": "190855004"}]}"#, "A12CC"),
         (r#"{"labs": [{"name": "K", "value": 3.1, "unit": "mmol/L"}]}"#, "A12BA"),
         (r#"{"conditions": [{"snomed": "43339004"}]}"#, "A12BA"),

@@ -14,7 +14,7 @@ pub use facts::has_condition;
 
 use crate::assessment::*;
 use crate::case::*;
-use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId};
+use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId, normalise_unit};
 use crate::rules::{RuleId, conflict_rule, plan_rule};
 use crate::vocab::*;
 use facts::{Facts, LabResult};
@@ -105,10 +105,11 @@ impl<'kb> Ctx<'_, 'kb> {
     }
     /// A deficiency of `analyte` documented in the terms a drug may be started on: the result read
     /// (the latest) below range and sent under one of the analyte's LOINC codes EVIDENCE.md
-    /// verifies ([V] or [V2]) or under the analyte's own name ("magnesium"), or a diagnosis of the
+    /// verifies ([V] or [V2]) or under the analyte's own name ("magnesium"), in a unit as c.3 spells
+    /// it, or a diagnosis of the
     /// deficiency (`gate`) documented for an offer (`documented_for_offer`). A deficiency read only
-    /// through the knowledge base's [U] additions (an "Mg" abbreviation, another LOINC code, a
-    /// SNOMED CT id, a corrected misspelling) is still corrected through the plan, but starts no
+    /// through the knowledge base's [U] additions (an "Mg" abbreviation, another LOINC code, a unit
+    /// spelled out, a SNOMED CT id, a corrected misspelling) is still corrected through the plan, but starts no
     /// supplement (for magnesium, C1: never presented as a cramp treatment).
     fn deficiency_documented(
         &self,
@@ -119,13 +120,20 @@ impl<'kb> Ctx<'_, 'kb> {
         let result = low(interp(analyte))
             && self.f.labs.iter().find(|r| r.id == analyte).is_some_and(|r| {
                 let a = &self.kb.labs.analytes[r.analyte];
-                r.loinc
+                // In one of the analyte's own units as c.3 spells them ("mmol/L", not "mmol/litre").
+                let unit_plain = r.unit.as_deref().is_some_and(|u| {
+                    let sent = normalise_unit(u);
+                    a.units.keys().any(|k| normalise_unit(k) == sent)
+                });
+                let code_plain = r
+                    .loinc
                     .as_deref()
-                    .is_some_and(|code| a.loinc.iter().any(|x| x.code == code && x.mark.is_verified()))
-                    || self.case.labs[r.input]
-                        .name
-                        .as_deref()
-                        .is_some_and(|n| n.to_lowercase().contains(&a.display.to_lowercase()))
+                    .is_some_and(|code| a.loinc.iter().any(|x| x.code == code && x.mark.is_verified()));
+                let name_plain = self.case.labs[r.input]
+                    .name
+                    .as_deref()
+                    .is_some_and(|n| n.to_lowercase().contains(&a.display.to_lowercase()));
+                unit_plain && (code_plain || name_plain)
             });
         result || self.documented_for_offer(gate)
     }
