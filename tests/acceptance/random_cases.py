@@ -40,6 +40,7 @@ DRUGS = [
     {"name": "mirtazapine"}, {"name": "pramipexole"}, {"name": "vitamin B12", "atc": "B03BA01"},
     {"name": "naftidrofuryl"}, {"name": "cilostazol"}, {"name": "erythromycin"}, {"name": "wibblezol"},
     {"name": "tonic water"}, {"name": "Pletal"}, {"name": "Slow-Mag"}, {"name": "Sando-K"},
+    {"name": "amlodipine 5 mg", "atc": "C03AA03"},
 ]
 CONDITIONS = [
     {"name": "cirrhosis", "icd10": "K74.60"}, {"name": "alcoholic cirrhosis", "icd10": "K70.30"},

@@ -1301,6 +1301,15 @@ fn a_name_and_an_atc_that_disagree_warn_and_the_code_decides() {
     let a = run(r#"{"medications": [{"name": "amlodipine", "atc": "C03AA03"}]}"#);
     assert_eq!(review(&a), vec![("C03AA03".to_string(), "A")]);
     assert!(a.input_warnings.iter().any(|w| w.contains("the code decides")));
+    // What the name says still withholds: no diltiazem on top of what may be a dihydropyridine
+    // (refractory cramps would otherwise be offered it).
+    let refractory = r#""symptoms": {"feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "stretching", "returns_at_rest": false, "when": "night", "location": ["calf"], "episodes_per_week": 5, "stretching_weeks_tried": 8}"#;
+    let plain = run(&format!(r#"{{"patient": {{"age": 60, "sex": "male"}}, {refractory}}}"#));
+    assert!(options(&plain).contains(&"C08DB01".to_string()));
+    let named = run(&format!(
+        r#"{{"patient": {{"age": 60, "sex": "male"}}, {refractory}, "medications": [{{"name": "amlodipine 5 mg", "atc": "C03AA03"}}]}}"#
+    ));
+    assert!(!options(&named).contains(&"C08DB01".to_string()));
 }
 
 #[test]

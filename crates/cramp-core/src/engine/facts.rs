@@ -2,7 +2,7 @@
 
 use crate::case::*;
 use crate::knowledge::{
-    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, atc_in, icd10_codes, loinc_in, rxnorm_in,
+    AnalyteId, CodeProfile, CodeRead, GateId, KnowledgeBase, SetId, SetMask, atc_in, icd10_codes, loinc_in, rxnorm_in,
     says_none, snomed_codes,
 };
 
@@ -44,6 +44,9 @@ pub struct Facts {
     /// Gates some condition meets in the terms a drug may be started on (`offer_documented`), one
     /// bit per `GateId`.
     pub offer_gates: u64,
+    /// The drug sets a taken medication's name names when its ATC code names another drug (the
+    /// code decides the drug; the name is kept for the rules that withhold one).
+    pub named_sets: SetMask,
     /// Every ingredient of every medication taken or considered.
     pub ingredients: Vec<Ingredient>,
     pub unrecognized: Vec<String>,
@@ -109,6 +112,7 @@ fn resolve<'a>(
     considering: bool,
     warnings: &mut Vec<String>,
     unrecognized: &mut Vec<String>,
+    named_sets: &mut SetMask,
 ) -> Vec<Ingredient> {
     // The codes in the code fields ("ATC: C03AA03", "RxCUI 5487"); text there that holds no code
     // is the medicine's name when `name` is absent ("atc": "hydrochlorothiazide").
@@ -166,6 +170,13 @@ fn resolve<'a>(
                 name.unwrap_or_default(),
                 atc.as_sent
             ));
+            // What the name says is kept for the rules that withhold a drug (the safer reading).
+            for &idx in &by_name {
+                *named_sets |= kb
+                    .drugs
+                    .ingredient_profile(drug_code(idx).as_deref(), false, Some(idx))
+                    .sets;
+            }
         }
         let drug = drug.filter(|&idx| drug_code(idx).is_some_and(|c| same_class(&c, &code)));
         return vec![make(label, Some(code), true, drug)];
@@ -463,6 +474,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
 
     let mut unrecognized = Vec::new();
     let mut ingredients = Vec::new();
+    let mut named_sets: SetMask = 0;
     for (i, d) in case.medications.iter().enumerate() {
         if let Some(name) = d.name.as_deref()
             && d.atc.is_none()
@@ -474,6 +486,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         }
         // Resolved once, its warnings held back until the entry is known to be read as taken.
         let (mut own_warnings, mut own_unrecognized) = (Vec::new(), Vec::new());
+        let mut own_named_sets = 0;
         let resolved = resolve(
             kb,
             d,
@@ -481,6 +494,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             false,
             &mut own_warnings,
             &mut own_unrecognized,
+            &mut own_named_sets,
         );
         if let Some(name) = d.name.as_deref()
             && let Some(word) = kb.drugs.stopped_word(name)
@@ -505,6 +519,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         }
         warnings.append(&mut own_warnings);
         unrecognized.append(&mut own_unrecognized);
+        named_sets |= own_named_sets;
         ingredients.extend(resolved);
     }
     for (i, d) in case.considering.iter().enumerate() {
@@ -515,6 +530,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             true,
             &mut warnings,
             &mut unrecognized,
+            &mut 0,
         ));
     }
 
@@ -673,6 +689,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         gates,
         negated_mentions,
         offer_gates,
+        named_sets,
         ingredients,
         unrecognized,
         labs,

@@ -46,6 +46,11 @@ impl<'kb> Ctx<'_, 'kb> {
     fn takes(&self, set: SetId) -> bool {
         self.f.takes(set)
     }
+    /// Taken, or named by a medication whose ATC code names another drug: for the rules that
+    /// withhold a drug (the safer reading of a contradiction).
+    fn takes_by_any_reading(&self, set: SetId) -> bool {
+        self.takes(set) || self.f.named_sets & (1u64 << set as usize) != 0
+    }
     fn takes_or_considers(&self, set: SetId) -> bool {
         self.f.takes_or_considers(set)
     }
@@ -509,7 +514,7 @@ fn options_and_avoid<'kb>(
     }
 
     // Diltiazem: clinician-only third line for refractory cramps; never with a dihydropyridine.
-    let dhp = c.takes(SetId::Dihydropyridines);
+    let dhp = c.takes_by_any_reading(SetId::Dihydropyridines);
     // a.2's cardiac contraindications the case can show: bradycardia, AV block, heart failure and a
     // beta-blocker taken (an interacting drug); it has no field for hypotension.
     let cardiac = c.gate(GateId::HeartFailure)
@@ -518,7 +523,7 @@ fn options_and_avoid<'kb>(
             .exam
             .heart_rate
             .is_some_and(|hr| hr < t.bradycardia_heart_rate.value)
-        || c.takes(SetId::BetaBlockers);
+        || c.takes_by_any_reading(SetId::BetaBlockers);
     // Never diltiazem on top of a dihydropyridine, whether it is being considered or already taken.
     if dhp && c.takes_or_considers(SetId::Diltiazem) {
         avoid.push(avoid_item(RuleId::AvoidDiltiazemWithDhp, None, None));
@@ -612,7 +617,7 @@ fn options_and_avoid<'kb>(
         }
         if c.deficiency_documented(interp, AnalyteId::Potassium, GateId::Hypokalaemia)
             && !kidneys_failing
-            && !c.takes(SetId::PotassiumSparing)
+            && !c.takes_by_any_reading(SetId::PotassiumSparing)
             && !c.takes(SetId::PotassiumSupplements)
         {
             offer(RuleId::OptionPotassiumDeficiency, false, &mut options);
@@ -637,7 +642,7 @@ fn options_and_avoid<'kb>(
     let organ_risk =
         cirrhosis || c.gate(GateId::Ckd) || c.gate(GateId::KidneyFailure) || c.gate(GateId::HeartFailure) || older;
     let k_low = c.potassium_deficiency(interp);
-    let k_forbidden = !k_low || c.takes(SetId::PotassiumSparing) || c.gate(GateId::KidneyFailure);
+    let k_forbidden = !k_low || c.takes_by_any_reading(SetId::PotassiumSparing) || c.gate(GateId::KidneyFailure);
     let ca_high = high(interp(AnalyteId::Calcium));
     // c.7 haemodialysis/ESRD: no magnesium supplement without the nephrology team (the kidneys cannot
     // clear it), pregnant or not; a documented deficiency is corrected by that team instead.
