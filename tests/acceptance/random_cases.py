@@ -65,6 +65,7 @@ CONDITIONS = [
     {"name": "cirrhosis"}, {"name": "no cirrhosis"}, {"snomed": "19943007"}, {"snomed": "46177005"},
     {"snomed": "190855004"}, {"name": "hypomagnsaemia"}, {"name": "hypomagnesemia"}, {"name": "pregant"},
     {"name": "intradialytic hypotension", "icd10": "I95.3"}, {"name": "hypokalaemia", "icd10": "E87.6"},
+    {"name": "liver disease", "icd10": "ICD-10-CM: K74.60"}, {"icd10": "N18.6; I95.3"},
 ]
 # Per analyte: (LOINC, name, low, high, unit) variants; "" unit = sent without one.
 LABS = {
@@ -73,7 +74,8 @@ LABS = {
     "sodium": [("2951-2", "sodium", 118, 160, "mEq/L")],
     "magnesium": [("2601-3", "magnesium", 0.3, 2.5, "mmol/L"), ("19123-9", "magnesium", 0.8, 5.0, "mg/dL"),
                   (None, "Mg", 0.3, 2.5, "mmol/L"), (None, "Mg2+", 0.8, 5.0, "mg/dL"),
-                  ("2601-3", "magnesium", 0.3, 2.5, "mmol/litre")],
+                  ("2601-3", "magnesium", 0.3, 2.5, "mmol/litre"), ("LOINC: 2601-3", "Mg", 0.3, 2.5, "mmol/L"),
+                  ("99999-9", "magnesium", 0.3, 2.5, "mmol/L")],
     "b12": [("2132-9", "vitamin B12", 100, 1000, "pg/mL")],
     "calcium": [("2000-8", "calcium", 1.5, 3.5, "mmol/L")],
     "egfr": [("98979-8", "eGFR", 5, 120, "mL/min/1.73 m2")],

@@ -1244,6 +1244,12 @@ fn a_misspelt_condition_word_one_edit_from_a_known_word_is_read_as_it_and_said_s
     ));
     assert!(plan(&snomed).contains(&"hepatology_review"));
     assert!(options(&snomed).is_empty(), "{:?}", options(&snomed));
+    // So is a code read out of a label: the code field must hold the code alone.
+    let labelled = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"name": "liver disease", "icd10": "ICD-10-CM: K74.60"}}], "labs": [{{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}}]}}"#
+    ));
+    assert!(plan(&labelled).contains(&"hepatology_review"));
+    assert!(options(&labelled).is_empty(), "{:?}", options(&labelled));
     // The same cirrhosis also sent coded (or spelt right) is no guess.
     let coded = run(&format!(
         r#"{{{cramps}, "conditions": [{{"name": "liver cirhosis"}}, {{"icd10": "K74.60"}}], "labs": [{{"loinc": "98979-8", "value": 80, "unit": "mL/min/1.73 m2"}}]}}"#
@@ -2004,6 +2010,14 @@ fn a_documented_magnesium_potassium_or_b12_deficiency_is_offered_its_replacement
             "A12CC",
         ),
         (r#"{"conditions": [{"snomed": "190855004"}]}"#, "A12CC"),
+        (
+            r#"{"labs": [{"loinc": "LOINC: 2601-3", "value": 0.5, "unit": "mmol/L"}]}"#,
+            "A12CC",
+        ),
+        (
+            r#"{"labs": [{"loinc": "99999-9", "name": "magnesium", "value": 0.5, "unit": "mmol/L"}]}"#,
+            "A12CC",
+        ),
         (r#"{"labs": [{"name": "K", "value": 3.1, "unit": "mmol/L"}]}"#, "A12BA"),
         (r#"{"conditions": [{"snomed": "43339004"}]}"#, "A12BA"),
     ] {

@@ -110,8 +110,8 @@ impl<'kb> Ctx<'_, 'kb> {
     }
     /// A deficiency of `analyte` documented in the terms a drug may be started on: the result read
     /// (the latest) below range and sent under one of the analyte's LOINC codes EVIDENCE.md
-    /// verifies ([V] or [V2]) or under the analyte's own name ("magnesium"), in a unit as c.3 spells
-    /// it, or a diagnosis of the
+    /// verifies ([V] or [V2]) alone, or without a code under the analyte's own name ("magnesium"),
+    /// in a unit as c.3 spells it, or a diagnosis of the
     /// deficiency (`gate`) documented for an offer (`documented_for_offer`). A deficiency read only
     /// through the knowledge base's [U] additions (an "Mg" abbreviation, another LOINC code, a unit
     /// spelled out, a SNOMED CT id, a corrected misspelling) is still corrected through the plan, but starts no
@@ -130,15 +130,17 @@ impl<'kb> Ctx<'_, 'kb> {
                     let sent = normalise_unit(u);
                     a.units.keys().any(|k| normalise_unit(k) == sent)
                 });
-                let code_plain = r
-                    .loinc
-                    .as_deref()
-                    .is_some_and(|code| a.loinc.iter().any(|x| x.code == code && x.mark.is_verified()));
-                let name_plain = self.case.labs[r.input]
-                    .name
-                    .as_deref()
-                    .is_some_and(|n| n.to_lowercase().contains(&a.display.to_lowercase()));
-                unit_plain && (code_plain || name_plain)
+                // Identified by its LOINC code sent alone and verified; or, sent without one, by
+                // the analyte's name (a lab with an unknown or decorated code is not plain).
+                let sent = &self.case.labs[r.input];
+                let identified = match sent.loinc.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+                    Some(code) => a.loinc.iter().any(|x| x.code == code && x.mark.is_verified()),
+                    None => sent
+                        .name
+                        .as_deref()
+                        .is_some_and(|n| n.to_lowercase().contains(&a.display.to_lowercase())),
+                };
+                unit_plain && identified
             });
         result || self.documented_for_offer(gate)
     }
