@@ -14,7 +14,7 @@ pub use facts::has_condition;
 
 use crate::assessment::*;
 use crate::case::*;
-use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId, normalise_unit};
+use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId};
 use crate::rules::{RuleId, conflict_rule, plan_rule};
 use crate::vocab::*;
 use facts::{Facts, LabResult};
@@ -126,10 +126,11 @@ impl<'kb> Ctx<'_, 'kb> {
             && self.f.labs.iter().find(|r| r.id == analyte).is_some_and(|r| {
                 let a = &self.kb.labs.analytes[r.analyte];
                 // In one of the analyte's own units as c.3 spells them ("mmol/L", not "mmol/litre").
-                let unit_plain = r.unit.as_deref().is_some_and(|u| {
-                    let sent = normalise_unit(u);
-                    a.units.keys().any(|k| normalise_unit(k) == sent)
-                });
+                let unit_plain = r
+                    .unit
+                    .as_deref()
+                    .and_then(|u| self.kb.labs.canonical_unit_as_spelled(u))
+                    .is_some_and(|c| a.units.contains_key(c));
                 // Identified by its LOINC code sent alone and verified; or, sent without one, by
                 // the analyte's name (a lab with an unknown or decorated code is not plain).
                 let sent = &self.case.labs[r.input];

@@ -422,6 +422,15 @@ impl LabTable {
         self.unit_aliases.get(&rewritten).map(String::as_str)
     }
 
+    /// The canonical unit of a spelling the alias table lists (c.3's, after `normalise_unit`),
+    /// without reading words of a unit spelled out ("mmol/litre").
+    pub fn canonical_unit_as_spelled(&self, unit: &str) -> Option<&str> {
+        if let Some(c) = self.exact_units.get(unit) {
+            return Some(c);
+        }
+        self.unit_aliases.get(&normalise_unit(unit)).map(String::as_str)
+    }
+
     /// What a canonical unit measures (`moles`, `mass`, …).
     pub fn unit_property(&self, canonical: &str) -> Option<&str> {
         self.unit_property.get(canonical).map(String::as_str)
