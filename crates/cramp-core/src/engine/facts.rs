@@ -221,9 +221,9 @@ pub fn has_condition(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: Ga
 /// The gates of `met` (one condition's) that it meets in the terms a drug may be started on: by an
 /// ICD-10-CM code of the gate sent alone in its field (not read out of a label or a list) or a
 /// name containing one of `Gate::offer_names` (EVIDENCE.md d.1a's own), as SPEC §3's acceptance
-/// checker also reads a condition. A gate met only otherwise (a
-/// SNOMED CT id alone, an added abbreviation, a misspelling read as the nearest word) may withhold
-/// or review, never start a drug. A gate without offer names counts whenever it is met.
+/// checker also reads a condition. A gate met only otherwise (a SNOMED CT id alone, an added
+/// abbreviation, a misspelling read as the nearest word) may withhold or review, never start a
+/// drug. A gate without offer names counts whenever it is met.
 fn offer_documented(kb: &KnowledgeBase, c: &ConditionInput, codes: &ConditionCodes<'_>, met: u64) -> u64 {
     let mut out = 0u64;
     for id in GateId::ALL {

@@ -104,18 +104,25 @@ impl<'kb> Ctx<'_, 'kb> {
     fn refractory(&self) -> bool {
         self.stretched_long_enough() && self.frequent_or_severe()
     }
-    /// A documented magnesium deficiency: a result below range or a hypomagnesaemia diagnosis.
-    fn magnesium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
-        low(interp(AnalyteId::Magnesium)) || self.gate(GateId::Hypomagnesaemia)
+    /// A deficiency of `analyte` however it is read: a result below range or a diagnosis of it
+    /// (`gate`: hypomagnesaemia, hypokalaemia). Enough to withhold the supplement's avoid item or
+    /// to ask for the correction; starting the supplement needs `deficiency_documented`.
+    fn deficiency(
+        &self,
+        interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
+        analyte: AnalyteId,
+        gate: GateId,
+    ) -> bool {
+        low(interp(analyte)) || self.gate(gate)
     }
     /// A deficiency of `analyte` documented in the terms a drug may be started on: the result read
-    /// (the latest) below range and sent under one of the analyte's LOINC codes EVIDENCE.md
-    /// verifies ([V] or [V2]) alone, or without a code under the analyte's own name ("magnesium"),
-    /// in a unit as c.3 spells it, or a diagnosis of the
-    /// deficiency (`gate`) documented for an offer (`documented_for_offer`). A deficiency read only
-    /// through the knowledge base's [U] additions (an "Mg" abbreviation, another LOINC code, a unit
-    /// spelled out, a SNOMED CT id, a corrected misspelling) is still corrected through the plan, but starts no
-    /// supplement (for magnesium, C1: never presented as a cramp treatment).
+    /// (the latest) below range, in a unit as c.3 spells it, and sent under one of the analyte's
+    /// LOINC codes EVIDENCE.md verifies ([V] or [V2]) alone or, without a code, under the
+    /// analyte's own name ("magnesium"); or a diagnosis of the deficiency (`gate`) documented for
+    /// an offer (`documented_for_offer`). One read only through the knowledge base's [U] additions
+    /// (an "Mg" abbreviation, another LOINC code, a unit spelled out, a SNOMED CT id, a corrected
+    /// misspelling) is still corrected through the plan, but starts no supplement (for magnesium,
+    /// C1: never presented as a cramp treatment).
     fn deficiency_documented(
         &self,
         interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
@@ -144,10 +151,6 @@ impl<'kb> Ctx<'_, 'kb> {
                 unit_plain && identified
             });
         result || self.documented_for_offer(gate)
-    }
-    /// A documented potassium deficiency: a result below range or a hypokalaemia diagnosis.
-    fn potassium_deficiency(&self, interp: &dyn Fn(AnalyteId) -> Option<Interpretation>) -> bool {
-        low(interp(AnalyteId::Potassium)) || self.gate(GateId::Hypokalaemia)
     }
 }
 
@@ -472,7 +475,7 @@ fn options_and_avoid<'kb>(
     avoid.push(avoid_item(quinine, None, None));
 
     // Magnesium: avoided unless a deficiency is documented or the patient is pregnant.
-    let mg_deficiency = c.magnesium_deficiency(interp);
+    let mg_deficiency = c.deficiency(interp, AnalyteId::Magnesium, GateId::Hypomagnesaemia);
     if !mg_deficiency && !c.f.pregnant {
         avoid.push(avoid_item(RuleId::AvoidMagnesium, None, None));
     }
@@ -644,7 +647,7 @@ fn options_and_avoid<'kb>(
     // Never-rules for drugs taken or considered.
     let organ_risk =
         cirrhosis || c.gate(GateId::Ckd) || c.gate(GateId::KidneyFailure) || c.gate(GateId::HeartFailure) || older;
-    let k_low = c.potassium_deficiency(interp);
+    let k_low = c.deficiency(interp, AnalyteId::Potassium, GateId::Hypokalaemia);
     let k_forbidden = !k_low || c.takes_by_any_reading(SetId::PotassiumSparing) || c.gate(GateId::KidneyFailure);
     let ca_high = high(interp(AnalyteId::Calcium));
     // c.7 haemodialysis/ESRD: no magnesium supplement without the nephrology team (the kidneys cannot
@@ -852,7 +855,7 @@ fn plan<'kb>(
             .is_some_and(|v| v < t.hydration_sodium_min.value);
     let electrolyte_abnormal = |id: AnalyteId| abnormal(interp(id));
     let mg_low = low(interp(AnalyteId::Magnesium));
-    let k_low = c.potassium_deficiency(interp);
+    let k_low = c.deficiency(interp, AnalyteId::Potassium, GateId::Hypokalaemia);
     let na_low_interp = low(interp(AnalyteId::Sodium));
     let drug_lowering = (mg_low && c.takes(SetId::LowersMagnesium))
         || (k_low && c.takes(SetId::LowersPotassium))
@@ -1083,10 +1086,11 @@ fn considered<'kb>(
         .map(|p| p.entry);
     // A supplement of an electrolyte documented low treats that deficiency (c.10
     // `correct_electrolytes`), not the cramps; magnesium in pregnancy is contested (C1, c.7).
-    let mg_low = c.magnesium_deficiency(interp);
+    let mg_low = c.deficiency(interp, AnalyteId::Magnesium, GateId::Hypomagnesaemia);
     let treats_deficiency = |i: &facts::Ingredient| {
         (mg_low && i.in_set(SetId::MagnesiumSupplements))
-            || (c.potassium_deficiency(interp) && i.in_set(SetId::PotassiumSupplements))
+            || (c.deficiency(interp, AnalyteId::Potassium, GateId::Hypokalaemia)
+                && i.in_set(SetId::PotassiumSupplements))
             || (low(interp(AnalyteId::Calcium)) && i.in_set(SetId::CalciumSupplements))
     };
     let mut out = Vec::new();

@@ -404,13 +404,10 @@ impl LabTable {
 
     /// The canonical (UCUM) spelling of a unit as sent, if it is one the knowledge base accepts.
     pub fn canonical_unit(&self, unit: &str) -> Option<&str> {
-        if let Some(c) = self.exact_units.get(unit) {
+        if let Some(c) = self.canonical_unit_as_spelled(unit) {
             return Some(c);
         }
         let normal = normalise_unit(unit);
-        if let Some(c) = self.unit_aliases.get(&normal) {
-            return Some(c);
-        }
         // Spelled out or in other words ("mmol/litre", "micromol/L", "mL/min per 1.73 m2"): each
         // `unit_words` word, longest first, rewritten once, then the aliases read again.
         let mut rewritten = normal.trim_end_matches('.').to_string();
