@@ -302,3 +302,22 @@ fn quinine_from_any_source_is_quinine_and_combination_brands_name_their_flagged_
     // A drink named without its tonic is not quinine.
     assert!(codes("gin").is_empty());
 }
+
+#[test]
+fn other_members_of_the_raloxifene_and_teriparatide_classes_and_vilanterol_alone_are_recognised() {
+    each_names_one_code(&[
+        ("bazedoxifene 20 mg", "G03XC02"),
+        ("Conbriza", "G03XC02"),
+        ("Osphena 60 mg", "G03XC05"),
+        ("lasofoxifene", "G03XC03"),
+        ("Tymlos 80 mcg", "H05AA04"),
+        ("vilanterol trifenatate", "R03AC"),
+    ]);
+    // Duavee is conjugated estrogens with bazedoxifene: both are reviewed.
+    let mut duavee = codes("Duavee");
+    duavee.sort();
+    assert_eq!(duavee, ["G03CA57", "G03XC02"]);
+    // Vilanterol in its combinations is still the combination, not the LABA alone.
+    assert_eq!(codes("umeclidinium/vilanterol"), ["R03AL"]);
+    assert_eq!(codes("fluticasone furoate/vilanterol"), ["R03AK"]);
+}

@@ -1141,7 +1141,6 @@ fn brands_sold_in_other_countries_or_as_follow_on_products_are_their_drug() {
     for (brand, atc, tier) in [
         ("Anaprox DS 550 mg", "M01AE02", "A"),
         ("Movymia 20 micrograms", "H05AA02", "A"),
-        ("Duavee", "G03CA57", "A"),
         ("Liskonum 450mg", "N05AN01", "B"),
         ("Torem 10", "C03CA04", "B"),
         ("Toradol", "M01A", "C"),
@@ -1149,6 +1148,11 @@ fn brands_sold_in_other_countries_or_as_follow_on_products_are_their_drug() {
         let a = run(&format!(r#"{{"medications": [{{"name": "{brand}"}}]}}"#));
         assert_eq!(review(&a), vec![(atc.to_string(), tier)], "{brand}");
     }
+    // Duavee is conjugated estrogens with bazedoxifene: each ingredient is reviewed.
+    let a = run(r#"{"medications": [{"name": "Duavee"}]}"#);
+    let mut got = review(&a);
+    got.sort();
+    assert_eq!(got, [("G03CA57".to_string(), "A"), ("G03XC02".to_string(), "A")]);
 }
 
 #[test]
@@ -3231,4 +3235,14 @@ fn confirmed_claudication_is_offered_a_cilostazol_trial_except_with_heart_failur
         r#"{{"patient": {{"age": 68, "sex": "male"}}, {claudication}, "exam": {{"abi": 0.7}}, "medications": [{{"name": "cilostazol 100 mg bd"}}]}}"#
     ));
     assert!(options(&taking).is_empty() && !avoid(&taking).contains(&"B01AC23".to_string()));
+}
+
+#[test]
+fn another_drug_of_the_raloxifene_or_teriparatide_class_is_reviewed_like_it_and_abaloparatide_calls_for_calcium() {
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "Osphena 60 mg"}}, {{"name": "abaloparatide"}}]}}"#
+    ));
+    assert_eq!(review(&a), [("G03XC05".to_string(), "A"), ("H05AA04".to_string(), "A")]);
+    assert!(labs(&a).contains(&"17861-6".to_string()), "{:?}", labs(&a));
+    assert!(plan(&a).contains(&"prescriber_medication_review"));
 }
