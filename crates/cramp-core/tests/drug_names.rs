@@ -321,3 +321,20 @@ fn other_members_of_the_raloxifene_and_teriparatide_classes_and_vilanterol_alone
     assert_eq!(codes("umeclidinium/vilanterol"), ["R03AL"]);
     assert_eq!(codes("fluticasone furoate/vilanterol"), ["R03AK"]);
 }
+
+#[test]
+fn more_thiazides_aldosterone_antagonists_and_antihistamines_name_their_drug() {
+    each_names_one_code(&[
+        ("chlorothiazide 500 mg", "C03AA"),
+        ("cyclopenthiazide", "C03AA"),
+        ("Kerendia 10 mg", "C03DA"),
+        ("Xyzal 5 mg", "R06AE09"),
+        ("cyclizine 50 mg", "R06AE03"),
+        ("meclozine", "R06AE05"),
+        ("Dramamine", "R06AA11"),
+    ]);
+    // Night Nurse is paracetamol with promethazine (and dextromethorphan, not known here).
+    let mut night_nurse = codes("Night Nurse");
+    night_nurse.sort();
+    assert_eq!(night_nurse, ["", "R06AD02"]);
+}
