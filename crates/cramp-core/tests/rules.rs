@@ -576,6 +576,9 @@ fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_poss
         "estradiol 2mg",
         "Evorel 50 patch",
         "ethinylestradiol/levonorgestrel 30/150",
+        // An oestrogen receptor modulator carries the same thromboembolism warning [U].
+        "raloxifene 60 mg",
+        "Osphena",
     ] {
         let a = run(&format!(
             r#"{{"symptoms": {{"when": "constant", "location": ["calf"], "side": "both"}}, "medications": [{{"name": "{name}"}}]}}"#
