@@ -6,7 +6,7 @@ Starts target/release/cramp serve on a free 127.0.0.1 port, then runs three inte
 and one of (the first argument; default assess)
   assess:        POST /api/v1/assess (a realistic case: vignette V34, or examples/cirrhosis-on-diuretics.json)
   patient-view:  POST /cds-services/cramp-patient-view (examples/cds-patient-view-request.json: a
-                 CDS Hooks call with full prefetch, 22 keys, 17 KB as written; issue 5)
+                 CDS Hooks call with full prefetch, 23 keys, 17 KB as written; issue 5)
 with `wrk -t2 -c30 -d10s --latency`, reads the server's user+sys CPU from /proc around each run,
 and prints every run and the medians: throughput ratio (goal >= 0.5; floor 0.35), p99 against twice
 the trivial endpoint's, errors (goal: none), and the server's CPU per request (user+sys over wrk's

@@ -1,5 +1,5 @@
 //! Criterion benchmarks of a CDS Hooks call in process (issue 5; the wrk figure is
-//! `scripts/load patient-view`): `examples/cds-patient-view-request.json` (patient-view, 22
+//! `scripts/load patient-view`): `examples/cds-patient-view-request.json` (patient-view, 23
 //! prefetch keys, 17 KB as written) read and answered (cards as JSON):
 //! - `patient_view_full_prefetch`: what the server does per call (one-pass reading);
 //! - `patient_view_read_as_text`: the same with the reference reading, for comparison;

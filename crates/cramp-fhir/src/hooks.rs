@@ -60,6 +60,16 @@ pub fn prefetch_templates(kb: &KnowledgeBase, base: &str) -> Vec<Template> {
             analyte: Some(a.display.clone()),
         });
     }
+    for o in &kb.conditions.status_observations {
+        out.push(Template {
+            key: o.key.clone(),
+            query: format!(
+                "Observation?patient={p}&code=http://loinc.org|{}&_sort=-date&_count=1",
+                o.loinc
+            ),
+            analyte: Some(o.display.clone()),
+        });
+    }
     out
 }
 

@@ -22,6 +22,11 @@
 //!   code, the first `referenceRange` in the same unit, and the effective date. Observations whose
 //!   LOINC the knowledge base does not know (vital signs, other tests) are not cramp labs and are left
 //!   out silently; several results of one analyte are all passed on and the rules read the latest.
+//! - **Status observations** (the knowledge base's `status_observation` codes: US Core's pregnancy
+//!   status, LOINC 82810-3): the latest one's `valueCodeableConcept` is passed on as a condition,
+//!   so that the pregnancy gate reads "Pregnant" (SNOMED CT 77386006) as it reads a Condition. One
+//!   dated before the knowledge base's look-back is left out, and one without a date is read as
+//!   current (the safer reading); both are noted.
 //! - **QuestionnaireResponse** answering the cramp Questionnaire: each item's `linkId` is the SPEC §3
 //!   field path (`symptoms.feels_like`), its answer the value (a coding's code for a choice). The
 //!   most recently authored response is used; its answers are checked exactly like a case's fields.
@@ -52,6 +57,9 @@ pub struct MapOptions<'k> {
     pub drafts_as_considering: bool,
     /// Whether a LOINC code names an analyte the knowledge base knows.
     pub known_loinc: &'k dyn Fn(&str) -> bool,
+    /// For a LOINC code whose Observation value records a condition (pregnancy status), how many
+    /// weeks back such an observation is still read.
+    pub status_within_weeks: &'k dyn Fn(&str) -> Option<u32>,
 }
 
 /// A case read from FHIR, with what the caller should be told about the input.
@@ -223,6 +231,7 @@ pub(crate) fn map_items<'a>(
         medications: Vec::new(),
         patient_seen: false,
         questionnaire: None,
+        status: Vec::new(),
     };
     for it in items.iter_mut().filter(|it| it.resource_type == "Medication") {
         let body = std::mem::replace(&mut it.body, Body::Used);
@@ -255,6 +264,15 @@ struct Mapper<'a, 'o, 'k> {
     patient_seen: bool,
     /// The most recently authored QuestionnaireResponse: (label, response).
     questionnaire: Option<(String, QuestionnaireResponse<'a>)>,
+    /// The latest status observation of each code: (LOINC, label, date, value).
+    status: Vec<StatusSeen<'a>>,
+}
+
+struct StatusSeen<'a> {
+    loinc: String,
+    label: String,
+    date: Option<String>,
+    value: CodeableConcept<'a>,
 }
 
 impl<'a> Mapper<'a, '_, '_> {
@@ -408,15 +426,23 @@ impl<'a> Mapper<'a, '_, '_> {
             .and_then(|(_, m)| m.code.as_ref().map(drug_of))
     }
 
-    fn observation(&mut self, label: &str, o: Observation) {
+    fn observation(&mut self, label: &str, o: Observation<'a>) {
         if !matches!(
             o.status.as_deref(),
             Some("final") | Some("amended") | Some("corrected") | Some("preliminary")
         ) {
             return;
         }
+        let date = date_of(&o);
         let Some(code) = o.code else { return };
         let loinc = code.code_in(&[LOINC]);
+        if let Some(l) = loinc
+            .as_deref()
+            .filter(|l| (self.opts.status_within_weeks)(l).is_some())
+        {
+            self.status_observation(label, l, o.value_codeable_concept, date);
+            return;
+        }
         let name = code.name();
         match &loinc {
             // A LOINC the knowledge base does not know is not a cramp lab (vital signs, other tests).
@@ -457,11 +483,6 @@ impl<'a> Mapper<'a, '_, '_> {
                 ));
             }
         }
-        let date = o
-            .effective_date_time
-            .or(o.effective_instant)
-            .or(o.effective_period.and_then(|p| p.start))
-            .or(o.issued);
         self.out.case.labs.push(LabInput {
             loinc,
             name,
@@ -469,8 +490,43 @@ impl<'a> Mapper<'a, '_, '_> {
             unit,
             ref_low,
             ref_high,
-            date: date.map(Str::into_string),
+            date,
         });
+    }
+
+    /// An Observation whose value records a condition (pregnancy status): the latest of its code
+    /// is kept, and read as a condition when the Bundle has been read (`finish`).
+    fn status_observation(
+        &mut self,
+        label: &str,
+        loinc: &str,
+        value: Option<CodeableConcept<'a>>,
+        date: Option<String>,
+    ) {
+        let Some(value) = value else {
+            self.note(format!(
+                "{label} ({loinc}) has no valueCodeableConcept; it was not read"
+            ));
+            return;
+        };
+        match self.status.iter_mut().find(|s| s.loinc == loinc) {
+            // Undated observations sort before dated ones; of two equal, the later in the Bundle.
+            Some(kept) if kept.date.as_deref().unwrap_or("") > date.as_deref().unwrap_or("") => {}
+            Some(kept) => {
+                *kept = StatusSeen {
+                    loinc: loinc.into(),
+                    label: label.into(),
+                    date,
+                    value,
+                }
+            }
+            None => self.status.push(StatusSeen {
+                loinc: loinc.into(),
+                label: label.into(),
+                date,
+                value,
+            }),
+        }
     }
 
     fn questionnaire_response(&mut self, label: String, q: QuestionnaireResponse<'a>) {
@@ -508,6 +564,39 @@ impl<'a> Mapper<'a, '_, '_> {
     }
 
     fn finish(mut self) -> Result<Mapped, MapError> {
+        for seen in std::mem::take(&mut self.status) {
+            let weeks = (self.opts.status_within_weeks)(&seen.loinc).unwrap_or(0);
+            let Some(condition) = condition_of(&seen.value) else {
+                self.note(format!(
+                    "{} has a value without a code or text; it was not read",
+                    seen.label
+                ));
+                continue;
+            };
+            let shown = condition
+                .name
+                .as_deref()
+                .or(condition.snomed.as_deref())
+                .unwrap_or("")
+                .to_string();
+            match seen.date.as_deref().map(|d| weeks_before(d, self.opts.today)) {
+                Some(Some(age)) if age > i64::from(weeks) => {
+                    self.note(format!(
+                        "{} ({shown}) is dated {}, more than {weeks} weeks ago; it was not read as current",
+                        seen.label,
+                        seen.date.as_deref().unwrap_or("")
+                    ));
+                    continue;
+                }
+                Some(Some(_)) => {}
+                // Undated, or a date that cannot be read: the safer reading is that it holds now.
+                _ => self.note(format!(
+                    "{} ({shown}) has no readable date; it was read as current",
+                    seen.label
+                )),
+            }
+            self.out.case.conditions.push(condition);
+        }
         if let Some((label, q)) = self.questionnaire.take() {
             self.apply_answers(&label, &q)?;
             self.out.questionnaire_answered = true;
@@ -634,6 +723,31 @@ fn answer_value(a: &QrAnswer) -> Option<Value> {
 }
 
 /// Completed years from a FHIR date to `today`, and whether the date was complete.
+/// An Observation's date: its effective time, else when it was issued.
+fn date_of(o: &Observation<'_>) -> Option<String> {
+    o.effective_date_time
+        .clone()
+        .or(o.effective_instant.clone())
+        .or(o.effective_period.as_ref().and_then(|p| p.start.clone()))
+        .or(o.issued.clone())
+        .map(Str::into_string)
+}
+
+/// Whole weeks from a FHIR date or dateTime (its date part; a year or year-month read as its first
+/// day) to today; `None` when it is not a date on or before today.
+fn weeks_before(date: &str, today: Date) -> Option<i64> {
+    let day = date.get(..10).filter(|d| d.len() == 10).unwrap_or(date);
+    let (year, month, dom) = match day.split('-').collect::<Vec<_>>()[..] {
+        [y] => (y, "1", "1"),
+        [y, m] => (y, m, "1"),
+        [y, m, d] => (y, m, d),
+        _ => return None,
+    };
+    let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    let d = Date::from_calendar_date(year.parse().ok()?, month, dom.parse().ok()?).ok()?;
+    (d <= today).then(|| (today - d).whole_weeks())
+}
+
 fn age_on(birth: &str, today: Date) -> Option<(i32, bool)> {
     let parts: Vec<&str> = birth.trim().split('-').collect();
     let num = |s: &str, len: usize| {

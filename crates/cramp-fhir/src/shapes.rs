@@ -318,6 +318,8 @@ pub struct Observation<'a> {
     pub code: Option<CodeableConcept<'a>>,
     #[serde(borrow)]
     pub value_quantity: Option<Quantity<'a>>,
+    #[serde(borrow)]
+    pub value_codeable_concept: Option<CodeableConcept<'a>>,
     #[serde(default)]
     #[serde(borrow)]
     pub reference_range: Vec<Range<'a>>,

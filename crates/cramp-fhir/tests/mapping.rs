@@ -9,10 +9,12 @@ const KNOWN: &[&str] = &["2823-3", "2601-3", "19123-9", "2951-2", "2276-4"];
 
 fn read_with(bundle: &Value, drafts: bool) -> Result<Mapped, String> {
     let known = |c: &str| KNOWN.contains(&c);
+    let status = |c: &str| (c == "82810-3").then_some(45);
     let opts = MapOptions {
         today: date!(2026 - 11 - 23),
         drafts_as_considering: drafts,
         known_loinc: &known,
+        status_within_weeks: &status,
     };
     case_from_bundle(&bundle.to_string(), &opts).map_err(|e| e.to_string())
 }
@@ -185,6 +187,55 @@ fn pregnancy_codes_are_passed_on_for_the_knowledge_base_to_read() {
         "pregnant last year",
     )]));
     assert!(m.case.conditions.is_empty());
+}
+
+fn pregnancy_status(id: &str, snomed: &str, text: &str, date: Option<&str>) -> Value {
+    let mut o = json!({ "resourceType": "Observation", "id": id, "status": "final",
+        "code": { "coding": [{ "system": "http://loinc.org", "code": "82810-3", "display": "Pregnancy status" }] },
+        "valueCodeableConcept": { "coding": [{ "system": "http://snomed.info/sct", "code": snomed, "display": text }], "text": text } });
+    if let Some(d) = date {
+        o["effectiveDateTime"] = json!(d);
+    }
+    o
+}
+
+#[test]
+fn a_recent_pregnancy_status_observation_is_passed_on_as_a_condition_and_an_old_one_is_not() {
+    // US Core's pregnancy status (LOINC 82810-3): its value is read as a condition, which the
+    // knowledge base's pregnancy gate reads; it is no lab.
+    let m = read(&bundle(vec![pregnancy_status(
+        "p",
+        "77386006",
+        "Pregnant",
+        Some("2026-11-20"),
+    )]));
+    assert_eq!(m.case.conditions.len(), 1);
+    assert_eq!(m.case.conditions[0].snomed.as_deref(), Some("77386006"));
+    assert!(m.case.labs.is_empty() && m.notes.is_empty(), "{:?}", m.notes);
+    // The latest one decides: "not pregnant" after "pregnant" is passed on as itself.
+    let m = read(&bundle(vec![
+        pregnancy_status("new", "60001007", "Not pregnant", Some("2026-11-01")),
+        pregnancy_status("old", "77386006", "Pregnant", Some("2026-06-01")),
+    ]));
+    assert_eq!(m.case.conditions.len(), 1);
+    assert_eq!(m.case.conditions[0].snomed.as_deref(), Some("60001007"));
+    // Older than the look-back (45 weeks before 2026-11-23): not read as current, and said so.
+    let m = read(&bundle(vec![pregnancy_status(
+        "p",
+        "77386006",
+        "Pregnant",
+        Some("2025-12-01"),
+    )]));
+    assert!(m.case.conditions.is_empty());
+    assert!(
+        m.notes.iter().any(|n| n.contains("more than 45 weeks ago")),
+        "{:?}",
+        m.notes
+    );
+    // Undated: read as current (the safer reading), and said so.
+    let m = read(&bundle(vec![pregnancy_status("p", "77386006", "Pregnant", None)]));
+    assert_eq!(m.case.conditions.len(), 1);
+    assert!(m.notes.iter().any(|n| n.contains("no readable date")), "{:?}", m.notes);
 }
 
 #[test]

@@ -735,6 +735,53 @@ async fn magnesium_on_dialysis_and_a_muscle_relaxant_in_pregnancy_get_warnings()
 }
 
 #[tokio::test]
+async fn a_pregnancy_recorded_as_a_us_core_pregnancy_status_observation_is_read_as_pregnancy() {
+    let st = state();
+    let status = |snomed: &str, text: &str| {
+        json!({ "resourceType": "Observation", "id": "preg", "status": "final",
+            "code": { "coding": [{ "system": "http://loinc.org", "code": "82810-3", "display": "Pregnancy status" }] },
+            "effectiveDateTime": "2026-11-20",
+            "valueCodeableConcept": { "coding": [{ "system": "http://snomed.info/sct", "code": snomed, "display": text }] } })
+    };
+    let sign = |observation: Value| {
+        let mut prefetch = order_prefetch(vec![icd("G47.62")], "female", "1990-01-01");
+        prefetch["pregnancyStatus"] = searchset(vec![observation]);
+        order_request(
+            "order-sign",
+            vec![med("d1", "draft", "cyclobenzaprine 5 mg")],
+            &[],
+            prefetch,
+        )
+    };
+    let pregnant = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-order-review",
+            &sign(status("77386006", "Pregnant")),
+        )
+        .await,
+    );
+    assert_eq!(pregnant.len(), 1, "{pregnant:?}");
+    assert_card_conforms(&pregnant[0]);
+    let url = pregnant[0]["links"][0]["url"].as_str().unwrap();
+    assert!(url.ends_with("/knowledge/avoid.muscle_relaxants_pregnancy"), "{url}");
+    // "Not pregnant" reaches no gate: no pregnancy warning.
+    let not = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-order-review",
+            &sign(status("60001007", "Not pregnant")),
+        )
+        .await,
+    );
+    assert!(
+        not.iter()
+            .all(|c| !c.to_string().contains("avoid.muscle_relaxants_pregnancy")),
+        "{not:?}"
+    );
+}
+
+#[tokio::test]
 async fn without_leg_cramps_only_quinine_magnesium_and_baclofen_orders_get_a_card_unless_the_order_is_for_cramps() {
     // Diltiazem for atrial fibrillation beside a beta-blocker, a muscle relaxant in pregnancy: not
     // cramp questions for a patient without cramps. Quinine, magnesium and baclofen: reviewed for all.

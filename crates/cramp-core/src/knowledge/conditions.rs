@@ -93,6 +93,27 @@ pub struct Gate {
     pub mark: crate::vocab::Mark,
 }
 
+/// An Observation code whose value (a coded concept, not a quantity) records a condition, as a
+/// US Core pregnancy status does: read as a condition when it is recent enough (`conditions.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusObservation {
+    pub loinc: String,
+    pub display: String,
+    /// Its CDS Hooks prefetch key.
+    pub key: String,
+    /// Only an observation dated within this many weeks of today is read.
+    pub within_weeks: u32,
+    pub mark: crate::vocab::Mark,
+}
+
+impl ConditionTable {
+    /// The status observation of a LOINC code, if it is one.
+    pub fn status_observation(&self, loinc: &str) -> Option<&StatusObservation> {
+        self.status_observations.iter().find(|o| o.loinc == loinc)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ConditionTable {
     pub gates: Vec<Gate>,
@@ -106,6 +127,8 @@ pub struct ConditionTable {
     near_letters: u32,
     /// Whole names that say there is no condition ("none", "nil"), lower case.
     pub none_names: Vec<String>,
+    /// Observation codes whose value records a condition (FHIR input: pregnancy status).
+    pub status_observations: Vec<StatusObservation>,
     /// Every gate's synonyms, whole-word synonyms and exclusions in one automaton, with what each
     /// pattern is.
     names: aho_corasick::AhoCorasick,
@@ -301,6 +324,7 @@ impl ConditionTable {
             near_letters: near_words.iter().fold(0, |m, w| m | letter_bit(w)),
             near_words: near_words.iter().map(|w| w.to_lowercase()).collect(),
             none_names: Vec::new(),
+            status_observations: Vec::new(),
             names,
             patterns,
         })

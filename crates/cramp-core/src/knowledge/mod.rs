@@ -464,6 +464,8 @@ struct RawCodes {
     near_words: Vec<String>,
     #[serde(default)]
     none_names: Vec<String>,
+    #[serde(default)]
+    status_observation: Vec<conditions::StatusObservation>,
     gate: Vec<conditions::RawGate>,
     code: Vec<ClassificationCode>,
 }
@@ -680,6 +682,15 @@ impl KnowledgeBase {
             raw_codes.near_words,
         )?;
         conditions.none_names = raw_codes.none_names.iter().map(|w| w.to_lowercase()).collect();
+        for o in &raw_codes.status_observation {
+            if !labs::is_loinc(&o.loinc) || o.within_weeks == 0 {
+                return Err(LoadError::Invalid(format!(
+                    "conditions.toml: status_observation {:?}: malformed LOINC code or empty look-back",
+                    o.loinc
+                )));
+            }
+        }
+        conditions.status_observations = raw_codes.status_observation;
         let mut code_index = HashMap::default();
         for (i, c) in raw_codes.code.iter().enumerate() {
             if code_index.insert(c.id.clone(), i).is_some() {
