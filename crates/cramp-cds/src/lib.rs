@@ -412,12 +412,14 @@ pub fn evaluate(
         });
     }
     let known_loinc = |code: &str| kb.labs.by_loinc(code).is_some();
+    let known_name = |name: &str| kb.labs.names_qtc(name);
     let status_within_weeks = |code: &str| kb.conditions.status_observation(code).map(|o| o.within_weeks);
     let opts = MapOptions {
         today: env.today,
         drafts_as_considering: false,
         known_loinc: &known_loinc,
         status_within_weeks: &status_within_weeks,
+        known_name: &known_name,
     };
     let templates = &env.prepared.templates;
     let mut values: Vec<(&str, PrefetchValue<'_>)> = Vec::new();

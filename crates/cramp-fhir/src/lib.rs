@@ -21,7 +21,7 @@
 //! - **Observation** (final, amended, corrected or preliminary): LOINC, `valueQuantity` with its UCUM
 //!   code, the first `referenceRange` in the same unit, and the effective date. Observations whose
 //!   LOINC the knowledge base does not know (vital signs, other tests) are not cramp labs and are left
-//!   out silently; several results of one analyte are all passed on and the rules read the latest.
+//!   out silently, unless named as a result the rules read (an ECG's QTc: `qtc_as_lab`); several results of one analyte are all passed on and the rules read the latest.
 //! - **Status observations** (the knowledge base's `status_observation` codes: US Core's pregnancy
 //!   status, LOINC 82810-3): the latest one's `valueCodeableConcept` is passed on as a condition,
 //!   so that the pregnancy gate reads "Pregnant" (SNOMED CT 77386006) as it reads a Condition. One
@@ -57,6 +57,9 @@ pub struct MapOptions<'k> {
     pub drafts_as_considering: bool,
     /// Whether a LOINC code names an analyte the knowledge base knows.
     pub known_loinc: &'k dyn Fn(&str) -> bool,
+    /// Whether a result's name is one the knowledge base reads whatever its LOINC code (an ECG's
+    /// QTc, which the rules read as `exam.qtc_ms`).
+    pub known_name: &'k dyn Fn(&str) -> bool,
     /// For a LOINC code whose Observation value records a condition (pregnancy status), how many
     /// weeks back such an observation is still read.
     pub status_within_weeks: &'k dyn Fn(&str) -> Option<u32>,
@@ -445,8 +448,9 @@ impl<'a> Mapper<'a, '_, '_> {
         }
         let name = code.name();
         match &loinc {
-            // A LOINC the knowledge base does not know is not a cramp lab (vital signs, other tests).
-            Some(l) if !(self.opts.known_loinc)(l) => return,
+            // A LOINC the knowledge base does not know is not a cramp lab (vital signs, other
+            // tests), unless its name is one the rules read (a QTc).
+            Some(l) if !(self.opts.known_loinc)(l) && !name.as_deref().is_some_and(self.opts.known_name) => return,
             Some(_) => {}
             // Without a LOINC, only a named result can be matched (by name, as in a case).
             None if name.is_none() => return,

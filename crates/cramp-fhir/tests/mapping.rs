@@ -15,6 +15,7 @@ fn read_with(bundle: &Value, drafts: bool) -> Result<Mapped, String> {
         drafts_as_considering: drafts,
         known_loinc: &known,
         status_within_weeks: &status,
+        known_name: &|n: &str| n.to_lowercase().contains("qtc"),
     };
     case_from_bundle(&bundle.to_string(), &opts).map_err(|e| e.to_string())
 }
@@ -298,6 +299,19 @@ fn a_referenced_medication_is_found_contained_or_in_the_bundle() {
         "{:?}",
         m.notes
     );
+}
+
+#[test]
+fn an_ecg_qtc_under_a_loinc_that_is_no_lab_is_passed_on_by_its_name_and_a_heart_rate_is_not() {
+    let mut qtc = observation("q", "final", "8636-3", json!(482), "ms", "2026-11-20");
+    qtc["code"]["text"] = json!("QTc interval");
+    let m = read(&bundle(vec![
+        qtc,
+        observation("hr", "final", "8867-4", json!(48), "/min", "2026-11-20"),
+    ]));
+    assert_eq!(m.case.labs.len(), 1, "{:?}", m.case.labs);
+    assert_eq!(m.case.labs[0].name.as_deref(), Some("QTc interval"));
+    assert_eq!(m.case.labs[0].value, Some(482.0));
 }
 
 #[test]
