@@ -40,7 +40,8 @@ DRUGS = [
     {"name": "mirtazapine"}, {"name": "pramipexole"}, {"name": "vitamin B12", "atc": "B03BA01"},
     {"name": "naftidrofuryl"}, {"name": "cilostazol"}, {"name": "erythromycin"}, {"name": "wibblezol"},
     {"name": "tonic water"}, {"name": "Pletal"}, {"name": "Slow-Mag"}, {"name": "Sando-K"},
-    {"name": "amlodipine 5 mg", "atc": "C03AA03"},
+    {"name": "amlodipine 5 mg", "atc": "C03AA03"}, {"name": "Osphena 60 mg"}, {"name": "Duavee"},
+    {"name": "Tymlos"}, {"name": "vilanterol"}, {"name": "finerenone"}, {"name": "cyclizine"},
 ]
 CONDITIONS = [
     {"name": "cirrhosis", "icd10": "K74.60"}, {"name": "alcoholic cirrhosis", "icd10": "K70.30"},
