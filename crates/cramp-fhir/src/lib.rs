@@ -21,7 +21,8 @@
 //! - **Observation** (final, amended, corrected or preliminary): LOINC, `valueQuantity` with its UCUM
 //!   code, the first `referenceRange` in the same unit, and the effective date. Observations whose
 //!   LOINC the knowledge base does not know (vital signs, other tests) are not cramp labs and are left
-//!   out silently, unless named as a result the rules read (an ECG's QTc: `qtc_as_lab`); several results of one analyte are all passed on and the rules read the latest.
+//!   out silently, unless named as a result the rules read (an ECG's QTc: `qtc_as_lab`); several
+//!   results of one analyte are all passed on and the rules read the latest.
 //! - **Status observations** (the knowledge base's `status_observation` codes: US Core's pregnancy
 //!   status, LOINC 82810-3): the latest one's `valueCodeableConcept` is passed on as a condition,
 //!   so that the pregnancy gate reads "Pregnant" (SNOMED CT 77386006) as it reads a Condition. One
