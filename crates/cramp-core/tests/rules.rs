@@ -2551,6 +2551,24 @@ fn diltiazem_is_not_offered_with_bradycardia_or_a_beta_blocker_and_considered_wi
 }
 
 #[test]
+fn diltiazem_offered_or_considered_with_the_heart_rate_unknown_asks_for_it() {
+    let fields = |extra: &str, exam: &str| -> Vec<&'static str> {
+        run(&format!(
+            r#"{{"patient": {{"age": 60, "sex": "male"}}, "symptoms": {{{NLC}, "stretching_weeks_tried": 8, "worst_pain": 8}}{exam}{extra}}}"#
+        ))
+        .questions
+        .iter()
+        .map(|q| q.field)
+        .collect()
+    };
+    assert!(fields("", "").contains(&"exam.heart_rate"));
+    assert!(fields(r#", "considering": [{"name": "diltiazem"}]"#, "").contains(&"exam.heart_rate"));
+    // Known, or diltiazem neither offered nor considered (on a dihydropyridine): not asked.
+    assert!(!fields("", r#", "exam": {"heart_rate": 72}"#).contains(&"exam.heart_rate"));
+    assert!(!fields(r#", "medications": [{"name": "amlodipine"}]"#, "").contains(&"exam.heart_rate"));
+}
+
+#[test]
 fn diltiazem_already_taken_with_a_dihydropyridine_is_flagged_in_avoid() {
     let a = run(r#"{"medications": [{"name": "amlodipine"}, {"name": "diltiazem"}]}"#);
     assert!(avoid(&a).contains(&"C08DB01".to_string()));

@@ -209,7 +209,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     let referral = referral(&ctx, &interp, &red_flags);
     let considered = considered(&ctx, &interp, &medication_options, &avoid, &plan);
     let classification = classification(&ctx);
-    let questions = questions(&ctx);
+    let questions = questions(&ctx, &medication_options);
 
     let mut topics: Vec<ConflictTopic> = Vec::new();
     {
@@ -1398,7 +1398,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
 
 // ---- questions (SPEC §4 "questions") -------------------------------------------------------------
 
-fn questions(c: &Ctx) -> Vec<Question> {
+fn questions(c: &Ctx, options: &[OptionItem]) -> Vec<Question> {
     let s = &c.case.symptoms;
     let e = &c.case.exam;
     let pt = &c.case.patient;
@@ -1485,6 +1485,13 @@ fn questions(c: &Ctx) -> Vec<Question> {
                 || (c.under(c.kb.thresholds.child_age.value) && c.p.nlc.is_some())),
     );
     // Then the examination prompts (SPEC §4: after the missing parts of red-flag triggers).
+    // a.2 diltiazem: bradycardia is among the cardiac contraindications to check first; when it is
+    // offered or considered and the heart rate is not known, ask.
+    ask(
+        "exam.heart_rate",
+        e.heart_rate.is_none()
+            && (options.iter().any(|o| o.option_for == OptionFor::RefractoryNlc) || c.f.considers(SetId::Diltiazem)),
+    );
     ask("exam.pedal_pulses", vascular && e.pedal_pulses.is_none());
     ask("exam.abi", vascular && e.abi.is_none());
     if c.p.neuro_considered {
