@@ -1952,6 +1952,30 @@ fn a_supplement_of_an_electrolyte_documented_low_treats_the_deficiency() {
 }
 
 #[test]
+fn a_magnesium_or_potassium_supplement_with_kidney_function_unknown_is_offered_only_after_a_renal_test() {
+    let case = |egfr: &str| {
+        run(&format!(
+            r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}}}, "labs": [{{"loinc": "2601-3", "value": 0.55, "unit": "mmol/L"}}, {{"loinc": "2823-3", "value": 3.1, "unit": "mmol/L"}}{egfr}]}}"#
+        ))
+    };
+    let unknown = case("");
+    let conditional: Vec<(String, bool)> = unknown
+        .medication_options
+        .iter()
+        .map(|o| (o.entry.atc.clone().unwrap(), o.conditional))
+        .collect();
+    assert_eq!(conditional, [("A12CC".to_string(), true), ("A12BA".to_string(), true)]);
+    assert!(labs(&unknown).contains(&"2160-0".to_string()), "{:?}", labs(&unknown));
+    // With an eGFR of 30 or more: offered outright, no renal test for them.
+    let known = case(r#", {"loinc": "33914-3", "value": 65, "unit": "mL/min/1.73m2"}"#);
+    assert!(known.medication_options.iter().all(|o| !o.conditional));
+    assert!(!labs(&known).contains(&"2160-0".to_string()));
+    // Below 30: kidney failure, not offered at all.
+    let failing = case(r#", {"loinc": "33914-3", "value": 22, "unit": "mL/min/1.73m2"}"#);
+    assert!(options(&failing).is_empty(), "{:?}", options(&failing));
+}
+
+#[test]
 fn a_documented_magnesium_potassium_or_b12_deficiency_is_offered_its_replacement_where_safe() {
     let offered = |json: &str| {
         let a = run(json);

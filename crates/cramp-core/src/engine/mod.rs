@@ -614,19 +614,22 @@ fn options_and_avoid<'kb>(
     // the electrolytes not with failing kidneys (c.7 dialysis: magnesium only with nephrology;
     // d.4a: no potassium with CKD stage 4-5, dialysis or a potassium-sparing diuretic).
     let kidneys_failing = c.gate(GateId::KidneyFailure) || c.gate(GateId::EsrdDialysis);
+    // Kidney function not known: offered only on the condition the entry states (check
+    // creatinine/eGFR first), and the renal test is ordered (`before_supplement`), as for baclofen.
+    let egfr_unknown = c.f.value(AnalyteId::Egfr).is_none();
     if !c.under(t.child_age.value) {
         if c.deficiency_documented(interp, AnalyteId::Magnesium, GateId::Hypomagnesaemia)
             && !kidneys_failing
             && !c.takes(SetId::MagnesiumSupplements)
         {
-            offer(RuleId::OptionMagnesiumDeficiency, false, &mut options);
+            offer(RuleId::OptionMagnesiumDeficiency, egfr_unknown, &mut options);
         }
         if c.deficiency_documented(interp, AnalyteId::Potassium, GateId::Hypokalaemia)
             && !kidneys_failing
             && !c.takes_by_any_reading(SetId::PotassiumSparing)
             && !c.takes(SetId::PotassiumSupplements)
         {
-            offer(RuleId::OptionPotassiumDeficiency, false, &mut options);
+            offer(RuleId::OptionPotassiumDeficiency, egfr_unknown, &mut options);
         }
         if low(interp(AnalyteId::B12)) && !c.takes(SetId::VitaminB) {
             offer(RuleId::OptionB12Deficiency, false, &mut options);
@@ -736,6 +739,9 @@ fn trigger_holds(c: &Ctx, trigger: Trigger, options: &[OptionItem]) -> bool {
         TriggerId::BeforeBaclofen => options
             .iter()
             .any(|o| o.conditional && o.entry.atc.as_deref() == Some("M03BX01")),
+        TriggerId::BeforeSupplement => options
+            .iter()
+            .any(|o| o.conditional && o.option_for == OptionFor::Deficiency),
         TriggerId::Neuropathy => c.p.neuropathy.is_some(),
         TriggerId::Diabetes => c.gate(GateId::Diabetes),
         TriggerId::Statin => c.takes(SetId::Statins),
