@@ -2507,6 +2507,15 @@ fn clinically_significant_rls_with_iron_not_low_is_offered_an_alpha2delta_ligand
     let a = case(adult, r#", "episodes_per_week": 5"#, replete);
     assert_eq!(options(&a), vec!["N02BF".to_string()]);
     assert_eq!(a.medication_options[0].option_for, OptionFor::Rls);
+    // Renally cleared: with no eGFR, offered on the condition of a renal test, which is ordered.
+    assert!(a.medication_options[0].conditional);
+    assert!(labs(&a).contains(&"2160-0".to_string()), "{:?}", labs(&a));
+    let known = case(
+        adult,
+        r#", "episodes_per_week": 5"#,
+        &format!(r#"{replete}, {{"loinc": "33914-3", "value": 70, "unit": "mL/min/1.73m2"}}"#),
+    );
+    assert!(!known.medication_options[0].conditional);
     // Not clinically significant (twice a week, sleep not disrupted), iron low or not yet checked,
     // coexisting cramps, a child, pregnancy, kidney failure, already taking one: not offered.
     let not_offered = [

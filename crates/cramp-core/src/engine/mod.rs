@@ -574,7 +574,9 @@ fn options_and_avoid<'kb>(
         && !c.gate(GateId::EsrdDialysis)
         && !c.takes(SetId::Alpha2Delta)
     {
-        offer(RuleId::OptionAlpha2DeltaRls, false, &mut options);
+        // Renally cleared: with kidney function unknown, on the condition of a renal test first.
+        let egfr_unknown = c.f.value(AnalyteId::Egfr).is_none();
+        offer(RuleId::OptionAlpha2DeltaRls, egfr_unknown, &mut options);
     }
 
     // Iron on the RLS or PLMD pathway (c.2); not the adult regimens under 18 (c.7 children).
@@ -615,7 +617,7 @@ fn options_and_avoid<'kb>(
     // d.4a: no potassium with CKD stage 4-5, dialysis or a potassium-sparing diuretic).
     let kidneys_failing = c.gate(GateId::KidneyFailure) || c.gate(GateId::EsrdDialysis);
     // Kidney function not known: offered only on the condition the entry states (check
-    // creatinine/eGFR first), and the renal test is ordered (`before_supplement`), as for baclofen.
+    // creatinine/eGFR first), and the renal test is ordered (`renal_check_first`), as for baclofen.
     let egfr_unknown = c.f.value(AnalyteId::Egfr).is_none();
     if !c.under(t.child_age.value) {
         if c.deficiency_documented(interp, AnalyteId::Magnesium, GateId::Hypomagnesaemia)
@@ -739,9 +741,10 @@ fn trigger_holds(c: &Ctx, trigger: Trigger, options: &[OptionItem]) -> bool {
         TriggerId::BeforeBaclofen => options
             .iter()
             .any(|o| o.conditional && o.entry.atc.as_deref() == Some("M03BX01")),
-        TriggerId::BeforeSupplement => options
+        // Any other option offered on the condition that kidney function is known first.
+        TriggerId::RenalCheckFirst => options
             .iter()
-            .any(|o| o.conditional && o.option_for == OptionFor::Deficiency),
+            .any(|o| o.conditional && o.entry.atc.as_deref() != Some("M03BX01")),
         TriggerId::Neuropathy => c.p.neuropathy.is_some(),
         TriggerId::Diabetes => c.gate(GateId::Diabetes),
         TriggerId::Statin => c.takes(SetId::Statins),

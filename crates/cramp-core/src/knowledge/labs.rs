@@ -37,7 +37,7 @@ closed_ids!(
         BeforeBaclofen = "before_baclofen", Neuropathy = "neuropathy", Diabetes = "diabetes", Statin = "statin",
         Weakness = "weakness", Fasciculations = "fasciculations", Rls = "rls", Plmd = "plmd", Metformin = "metformin",
         Quinine = "quinine", Bruising = "bruising", CkdMagnesium = "ckd_magnesium",
-        BeforeSupplement = "before_supplement",
+        RenalCheckFirst = "renal_check_first",
     }
 );
 
