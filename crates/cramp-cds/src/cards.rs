@@ -444,7 +444,9 @@ fn data_lines(ctx: &Ctx<'_>, case: &Case) -> Vec<String> {
             (None, None) => Cow::Borrowed(""),
         };
         let name = c.name.as_deref().unwrap_or("");
-        let mut line = cat(&[&l.condition, ": ", &md(name), " ", &md(&codes)]);
+        // A condition sent by code alone has no name: one space, not two.
+        let gap = if name.is_empty() || codes.is_empty() { "" } else { " " };
+        let mut line = cat(&[&l.condition, ": ", &md(name), gap, &md(&codes)]);
         line.truncate(line.trim_end().len());
         out.push(line);
     }

@@ -538,7 +538,10 @@ async fn an_order_card_shows_the_patient_data_its_decision_read() {
     // Baclofen in cirrhosis with a raised creatinine and no eGFR: an option on the condition that
     // the eGFR is 30 or more, shown beside the data it read.
     let st = state();
-    let mut prefetch = order_prefetch(vec![icd("K74.60"), icd("G47.62")], "male", "1968-01-01");
+    // A condition coded without a display or text is shown by its code alone.
+    let bare = json!({ "resourceType": "Condition",
+        "code": { "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "I10" }] } });
+    let mut prefetch = order_prefetch(vec![icd("K74.60"), icd("G47.62"), bare], "male", "1968-01-01");
     prefetch["medications"] = searchset(vec![med("m1", "active", "spironolactone 100 mg")]);
     prefetch["creatinine"] = searchset(vec![observation("2160-0", 250.0, "umol/L")]);
     let req = order_request(
@@ -561,9 +564,11 @@ async fn an_order_card_shows_the_patient_data_its_decision_read() {
         "K74.60",
         "Creatinine 250 umol/L",
         "spironolactone 100 mg",
+        ": I10\n",
     ] {
         assert!(detail.contains(shown), "{shown} missing from: {detail}");
     }
+    assert!(!detail.contains(":  I10"), "{detail}");
 }
 
 #[tokio::test]
