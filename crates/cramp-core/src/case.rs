@@ -252,6 +252,11 @@ pub struct ConditionInput {
     pub name: Option<String>,
     pub icd10: Option<String>,
     pub snomed: Option<String>,
+    /// Recorded as not yet confirmed (a FHIR Condition's `verificationStatus` unconfirmed,
+    /// provisional or differential): read for every rule that withholds or reviews, never to start
+    /// a drug. Not part of the SPEC §3 JSON (the FHIR reader sets it).
+    #[serde(skip)]
+    pub unconfirmed: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -12,7 +12,8 @@
 //! - **Condition**: ICD-10-CM (or WHO ICD-10), SNOMED CT and the text; only a `clinicalStatus` of
 //!   active, recurrence or relapse (or none given; one coded without its system is read by its code,
 //!   and one that cannot be read keeps the condition, with a note), never `verificationStatus` refuted or
-//!   entered-in-error. Pregnancy codes (Z33.1, the O chapter) are passed on as conditions: the
+//!   entered-in-error; one unconfirmed, provisional or differential is read for what it withholds or
+//!   reviews, never to start a drug (`ConditionInput::unconfirmed`), and noted. Pregnancy codes (Z33.1, the O chapter) are passed on as conditions: the
 //!   knowledge base's pregnancy gate reads them, as it does in a case.
 //! - **MedicationRequest** (status active or on-hold; `draft` only when the caller asks, as order
 //!   hooks do, and then as a drug being considered) and **MedicationStatement** (active or on-hold),
@@ -373,12 +374,21 @@ impl<'a> Mapper<'a, '_, '_> {
             self.note(format!("{label} has no code or text; it was ignored"));
             return;
         };
-        let Some(condition) = condition_of(&code) else {
+        let Some(mut condition) = condition_of(&code) else {
             self.note(format!(
                 "{label} has neither an ICD-10-CM or SNOMED CT code nor a text; it was ignored"
             ));
             return;
         };
+        condition.unconfirmed = c
+            .verification_status
+            .as_ref()
+            .is_some_and(|s| s.has_code(CONDITION_VERIFICATION, &["unconfirmed", "provisional", "differential"]));
+        if condition.unconfirmed {
+            self.note(format!(
+                "{label} is not confirmed (verificationStatus); it was read for what it rules out or reviews, but no drug is offered on it"
+            ));
+        }
         self.out.case.conditions.push(condition);
     }
 
@@ -659,8 +669,6 @@ impl<'a> Mapper<'a, '_, '_> {
 /// The id of the cramp Questionnaire (served at `/fhir/Questionnaire/{QUESTIONNAIRE_ID}`).
 pub const QUESTIONNAIRE_ID: &str = "cramp-assessment";
 
-/// Whether a canonical reference names the cramp Questionnaire (any base URL, any version).
-/// A medicine as the case names it: its name, ATC and RxNorm codes.
 /// A condition as the case reads it (ICD-10-CM, SNOMED CT, text), from a Condition's `code` or an
 /// order's `reasonCode`; `None` when the concept has none of the three.
 fn condition_of(cc: &CodeableConcept<'_>) -> Option<ConditionInput> {
@@ -668,10 +676,12 @@ fn condition_of(cc: &CodeableConcept<'_>) -> Option<ConditionInput> {
         name: cc.name(),
         icd10: cc.code_in(&[ICD10_CM, ICD10]),
         snomed: cc.code_in(&[SNOMED]),
+        unconfirmed: false,
     };
     (c.name.is_some() || c.icd10.is_some() || c.snomed.is_some()).then_some(c)
 }
 
+/// A medicine as the case names it: its name, ATC and RxNorm codes.
 fn drug_of(cc: &CodeableConcept<'_>) -> DrugInput {
     DrugInput {
         name: cc.name(),
@@ -680,6 +690,7 @@ fn drug_of(cc: &CodeableConcept<'_>) -> DrugInput {
     }
 }
 
+/// Whether a canonical reference names the cramp Questionnaire (any base URL, any version).
 pub fn is_cramp_questionnaire(canonical: &str) -> bool {
     let without_version = canonical.split('|').next().unwrap_or(canonical);
     without_version

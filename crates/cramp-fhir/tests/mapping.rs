@@ -110,6 +110,24 @@ fn only_active_unrefuted_conditions_count() {
 }
 
 #[test]
+fn an_unconfirmed_provisional_or_differential_condition_is_kept_marked_and_noted() {
+    let m = read(&bundle(vec![
+        condition("a", Some("active"), Some("provisional"), "K74.60", "cirrhosis"),
+        condition("b", Some("active"), Some("differential"), "G25.81", "RLS"),
+        condition("c", Some("active"), Some("unconfirmed"), "N18.6", "ESRD"),
+        condition("d", Some("active"), Some("confirmed"), "E11.9", "diabetes"),
+    ]));
+    let marked: Vec<_> = m.case.conditions.iter().map(|c| c.unconfirmed).collect();
+    assert_eq!(marked, [true, true, true, false]);
+    assert_eq!(
+        m.notes.iter().filter(|n| n.contains("not confirmed")).count(),
+        3,
+        "{:?}",
+        m.notes
+    );
+}
+
+#[test]
 fn a_clinical_status_coded_without_its_system_is_read_by_its_code() {
     let status = |c: &mut Value, code: &str| c["clinicalStatus"] = json!({ "coding": [{ "code": code }] });
     let mut active = condition("a", None, None, "G47.62", "leg cramps");

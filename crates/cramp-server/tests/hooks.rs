@@ -740,6 +740,50 @@ async fn magnesium_on_dialysis_and_a_muscle_relaxant_in_pregnancy_get_warnings()
 }
 
 #[tokio::test]
+async fn baclofen_is_not_offered_on_a_cirrhosis_that_is_only_provisional() {
+    let st = state();
+    let sign = |verification: &str| {
+        let mut cirrhosis = icd("K74.60");
+        cirrhosis["verificationStatus"] = json!({ "coding": [{
+            "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": verification }] });
+        let mut prefetch = order_prefetch(vec![cirrhosis, icd("G47.62")], "male", "1968-01-01");
+        prefetch["egfr"] = searchset(vec![observation("33914-3", 70.0, "mL/min/1.73m2")]);
+        order_request(
+            "order-sign",
+            vec![med("d1", "draft", "baclofen 10 mg tablet")],
+            &[],
+            prefetch,
+        )
+    };
+    let links = |cards: &[Value]| -> Vec<String> {
+        cards
+            .iter()
+            .flat_map(|c| c["links"].as_array().cloned().unwrap_or_default())
+            .filter_map(|l| l["url"].as_str().map(String::from))
+            .collect()
+    };
+    let confirmed = cards(&post(&st, "/cds-services/cramp-order-review", &sign("confirmed")).await);
+    assert!(
+        links(&confirmed)
+            .iter()
+            .any(|u| u.ends_with("/knowledge/option.baclofen_cirrhosis")),
+        "{confirmed:?}"
+    );
+    let provisional = cards(&post(&st, "/cds-services/cramp-order-review", &sign("provisional")).await);
+    let urls = links(&provisional);
+    assert!(
+        urls.iter()
+            .all(|u| !u.ends_with("/knowledge/option.baclofen_cirrhosis")),
+        "{provisional:?}"
+    );
+    assert!(
+        urls.iter()
+            .any(|u| u.ends_with("/knowledge/avoid.baclofen_until_cirrhosis_confirmed")),
+        "{urls:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_pregnancy_recorded_as_a_us_core_pregnancy_status_observation_is_read_as_pregnancy() {
     let st = state();
     let status = |snomed: &str, text: &str| {

@@ -370,7 +370,10 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         let codes = ConditionCodes::read(c);
         let (met, read_as) = condition_gates_read(kb, c, &codes, &mut gates, &mut negated_mentions);
         let recognised = met != 0;
-        offer_gates |= offer_documented(kb, c, &codes, met);
+        // A diagnosis not yet confirmed may withhold or review, never start a drug.
+        if !c.unconfirmed {
+            offer_gates |= offer_documented(kb, c, &codes, met);
+        }
         if confusion_at.is_none() && gates[GateId::ConfusionOrDrowsiness as usize] {
             confusion_at = Some(i);
         }
