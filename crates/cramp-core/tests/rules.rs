@@ -1133,6 +1133,16 @@ fn saddle_numbness_is_a_cauda_equina_emergency() {
 // ---- medication review (c.6, c.6b) ----
 
 #[test]
+fn an_atc_code_of_no_anatomical_main_group_is_no_code_and_its_medicine_is_reported_unrecognised() {
+    let a = run(r#"{"medications": [{"atc": "X01AA01"}, {"name": "ramipril", "atc": "Z09AA05"}]}"#);
+    assert_eq!(a.unrecognized_medications, ["X01AA01", "ramipril"]);
+    assert_eq!(warnings_with(&a, "is not a code"), 1);
+    // A real code outside every reviewed class is a known drug, not flagged.
+    let known = run(r#"{"medications": [{"atc": "C09AA05"}]}"#);
+    assert!(known.unrecognized_medications.is_empty() && known.medication_review.is_empty());
+}
+
+#[test]
 fn a_brand_name_with_dose_text_is_recognised_lasix_is_furosemide() {
     let a = run(r#"{"medications": [{"name": "Lasix 40mg tab"}]}"#);
     assert_eq!(review(&a), vec![("C03CA01".to_string(), "B")]);

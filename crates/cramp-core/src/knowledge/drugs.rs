@@ -313,9 +313,14 @@ pub fn rxnorm_in(sent: &str) -> Option<super::CodeRead<'_>> {
     })
 }
 
-/// ATC syntax: L, LNN, LNNL, LNNLL or LNNLLNN (anatomical group to chemical substance).
+/// ATC syntax: L, LNN, LNNL, LNNLL or LNNLLNN (anatomical group to chemical substance), the first
+/// letter one of the fourteen anatomical main groups of the WHO ATC classification (A, B, C, D, G,
+/// H, J, L, M, N, P, R, S, V): "X01AA01" has the shape of a code but names no drug.
 pub fn is_atc(code: &str) -> bool {
     let b = code.as_bytes();
+    if !b.first().is_some_and(|c| b"ABCDGHJLMNPRSV".contains(c)) {
+        return false;
+    }
     let letter = |i: usize| b.get(i).is_some_and(u8::is_ascii_uppercase);
     let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
     match b.len() {
@@ -888,6 +893,9 @@ mod tests {
         assert!(is_atc("R03AK"));
         assert!(!is_atc("C3AA03"));
         assert!(!is_atc("hello"));
+        // The shape of a code, but no anatomical main group of the classification.
+        assert!(!is_atc("X01AA01"));
+        assert!(!is_atc("Z99"));
     }
 
     #[test]
