@@ -424,6 +424,8 @@ pub fn evaluate(
     let templates = &env.prepared.templates;
     let mut values: Vec<(&str, PrefetchValue<'_>)> = Vec::new();
     let mut unavailable: Vec<String> = Vec::new();
+    // Absent keys whose line depends on the patient (`unlisted_for_sex`): (position, template).
+    let mut absent_for_some: Vec<(usize, &Template)> = Vec::new();
     let labels = &kb.cds.labels;
     for t in templates {
         match req.take_prefetched(&t.key) {
@@ -440,6 +442,9 @@ pub fn evaluate(
                     analyte: Some(analyte), ..
                 } = t
                 {
+                    if !t.unlisted_for_sex.is_empty() {
+                        absent_for_some.push((unavailable.len(), t));
+                    }
                     unavailable.push(cramp_core::template::fill(
                         &labels.analyte_absent,
                         &[("analyte", analyte), ("key", &t.key)],
@@ -455,6 +460,16 @@ pub fn evaluate(
         detail: e.0,
         missing_keys: Vec::new(),
     })?;
+    // A missing value not worth listing for this patient (a man's pregnancy status) is dropped.
+    if let Some(sex) = mapped.case.patient.sex {
+        for (at, _) in absent_for_some
+            .iter()
+            .rev()
+            .filter(|(_, t)| t.unlisted_for_sex.iter().any(|s| s == sex.as_str()))
+        {
+            unavailable.remove(*at);
+        }
+    }
     let has_cramps = cramp_core::engine::has_condition(kb, &mapped.case.conditions, GateId::LegCramps)
         || mapped.questionnaire_answered;
     let ctx = cards::Ctx {

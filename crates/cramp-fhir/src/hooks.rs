@@ -26,6 +26,8 @@ pub struct Template {
     pub key: String,
     pub query: String,
     pub analyte: Option<String>,
+    /// Patient sexes (`patient.sex` values) for whom a missing value is not worth listing.
+    pub unlisted_for_sex: Vec<String>,
 }
 
 /// Every prefetch template, within the CDS Hooks 2.0.1 template subset (instance read; type
@@ -58,6 +60,7 @@ pub fn prefetch_templates(kb: &KnowledgeBase, base: &str) -> Vec<Template> {
             key: a.key.clone(),
             query: format!("Observation?patient={p}&code={}&_sort=-date&_count=1", codes.join(",")),
             analyte: Some(a.display.clone()),
+            unlisted_for_sex: Vec::new(),
         });
     }
     for o in &kb.conditions.status_observations {
@@ -68,6 +71,7 @@ pub fn prefetch_templates(kb: &KnowledgeBase, base: &str) -> Vec<Template> {
                 o.loinc
             ),
             analyte: Some(o.display.clone()),
+            unlisted_for_sex: o.unlisted_for_sex.clone(),
         });
     }
     out
@@ -78,6 +82,7 @@ fn t(key: &str, query: String) -> Template {
         key: key.into(),
         query,
         analyte: None,
+        unlisted_for_sex: Vec::new(),
     }
 }
 

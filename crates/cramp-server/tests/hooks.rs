@@ -396,6 +396,24 @@ async fn partial_prefetch_lists_what_was_not_sent_and_null_means_no_data() {
             "{detail}"
         );
         assert!(detail.contains("medications: the EHR reported no data"), "{detail}");
+        // A man's chart lacks no pregnancy status (`unlisted_for_sex`).
+        assert!(!detail.contains("Pregnancy status"), "{detail}");
+    }
+    // A woman's does.
+    let p = json!({
+        "patient": patient("female", "1988-06-01"),
+        "conditions": searchset(vec![icd("R25.2")]),
+        "medications": null,
+    });
+    let r = post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await;
+    let hers = self::cards(&r);
+    assert!(!hers.is_empty());
+    for c in &hers {
+        let detail = c["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("Pregnancy status: no result was sent (prefetch key `pregnancyStatus` absent)"),
+            "{detail}"
+        );
     }
 }
 

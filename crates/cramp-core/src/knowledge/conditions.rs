@@ -104,6 +104,9 @@ pub struct StatusObservation {
     pub key: String,
     /// Only an observation dated within this many weeks of today is read.
     pub within_weeks: u32,
+    /// Patients (by `patient.sex`) for whom a missing one is not listed as data not available.
+    #[serde(default)]
+    pub unlisted_for_sex: Vec<String>,
     pub mark: crate::vocab::Mark,
 }
 

@@ -689,6 +689,16 @@ impl KnowledgeBase {
                     o.loinc
                 )));
             }
+            if let Some(bad) = o
+                .unlisted_for_sex
+                .iter()
+                .find(|s| !crate::case::Sex::CODES.contains(&s.as_str()))
+            {
+                return Err(LoadError::Invalid(format!(
+                    "conditions.toml: status_observation {:?}: {bad:?} is no patient.sex value",
+                    o.loinc
+                )));
+            }
         }
         conditions.status_observations = raw_codes.status_observation;
         let mut code_index = HashMap::default();
