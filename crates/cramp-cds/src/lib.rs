@@ -411,28 +411,22 @@ pub fn evaluate(
             missing_keys: still_missing,
         });
     }
-    let known_loinc = |code: &str| kb.labs.by_loinc(code).is_some();
-    let known_name = |name: &str| kb.labs.names_qtc(name);
-    let status_within_weeks = |code: &str| kb.conditions.status_observation(code).map(|o| o.within_weeks);
     let opts = MapOptions {
         today: env.today,
         drafts_as_considering: false,
-        known_loinc: &known_loinc,
-        status_within_weeks: &status_within_weeks,
-        known_name: &known_name,
+        readings: kb,
     };
     let templates = &env.prepared.templates;
     let mut values: Vec<(&str, PrefetchValue<'_>)> = Vec::new();
-    let mut unavailable: Vec<String> = Vec::new();
-    // Absent keys whose line depends on the patient (`unlisted_for_sex`): (position, template).
-    let mut absent_for_some: Vec<(usize, &Template)> = Vec::new();
+    // Each line with the patient sexes for whom it is not worth listing (`unlisted_for_sex`).
+    let mut unavailable: Vec<(String, &[String])> = Vec::new();
     let labels = &kb.cds.labels;
     for t in templates {
         match req.take_prefetched(&t.key) {
             Prefetched::Value(v) => values.push((t.key.as_str(), v)),
             Prefetched::Null => {
                 if REQUIRED_KEYS.contains(&t.key.as_str()) || OPTIONAL_KEYS.contains(&t.key.as_str()) {
-                    unavailable.push(cramp_core::template::fill(&labels.key_null, &[("key", &t.key)]));
+                    unavailable.push((cramp_core::template::fill(&labels.key_null, &[("key", &t.key)]), &[]));
                 }
             }
             Prefetched::Absent => {
@@ -442,12 +436,9 @@ pub fn evaluate(
                     analyte: Some(analyte), ..
                 } = t
                 {
-                    if !t.unlisted_for_sex.is_empty() {
-                        absent_for_some.push((unavailable.len(), t));
-                    }
-                    unavailable.push(cramp_core::template::fill(
-                        &labels.analyte_absent,
-                        &[("analyte", analyte), ("key", &t.key)],
+                    unavailable.push((
+                        cramp_core::template::fill(&labels.analyte_absent, &[("analyte", analyte), ("key", &t.key)]),
+                        &t.unlisted_for_sex,
                     ));
                 }
             }
@@ -460,16 +451,13 @@ pub fn evaluate(
         detail: e.0,
         missing_keys: Vec::new(),
     })?;
-    // A missing value not worth listing for this patient (a man's pregnancy status) is dropped.
-    if let Some(sex) = mapped.case.patient.sex {
-        for (at, _) in absent_for_some
-            .iter()
-            .rev()
-            .filter(|(_, t)| t.unlisted_for_sex.iter().any(|s| s == sex.as_str()))
-        {
-            unavailable.remove(*at);
-        }
-    }
+    // A missing value not worth listing for this patient (a man's pregnancy status) is left out.
+    let sex = mapped.case.patient.sex.map(|s| s.as_str());
+    let unavailable: Vec<String> = unavailable
+        .into_iter()
+        .filter(|(_, unlisted)| !sex.is_some_and(|s| unlisted.iter().any(|u| u == s)))
+        .map(|(line, _)| line)
+        .collect();
     let has_cramps = cramp_core::engine::has_condition(kb, &mapped.case.conditions, GateId::LegCramps)
         || mapped.questionnaire_answered;
     let ctx = cards::Ctx {

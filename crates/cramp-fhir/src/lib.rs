@@ -57,14 +57,32 @@ pub struct MapOptions<'k> {
     /// Draft MedicationRequests are orders being written: read them as drugs being considered
     /// (CDS Hooks order-select and order-sign); otherwise they are ignored.
     pub drafts_as_considering: bool,
+    /// What the knowledge base reads (the knowledge base itself; tests give their own).
+    pub readings: &'k dyn Readings,
+}
+
+/// What the knowledge base reads among Observations: the reader asks, the knowledge base answers.
+pub trait Readings {
     /// Whether a LOINC code names an analyte the knowledge base knows.
-    pub known_loinc: &'k dyn Fn(&str) -> bool,
+    fn known_loinc(&self, code: &str) -> bool;
     /// Whether a result's name is one the knowledge base reads whatever its LOINC code (an ECG's
     /// QTc, which the rules read as `exam.qtc_ms`).
-    pub known_name: &'k dyn Fn(&str) -> bool,
+    fn known_name(&self, name: &str) -> bool;
     /// For a LOINC code whose Observation value records a condition (pregnancy status), how many
     /// weeks back such an observation is still read.
-    pub status_within_weeks: &'k dyn Fn(&str) -> Option<u32>,
+    fn status_within_weeks(&self, code: &str) -> Option<u32>;
+}
+
+impl Readings for cramp_core::KnowledgeBase {
+    fn known_loinc(&self, code: &str) -> bool {
+        self.labs.by_loinc(code).is_some()
+    }
+    fn known_name(&self, name: &str) -> bool {
+        self.labs.names_qtc(name)
+    }
+    fn status_within_weeks(&self, code: &str) -> Option<u32> {
+        self.conditions.status_observation(code).map(|o| o.within_weeks)
+    }
 }
 
 /// A case read from FHIR, with what the caller should be told about the input.
@@ -440,20 +458,20 @@ impl<'a> Mapper<'a, '_, '_> {
             .and_then(|(_, m)| m.code.as_ref().map(drug_of))
     }
 
-    fn observation(&mut self, label: &str, o: Observation<'a>) {
+    fn observation(&mut self, label: &str, mut o: Observation<'a>) {
         if !matches!(
             o.status.as_deref(),
             Some("final") | Some("amended") | Some("corrected") | Some("preliminary")
         ) {
             return;
         }
-        let date = date_of(&o);
-        let Some(code) = o.code else { return };
+        let Some(code) = o.code.take() else { return };
         let loinc = code.code_in(&[LOINC]);
         if let Some(l) = loinc
             .as_deref()
-            .filter(|l| (self.opts.status_within_weeks)(l).is_some())
+            .filter(|l| self.opts.readings.status_within_weeks(l).is_some())
         {
+            let date = date_of(&o);
             self.status_observation(label, l, o.value_codeable_concept, date);
             return;
         }
@@ -461,13 +479,18 @@ impl<'a> Mapper<'a, '_, '_> {
         match &loinc {
             // A LOINC the knowledge base does not know is not a cramp lab (vital signs, other
             // tests), unless its name is one the rules read (a QTc).
-            Some(l) if !(self.opts.known_loinc)(l) && !name.as_deref().is_some_and(self.opts.known_name) => return,
+            Some(l)
+                if !self.opts.readings.known_loinc(l)
+                    && !name.as_deref().is_some_and(|n| self.opts.readings.known_name(n)) =>
+            {
+                return;
+            }
             Some(_) => {}
             // Without a LOINC, only a named result can be matched (by name, as in a case).
             None if name.is_none() => return,
             None => {}
         }
-        let Some(q) = o.value_quantity else {
+        let Some(q) = o.value_quantity.take() else {
             self.note(format!(
                 "{label} ({}) has no valueQuantity; it was not interpreted",
                 name.as_ref().or(loinc.as_ref()).map_or("", String::as_str)
@@ -505,7 +528,7 @@ impl<'a> Mapper<'a, '_, '_> {
             unit,
             ref_low,
             ref_high,
-            date,
+            date: date_of(&o),
         });
     }
 
@@ -524,23 +547,17 @@ impl<'a> Mapper<'a, '_, '_> {
             ));
             return;
         };
+        let seen = StatusSeen {
+            loinc: loinc.into(),
+            label: label.into(),
+            date,
+            value,
+        };
         match self.status.iter_mut().find(|s| s.loinc == loinc) {
             // Undated observations sort before dated ones; of two equal, the later in the Bundle.
-            Some(kept) if kept.date.as_deref().unwrap_or("") > date.as_deref().unwrap_or("") => {}
-            Some(kept) => {
-                *kept = StatusSeen {
-                    loinc: loinc.into(),
-                    label: label.into(),
-                    date,
-                    value,
-                }
-            }
-            None => self.status.push(StatusSeen {
-                loinc: loinc.into(),
-                label: label.into(),
-                date,
-                value,
-            }),
+            Some(kept) if kept.date.as_deref().unwrap_or("") > seen.date.as_deref().unwrap_or("") => {}
+            Some(kept) => *kept = seen,
+            None => self.status.push(seen),
         }
     }
 
@@ -580,7 +597,7 @@ impl<'a> Mapper<'a, '_, '_> {
 
     fn finish(mut self) -> Result<Mapped, MapError> {
         for seen in std::mem::take(&mut self.status) {
-            let weeks = (self.opts.status_within_weeks)(&seen.loinc).unwrap_or(0);
+            let weeks = self.opts.readings.status_within_weeks(&seen.loinc).unwrap_or(0);
             let Some(condition) = condition_of(&seen.value) else {
                 self.note(format!(
                     "{} has a value without a code or text; it was not read",

@@ -1,21 +1,32 @@
 //! FHIR R4 Bundles read as cases: what is taken, what is left out, and what the caller is told.
 
 use cramp_core::case::{CalfSwelling, FeelsLike, Location, Sex};
-use cramp_fhir::{MapOptions, Mapped, case_from_bundle, is_fhir};
+use cramp_fhir::{MapOptions, Mapped, Readings, case_from_bundle, is_fhir};
 use serde_json::{Value, json};
 use time::macros::date;
 
 const KNOWN: &[&str] = &["2823-3", "2601-3", "19123-9", "2951-2", "2276-4"];
 
+/// The readings of a small knowledge base: five analytes, a QTc by name, pregnancy status.
+struct Known;
+
+impl Readings for Known {
+    fn known_loinc(&self, code: &str) -> bool {
+        KNOWN.contains(&code)
+    }
+    fn known_name(&self, name: &str) -> bool {
+        name.to_lowercase().contains("qtc")
+    }
+    fn status_within_weeks(&self, code: &str) -> Option<u32> {
+        (code == "82810-3").then_some(45)
+    }
+}
+
 fn read_with(bundle: &Value, drafts: bool) -> Result<Mapped, String> {
-    let known = |c: &str| KNOWN.contains(&c);
-    let status = |c: &str| (c == "82810-3").then_some(45);
     let opts = MapOptions {
         today: date!(2026 - 11 - 23),
         drafts_as_considering: drafts,
-        known_loinc: &known,
-        status_within_weeks: &status,
-        known_name: &|n: &str| n.to_lowercase().contains("qtc"),
+        readings: &Known,
     };
     case_from_bundle(&bundle.to_string(), &opts).map_err(|e| e.to_string())
 }

@@ -274,17 +274,12 @@ pub fn parse_input(kb: &cramp_core::KnowledgeBase, text: &str) -> Result<Input, 
 
 /// Reads a FHIR R4 Bundle as a case, with an injected clock.
 pub fn parse_fhir(kb: &cramp_core::KnowledgeBase, text: &str, opts: FhirOptions) -> Result<Input, InputError> {
-    let known_loinc = |code: &str| kb.labs.by_loinc(code).is_some();
-    let known_name = |name: &str| kb.labs.names_qtc(name);
-    let status_within_weeks = |code: &str| kb.conditions.status_observation(code).map(|o| o.within_weeks);
     let mapped = cramp_fhir::case_from_bundle(
         text,
         &cramp_fhir::MapOptions {
             today: opts.today,
             drafts_as_considering: opts.drafts_as_considering,
-            known_loinc: &known_loinc,
-            status_within_weeks: &status_within_weeks,
-            known_name: &known_name,
+            readings: kb,
         },
     )
     .map_err(|e| InputError::Invalid(e.to_string()))?;

@@ -446,6 +446,9 @@ fn options_and_avoid<'kb>(
     let t = &c.kb.thresholds;
     let mut options = Vec::new();
     let mut avoid: Vec<AvoidItem<'kb>> = Vec::new();
+    // Kidney function not known: a renally cleared option is offered only on the condition its
+    // entry states (check creatinine/eGFR first), and the renal test is ordered.
+    let egfr_unknown = c.f.value(AnalyteId::Egfr).is_none();
     let offer = |rule: RuleId, conditional: bool, options: &mut Vec<OptionItem<'kb>>| {
         let entry = c.rule(rule);
         if c.served(entry) {
@@ -504,8 +507,7 @@ fn options_and_avoid<'kb>(
         // renal failure"): withheld until a clinician confirms it does not apply (the safer reading).
         avoid.push(avoid_item(RuleId::AvoidBaclofenUnconfirmed, None, None));
     } else {
-        let egfr_known = c.f.value(AnalyteId::Egfr).is_some();
-        offer(RuleId::OptionBaclofen, !egfr_known, &mut options);
+        offer(RuleId::OptionBaclofen, egfr_unknown, &mut options);
     }
     if cirrhosis && !cramps_ruled_out && c.documented_for_offer(GateId::Cirrhosis) {
         offer(RuleId::OptionAlbumin, false, &mut options);
@@ -575,7 +577,6 @@ fn options_and_avoid<'kb>(
         && !c.takes(SetId::Alpha2Delta)
     {
         // Renally cleared: with kidney function unknown, on the condition of a renal test first.
-        let egfr_unknown = c.f.value(AnalyteId::Egfr).is_none();
         offer(RuleId::OptionAlpha2DeltaRls, egfr_unknown, &mut options);
     }
 
@@ -616,9 +617,7 @@ fn options_and_avoid<'kb>(
     // the electrolytes not with failing kidneys (c.7 dialysis: magnesium only with nephrology;
     // d.4a: no potassium with CKD stage 4-5, dialysis or a potassium-sparing diuretic).
     let kidneys_failing = c.gate(GateId::KidneyFailure) || c.gate(GateId::EsrdDialysis);
-    // Kidney function not known: offered only on the condition the entry states (check
-    // creatinine/eGFR first), and the renal test is ordered (`renal_check_first`), as for baclofen.
-    let egfr_unknown = c.f.value(AnalyteId::Egfr).is_none();
+    // Kidney function not known: on the condition of a renal test first (`renal_check_first`).
     if !c.under(t.child_age.value) {
         if c.deficiency_documented(interp, AnalyteId::Magnesium, GateId::Hypomagnesaemia)
             && !kidneys_failing
@@ -723,6 +722,8 @@ fn iron_rule(c: &Ctx) -> Option<RuleId> {
 fn trigger_holds(c: &Ctx, trigger: Trigger, options: &[OptionItem]) -> bool {
     let s = &c.case.symptoms;
     let e = &c.case.exam;
+    // Baclofen's option by its rule's entry (it has its own renal trigger and wording).
+    let is_baclofen = |o: &OptionItem| std::ptr::eq(o.entry, c.rule(RuleId::OptionBaclofen));
     let trigger = match trigger {
         Trigger::Gate(g) => return c.gate(g),
         Trigger::Rule(t) => t,
@@ -738,13 +739,9 @@ fn trigger_holds(c: &Ctx, trigger: Trigger, options: &[OptionItem]) -> bool {
         TriggerId::Teriparatide => c.takes(SetId::Teriparatide),
         TriggerId::Lithium => c.takes(SetId::Lithium),
         TriggerId::Nsaid => c.takes(SetId::Nsaids),
-        TriggerId::BeforeBaclofen => options
-            .iter()
-            .any(|o| o.conditional && o.entry.atc.as_deref() == Some("M03BX01")),
+        TriggerId::BeforeBaclofen => options.iter().any(|o| o.conditional && is_baclofen(o)),
         // Any other option offered on the condition that kidney function is known first.
-        TriggerId::RenalCheckFirst => options
-            .iter()
-            .any(|o| o.conditional && o.entry.atc.as_deref() != Some("M03BX01")),
+        TriggerId::RenalCheckFirst => options.iter().any(|o| o.conditional && !is_baclofen(o)),
         TriggerId::Neuropathy => c.p.neuropathy.is_some(),
         TriggerId::Diabetes => c.gate(GateId::Diabetes),
         TriggerId::Statin => c.takes(SetId::Statins),

@@ -111,6 +111,29 @@ pub struct StatusObservation {
 }
 
 impl ConditionTable {
+    /// Sets the status observations, each checked as the gates are (`load`).
+    pub(super) fn set_status_observations(&mut self, raw: Vec<StatusObservation>) -> Result<(), LoadError> {
+        for o in &raw {
+            if !super::labs::is_loinc(&o.loinc) || o.within_weeks == 0 {
+                return Err(LoadError::Invalid(format!(
+                    "conditions.toml: status_observation {:?}: malformed LOINC code or empty look-back",
+                    o.loinc
+                )));
+            }
+            if let Some(bad) = o
+                .unlisted_for_sex
+                .iter()
+                .find(|s| !crate::case::Sex::CODES.contains(&s.as_str()))
+            {
+                return Err(LoadError::Invalid(format!(
+                    "conditions.toml: status_observation {:?}: {bad:?} is no patient.sex value",
+                    o.loinc
+                )));
+            }
+        }
+        self.status_observations = raw;
+        Ok(())
+    }
     /// The status observation of a LOINC code, if it is one.
     pub fn status_observation(&self, loinc: &str) -> Option<&StatusObservation> {
         self.status_observations.iter().find(|o| o.loinc == loinc)

@@ -682,25 +682,7 @@ impl KnowledgeBase {
             raw_codes.near_words,
         )?;
         conditions.none_names = raw_codes.none_names.iter().map(|w| w.to_lowercase()).collect();
-        for o in &raw_codes.status_observation {
-            if !labs::is_loinc(&o.loinc) || o.within_weeks == 0 {
-                return Err(LoadError::Invalid(format!(
-                    "conditions.toml: status_observation {:?}: malformed LOINC code or empty look-back",
-                    o.loinc
-                )));
-            }
-            if let Some(bad) = o
-                .unlisted_for_sex
-                .iter()
-                .find(|s| !crate::case::Sex::CODES.contains(&s.as_str()))
-            {
-                return Err(LoadError::Invalid(format!(
-                    "conditions.toml: status_observation {:?}: {bad:?} is no patient.sex value",
-                    o.loinc
-                )));
-            }
-        }
-        conditions.status_observations = raw_codes.status_observation;
+        conditions.set_status_observations(raw_codes.status_observation)?;
         let mut code_index = HashMap::default();
         for (i, c) in raw_codes.code.iter().enumerate() {
             if code_index.insert(c.id.clone(), i).is_some() {
