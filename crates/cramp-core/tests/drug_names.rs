@@ -341,3 +341,23 @@ fn more_thiazides_aldosterone_antagonists_and_antihistamines_name_their_drug() {
     // Night Nurse is paracetamol with promethazine (and dextromethorphan, not known here).
     assert_eq!(sorted_codes("Night Nurse"), ["", "R06AD02"]);
 }
+
+#[test]
+fn other_members_of_the_rls_worsening_classes_and_more_diuretic_and_iv_iron_names_are_recognised() {
+    each_names_one_code(&[
+        ("desipramine 25 mg", "N06AA"),
+        ("Surmontil", "N06AA"),
+        ("milnacipran", "N06AX17"),
+        ("Fetzima 40 mg", "N06AX28"),
+        ("loxapine", "N05A"),
+        ("droperidol 1.25 mg IV", "N05A"),
+        ("bilastine 20 mg", "R06A"),
+        ("Periactin", "R06A"),
+        ("dexchlorpheniramine", "R06A"),
+        ("hydroflumethiazide", "C03AA"),
+        ("Volmax 4 mg", "R03AC02"),
+        ("Ferrlecit", "B03AC"),
+    ]);
+    // Aldactide is spironolactone with hydroflumethiazide.
+    assert_eq!(sorted_codes("Aldactide 25"), ["C03AA", "C03DA01"]);
+}
