@@ -269,6 +269,11 @@ pub struct LabInput {
     pub ref_low: Option<f64>,
     pub ref_high: Option<f64>,
     pub date: Option<String>,
+    /// Where the result was read from when it did not come as a case (a FHIR Observation, e.g.
+    /// `Observation/k1` or `Observation/ecg.component[2]`): warnings about it name that place, not
+    /// `labs[i]`. Not part of the SPEC §3 JSON (the FHIR reader sets it).
+    #[serde(skip)]
+    pub origin: Option<String>,
 }
 
 impl LabInput {
@@ -316,7 +321,7 @@ fn non_empty(value: &Option<String>, field: impl FnOnce() -> String) -> Result<(
 }
 
 /// ISO 8601 date (YYYY-MM-DD) or date-time beginning with one.
-fn is_iso_date(s: &str) -> bool {
+pub fn is_iso_date(s: &str) -> bool {
     let b = s.as_bytes();
     let date_ok = b.len() >= 10
         && b[..4].iter().all(u8::is_ascii_digit)

@@ -778,6 +778,13 @@ fn a_qtc_sent_among_the_labs_in_ms_is_read_as_the_exams_and_named_as_belonging_t
             .iter()
             .any(|w| w.contains("exam.qtc_ms (420 ms) is used"))
     );
+    // By its LOINC code alone (8636-3, QT interval corrected), or its LOINC display's spelling.
+    for lab in [
+        r#"{"loinc": "8636-3", "value": 480, "unit": "ms"}"#,
+        r#"{"name": "Q-T interval corrected", "value": 480, "unit": "ms"}"#,
+    ] {
+        assert_eq!(flag_urgency(&q(lab, ""), "qt_prolongation_risk"), Some("soon"), "{lab}");
+    }
     for bad in [
         r#"{"name": "QTc", "value": 0.48, "unit": "s"}"#,
         r#"{"name": "corrected QT", "value": 48, "unit": "ms"}"#,
@@ -2422,6 +2429,23 @@ fn older_adults_are_told_to_avoid_the_beers_relaxants_one_item_per_group() {
     }
     let b = run(r#"{"patient": {"age": 60}}"#);
     assert!(!avoid(&b).contains(&"M03BA".to_string()));
+}
+
+#[test]
+fn a_beers_relaxant_taken_or_considered_at_65_or_over_names_its_group_item() {
+    let a = run(
+        r#"{"patient": {"age": 78}, "medications": [{"name": "Robaxin 750"}], "considering": [{"name": "orphenadrine"}]}"#,
+    );
+    let display = |atc: &str| {
+        a.avoid
+            .iter()
+            .find(|v| v.atc.as_deref() == Some(atc))
+            .map(|v| v.display.clone())
+    };
+    assert_eq!(display("M03BA").as_deref(), Some("Methocarbamol"));
+    assert_eq!(display("M03BC").as_deref(), Some("Orphenadrine"));
+    // A group not taken keeps its own name.
+    assert!(display("M03BB").is_some_and(|d| d.contains("M03BB")));
 }
 
 #[test]

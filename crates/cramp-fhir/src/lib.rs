@@ -63,7 +63,7 @@ pub struct MapOptions<'k> {
 
 /// What the knowledge base reads among Observations: the reader asks, the knowledge base answers.
 pub trait Readings {
-    /// Whether a LOINC code names an analyte the knowledge base knows.
+    /// Whether a LOINC code names a result the knowledge base reads (an analyte, or an ECG's QTc).
     fn known_loinc(&self, code: &str) -> bool;
     /// Whether a result's name is one the knowledge base reads whatever its LOINC code (an ECG's
     /// QTc, which the rules read as `exam.qtc_ms`).
@@ -75,7 +75,7 @@ pub trait Readings {
 
 impl Readings for cramp_core::KnowledgeBase {
     fn known_loinc(&self, code: &str) -> bool {
-        self.labs.by_loinc(code).is_some()
+        self.labs.by_loinc(code).is_some() || self.labs.qtc_loinc(code)
     }
     fn known_name(&self, name: &str) -> bool {
         self.labs.names_qtc(name)
@@ -467,14 +467,57 @@ impl<'a> Mapper<'a, '_, '_> {
         }
         let Some(code) = o.code.take() else { return };
         let loinc = code.code_in(&[LOINC]);
+        let date = date_of(&o);
         if let Some(l) = loinc
             .as_deref()
             .filter(|l| self.opts.readings.status_within_weeks(l).is_some())
         {
-            let date = date_of(&o);
             self.status_observation(label, l, o.value_codeable_concept, date);
             return;
         }
+        // A panel's results (an ECG's QTc) come as components, each read as a result of its own,
+        // with the Observation's status and date.
+        let components = std::mem::take(&mut o.component);
+        let read_parts = !components.is_empty();
+        for (j, part) in components.into_iter().enumerate() {
+            if let Some(part_code) = part.code {
+                let part_loinc = part_code.code_in(&[LOINC]);
+                self.result(
+                    &format!("{label}.component[{j}]"),
+                    &part_code,
+                    part_loinc,
+                    part.value_quantity,
+                    &part.reference_range,
+                    date.clone(),
+                    false,
+                );
+            }
+        }
+        self.result(
+            label,
+            &code,
+            loinc,
+            o.value_quantity.take(),
+            &o.reference_range,
+            date,
+            read_parts,
+        );
+    }
+
+    /// One result (an Observation's value, or one of its components'): kept as a case lab when its
+    /// code or name is one the knowledge base reads. `parts_read`: the Observation's components were
+    /// read, so a missing value of its own is not worth a note.
+    #[allow(clippy::too_many_arguments)]
+    fn result(
+        &mut self,
+        label: &str,
+        code: &CodeableConcept<'a>,
+        loinc: Option<String>,
+        quantity: Option<Quantity<'a>>,
+        reference_range: &[Range<'a>],
+        date: Option<String>,
+        parts_read: bool,
+    ) {
         let name = code.name();
         match &loinc {
             // A LOINC the knowledge base does not know is not a cramp lab (vital signs, other
@@ -490,11 +533,13 @@ impl<'a> Mapper<'a, '_, '_> {
             None if name.is_none() => return,
             None => {}
         }
-        let Some(q) = o.value_quantity.take() else {
-            self.note(format!(
-                "{label} ({}) has no valueQuantity; it was not interpreted",
-                name.as_ref().or(loinc.as_ref()).map_or("", String::as_str)
-            ));
+        let Some(q) = quantity else {
+            if !parts_read {
+                self.note(format!(
+                    "{label} ({}) has no valueQuantity; it was not interpreted",
+                    name.as_ref().or(loinc.as_ref()).map_or("", String::as_str)
+                ));
+            }
             return;
         };
         let Some(value) = q.value else {
@@ -509,8 +554,19 @@ impl<'a> Mapper<'a, '_, '_> {
                 unit.as_deref().unwrap_or("")
             ));
         }
+        // A date the case could not hold (FHIR allows a year or year-month; a malformed one is the
+        // sender's slip) leaves the result undated, with a note: the result itself is still read.
+        let date = match date {
+            Some(d) if !cramp_core::case::is_iso_date(&d) => {
+                self.note(format!(
+                    "{label}: the date {d:?} is not a full date (YYYY-MM-DD); the result was read as undated"
+                ));
+                None
+            }
+            d => d,
+        };
         let (mut ref_low, mut ref_high) = (None, None);
-        if let Some(range) = o.reference_range.iter().find(|r| r.low.is_some() || r.high.is_some()) {
+        if let Some(range) = reference_range.iter().find(|r| r.low.is_some() || r.high.is_some()) {
             let same_unit = |b: &Option<Quantity>| b.as_ref().is_none_or(|b| b.unit().is_none() || b.unit() == unit);
             if same_unit(&range.low) && same_unit(&range.high) {
                 ref_low = range.low.as_ref().and_then(|b| b.value);
@@ -528,7 +584,8 @@ impl<'a> Mapper<'a, '_, '_> {
             unit,
             ref_low,
             ref_high,
-            date: date_of(&o),
+            date,
+            origin: Some(label.to_string()),
         });
     }
 
@@ -755,7 +812,6 @@ fn answer_value(a: &QrAnswer) -> Option<Value> {
     a.value_string.as_deref().map(Value::from)
 }
 
-/// Completed years from a FHIR date to `today`, and whether the date was complete.
 /// An Observation's date: its effective time, else when it was issued.
 fn date_of(o: &Observation<'_>) -> Option<String> {
     o.effective_date_time
@@ -781,6 +837,7 @@ fn weeks_before(date: &str, today: Date) -> Option<i64> {
     (d <= today).then(|| (today - d).whole_weeks())
 }
 
+/// Completed years from a FHIR date to `today`, and whether the date was complete.
 fn age_on(birth: &str, today: Date) -> Option<(i32, bool)> {
     let parts: Vec<&str> = birth.trim().split('-').collect();
     let num = |s: &str, len: usize| {

@@ -331,6 +331,22 @@ pub struct Observation<'a> {
     pub effective_period: Option<Period<'a>>,
     #[serde(borrow)]
     pub issued: Option<Str<'a>>,
+    /// A panel's results (an ECG's intervals), each with its own code and value.
+    #[serde(default)]
+    #[serde(borrow)]
+    pub component: Vec<ObservationComponent<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObservationComponent<'a> {
+    #[serde(borrow)]
+    pub code: Option<CodeableConcept<'a>>,
+    #[serde(borrow)]
+    pub value_quantity: Option<Quantity<'a>>,
+    #[serde(default)]
+    #[serde(borrow)]
+    pub reference_range: Vec<Range<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

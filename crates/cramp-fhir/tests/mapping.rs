@@ -344,6 +344,53 @@ fn an_ecg_qtc_under_a_loinc_that_is_no_lab_is_passed_on_by_its_name_and_a_heart_
 }
 
 #[test]
+fn a_panels_components_are_read_as_results_with_its_status_and_date_and_say_where_they_came_from() {
+    // An ECG Observation (12-lead EKG study) whose intervals are components.
+    let ecg = json!({ "resourceType": "Observation", "id": "ecg", "status": "final",
+        "code": { "coding": [{ "system": "http://loinc.org", "code": "11524-6", "display": "EKG study" }] },
+        "effectiveDateTime": "2026-11-20",
+        "component": [
+            { "code": { "coding": [{ "system": "http://loinc.org", "code": "8867-4", "display": "Heart rate" }] },
+              "valueQuantity": { "value": 58, "unit": "/min" } },
+            { "code": { "coding": [{ "system": "http://loinc.org", "code": "8636-3", "display": "QTc interval" }] },
+              "valueQuantity": { "value": 492, "unit": "ms" } }
+        ] });
+    let mut cancelled = ecg.clone();
+    cancelled["id"] = json!("old");
+    cancelled["status"] = json!("cancelled");
+    let m = read(&bundle(vec![ecg, cancelled]));
+    assert_eq!(m.case.labs.len(), 1, "{:?}", m.case.labs);
+    let qtc = &m.case.labs[0];
+    assert_eq!((qtc.loinc.as_deref(), qtc.value), (Some("8636-3"), Some(492.0)));
+    assert_eq!(qtc.date.as_deref(), Some("2026-11-20"));
+    assert_eq!(qtc.origin.as_deref(), Some("Observation/ecg.component[1]"));
+    // The panel has no value of its own, and that is not worth a note.
+    assert!(m.notes.is_empty(), "{:?}", m.notes);
+}
+
+#[test]
+fn a_result_with_a_malformed_date_is_read_undated_with_a_note_not_refused() {
+    let m = read(&bundle(vec![observation(
+        "k",
+        "final",
+        "2823-3",
+        json!(3.1),
+        "mmol/L",
+        "01/11/2026",
+    )]));
+    assert_eq!(m.case.labs.len(), 1);
+    assert_eq!(m.case.labs[0].date, None);
+    assert!(m.case.validate().is_ok());
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.starts_with("Observation/k: the date \"01/11/2026\"")),
+        "{:?}",
+        m.notes
+    );
+}
+
+#[test]
 fn observations_are_cramp_labs_with_units_ranges_and_dates() {
     let mut k = observation("k", "final", "2823-3", json!(3.2), "mmol/L", "2026-11-02");
     k["referenceRange"] =

@@ -542,6 +542,11 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut labs: Vec<LabResult> = Vec::new();
     let mut qtc: Option<(f64, Option<String>)> = None;
     for (i, l) in case.labs.iter().enumerate() {
+        // Where warnings say the result is: its place in the case, or where the FHIR reader found it.
+        let at = LabPlace {
+            origin: l.origin.as_deref(),
+            i,
+        };
         // The LOINC code in `loinc` ("LOINC: 2823-3" reads as 2823-3); text there that holds no
         // code is the result's name when `name` is absent ("loinc": "potassium").
         let loinc_read = l.loinc.as_deref().map(|sent| (sent, loinc_in(sent)));
@@ -553,14 +558,14 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         let name = l.name.as_deref().or(name_from_code.flatten().map(|(sent, _)| *sent));
         match &loinc_read {
             Some((sent, Some(r))) if r.decorated => warnings.push(format!(
-                "labs[{i}].loinc: read as {:?} from {sent:?}; send the code alone",
+                "{at}.loinc: read as {:?} from {sent:?}; send the code alone",
                 r.as_sent
             )),
             Some((sent, None)) if l.name.is_none() => warnings.push(format!(
-                "labs[{i}].loinc: {sent:?} holds no LOINC code (e.g. 2823-3) and was read as the result's name; send the name in `name`"
+                "{at}.loinc: {sent:?} holds no LOINC code (e.g. 2823-3) and was read as the result's name; send the name in `name`"
             )),
             Some((sent, None)) => {
-                warnings.push(format!("labs[{i}].loinc: {sent:?} is not a LOINC code (e.g. 2823-3)"))
+                warnings.push(format!("{at}.loinc: {sent:?} is not a LOINC code (e.g. 2823-3)"))
             }
             _ => {}
         }
@@ -568,7 +573,11 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             && loinc.is_none_or(|c| kb.labs.by_loinc(c).is_none())
             && kb.labs.names_qtc(name)
         {
-            qtc_lab(kb, case, i, l, name, &mut qtc, &mut warnings);
+            qtc_lab(kb, case, &at, l, name, &mut qtc, &mut warnings);
+            continue;
+        }
+        if let Some(code) = loinc.filter(|c| kb.labs.qtc_loinc(c)) {
+            qtc_lab(kb, case, &at, l, name.unwrap_or(code), &mut qtc, &mut warnings);
             continue;
         }
         let value = l.value.unwrap_or_default();
@@ -579,25 +588,25 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 analyte = name.and_then(|n| kb.labs.by_name(n));
                 if analyte.is_none() {
                     warnings.push(format!(
-                        "labs[{i}]: LOINC {code} is not an analyte the knowledge base interprets; not interpreted"
+                        "{at}: LOINC {code} is not an analyte the knowledge base interprets; not interpreted",
                     ));
                     continue;
                 }
                 warnings.push(format!(
-                    "labs[{i}]: LOINC {code} is not known; the result was matched by its name"
+                    "{at}: LOINC {code} is not known; the result was matched by its name",
                 ));
             }
         } else if let Some(name) = name {
             if let Some(word) = kb.labs.not_serum_word(name) {
                 warnings.push(format!(
-                    "labs[{i}]: {name:?} is not the serum or plasma measurement the knowledge base interprets ({word:?}); not interpreted: send the serum or plasma result, or its LOINC code"
+                    "{at}: {name:?} is not the serum or plasma measurement the knowledge base interprets ({word:?}); not interpreted: send the serum or plasma result, or its LOINC code"
                 ));
                 continue;
             }
             analyte = kb.labs.by_serum_name(name);
             if analyte.is_none() {
                 warnings.push(format!(
-                    "labs[{i}]: {name:?} is not an analyte the knowledge base knows; not interpreted"
+                    "{at}: {name:?} is not an analyte the knowledge base knows; not interpreted",
                 ));
                 continue;
             }
@@ -605,7 +614,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         let Some(a_idx) = analyte else { continue };
         if l.range_reversed() {
             warnings.push(format!(
-                "labs[{i}]: ref_low {} is above ref_high {}; the laboratory range was not used (the knowledge base's range was): check the range",
+                "{at}: ref_low {} is above ref_high {}; the laboratory range was not used (the knowledge base's range was): check the range",
                 l.ref_low.unwrap_or_default(),
                 l.ref_high.unwrap_or_default()
             ));
@@ -616,7 +625,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         let (mut factor, mut offset) = (1.0, 0.0);
         match &l.unit {
             None => warnings.push(format!(
-                "labs[{i}]: {what} {value} has no unit; not interpreted (send the unit, e.g. {})",
+                "{at}: {what} {value} has no unit; not interpreted (send the unit, e.g. {})",
                 a.canonical_unit
             )),
             Some(u) => match kb
@@ -625,7 +634,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 .and_then(|c| a.units.get(c).map(|conv| (c, conv)))
             {
                 None => warnings.push(format!(
-                    "labs[{i}]: {what} unit {u:?} is not usable for {}; not interpreted (accepted: {})",
+                    "{at}: {what} unit {u:?} is not usable for {}; not interpreted (accepted: {})",
                     a.display,
                     {
                         let mut units: Vec<&str> = a.units.keys().map(String::as_str).collect();
@@ -645,7 +654,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                             .is_some_and(|p| !p.starts_with(lc.property.as_str()) && !lc.property.starts_with(p))
                     {
                         warnings.push(format!(
-                                    "labs[{i}]: LOINC {} ({} code) was sent with the unit {u}; converted by its unit and interpreted as {}",
+                                    "{at}: LOINC {} ({} code) was sent with the unit {u}; converted by its unit and interpreted as {}",
                                     lc.code, lc.property, a.display
                                 ));
                     }
@@ -657,7 +666,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         if a.id == AnalyteId::Egfr && canonical.unwrap_or(value) < t.kidney_failure_egfr.value {
             if canonical.is_none() {
                 warnings.push(format!(
-                    "labs[{i}]: an eGFR below {} was sent; though not interpreted, it is treated as kidney failure for the safety gates (baclofen, NSAIDs, potassium)",
+                    "{at}: an eGFR below {} was sent; though not interpreted, it is treated as kidney failure for the safety gates (baclofen, NSAIDs, potassium)",
                     t.kidney_failure_egfr.value
                 ));
             }
@@ -711,44 +720,67 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
 /// A QTc sent among the labs: read as `exam.qtc_ms` when the exam gives none and the result is in
 /// milliseconds within the exam field's bounds (the latest dated one, as for analytes); always
 /// named in the warnings, with where it belongs.
+/// Where a lab result is, for warnings: `labs[i]` in a case, or where the FHIR reader found it.
+struct LabPlace<'a> {
+    origin: Option<&'a str>,
+    i: usize,
+}
+
+impl std::fmt::Display for LabPlace<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.origin {
+            Some(o) => f.write_str(o),
+            None => write!(f, "labs[{}]", self.i),
+        }
+    }
+}
+
 fn qtc_lab(
     kb: &KnowledgeBase,
     case: &Case,
-    i: usize,
+    at: &LabPlace,
     l: &crate::case::LabInput,
     name: &str,
     qtc: &mut Option<(f64, Option<String>)>,
     warnings: &mut Vec<String>,
 ) {
     let (low, high) = crate::case::QTC_MS_BOUNDS;
+    // A case is told where a QTc belongs; a result read from FHIR is where it should be.
+    let fix = if l.origin.is_some() {
+        ""
+    } else {
+        " (send it as exam.qtc_ms, in ms)"
+    };
     let Some(value) = l.value else {
-        warnings.push(format!(
-            "labs[{i}]: {name:?} has no value; send the QTc in ms as exam.qtc_ms"
-        ));
+        warnings.push(format!("{at}: {name:?} has no value; not interpreted{fix}"));
         return;
     };
     if !l.unit.as_deref().is_some_and(|u| kb.labs.qtc_unit(u)) {
         let unit = l.unit.as_deref().unwrap_or("none");
         warnings.push(format!(
-            "labs[{i}]: {name:?} unit {unit:?} is not milliseconds; not interpreted (send the QTc in ms as exam.qtc_ms)"
+            "{at}: {name:?} unit {unit:?} is not milliseconds; not interpreted{fix}"
         ));
         return;
     }
     if !(low..=high).contains(&value) {
         warnings.push(format!(
-            "labs[{i}]: {name:?} {value} ms is outside {low}–{high} ms; not interpreted (send the QTc in ms as exam.qtc_ms)"
+            "{at}: {name:?} {value} ms is outside {low}–{high} ms; not interpreted{fix}"
         ));
         return;
     }
     if let Some(exam) = case.exam.qtc_ms {
         warnings.push(format!(
-            "labs[{i}]: {name:?} is an ECG measurement, not a lab result; exam.qtc_ms ({exam} ms) is used"
+            "{at}: {name:?} is an ECG measurement, not a lab result; exam.qtc_ms ({exam} ms) is used"
         ));
         return;
     }
-    warnings.push(format!(
-        "labs[{i}]: {name:?} {value} ms is an ECG measurement, not a lab result; read as exam.qtc_ms (send it there)"
-    ));
+    warnings.push(if l.origin.is_some() {
+        format!("{at}: {name:?} {value} ms was read as the ECG's QTc (exam.qtc_ms)")
+    } else {
+        format!(
+            "{at}: {name:?} {value} ms is an ECG measurement, not a lab result; read as exam.qtc_ms (send it there)"
+        )
+    });
     if qtc.as_ref().is_none_or(|(_, date)| later(&l.date, date)) {
         *qtc = Some((value, l.date.clone()));
     }

@@ -637,14 +637,26 @@ fn options_and_avoid<'kb>(
         }
     }
 
-    // Age 65 or over: the Beers skeletal muscle relaxants, one item per ATC group.
+    // Age 65 or over: the Beers skeletal muscle relaxants, one item per ATC group; a group the
+    // patient takes or considers is named by that drug, so the item reads as about that medicine.
     let older = c.age_at_least(t.older_adult_age.value);
     if older {
         for g in &c.kb.drugs.beers_groups {
+            let taken: Vec<String> =
+                c.f.ingredients
+                    .iter()
+                    .filter(|i| i.code.as_deref().is_some_and(|code| code.starts_with(g.atc.as_str())))
+                    .filter_map(|i| i.drug.map(|d| c.kb.drugs.name_for(d, &i.label)))
+                    .collect();
+            let display = if taken.is_empty() {
+                g.display.clone()
+            } else {
+                taken.join(", ")
+            };
             avoid.push(avoid_item(
                 RuleId::AvoidBeersRelaxants,
                 Some(g.atc.clone()),
-                Some(g.display.clone()),
+                Some(display),
             ));
         }
     }

@@ -147,6 +147,8 @@ pub(super) struct RawLabs {
 #[serde(deny_unknown_fields)]
 struct QtcAsLab {
     names: Vec<String>,
+    #[serde(default)]
+    loinc: Vec<String>,
     units: Vec<String>,
 }
 
@@ -195,6 +197,7 @@ pub struct LabTable {
     not_before_number: Vec<String>,
     /// Lower-case names (as whole words) and units of a QTc sent as a lab result.
     qtc_names: Vec<String>,
+    qtc_loinc: Vec<String>,
     qtc_units: Vec<String>,
     /// The analytes of each test (`Analyte::test`), tests in order of their first analyte: one lab
     /// order covers a test (e.g. creatinine and eGFR), worked out once rather than per case.
@@ -339,6 +342,7 @@ impl LabTable {
             fasting_words: raw.fasting_words.iter().map(|w| w.to_lowercase()).collect(),
             not_before_number: raw.not_before_number.iter().map(|w| w.to_lowercase()).collect(),
             qtc_names: raw.qtc_as_lab.names.iter().map(|w| w.to_lowercase()).collect(),
+            qtc_loinc: raw.qtc_as_lab.loinc.clone(),
             qtc_units: raw.qtc_as_lab.units.iter().map(|u| normalise_unit(u)).collect(),
             tests,
         })
@@ -390,6 +394,11 @@ impl LabTable {
     /// Whether a result's name says it is an ECG's corrected QT (`qtc_as_lab`), not an analyte.
     pub fn names_qtc(&self, name: &str) -> bool {
         names_any(&self.qtc_names, name)
+    }
+
+    /// Whether a LOINC code is an ECG's corrected QT (`qtc_as_lab.loinc`), read whatever the name.
+    pub fn qtc_loinc(&self, code: &str) -> bool {
+        self.qtc_loinc.iter().any(|c| c == code)
     }
 
     /// Whether a unit is one a QTc sent as a lab result may carry (milliseconds).
