@@ -341,7 +341,7 @@ impl Case {
     /// Checks every range and shape rule of SPEC §3 that the types cannot express.
     pub fn validate(&self) -> Result<(), CaseError> {
         let p = &self.patient;
-        range("patient.age", p.age, 0.0, Some(130.0), "the age in years, 0–130")?;
+        range("patient.age", p.age, 0.0, Some(AGE_MAX), "the age in years, 0–130")?;
         range(
             "patient.gestational_weeks",
             p.gestational_weeks,
@@ -512,6 +512,9 @@ mod tests {
 /// The bounds of a corrected QT the case accepts, in ms (`exam.qtc_ms`; a QTc sent as a lab too).
 pub const QTC_MS_BOUNDS: (f64, f64) = (300.0, 700.0);
 
+/// The oldest age a case may give (`patient.age`, years).
+pub const AGE_MAX: f64 = 130.0;
+
 /// The kind of answer a case field takes, for forms and Questionnaires built from the case itself.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FieldKind {
@@ -541,7 +544,7 @@ pub fn form_fields() -> Vec<(String, FieldKind)> {
             "patient.age",
             Decimal {
                 min: 0.0,
-                max: Some(130.0),
+                max: Some(AGE_MAX),
             },
         ),
         ("patient.sex", Choice(Sex::CODES)),

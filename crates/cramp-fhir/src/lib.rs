@@ -341,6 +341,11 @@ impl<'a> Mapper<'a, '_, '_> {
         };
         if let Some(b) = p.birth_date.as_deref() {
             match age_on(b, self.opts.today) {
+                // A birth date that gives an impossible age is a record's slip: the age is asked.
+                Some((age, _)) if f64::from(age) > cramp_core::case::AGE_MAX => self.note(format!(
+                    "{label}.birthDate {b:?} gives an age of {age}, above {}; the age is unknown",
+                    cramp_core::case::AGE_MAX
+                )),
                 Some((age, exact)) => {
                     patient.age = Some(age as f64);
                     if !exact {

@@ -97,6 +97,15 @@ fn patient_age_counts_completed_years_against_the_injected_day_and_sex_is_read()
     assert_eq!(m.case.patient.age, Some(68.0));
     assert!(m.notes[0].contains("not a full date"), "{:?}", m.notes);
 
+    // A birth date that gives an impossible age leaves the age unknown (asked), with a note; the
+    // Bundle is still read.
+    let m = read(&bundle(vec![
+        json!({ "resourceType": "Patient", "id": "old", "birthDate": "1890-01-01" }),
+    ]));
+    assert_eq!(m.case.patient.age, None);
+    assert!(m.case.validate().is_ok());
+    assert!(m.notes[0].contains("gives an age of 136"), "{:?}", m.notes);
+
     let m = read(&bundle(vec![
         json!({ "resourceType": "Patient", "id": "a", "birthDate": "1950-01-01" }),
         json!({ "resourceType": "Patient", "id": "b", "birthDate": "2000-01-01" }),
