@@ -80,6 +80,7 @@ test("a patient on a phone reads plain words that open with the notice", async (
   assert.match(text, /What to do/);
   assert.match(text, /Discuss it with your prescriber; do not stop it on your own/);
   assert.doesNotMatch(text, /G47\.62/);
+  assert.match(text, /Night-time leg cramps/, "the condition is named in plain words");
   await noSeriousViolations(p, "the patient result");
   await p.screenshot({ path: `${SHOTS}/patient-result-phone.png`, fullPage: true });
   await p.context().close();

@@ -845,7 +845,7 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
         most_likely: c.most_likely.as_ref().map(|m| MostLikelyOut {
             code: &m.code.code,
             system: "ICD-10-CM",
-            display: &m.code.display,
+            display: m.code.display_for(audience == Audience::Patient),
             confidence: m.confidence.as_str(),
         }),
         differential: c
@@ -854,7 +854,7 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
             .map(|d| DifferentialOut {
                 code: &d.code.code,
                 system: "ICD-10-CM",
-                display: &d.code.display,
+                display: d.code.display_for(audience == Audience::Patient),
                 status: d.status.as_str(),
                 because: d
                     .because

@@ -321,7 +321,16 @@ pub struct ClassificationCode {
     pub id: String,
     pub code: String,
     pub display: String,
+    /// The same condition in plain words, for the patient's answer.
+    pub patient: String,
     pub mark: Mark,
+}
+
+impl ClassificationCode {
+    /// The code's name in the audience's words.
+    pub fn display_for(&self, patient: bool) -> &str {
+        if patient { &self.patient } else { &self.display }
+    }
 }
 
 /// The whole knowledge base, parsed and indexed.
