@@ -37,6 +37,23 @@ pub struct SearchVocabulary {
     /// Entries about one population that answer only a question naming it (entry id → words).
     #[serde(default)]
     pub searched_only_with: std::collections::BTreeMap<String, Vec<String>>,
+    /// Warning signs a question may describe, each with the approved statement that says what to
+    /// do: that statement comes first (SPEC §8: a red flag is never outranked).
+    #[serde(default)]
+    pub warning_signs: Vec<WarningSign>,
+}
+
+/// A warning sign a question may name, and the statement that answers it first.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WarningSign {
+    /// The words that describe the sign (stemmed as the entries are; phrases match in order).
+    pub signs: Vec<String>,
+    /// Only when the question also names a drug of one of these ATC codes (empty: any question).
+    #[serde(default)]
+    pub with_atc: Vec<String>,
+    /// The entry that answers it; it must be approved.
+    pub entry: String,
 }
 
 /// The review record of the vocabulary itself (it is editorial, not clinical, content).
@@ -157,6 +174,21 @@ pub struct Analysis {
     /// The drugs of the table the question names.
     pub drugs: Vec<NamedDrug>,
     pub concepts: Vec<Concept>,
+    /// The question's stems, in order.
+    pub words: Vec<String>,
+}
+
+/// Whether `words` hold `seq` as consecutive stems.
+fn has_run(words: &[String], seq: &[String]) -> bool {
+    !seq.is_empty() && words.windows(seq.len()).any(|w| w == seq)
+}
+
+/// A warning sign as stems: its sign phrases, the drugs it needs, and the searchable entry.
+#[derive(Debug)]
+struct SignStems {
+    signs: Vec<Vec<String>>,
+    with_atc: Vec<String>,
+    doc: usize,
 }
 
 /// One answering entry, with the values its template is filled with.
@@ -214,6 +246,8 @@ pub struct Searcher {
     /// each as stem sequences.
     groups: Vec<SynonymStems>,
     question_words: HashSet<String>,
+    /// `warning_signs` whose entry is searchable.
+    warning: Vec<SignStems>,
     ranking: Ranking,
 }
 
@@ -340,6 +374,19 @@ impl Searcher {
             })
             .collect();
         let question_words = voc.question_words.iter().flat_map(|w| stems(w)).collect();
+        // A sign whose entry is not searchable (not approved) is skipped: `kb check` reports it.
+        let warning = voc
+            .warning_signs
+            .iter()
+            .filter_map(|w| {
+                let doc = docs.iter().position(|d| kb.entries[d.entry].id == w.entry)?;
+                Some(SignStems {
+                    signs: seqs(&w.signs),
+                    with_atc: w.with_atc.clone(),
+                    doc,
+                })
+            })
+            .collect();
 
         Searcher {
             analyser,
@@ -349,6 +396,7 @@ impl Searcher {
             df,
             groups,
             question_words,
+            warning,
             ranking: voc.ranking.clone(),
         }
     }
@@ -432,7 +480,7 @@ impl Searcher {
                 concepts.push(self.concept(vec![vec![w.clone()]], !self.question_words.contains(w)));
             }
         }
-        Analysis { drugs, concepts }
+        Analysis { drugs, concepts, words }
     }
 
     /// A concept with its weight: the IDF of its rarest stem the knowledge base knows, or of an
@@ -555,7 +603,7 @@ impl Searcher {
         let r = &self.ranking;
         let passes = |h: &Hit| h.coverage >= r.min_coverage && h.score >= r.min_score;
         let best = candidates.first().cloned();
-        let answered = touched && best.as_ref().is_some_and(passes);
+        let mut answered = touched && best.as_ref().is_some_and(passes);
         let mut hits: Vec<Hit> = match (&best, answered) {
             (Some(top), true) => candidates
                 .iter()
@@ -593,6 +641,45 @@ impl Searcher {
                         tier: None,
                     });
                 }
+            }
+        }
+        // Safety: a question that describes a warning sign gets the statement that says what to do
+        // about it first, whatever the ranking (`warning_signs`; the first listed ends first).
+        let mut first: Vec<usize> = Vec::new();
+        for w in self.warning.iter().rev() {
+            let names_sign = w.signs.iter().any(|seq| has_run(&analysis.words, seq));
+            let drug_ok = w.with_atc.is_empty()
+                || analysis.drugs.iter().any(|n| {
+                    kb.drugs.drugs[n.drug]
+                        .code()
+                        .is_some_and(|code| w.with_atc.iter().any(|a| crate::engine::compatible(a, code)))
+                });
+            if !(names_sign && drug_ok) {
+                continue;
+            }
+            let doc = &self.docs[w.doc];
+            let hit = match hits.iter().position(|h| h.entry == doc.entry) {
+                Some(i) => hits.remove(i),
+                None => Hit {
+                    entry: doc.entry,
+                    score: self.score(&analysis, &stems, w.doc),
+                    coverage: self.coverage(&analysis, doc),
+                    drug: None,
+                    tier: None,
+                },
+            };
+            hits.insert(0, hit);
+            first.push(doc.entry);
+            answered = true;
+        }
+        // Within the limit, the statements safety put in stay: the last other one goes.
+        while hits.len() > r.max_statements {
+            let kept = |h: &Hit| first.contains(&h.entry) || kb.entries[h.entry].severity.is_some();
+            match hits.iter().rposition(|h| !kept(h)) {
+                Some(i) => {
+                    hits.remove(i);
+                }
+                None => break,
             }
         }
         AskResult {

@@ -318,6 +318,31 @@ fn an_answer_about_a_drug_to_avoid_carries_its_avoid_statement() {
 }
 
 #[test]
+fn a_question_describing_a_warning_sign_gets_what_to_do_first() {
+    // SPEC §8: a red flag is never outranked. The bleeding-on-quinine red flag is in review, so the
+    // approved safety-net statement answers it; before, the platelet test came first.
+    for (q, want) in [
+        ("I bruise easily on quinine", "plan.safety_net_advice"),
+        ("quinine and nosebleeds", "plan.safety_net_advice"),
+        ("my calf is swollen", "red_flag.possible_dvt"),
+        ("swollen calf and bruising on quinine", "red_flag.possible_dvt"),
+        ("new weakness in my legs", "plan.safety_net_advice"),
+    ] {
+        assert_eq!(first(q).as_deref(), Some(want), "{q}");
+    }
+    let kb = common::kb();
+    let both = ask("swollen calf and bruising on quinine");
+    let ids: Vec<&str> = both.hits.iter().map(|h| kb.entries[h.entry].id.as_str()).collect();
+    assert!(
+        ids.contains(&"plan.safety_net_advice") && ids.contains(&"avoid.quinine"),
+        "{ids:?}"
+    );
+    assert!(ids.len() <= kb.search.ranking.max_statements, "{ids:?}");
+    // Bleeding without quinine named is not this sign: nothing is forced.
+    assert!(!ask("I bruise easily").answered);
+}
+
+#[test]
 fn a_statement_served_only_beside_a_red_flag_is_never_an_answer() {
     // "Stop taking quinine now, as the warning above says" answered "should I stop quinine?" when
     // these variants were first added: read alone it tells someone to stop a medicine (SPEC §8).

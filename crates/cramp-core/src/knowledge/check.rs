@@ -347,6 +347,17 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
             r.error("search.toml synonyms", format!("group {} has no searched term", i + 1));
         }
     }
+    for w in &s.warning_signs {
+        match kb.entries.iter().find(|e| e.id == w.entry) {
+            None => r.error("search.toml warning_signs", format!("{} is not an entry", w.entry)),
+            Some(e) if e.status != super::ReviewStatus::Approved => r.error(
+                "search.toml warning_signs",
+                format!("{} is not approved, so search cannot serve it", w.entry),
+            ),
+            Some(_) if w.signs.is_empty() => r.error("search.toml warning_signs", format!("{} has no sign", w.entry)),
+            Some(_) => {}
+        }
+    }
     for id in s.not_searched.iter().chain(s.searched_only_with.keys()) {
         if !kb.entries.iter().any(|e| &e.id == id) {
             r.error(
