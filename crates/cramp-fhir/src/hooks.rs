@@ -63,6 +63,23 @@ pub fn prefetch_templates(kb: &KnowledgeBase, base: &str) -> Vec<Template> {
             unlisted_for_sex: Vec::new(),
         });
     }
+    // The ECG's QTc, read as `exam.qtc_ms` (c.5 qt_prolongation_risk on quinine).
+    if let Some((key, display)) = kb.labs.qtc_prefetch()
+        && !kb.labs.qtc_loincs().is_empty()
+    {
+        let codes: Vec<String> = kb
+            .labs
+            .qtc_loincs()
+            .iter()
+            .map(|l| format!("http://loinc.org|{l}"))
+            .collect();
+        out.push(Template {
+            key: key.to_string(),
+            query: format!("Observation?patient={p}&code={}&_sort=-date&_count=1", codes.join(",")),
+            analyte: Some(display.to_string()),
+            unlisted_for_sex: Vec::new(),
+        });
+    }
     for o in &kb.conditions.status_observations {
         out.push(Template {
             key: o.key.clone(),

@@ -377,6 +377,60 @@ async fn quinine_alone_or_a_snomed_cramp_diagnosis_opens_the_chart_card() {
 }
 
 #[tokio::test]
+async fn an_ecgs_qtc_prefetched_as_a_panel_component_is_read_for_the_qt_red_flag_on_quinine() {
+    let st = state();
+    let discovery = get(&st, "/cds-services").await.json();
+    let services = discovery["services"].as_array().unwrap();
+    assert!(services.iter().all(|s| {
+        s["prefetch"]["qtc"]
+            .as_str()
+            .is_some_and(|q| q.contains("http://loinc.org|8636-3"))
+    }));
+
+    let links = |c: &[Value]| -> Vec<String> {
+        c.iter()
+            .flat_map(|c| c["links"].as_array().cloned().unwrap_or_default())
+            .filter_map(|l| l["url"].as_str().map(String::from))
+            .collect()
+    };
+    let mut p = full_prefetch();
+    p["medications"] = searchset(vec![med("m1", "active", "quinine 300 mg at night")]);
+    p["potassium"] = Value::Null; // a low potassium is a QT risk of its own
+    let without = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-patient-view",
+            &request("patient-view", p.clone()),
+        )
+        .await,
+    );
+    assert!(
+        !links(&without)
+            .iter()
+            .any(|u| u.ends_with("/knowledge/red_flag.qt_prolongation_risk"))
+    );
+
+    // A 12-lead EKG study whose QTc (8636-3) is a component.
+    p["qtc"] = searchset(vec![
+        json!({ "resourceType": "Observation", "id": "ecg", "status": "final",
+        "code": { "coding": [{ "system": "http://loinc.org", "code": "11524-6", "display": "EKG study" }] },
+        "effectiveDateTime": "2026-11-20",
+        "component": [{ "code": { "coding": [{ "system": "http://loinc.org", "code": "8636-3", "display": "QTc interval" }] },
+                        "valueQuantity": { "value": 492, "unit": "ms", "system": "http://unitsofmeasure.org", "code": "ms" } }] }),
+    ]);
+    let with = cards(&post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await);
+    for c in &with {
+        assert_card_conforms(c);
+    }
+    assert!(
+        links(&with)
+            .iter()
+            .any(|u| u.ends_with("/knowledge/red_flag.qt_prolongation_risk")),
+        "{with:?}"
+    );
+}
+
+#[tokio::test]
 async fn partial_prefetch_lists_what_was_not_sent_and_null_means_no_data() {
     let st = state();
     let p = json!({

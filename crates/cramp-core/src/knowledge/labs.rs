@@ -150,6 +150,8 @@ struct QtcAsLab {
     #[serde(default)]
     loinc: Vec<String>,
     units: Vec<String>,
+    prefetch_key: Option<String>,
+    display: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -199,6 +201,8 @@ pub struct LabTable {
     qtc_names: Vec<String>,
     qtc_loinc: Vec<String>,
     qtc_units: Vec<String>,
+    /// The prefetch key and the display of the QTc (`qtc_as_lab.prefetch_key`, `display`).
+    qtc_prefetch: Option<(String, String)>,
     /// The analytes of each test (`Analyte::test`), tests in order of their first analyte: one lab
     /// order covers a test (e.g. creatinine and eGFR), worked out once rather than per case.
     pub tests: Vec<Vec<usize>>,
@@ -343,6 +347,7 @@ impl LabTable {
             not_before_number: raw.not_before_number.iter().map(|w| w.to_lowercase()).collect(),
             qtc_names: raw.qtc_as_lab.names.iter().map(|w| w.to_lowercase()).collect(),
             qtc_loinc: raw.qtc_as_lab.loinc.clone(),
+            qtc_prefetch: raw.qtc_as_lab.prefetch_key.clone().zip(raw.qtc_as_lab.display.clone()),
             qtc_units: raw.qtc_as_lab.units.iter().map(|u| normalise_unit(u)).collect(),
             tests,
         })
@@ -399,6 +404,16 @@ impl LabTable {
     /// Whether a LOINC code is an ECG's corrected QT (`qtc_as_lab.loinc`), read whatever the name.
     pub fn qtc_loinc(&self, code: &str) -> bool {
         self.qtc_loinc.iter().any(|c| c == code)
+    }
+
+    /// The LOINC codes of an ECG's corrected QT (`qtc_as_lab.loinc`).
+    pub fn qtc_loincs(&self) -> &[String] {
+        &self.qtc_loinc
+    }
+
+    /// The CDS Hooks prefetch key of the QTc and how a missing one is named, if it has one.
+    pub fn qtc_prefetch(&self) -> Option<(&str, &str)> {
+        self.qtc_prefetch.as_ref().map(|(k, d)| (k.as_str(), d.as_str()))
     }
 
     /// Whether a unit is one a QTc sent as a lab result may carry (milliseconds).
