@@ -44,7 +44,7 @@ pub fn prefetch_templates(kb: &KnowledgeBase, base: &str) -> Vec<Template> {
         ),
         t(
             "medicationStatements",
-            format!("MedicationStatement?patient={p}&status=active,on-hold"),
+            format!("MedicationStatement?patient={p}&status=active,on-hold,intended"),
         ),
         t(
             "questionnaireResponse",

@@ -419,6 +419,9 @@ impl<'a> Mapper<'a, '_, '_> {
         let considering = match u.status.as_deref() {
             Some("active") | Some("on-hold") => false,
             Some("draft") if is_request && self.opts.drafts_as_considering => true,
+            // A statement that the patient intends to take: read as considered (a medicine to be
+            // started is checked as one, e.g. quinine in pregnancy), and said so.
+            Some("intended") if !is_request => true,
             _ => return,
         };
         let drug = match (&u.medication_codeable_concept, &u.medication_reference) {
@@ -437,6 +440,11 @@ impl<'a> Mapper<'a, '_, '_> {
                 "{label}: the medication has no RxNorm or ATC code and no name; it was ignored"
             ));
             return;
+        }
+        if considering && !is_request {
+            self.note(format!(
+                "{label} is intended, not yet taken; it was read as a medicine being considered"
+            ));
         }
         if considering {
             let reasons = u.reason_code.iter().filter_map(condition_of).collect();

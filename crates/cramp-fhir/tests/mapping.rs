@@ -353,6 +353,29 @@ fn an_ecg_qtc_under_a_loinc_that_is_no_lab_is_passed_on_by_its_name_and_a_heart_
 }
 
 #[test]
+fn a_medication_statement_intended_is_read_as_considered_and_said_so() {
+    let statement = |id: &str, status: &str| {
+        json!({ "resourceType": "MedicationStatement", "id": id, "status": status,
+                "medicationCodeableConcept": { "text": "quinine sulfate 300 mg" } })
+    };
+    let m = read(&bundle(vec![
+        statement("plan", "intended"),
+        statement("done", "completed"),
+        statement("no", "not-taken"),
+    ]));
+    assert!(m.case.medications.is_empty(), "{:?}", m.case.medications);
+    assert_eq!(m.case.considering.len(), 1);
+    assert_eq!(m.case.considering[0].name.as_deref(), Some("quinine sulfate 300 mg"));
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.starts_with("MedicationStatement/plan is intended")),
+        "{:?}",
+        m.notes
+    );
+}
+
+#[test]
 fn a_panels_components_are_read_as_results_with_its_status_and_date_and_say_where_they_came_from() {
     // An ECG Observation (12-lead EKG study) whose intervals are components.
     let ecg = json!({ "resourceType": "Observation", "id": "ecg", "status": "final",
