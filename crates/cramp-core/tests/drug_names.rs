@@ -361,3 +361,17 @@ fn other_members_of_the_rls_worsening_classes_and_more_diuretic_and_iv_iron_name
     // Aldactide is spironolactone with hydroflumethiazide.
     assert_eq!(sorted_codes("Aldactide 25"), ["C03AA", "C03DA01"]);
 }
+
+#[test]
+fn prescribers_shorthand_for_common_statins_amlodipine_and_spironolactone_names_the_drug() {
+    each_names_one_code(&[
+        ("simva 40 nocte", "C10AA01"),
+        ("atorva 20", "C10AA05"),
+        ("rosuva 10mg", "C10AA07"),
+        ("prava 40", "C10AA03"),
+        ("amlo 5 od", "C08CA01"),
+        ("spiro 25", "C03DA01"),
+    ]);
+    // Whole words only: a brand that begins the same is not the shorthand.
+    assert!(!codes("Spiriva Respimat").contains(&"C03DA01".to_string()));
+}
