@@ -576,6 +576,38 @@ fn order_prefetch(conditions: Vec<Value>, gender: &str, birth: &str) -> Value {
 }
 
 #[tokio::test]
+async fn a_drug_ordered_for_cramps_that_has_no_evidence_for_them_gets_an_evidence_card() {
+    let st = state();
+    for (drug, birth, says) in [
+        ("gabapentin 300 mg", "1950-01-01", "no evidence"),
+        ("cyclobenzaprine 5 mg", "1990-01-01", "not recommended routinely"),
+    ] {
+        let req = order_request(
+            "order-sign",
+            vec![med("d1", "draft", drug)],
+            &[],
+            order_prefetch(vec![icd("G47.62")], "female", birth),
+        );
+        let got = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+        assert_eq!(got.len(), 1, "{drug}: {got:?}");
+        assert_card_conforms(&got[0]);
+        assert_eq!(got[0]["indicator"], "info", "{drug}");
+        assert!(got[0]["summary"].as_str().unwrap().contains(says), "{drug}: {got:?}");
+        // Without cramps on the chart it is another clinician's decision: no card.
+        let req = order_request(
+            "order-sign",
+            vec![med("d1", "draft", drug)],
+            &[],
+            order_prefetch(vec![icd("I10")], "female", birth),
+        );
+        assert!(
+            cards(&post(&st, "/cds-services/cramp-order-review", &req).await).is_empty(),
+            "{drug}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn quinine_ordered_gets_a_critical_card_with_a_suggestion_to_remove_the_draft() {
     let st = state();
     for hook in ["order-select", "order-sign"] {
