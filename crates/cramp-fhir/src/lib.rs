@@ -365,6 +365,14 @@ impl<'a> Mapper<'a, '_, '_> {
         const ACTIVE: &[&str] = &["active", "recurrence", "relapse"];
         const ENDED: &[&str] = &["inactive", "remission", "resolved"];
         let status_ok = match &c.clinical_status {
+            // No status but an end recorded (abatement[x]): an old condition, not a current one
+            // (an old pregnancy on the problem list is not a pregnancy now).
+            None if c.abated() => {
+                self.note(format!(
+                    "{label} has no clinicalStatus but records when it ended (abatement); it was read as ended"
+                ));
+                false
+            }
             None => true,
             Some(s) if s.has_code(CONDITION_CLINICAL, ACTIVE) => true,
             Some(s) if s.has_code(CONDITION_CLINICAL, ENDED) => false,

@@ -271,6 +271,24 @@ pub struct Condition<'a> {
     pub verification_status: Option<CodeableConcept<'a>>,
     #[serde(borrow)]
     pub code: Option<CodeableConcept<'a>>,
+    /// abatement[x]: present only when the condition has ended (FHIR invariant con-4). Only its
+    /// presence is read.
+    pub abatement_date_time: Option<IgnoredAny>,
+    pub abatement_age: Option<IgnoredAny>,
+    pub abatement_period: Option<IgnoredAny>,
+    pub abatement_range: Option<IgnoredAny>,
+    pub abatement_string: Option<IgnoredAny>,
+}
+
+impl Condition<'_> {
+    /// Whether the record says when the condition ended (any abatement[x]).
+    pub fn abated(&self) -> bool {
+        self.abatement_date_time.is_some()
+            || self.abatement_age.is_some()
+            || self.abatement_period.is_some()
+            || self.abatement_range.is_some()
+            || self.abatement_string.is_some()
+    }
 }
 
 /// MedicationRequest and MedicationStatement: the parts cramp reads are the same.

@@ -353,6 +353,24 @@ fn an_ecg_qtc_under_a_loinc_that_is_no_lab_is_passed_on_by_its_name_and_a_heart_
 }
 
 #[test]
+fn a_condition_without_a_status_that_records_its_end_is_read_as_ended() {
+    let mut old_pregnancy = condition("o", None, None, "O26.892", "Leg cramps in pregnancy");
+    old_pregnancy["abatementDateTime"] = json!("2023-04-01");
+    let mut still = condition("s", None, None, "K74.60", "Cirrhosis");
+    still["onsetDateTime"] = json!("2020-01-01");
+    let m = read(&bundle(vec![old_pregnancy, still]));
+    let codes: Vec<_> = m.case.conditions.iter().filter_map(|c| c.icd10.as_deref()).collect();
+    assert_eq!(codes, ["K74.60"]);
+    assert!(
+        m.notes
+            .iter()
+            .any(|n| n.starts_with("Condition/o has no clinicalStatus but records when it ended")),
+        "{:?}",
+        m.notes
+    );
+}
+
+#[test]
 fn a_medication_statement_intended_is_read_as_considered_and_said_so() {
     let statement = |id: &str, status: &str| {
         json!({ "resourceType": "MedicationStatement", "id": id, "status": status,
