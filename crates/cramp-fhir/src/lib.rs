@@ -429,7 +429,8 @@ impl<'a> Mapper<'a, '_, '_> {
             Some("draft") if is_request && self.opts.drafts_as_considering => true,
             // A statement that the patient intends to take: read as considered (a medicine to be
             // started is checked as one, e.g. quinine in pregnancy), and said so.
-            Some("intended") if !is_request => true,
+            // Not among an order hook's draft orders: a card's delete suggestion must name an order.
+            Some("intended") if !is_request && !self.opts.drafts_as_considering => true,
             _ => return,
         };
         let drug = match (&u.medication_codeable_concept, &u.medication_reference) {

@@ -608,6 +608,39 @@ async fn a_drug_ordered_for_cramps_that_has_no_evidence_for_them_gets_an_evidenc
 }
 
 #[tokio::test]
+async fn an_intended_quinine_statement_is_read_on_the_chart_but_is_never_an_order_to_remove() {
+    let st = state();
+    let statement = json!({ "resourceType": "MedicationStatement", "id": "s1", "status": "intended",
+        "medicationCodeableConcept": { "text": "quinine sulfate 300 mg" } });
+    // Among the draft orders it is not an order: no card, no delete suggestion for it.
+    let req = order_request(
+        "order-sign",
+        vec![statement.clone()],
+        &[],
+        order_prefetch(vec![icd("G47.62")], "female", "1950-01-01"),
+    );
+    assert!(cards(&post(&st, "/cds-services/cramp-order-review", &req).await).is_empty());
+    // On the chart (prefetched statements), a pregnant patient planning quinine gets the red flag.
+    let mut p = full_prefetch();
+    p["patient"] = patient("female", "1995-01-01");
+    p["conditions"] = searchset(vec![icd("G47.62"), icd("Z33.1")]);
+    p["medications"] = Value::Null;
+    p["medicationStatements"] = searchset(vec![statement]);
+    let c = cards(&post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await);
+    let links: Vec<String> = c
+        .iter()
+        .flat_map(|c| c["links"].as_array().cloned().unwrap_or_default())
+        .filter_map(|l| l["url"].as_str().map(String::from))
+        .collect();
+    assert!(
+        links
+            .iter()
+            .any(|u| u.ends_with("/knowledge/red_flag.quinine_in_pregnancy")),
+        "{c:?}"
+    );
+}
+
+#[tokio::test]
 async fn quinine_ordered_gets_a_critical_card_with_a_suggestion_to_remove_the_draft() {
     let st = state();
     for hook in ["order-select", "order-sign"] {
