@@ -136,6 +136,26 @@ fn a_missing_differentiating_answer_lowers_confidence_and_becomes_a_question() {
 }
 
 #[test]
+fn a_mimic_found_on_examination_is_not_low_confidence_for_want_of_the_rls_questions() {
+    let conf = |json: &str| {
+        let a = run(json);
+        let m = a.classification.most_likely.as_ref().expect("a most likely condition");
+        (m.code.code.clone(), m.confidence)
+    };
+    // Night-time foot pain eased by hanging the leg down, ABI 0.35: only Q1 and Q3 answered.
+    let (code, c) = conf(
+        r#"{"patient": {"age": 79}, "symptoms": {"feels_like": "painful_cramp", "relieved_by": "hanging_leg_down", "when": "night", "location": ["foot"]}, "exam": {"abi": 0.35, "pedal_pulses": "absent"}}"#,
+    );
+    assert!(code.starts_with("I70.2"), "{code}");
+    assert_eq!(c, Confidence::Moderate);
+    // The same answers without an examination stay low.
+    let (_, c) = conf(
+        r#"{"patient": {"age": 79}, "symptoms": {"feels_like": "painful_cramp", "relieved_by": "hanging_leg_down", "when": "night", "location": ["foot"]}}"#,
+    );
+    assert_eq!(c, Confidence::Low);
+}
+
+#[test]
 fn an_empty_case_is_indeterminate_and_asks_the_four_questions_first() {
     let a = run("{}");
     assert!(a.classification.most_likely.is_none());

@@ -395,9 +395,16 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
             }
             p.coexisting = false;
             p.indeterminate = false;
+            // The four questions tell cramps from RLS; a mimic found on examination (an ABI or
+            // pulses, sensory loss or reduced reflexes) does not rest on them alone.
+            let examined = match dx {
+                Dx::Pad | Dx::Clti => vascular_evidence,
+                Dx::Neuropathy => exam_support,
+                _ => false,
+            };
             Some((
                 dx,
-                if dx == Dx::Mnd || dx == Dx::Dvt {
+                if dx == Dx::Mnd || dx == Dx::Dvt || (examined && found_conf == Confidence::Low) {
                     Confidence::Moderate
                 } else {
                     found_conf
