@@ -424,13 +424,13 @@ impl<'a> Mapper<'a, '_, '_> {
     }
 
     fn medication_use(&mut self, label: &str, is_request: bool, u: MedicationUse) {
-        let considering = match u.status.as_deref() {
-            Some("active") | Some("on-hold") => false,
-            Some("draft") if is_request && self.opts.drafts_as_considering => true,
+        let (considering, intended) = match u.status.as_deref() {
+            Some("active") | Some("on-hold") => (false, false),
+            Some("draft") if is_request && self.opts.drafts_as_considering => (true, false),
             // A statement that the patient intends to take: read as considered (a medicine to be
-            // started is checked as one, e.g. quinine in pregnancy), and said so.
-            // Not among an order hook's draft orders: a card's delete suggestion must name an order.
-            Some("intended") if !is_request && !self.opts.drafts_as_considering => true,
+            // started is checked as one, e.g. quinine in pregnancy), and said so. Not among an
+            // order hook's draft orders: a card's delete suggestion must name an order.
+            Some("intended") if !is_request && !self.opts.drafts_as_considering => (true, true),
             _ => return,
         };
         let drug = match (&u.medication_codeable_concept, &u.medication_reference) {
@@ -450,7 +450,7 @@ impl<'a> Mapper<'a, '_, '_> {
             ));
             return;
         }
-        if considering && !is_request {
+        if intended {
             self.note(format!(
                 "{label} is intended, not yet taken; it was read as a medicine being considered"
             ));
@@ -503,43 +503,41 @@ impl<'a> Mapper<'a, '_, '_> {
         let read_parts = !components.is_empty();
         for (j, part) in components.into_iter().enumerate() {
             if let Some(part_code) = part.code {
-                let part_loinc = part_code.code_in(&[LOINC]);
-                self.result(
-                    &format!("{label}.component[{j}]"),
-                    &part_code,
-                    part_loinc,
-                    part.value_quantity,
-                    &part.reference_range,
-                    date.clone(),
-                    false,
-                );
+                let label = format!("{label}.component[{j}]");
+                let read = Part {
+                    label: &label,
+                    loinc: part_code.code_in(&[LOINC]),
+                    code: &part_code,
+                    quantity: part.value_quantity,
+                    reference_range: &part.reference_range,
+                    date: date.clone(),
+                };
+                self.result(read, false);
             }
         }
-        self.result(
+        let own = Part {
             label,
-            &code,
+            code: &code,
             loinc,
-            o.value_quantity.take(),
-            &o.reference_range,
+            quantity: o.value_quantity.take(),
+            reference_range: &o.reference_range,
             date,
-            read_parts,
-        );
+        };
+        self.result(own, read_parts);
     }
 
     /// One result (an Observation's value, or one of its components'): kept as a case lab when its
     /// code or name is one the knowledge base reads. `parts_read`: the Observation's components were
     /// read, so a missing value of its own is not worth a note.
-    #[allow(clippy::too_many_arguments)]
-    fn result(
-        &mut self,
-        label: &str,
-        code: &CodeableConcept<'a>,
-        loinc: Option<String>,
-        quantity: Option<Quantity<'a>>,
-        reference_range: &[Range<'a>],
-        date: Option<String>,
-        parts_read: bool,
-    ) {
+    fn result(&mut self, part: Part<'_, 'a>, parts_read: bool) {
+        let Part {
+            label,
+            code,
+            loinc,
+            quantity,
+            reference_range,
+            date,
+        } = part;
         let name = code.name();
         match &loinc {
             // A LOINC the knowledge base does not know is not a cramp lab (vital signs, other
@@ -832,6 +830,17 @@ fn answer_value(a: &QrAnswer) -> Option<Value> {
         return c.code.as_deref().map(Value::from);
     }
     a.value_string.as_deref().map(Value::from)
+}
+
+/// One result to read: an Observation's own value, or one of its components'.
+struct Part<'r, 'a> {
+    label: &'r str,
+    code: &'r CodeableConcept<'a>,
+    loinc: Option<String>,
+    quantity: Option<Quantity<'a>>,
+    reference_range: &'r [Range<'a>],
+    /// The Observation's date (a component has none of its own).
+    date: Option<String>,
 }
 
 /// An Observation's date: its effective time, else when it was issued.
