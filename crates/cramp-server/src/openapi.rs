@@ -103,7 +103,7 @@ fn assessment_schema() -> Value {
                 "severity": strings(Severity::ALL.iter().map(|x| x.as_str())), "text": s }))),
             "referral": { "type": "object", "properties": { "recommended": { "type": "boolean" },
                 "urgency": { "oneOf": [{ "type": "null" }, strings(Urgency::ALL.iter().map(|x| x.as_str()))] },
-                "to": list(strings(Destination::ALL.iter().map(|x| x.as_str()))), "reasons": list(s.clone()) } },
+                "to": list(strings(Destination::ALL.iter().map(|x| x.as_str()))), "reasons": list(s.clone()), "text": s } },
             "evidence_conflicts": list(sourced(json!({ "topic": strings(ConflictTopic::ALL.iter().map(|x| x.as_str())), "text": s }))),
             "considered": list(json!({ "type": "object" })),
             "input_warnings": list(s.clone()),

@@ -481,6 +481,8 @@ pub struct ReferralOut<'a> {
     pub urgency: Option<&'static str>,
     pub to: Vec<&'static str>,
     pub reasons: Vec<&'a str>,
+    /// The referral in the audience's words.
+    pub text: String,
 }
 }
 
@@ -740,6 +742,29 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience, cach
     }
 }
 
+/// The referral as a sentence in the audience's voice (`wording.toml` `[referral]`).
+fn referral_text(
+    words: &cramp_core::knowledge::ReferralWords,
+    r: &cramp_core::assessment::Referral,
+    audience: Audience,
+) -> String {
+    if !r.recommended() {
+        return words.none.text(audience).to_string();
+    }
+    let to: Vec<&str> =
+        r.to.iter()
+            .map(|d| words.to.get(d.as_str()).map_or(d.as_str(), |p| p.text(audience)))
+            .collect();
+    let urgency = r
+        .urgency
+        .map(|u| words.urgency.get(u.as_str()).map_or(u.as_str(), |p| p.text(audience)))
+        .unwrap_or("");
+    fill(
+        words.template.text(audience),
+        &[("to", &to.join("; ")), ("urgency", urgency)],
+    )
+}
+
 fn reasons_text(reasons: &[&Phrase], audience: Audience) -> String {
     reasons.iter().map(|r| r.text(audience)).collect::<Vec<_>>().join("; ")
 }
@@ -989,6 +1014,7 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
         },
         to: r.to.iter().map(|d| d.as_str()).collect(),
         reasons: r.reasons.iter().map(|e| e.population.as_str()).collect(),
+        text: referral_text(&w.referral, r, audience),
     };
     let evidence_conflicts = a
         .evidence_conflicts

@@ -104,7 +104,10 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     }
     w.heading(pick("Referral", "Who to see"));
-    if a.referral.recommended {
+    if !clinician && (a.referral.recommended || a.red_flags.is_empty()) {
+        // The patient reads the referral as a sentence in their words.
+        w.item(&a.referral.text);
+    } else if a.referral.recommended {
         w.item(&format!(
             "{}: {}",
             a.referral.urgency.unwrap_or(""),

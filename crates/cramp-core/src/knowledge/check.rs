@@ -245,6 +245,7 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
     check_cds(kb, &mut r);
     check_form(kb, &mut r);
     check_search(kb, &mut r);
+    check_referral_words(kb, &mut r);
     check_diary(kb, &mut r);
     let published = &kb.trial.published_effect;
     for id in published.sources.iter().chain([&published.source]) {
@@ -313,6 +314,27 @@ fn check_diary(kb: &KnowledgeBase, r: &mut CheckReport) {
 
 /// search.toml: its review names a defined role, its dates parse, its numbers are in range, no
 /// synonym group is empty, and every entry kept out of search exists.
+/// wording.toml `[referral]`: words for every destination and urgency of SPEC §4.
+fn check_referral_words(kb: &KnowledgeBase, r: &mut CheckReport) {
+    let w = &kb.wording.referral;
+    for d in crate::vocab::Destination::ALL {
+        if !w.to.contains_key(d.as_str()) {
+            r.error(
+                "wording.toml referral.to",
+                format!("no words for the destination {}", d.as_str()),
+            );
+        }
+    }
+    for u in crate::vocab::Urgency::ALL {
+        if !w.urgency.contains_key(u.as_str()) {
+            r.error(
+                "wording.toml referral.urgency",
+                format!("no words for the urgency {}", u.as_str()),
+            );
+        }
+    }
+}
+
 fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
     let s = &kb.search;
     if kb.role(&s.review.reviewer).is_none() {

@@ -231,8 +231,23 @@ pub struct Wording {
     pub questions: HashMap<String, Phrase>,
     pub reasons: HashMap<String, Phrase>,
     pub templates: Templates,
+    pub referral: ReferralWords,
     pub interpretation_words: HashMap<String, Phrase>,
     pub because: HashMap<String, Phrase>,
+}
+
+/// The referral in words (`wording.toml` `[referral]`): a sentence per voice.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralWords {
+    /// With `{to}` and `{urgency}`.
+    pub template: Phrase,
+    /// When no referral is recommended.
+    pub none: Phrase,
+    /// Each destination (SPEC §4 vocabulary).
+    pub to: HashMap<String, Phrase>,
+    /// Each urgency.
+    pub urgency: HashMap<String, Phrase>,
 }
 
 /// A number a rule compares against, with where it comes from.
