@@ -343,6 +343,12 @@ fn a_question_describing_a_warning_sign_gets_what_to_do_first() {
 }
 
 #[test]
+fn a_question_about_blood_tests_on_quinine_gets_the_platelet_count() {
+    // The entry says "blood count"; the question says "blood test".
+    assert_eq!(first("What blood tests on quinine?").as_deref(), Some("lab.platelets"));
+}
+
+#[test]
 fn a_statement_served_only_beside_a_red_flag_is_never_an_answer() {
     // "Stop taking quinine now, as the warning above says" answered "should I stop quinine?" when
     // these variants were first added: read alone it tells someone to stop a medicine (SPEC §8).
