@@ -164,9 +164,7 @@ function render(a) {
     el("li", null, `${d.display}${clinician ? " (" + d.code + ")" : ""}: ${d.status}`, d.because.length ? ` (${d.because.join("; ")})` : "")));
   const ref = a.referral;
   result.append(el("section", { class: "block" }, el("h3", null, t("Referral", "Who to see")),
-    el("p", null, ref.recommended ? (clinician ? `${ref.urgency}: ${ref.to.join(", ")}` : ref.text)
-      : a.red_flags.length ? t("No specialist referral: act on the warning signs above.", "No specialist is needed: do what the warning signs above say.")
-      : t("No referral recommended on this information.", "No referral is needed on what you told us."))));
+    el("p", null, ref.recommended && clinician ? `${ref.urgency}: ${ref.to.join(", ")}` : ref.text)));
   result.append(section(t("Questions to answer", "Questions that would help"), a.questions, (q) => el("li", null, q.text)));
   result.append(section(t("Plan", "What to do"), a.plan, (p) =>
     el("li", null, p.text, " ", el("span", { class: "meta" }, `${clinician ? p.tier + ", " : ""}certainty ${p.certainty}`), " ", status(p.review_status), cites(p))));

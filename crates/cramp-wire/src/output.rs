@@ -746,10 +746,12 @@ fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience, cach
 fn referral_text(
     words: &cramp_core::knowledge::ReferralWords,
     r: &cramp_core::assessment::Referral,
+    flagged: bool,
     audience: Audience,
 ) -> String {
     if !r.recommended() {
-        return words.none.text(audience).to_string();
+        let words = if flagged { &words.signs_only } else { &words.none };
+        return words.text(audience).to_string();
     }
     let to: Vec<&str> =
         r.to.iter()
@@ -1014,7 +1016,7 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
         },
         to: r.to.iter().map(|d| d.as_str()).collect(),
         reasons: r.reasons.iter().map(|e| e.population.as_str()).collect(),
-        text: referral_text(&w.referral, r, audience),
+        text: referral_text(&w.referral, r, !a.red_flags.is_empty(), audience),
     };
     let evidence_conflicts = a
         .evidence_conflicts

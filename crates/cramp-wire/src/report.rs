@@ -104,7 +104,7 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         }
     }
     w.heading(pick("Referral", "Who to see"));
-    if !clinician && (a.referral.recommended || a.red_flags.is_empty()) {
+    if !clinician {
         // The patient reads the referral as a sentence in their words.
         w.item(&a.referral.text);
     } else if a.referral.recommended {
@@ -116,14 +116,9 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         for r in &a.referral.reasons {
             w.sub(&format!("because: {r}"));
         }
-    } else if !a.red_flags.is_empty() {
-        // A warning sign without a referral row (e.g. a critical result) is acted on as it says.
-        w.item("none beyond the warning signs above");
     } else {
-        w.item(pick(
-            "none recommended on this information",
-            "none needed on this information",
-        ));
+        // No referral row applies: said in words, with or without a warning sign to act on.
+        w.item(&a.referral.text);
     }
     if !a.questions.is_empty() {
         w.heading(pick("Questions to answer", "Questions that would help"));

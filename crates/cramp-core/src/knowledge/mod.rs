@@ -244,6 +244,8 @@ pub struct ReferralWords {
     pub template: Phrase,
     /// When no referral is recommended.
     pub none: Phrase,
+    /// When no referral is recommended but a warning sign is raised.
+    pub signs_only: Phrase,
     /// Each destination (SPEC §4 vocabulary).
     pub to: HashMap<String, Phrase>,
     /// Each urgency.
