@@ -159,7 +159,7 @@ function render(a) {
     el("li", { class: "flag " + r.urgency }, el("strong", null, r.urgency.toUpperCase() + ": "), r.text, " ", status(r.review_status), cites(r))));
   const ml = a.classification.most_likely;
   result.append(el("section", { class: "block" }, el("h3", null, t("Most likely", "What this most likely is")),
-    el("p", null, ml ? `${ml.display}${clinician ? " (" + ml.code + ")" : ""}: confidence ${ml.confidence}` : t("No call possible yet: answer the questions below.", "We cannot tell yet: please answer the questions below."))));
+    el("p", null, ml ? `${ml.display}${clinician ? " (" + ml.code + ")" : ""}: ${t("confidence", "how sure:")} ${ml.confidence}` : t("No call possible yet: answer the questions below.", "We cannot tell yet: please answer the questions below."))));
   result.append(section(t("Differential", "What else it could be"), a.classification.differential, (d) =>
     el("li", null, `${d.display}${clinician ? " (" + d.code + ")" : ""}: ${d.status}`, d.because.length ? ` (${d.because.join("; ")})` : "")));
   const ref = a.referral;

@@ -80,7 +80,8 @@ test("a patient on a phone reads plain words that open with the notice", async (
   assert.match(text, /What to do/);
   assert.match(text, /Discuss it with your prescriber; do not stop it on your own/);
   assert.doesNotMatch(text, /G47\.62/);
-  assert.match(text, /Night-time leg cramps/, "the condition is named in plain words");
+  assert.match(text, /Night-time leg cramps.*: how sure: high/, "the condition is named in plain words");
+  assert.match(text, /No referral is needed on what you told us\./);
   await noSeriousViolations(p, "the patient result");
   await p.screenshot({ path: `${SHOTS}/patient-result-phone.png`, fullPage: true });
   await p.context().close();
