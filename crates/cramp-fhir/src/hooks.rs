@@ -55,43 +55,44 @@ pub fn prefetch_templates(kb: &KnowledgeBase, base: &str) -> Vec<Template> {
         ),
     ];
     for a in &kb.labs.analytes {
-        let codes: Vec<String> = a.loinc.iter().map(|l| format!("http://loinc.org|{}", l.code)).collect();
-        out.push(Template {
-            key: a.key.clone(),
-            query: format!("Observation?patient={p}&code={}&_sort=-date&_count=1", codes.join(",")),
-            analyte: Some(a.display.clone()),
-            unlisted_for_sex: Vec::new(),
-        });
+        let codes = a.loinc.iter().map(|l| l.code.as_str());
+        out.push(latest(&a.key, codes, &a.display, &[]));
     }
     // The ECG's QTc, read as `exam.qtc_ms` (c.5 qt_prolongation_risk on quinine).
     if let Some((key, display)) = kb.labs.qtc_prefetch()
         && !kb.labs.qtc_loincs().is_empty()
     {
-        let codes: Vec<String> = kb
-            .labs
-            .qtc_loincs()
-            .iter()
-            .map(|l| format!("http://loinc.org|{l}"))
-            .collect();
-        out.push(Template {
-            key: key.to_string(),
-            query: format!("Observation?patient={p}&code={}&_sort=-date&_count=1", codes.join(",")),
-            analyte: Some(display.to_string()),
-            unlisted_for_sex: Vec::new(),
-        });
+        out.push(latest(
+            key,
+            kb.labs.qtc_loincs().iter().map(String::as_str),
+            display,
+            &[],
+        ));
     }
     for o in &kb.conditions.status_observations {
-        out.push(Template {
-            key: o.key.clone(),
-            query: format!(
-                "Observation?patient={p}&code=http://loinc.org|{}&_sort=-date&_count=1",
-                o.loinc
-            ),
-            analyte: Some(o.display.clone()),
-            unlisted_for_sex: o.unlisted_for_sex.clone(),
-        });
+        out.push(latest(&o.key, [o.loinc.as_str()], &o.display, &o.unlisted_for_sex));
     }
     out
+}
+
+/// The latest Observation under any of `loinc` (one key each: `_count=1` over several keys would
+/// return only the newest of all), named `display` on a card when it is missing.
+fn latest<'c>(
+    key: &str,
+    loinc: impl IntoIterator<Item = &'c str>,
+    display: &str,
+    unlisted_for_sex: &[String],
+) -> Template {
+    let codes: Vec<String> = loinc.into_iter().map(|l| format!("http://loinc.org|{l}")).collect();
+    Template {
+        key: key.to_string(),
+        query: format!(
+            "Observation?patient={{{{context.patientId}}}}&code={}&_sort=-date&_count=1",
+            codes.join(",")
+        ),
+        analyte: Some(display.to_string()),
+        unlisted_for_sex: unlisted_for_sex.to_vec(),
+    }
 }
 
 fn t(key: &str, query: String) -> Template {
