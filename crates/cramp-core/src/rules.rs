@@ -125,6 +125,7 @@ rules! {
     PlanParacetamolLiver = "plan.paracetamol_for_soreness_liver",
     PlanPrescriberReviewQuinineStop = "plan.prescriber_medication_review_quinine_stop",
     PlanPrescriberReviewDeprescribing = "plan.prescriber_medication_review_deprescribing",
+    PlanPrescriberReviewDopamineAgonist = "plan.prescriber_medication_review_dopamine_agonist",
     PlanAcuteReliefPoorBalance = "plan.acute_cramp_relief_poor_balance",
 }
 

@@ -1029,7 +1029,7 @@ fn an_egfr_below_15_with_kidney_failure_named_or_low_platelets_on_quinine_raise_
 }
 
 #[test]
-fn dark_urine_fever_or_petechiae_given_as_conditions_on_quinine_are_quinine_toxicity() {
+fn dark_urine_fever_petechiae_or_acute_kidney_injury_given_as_conditions_on_quinine_are_quinine_toxicity() {
     // c.5 names these signs; SPEC §3 has a field only for bleeding or bruising.
     for condition in [
         r#"{"name": "dark urine since yesterday"}"#,
@@ -1042,6 +1042,10 @@ fn dark_urine_fever_or_petechiae_given_as_conditions_on_quinine_are_quinine_toxi
         r#"{"name": "epistaxis"}"#,
         r#"{"name": "blood in stool"}"#,
         r#"{"icd10": "K92.1"}"#,
+        r#"{"icd10": "N17.9"}"#,
+        r#"{"name": "AKI"}"#,
+        r#"{"name": "acute kidney injury"}"#,
+        r#"{"icd10": "R82.3"}"#,
     ] {
         let a = run(&format!(
             r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "quinine sulfate 300 mg"}}], "conditions": [{condition}]}}"#
@@ -2472,6 +2476,33 @@ fn a_beers_relaxant_taken_or_considered_at_65_or_over_names_its_group_item() {
 fn a_z_drug_at_65_or_over_is_avoided() {
     let a = run(r#"{"patient": {"age": 70}, "medications": [{"name": "zolpidem 5 mg"}]}"#);
     assert!(avoid(&a).contains(&"N05CF02".to_string()));
+}
+
+#[test]
+fn a_dopamine_agonist_taken_for_restless_legs_is_reviewed_with_its_prescriber_but_not_one_taken_beside_cramps_alone() {
+    let review = |symptoms: &str, medications: &str| {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{symptoms}}}, "medications": [{medications}]}}"#
+        ));
+        a.plan
+            .iter()
+            .find(|p| p.id == PlanId::PrescriberMedicationReview)
+            .map(|p| p.entry.id.clone())
+    };
+    for drug in ["ropinirole 1 mg", "Mirapex", "rotigotine patch"] {
+        assert_eq!(
+            review(RLS, &format!(r#"{{"name": "{drug}"}}"#)).as_deref(),
+            Some("plan.prescriber_medication_review_dopamine_agonist"),
+            "{drug}"
+        );
+    }
+    // Beside a drug flagged for RLS the same entry serves (its text asks for the others too).
+    assert_eq!(
+        review(RLS, r#"{"name": "ropinirole"}, {"name": "sertraline"}"#).as_deref(),
+        Some("plan.prescriber_medication_review_dopamine_agonist")
+    );
+    // Taken for Parkinson's disease by someone whose complaint is cramps: not an RLS treatment.
+    assert_eq!(review(NLC, r#"{"name": "ropinirole"}"#), None);
 }
 
 #[test]

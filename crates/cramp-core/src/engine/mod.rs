@@ -904,9 +904,12 @@ fn plan<'kb>(
     // c.7 older adults: a deprescribing review of a Beers drug taken (the avoid items name it).
     let deprescribing =
         c.age_at_least(t.older_adult_age.value) && (c.takes(SetId::Sedatives) || c.takes(SetId::MuscleRelaxants));
+    // R-AASM2024: standard use of dopamine agonists for RLS is recommended against; one taken on the
+    // RLS pathway is reviewed with its prescriber (the trigger is [U], in its entry).
+    let dopamine_agonist_rls = c.p.rls_active() && c.takes(SetId::DopamineAgonists);
     give(
         PrescriberMedicationReview,
-        reviewed_any || drug_lowering || deprescribing,
+        reviewed_any || drug_lowering || deprescribing || dopamine_agonist_rls,
     );
     give(
         CorrectElectrolytes,
@@ -1015,6 +1018,7 @@ fn plan<'kb>(
                 // c.7 older adults: fall-risk awareness (standing up at night to relieve a cramp).
                 AcuteCrampRelief if poor_balance => RuleId::PlanAcuteReliefPoorBalance,
                 PrescriberMedicationReview if quinine_stop_now => RuleId::PlanPrescriberReviewQuinineStop,
+                PrescriberMedicationReview if dopamine_agonist_rls => RuleId::PlanPrescriberReviewDopamineAgonist,
                 PrescriberMedicationReview if !reviewed_any && !drug_lowering => {
                     RuleId::PlanPrescriberReviewDeprescribing
                 }
