@@ -33,6 +33,8 @@ rules! {
     ReferralDialysisTeam = "referral.dialysis_team",
     ReferralSleepStudy = "referral.sleep_study",
     ReferralObstetricInput = "referral.obstetric_input",
+    ReferralRlsPregnancy = "referral.rls_pregnancy",
+    ReferralRlsNoOption = "referral.rls_no_option",
     PlanNightlyStretching = "plan.nightly_stretching",
     PlanSeatedStretching = "plan.seated_stretching",
     PlanAcuteCrampRelief = "plan.acute_cramp_relief",

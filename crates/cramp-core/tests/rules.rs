@@ -2506,6 +2506,51 @@ fn a_dopamine_agonist_taken_for_restless_legs_is_reviewed_with_its_prescriber_bu
 }
 
 #[test]
+fn restless_legs_needing_a_drug_with_iron_not_low_and_none_offered_here_is_referred() {
+    let case = |patient: &str, episodes: u32, iron: bool, extra: &str| {
+        let labs = if iron {
+            r#"{"loinc": "2276-4", "value": 300, "unit": "ng/mL"}, {"loinc": "2502-3", "value": 32, "unit": "%"}"#
+        } else {
+            ""
+        };
+        run(&format!(
+            r#"{{"patient": {{{patient}}}, "symptoms": {{{RLS}, "episodes_per_week": {episodes}}}, "labs": [{labs}]{extra}}}"#
+        ))
+    };
+    let adult = r#""age": 60, "sex": "male""#;
+    let alpha2delta = |a: &Assessment| options(a).iter().any(|o| o.starts_with("N02BF"));
+    // With kidneys working the alpha-2-delta option is the next step: no referral.
+    let a = case(adult, 5, true, "");
+    assert!(alpha2delta(&a));
+    assert_eq!(referral(&a), (None, vec![]));
+    // Kidney failure or dialysis, or already on one: sleep medicine.
+    for extra in [
+        r#", "conditions": [{"icd10": "N18.5"}]"#,
+        r#", "conditions": [{"name": "haemodialysis"}]"#,
+        r#", "medications": [{"name": "pregabalin 75 mg"}]"#,
+    ] {
+        let a = case(adult, 5, true, extra);
+        assert!(!alpha2delta(&a), "{extra}");
+        assert_eq!(referral(&a), (Some("routine"), vec!["sleep_medicine"]), "{extra}");
+    }
+    // Pregnancy: the maternity team.
+    let a = case(r#""age": 30, "sex": "female", "gestational_weeks": 30"#, 5, true, "");
+    assert_eq!(referral(&a), (Some("routine"), vec!["obstetrics"]));
+    // Not before the iron tests, not when infrequent, not while pregnancy is unknown, not under 18.
+    let kidney = r#", "conditions": [{"icd10": "N18.5"}]"#;
+    assert_eq!(referral(&case(adult, 5, false, kidney)), (None, vec![]));
+    assert_eq!(referral(&case(adult, 1, true, kidney)), (None, vec![]));
+    assert_eq!(
+        referral(&case(r#""age": 30, "sex": "female""#, 5, true, kidney)),
+        (None, vec![])
+    );
+    assert_eq!(
+        referral(&case(r#""age": 15, "sex": "male""#, 5, true, kidney)).1,
+        Vec::<&str>::new()
+    );
+}
+
+#[test]
 fn a_beers_drug_taken_at_65_or_over_gets_a_deprescribing_review_but_one_only_considered_does_not() {
     fn rule(a: &Assessment<'static>) -> Option<&'static str> {
         a.plan

@@ -84,6 +84,23 @@ impl<'kb> Ctx<'_, 'kb> {
             .is_some_and(|n| n >= self.kb.thresholds.refractory_episodes_per_week.value)
             || self.severe_cramps()
     }
+    /// Kidney failure (eGFR < 30, CKD stage 4-5) or ESRD/dialysis: where renally cleared drugs are
+    /// withheld.
+    fn kidneys_failing(&self) -> bool {
+        self.gate(GateId::KidneyFailure) || self.gate(GateId::EsrdDialysis)
+    }
+    /// RLS alone that needs treatment (R-AASM2024, c.1: more than twice a week; sleep disruption read
+    /// as the distress), iron checked (ferritin and TSAT) and not below the c.2 thresholds: the
+    /// population of the alpha-2-delta option.
+    fn rls_needing_a_drug(&self) -> bool {
+        let s = &self.case.symptoms;
+        let significant = s
+            .episodes_per_week
+            .is_some_and(|n| n > self.kb.thresholds.rls_significant_episodes_per_week.value)
+            || yes(s.sleep_disrupted);
+        let iron_checked = self.f.value(AnalyteId::Ferritin).is_some() && self.f.value(AnalyteId::Tsat).is_some();
+        self.p.rls_active() && !self.p.nlc_active() && significant && iron_checked && iron_rule(self).is_none()
+    }
     /// The weeks of nightly stretching refractory_cramps asks for (c.5) have been tried.
     fn stretched_long_enough(&self) -> bool {
         self.case
@@ -558,22 +575,11 @@ fn options_and_avoid<'kb>(
     // R-AASM2024: an alpha-2-delta ligand for clinically significant RLS (c.1: more than twice a
     // week; sleep disruption read as the distress) once iron is checked and not low (c.2), RLS alone
     // (gabapentin is also a c.6 cramp cause), adults, not pregnant, kidneys not failing ([U]).
-    let s = &c.case.symptoms;
-    let rls_significant = s
-        .episodes_per_week
-        .is_some_and(|n| n > t.rls_significant_episodes_per_week.value)
-        || s.sleep_disrupted == Some(true);
-    let iron_checked = c.f.value(AnalyteId::Ferritin).is_some() && c.f.value(AnalyteId::Tsat).is_some();
-    if c.p.rls_active()
-        && !c.p.nlc_active()
-        && rls_significant
-        && iron_checked
-        && iron_rule(c).is_none()
+    if c.rls_needing_a_drug()
         && !c.under(t.child_age.value)
         && !c.f.pregnant
         && !c.f.pregnancy_unknown
-        && !c.gate(GateId::KidneyFailure)
-        && !c.gate(GateId::EsrdDialysis)
+        && !c.kidneys_failing()
         && !c.takes(SetId::Alpha2Delta)
     {
         // Renally cleared: with kidney function unknown, on the condition of a renal test first.
@@ -616,7 +622,7 @@ fn options_and_avoid<'kb>(
     // deficiency only): adults (c.7: no adult regimens under 18), not already taking it, and for
     // the electrolytes not with failing kidneys (c.7 dialysis: magnesium only with nephrology;
     // d.4a: no potassium with CKD stage 4-5, dialysis or a potassium-sparing diuretic).
-    let kidneys_failing = c.gate(GateId::KidneyFailure) || c.gate(GateId::EsrdDialysis);
+    let kidneys_failing = c.kidneys_failing();
     // Kidney function not known: on the condition of a renal test first (`renal_check_first`).
     if !c.under(t.child_age.value) {
         if c.deficiency_documented(interp, AnalyteId::Magnesium, GateId::Hypomagnesaemia)
@@ -1075,6 +1081,22 @@ fn referral<'kb>(
     if c.p.plmd_active() {
         let e = c.rule(RuleId::ReferralSleepStudy);
         add(e.urgency.unwrap_or(Urgency::Routine), &e.refer_to, e);
+    }
+    // RLS that needs a drug, iron not low, and none offered here ([U]): in pregnancy the maternity
+    // team (c.7 "obstetric input"); with kidneys failing, or still troublesome on an alpha-2-delta
+    // ligand, sleep medicine. Not under 18 (no adult regimen, c.7) and not while pregnancy is
+    // unknown (that question comes first).
+    if c.rls_needing_a_drug() && !c.under(c.kb.thresholds.child_age.value) && !c.f.pregnancy_unknown {
+        let rule = if c.f.pregnant {
+            Some(RuleId::ReferralRlsPregnancy)
+        } else if c.kidneys_failing() || c.takes(SetId::Alpha2Delta) {
+            Some(RuleId::ReferralRlsNoOption)
+        } else {
+            None
+        };
+        if let Some(e) = rule.map(|r| c.rule(r)) {
+            add(e.urgency.unwrap_or(Urgency::Routine), &e.refer_to, e);
+        }
     }
     r
 }
