@@ -122,6 +122,10 @@ struct Doc {
     terms: HashSet<String>,
     /// What the entry is about: the words of its id and its population.
     title: HashSet<String>,
+    /// The words of its id alone: a word that only asks ("how long", "what causes") is about the
+    /// entry only when its id says it, not when its population uses it in another sense
+    /// ("long-acting").
+    id_title: HashSet<String>,
     /// The drug groups whose statement this entry is (`review.*`): it answers about those drugs.
     groups: Vec<usize>,
     /// A `{drug}` template that no group stands for (`considering.*`): served only for a named drug.
@@ -330,6 +334,7 @@ impl Searcher {
                     .map_or(e.id.as_str(), |(_, rest)| rest)
                     .replace('_', " ");
             let title = stems(&format!("{about} {}", e.population)).into_iter().collect();
+            let id_title = stems(&about).into_iter().collect();
             let requires = voc
                 .searched_only_with
                 .get(&e.id)
@@ -338,6 +343,7 @@ impl Searcher {
                 entry: e.index,
                 terms: terms.into_iter().collect(),
                 title,
+                id_title,
                 needs_drug: templated && groups.is_empty(),
                 groups,
                 requires,
@@ -528,7 +534,8 @@ impl Searcher {
                 best = best.max(sum / alt.len() as f32);
             }
             total += best;
-            if c.said_by(&doc.title) {
+            let title = if c.subject { &doc.title } else { &doc.id_title };
+            if c.said_by(title) {
                 total += self.ranking.title_boost * c.weight;
             }
         }

@@ -395,3 +395,23 @@ fn magnesium_in_pregnancy_is_answered_with_the_pregnancy_statement_and_only_when
         assert!(got.iter().any(|id| id == "avoid.magnesium"), "{q}: {got:?}");
     }
 }
+
+#[test]
+fn a_word_that_only_asks_is_about_an_entry_only_when_its_id_says_it() {
+    // "How long" asks for a duration; "long" in the LABA statement's population is "long-acting".
+    // Before, the LABA review came first for how long a cramp lasts.
+    for q in ["how long do cramps last", "How long does a cramp last?"] {
+        assert_eq!(
+            first(q).as_deref(),
+            Some("education.what_nocturnal_leg_cramps_are"),
+            "{q}"
+        );
+    }
+    // A word of the entry's id still is ("what causes cramps").
+    assert_eq!(
+        first("what causes cramps").as_deref(),
+        Some("education.what_causes_cramps")
+    );
+    // The subject words still find the population: the LABA review for a long-acting inhaler.
+    assert_eq!(first("long-acting inhaler cramps").as_deref(), Some("review.laba"));
+}
