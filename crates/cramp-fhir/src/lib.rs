@@ -14,7 +14,9 @@
 //!   and one that cannot be read keeps the condition, with a note), never `verificationStatus` refuted or
 //!   entered-in-error; one unconfirmed, provisional or differential is read for what it withholds or
 //!   reviews, never to start a drug (`ConditionInput::unconfirmed`), and noted. Pregnancy codes (Z33.1, the O chapter) are passed on as conditions: the
-//!   knowledge base's pregnancy gate reads them, as it does in a case.
+//!   knowledge base's pregnancy gate reads them, as it does in a case; one whose onset (or
+//!   recordedDate) is longer ago than a pregnancy lasts (`Readings::current_within_weeks`) is an
+//!   old entry left active, not read as current, and noted.
 //! - **MedicationRequest** (status active or on-hold; `draft` only when the caller asks, as order
 //!   hooks do, and then as a drug being considered) and **MedicationStatement** (active or on-hold),
 //!   with `medicationCodeableConcept` or a `medicationReference` to a contained or bundled
@@ -71,6 +73,11 @@ pub trait Readings {
     /// For a LOINC code whose Observation value records a condition (pregnancy status), how many
     /// weeks back such an observation is still read.
     fn status_within_weeks(&self, code: &str) -> Option<u32>;
+    /// For a condition that lasts a bounded time (pregnancy), how many weeks after its onset it is
+    /// still read as current.
+    fn current_within_weeks(&self, _condition: &ConditionInput) -> Option<u32> {
+        None
+    }
 }
 
 impl Readings for cramp_core::KnowledgeBase {
@@ -82,6 +89,10 @@ impl Readings for cramp_core::KnowledgeBase {
     }
     fn status_within_weeks(&self, code: &str) -> Option<u32> {
         self.conditions.status_observation(code).map(|o| o.within_weeks)
+    }
+    fn current_within_weeks(&self, c: &ConditionInput) -> Option<u32> {
+        self.conditions
+            .current_within_weeks(c.icd10.as_deref(), c.snomed.as_deref(), c.name.as_deref())
     }
 }
 
@@ -401,16 +412,36 @@ impl<'a> Mapper<'a, '_, '_> {
         if !status_ok || refuted {
             return;
         }
-        let Some(code) = c.code else {
+        let Some(code) = &c.code else {
             self.note(format!("{label} has no code or text; it was ignored"));
             return;
         };
-        let Some(mut condition) = condition_of(&code) else {
+        let Some(mut condition) = condition_of(code) else {
             self.note(format!(
                 "{label} has neither an ICD-10-CM or SNOMED CT code nor a text; it was ignored"
             ));
             return;
         };
+        // A condition of bounded duration (pregnancy) that began longer ago than it can last is an
+        // old entry left active on the problem list: not read as current, so it is asked.
+        // (The dates first: most conditions carry none, and the question costs a gate match.)
+        if let Some((field, date)) = c.began()
+            && let Some(age) = weeks_before(date, self.opts.today)
+            && let Some(weeks) = self.opts.readings.current_within_weeks(&condition)
+            && age > i64::from(weeks)
+        {
+            let shown = condition
+                .name
+                .as_deref()
+                .or(condition.icd10.as_deref())
+                .or(condition.snomed.as_deref())
+                .unwrap_or("")
+                .to_string();
+            self.note(format!(
+                "{label} ({shown}) has {field} {date}, more than {weeks} weeks ago; it was not read as current"
+            ));
+            return;
+        }
         condition.unconfirmed = c
             .verification_status
             .as_ref()

@@ -278,9 +278,31 @@ pub struct Condition<'a> {
     pub abatement_period: Option<IgnoredAny>,
     pub abatement_range: Option<IgnoredAny>,
     pub abatement_string: Option<IgnoredAny>,
+    /// When it began (onsetDateTime, or onsetPeriod's start) and, failing those, when it was
+    /// recorded: read only for a condition of bounded duration (pregnancy).
+    #[serde(borrow)]
+    pub onset_date_time: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub onset_period: Option<Period<'a>>,
+    #[serde(borrow)]
+    pub recorded_date: Option<Str<'a>>,
 }
 
 impl Condition<'_> {
+    /// The element that says when the condition began, and its date: onsetDateTime, onsetPeriod's
+    /// start, else recordedDate.
+    pub fn began(&self) -> Option<(&'static str, &str)> {
+        self.onset_date_time
+            .as_deref()
+            .map(|d| ("onsetDateTime", d))
+            .or_else(|| {
+                self.onset_period
+                    .as_ref()
+                    .and_then(|p| p.start.as_deref())
+                    .map(|d| ("onsetPeriod.start", d))
+            })
+            .or_else(|| self.recorded_date.as_deref().map(|d| ("recordedDate", d)))
+    }
     /// Whether the record says when the condition ended (any abatement[x]).
     pub fn abated(&self) -> bool {
         self.abatement_date_time.is_some()

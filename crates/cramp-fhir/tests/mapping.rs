@@ -1,6 +1,6 @@
 //! FHIR R4 Bundles read as cases: what is taken, what is left out, and what the caller is told.
 
-use cramp_core::case::{CalfSwelling, FeelsLike, Location, Sex};
+use cramp_core::case::{CalfSwelling, ConditionInput, FeelsLike, Location, Sex};
 use cramp_fhir::{MapOptions, Mapped, Readings, case_from_bundle, is_fhir};
 use serde_json::{Value, json};
 use time::macros::date;
@@ -19,6 +19,12 @@ impl Readings for Known {
     }
     fn status_within_weeks(&self, code: &str) -> Option<u32> {
         (code == "82810-3").then_some(45)
+    }
+    fn current_within_weeks(&self, c: &ConditionInput) -> Option<u32> {
+        c.icd10
+            .as_deref()
+            .is_some_and(|i| i.starts_with('O') || i.starts_with("Z33"))
+            .then_some(45)
     }
 }
 
@@ -368,6 +374,47 @@ fn a_condition_without_a_status_that_records_its_end_is_read_as_ended() {
         "{:?}",
         m.notes
     );
+}
+
+#[test]
+fn a_pregnancy_that_began_longer_ago_than_a_pregnancy_lasts_is_not_read_as_current() {
+    let pregnancy = |id: &str, element: &str, date: &str| {
+        let mut c = condition(id, Some("active"), None, "Z33.1", "Pregnant state");
+        if element == "onsetPeriod" {
+            c[element] = json!({ "start": date });
+        } else {
+            c[element] = json!(date);
+        }
+        c
+    };
+    let mut cirrhosis = condition("c", Some("active"), None, "K74.60", "Cirrhosis");
+    cirrhosis["onsetDateTime"] = json!("2019-01-01");
+    let m = read(&bundle(vec![
+        pregnancy("old", "onsetDateTime", "2024-03-01"),
+        pregnancy("oldp", "onsetPeriod", "2025-01-10"),
+        pregnancy("rec", "recordedDate", "2022-05-05"),
+        pregnancy("now", "onsetDateTime", "2026-05-01"),
+        pregnancy("future", "onsetDateTime", "2027-01-01"),
+        cirrhosis,
+    ]));
+    let ids: Vec<_> = m.case.conditions.iter().filter_map(|c| c.icd10.as_deref()).collect();
+    // The recent one, one dated after today (not a date on or before today: kept, the safer
+    // reading) and a condition without a bounded duration are read.
+    assert_eq!(ids, ["Z33.1", "Z33.1", "K74.60"]);
+    for (id, element) in [
+        ("old", "onsetDateTime"),
+        ("oldp", "onsetPeriod.start"),
+        ("rec", "recordedDate"),
+    ] {
+        assert!(
+            m.notes.iter().any(
+                |n| n.starts_with(&format!("Condition/{id} (Pregnant state) has {element} "))
+                    && n.ends_with("more than 45 weeks ago; it was not read as current")
+            ),
+            "{id}: {:?}",
+            m.notes
+        );
+    }
 }
 
 #[test]

@@ -968,6 +968,32 @@ async fn a_pregnancy_recorded_as_a_us_core_pregnancy_status_observation_is_read_
 }
 
 #[tokio::test]
+async fn a_pregnancy_condition_that_began_more_than_45_weeks_ago_is_not_a_pregnancy_now() {
+    // Problem lists keep pregnancy codes "active" for years; one that began longer ago than a
+    // pregnancy lasts is not read as current (pregnancy is then unknown), and said so.
+    let st = state();
+    let sign = |onset: &str| {
+        let mut pregnancy = icd("Z33.1");
+        pregnancy["onsetDateTime"] = json!(onset);
+        order_request(
+            "order-sign",
+            vec![med("d1", "draft", "cyclobenzaprine 5 mg")],
+            &[],
+            order_prefetch(vec![icd("G47.62"), pregnancy], "female", "1990-01-01"),
+        )
+    };
+    let pregnancy_card = |cards: &[Value]| {
+        cards
+            .iter()
+            .any(|c| c.to_string().contains("/knowledge/avoid.muscle_relaxants_pregnancy"))
+    };
+    let recent = cards(&post(&st, "/cds-services/cramp-order-review", &sign("2026-06-01")).await);
+    assert!(pregnancy_card(&recent), "{recent:?}");
+    let old = cards(&post(&st, "/cds-services/cramp-order-review", &sign("2023-02-01")).await);
+    assert!(!pregnancy_card(&old), "{old:?}");
+}
+
+#[tokio::test]
 async fn without_leg_cramps_only_quinine_magnesium_and_baclofen_orders_get_a_card_unless_the_order_is_for_cramps() {
     // Diltiazem for atrial fibrillation beside a beta-blocker, a muscle relaxant in pregnancy: not
     // cramp questions for a patient without cramps. Quinine, magnesium and baclofen: reviewed for all.

@@ -70,6 +70,8 @@ pub(super) struct RawGate {
     excludes: Vec<String>,
     #[serde(default)]
     offer_names: Vec<String>,
+    #[serde(default)]
+    current_within_weeks: Option<u32>,
     mark: crate::vocab::Mark,
 }
 
@@ -90,6 +92,9 @@ pub struct Gate {
     /// The names (lower case) a drug may be started on, with the gate's ICD-10-CM codes: EVIDENCE.md
     /// d.1a's own, without SNOMED CT ids or the knowledge base's additions (`facts::offer_documented`).
     pub offer_names: Vec<String>,
+    /// A condition that lasts a bounded time (pregnancy): one recorded as beginning longer ago than
+    /// this is not read as current (FHIR input, where a problem list may keep it "active").
+    pub current_within_weeks: Option<u32>,
     pub mark: crate::vocab::Mark,
 }
 
@@ -313,6 +318,7 @@ impl ConditionTable {
                 whole_word: g.whole_word.iter().map(|s| s.to_lowercase()).collect(),
                 excludes: g.excludes.iter().map(|s| s.to_lowercase()).collect(),
                 offer_names: g.offer_names.iter().map(|s| s.to_lowercase()).collect(),
+                current_within_weeks: g.current_within_weeks.filter(|&w| w > 0),
                 mark: g.mark,
             });
         }
@@ -482,6 +488,26 @@ impl ConditionTable {
             return true;
         }
         snomed.is_some_and(|s| gate.snomed.iter().any(|x| x == s))
+    }
+
+    /// For a condition that lasts a bounded time (`current_within_weeks`: pregnancy), how many weeks
+    /// after its onset it is still read as current; the shortest of the gates it reaches.
+    pub fn current_within_weeks(&self, icd10: Option<&str>, snomed: Option<&str>, name: Option<&str>) -> Option<u32> {
+        let mut bounded = self
+            .gates
+            .iter()
+            .filter_map(|g| g.current_within_weeks.map(|w| (g.id, w)))
+            .peekable();
+        bounded.peek()?;
+        let icd = icd10.map(normalise_icd);
+        let lower = name.map(str::to_lowercase);
+        bounded
+            .filter(|&(id, _)| {
+                self.code_matches(id, icd.as_deref(), snomed.map(str::trim))
+                    || lower.as_deref().is_some_and(|n| self.lower_name_matches(id, n))
+            })
+            .map(|(_, w)| w)
+            .min()
     }
 
     /// Whether a condition name matches a gate's synonyms (EVIDENCE.md d.1a).
