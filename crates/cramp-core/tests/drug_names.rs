@@ -375,3 +375,28 @@ fn prescribers_shorthand_for_common_statins_amlodipine_and_spironolactone_names_
     // Whole words only: a brand that begins the same is not the shorthand.
     assert!(!codes("Spiriva Respimat").contains(&"C03DA01".to_string()));
 }
+
+#[test]
+fn us_and_uk_brands_of_diuretics_nifedipine_zolpidem_gabapentin_and_antihistamines_name_their_drug() {
+    each_names_one_code(&[
+        ("Midamor 5 mg", "C03DB01"),
+        ("Dytac", "C03DB"),
+        ("Dyrenium", "C03DB"),
+        ("Lozol", "C03BA11"),
+        ("Thalitone 15 mg", "C03BA04"),
+        ("Coracten SR", "C08CA05"),
+        ("Nifedipress", "C08CA05"),
+        ("Intermezzo 1.75 mg", "N05CF02"),
+        ("Gralise 600 mg", "N02BF01"),
+        ("Horizant 600 mg", "N02BF"),
+        ("gabapentin enacarbil", "N02BF"),
+        ("Avomine", "R06AD02"),
+        ("Sominex", "R06A"),
+    ]);
+    // Combinations name each ingredient the knowledge base knows.
+    assert_eq!(sorted_codes("Lasilactone 50/20"), ["C03CA01", "C03DA01"]);
+    assert_eq!(sorted_codes("Navispare"), ["C03AA", "C03DB01"]);
+    assert_eq!(sorted_codes("Kalten"), ["C03AA03", "C03DB01"]);
+    assert_eq!(sorted_codes("Edarbyclor"), ["C03BA04"]);
+    assert_eq!(sorted_codes("Triapin 5/5"), ["C08CA02"]);
+}
