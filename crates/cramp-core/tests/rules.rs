@@ -387,7 +387,11 @@ fn daytime_only_cramps_are_cramp_and_spasm_not_sleep_related_cramps() {
 
 #[test]
 fn calf_cramps_with_weakness_wasting_or_other_abnormal_signs_get_the_examination_item_but_no_reassurance() {
-    for sign in [r#""weakness": true"#, r#""muscle_wasting": true"#] {
+    for sign in [
+        r#""weakness": true"#,
+        r#""muscle_wasting": true"#,
+        r#""dysphagia": true"#,
+    ] {
         let a = run(&format!(
             r#"{{"patient": {{"age": 66}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf"], {sign}}}, "medications": [{{"name": "simvastatin"}}]}}"#
         ));
@@ -415,6 +419,40 @@ fn calf_cramps_with_weakness_wasting_or_other_abnormal_signs_get_the_examination
         r#"{{"patient": {{"age": 66}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf"], "weakness": false}}}}"#
     ));
     assert!(plan(&none).contains(&"reassurance"));
+}
+
+#[test]
+fn weakness_wasting_trouble_swallowing_or_progression_with_fasciculations_unknown_asks_about_twitching() {
+    // c.5 possible_motor_neuron_disease: fasciculations are the missing part of its trigger.
+    let questions = |extra: &str| {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf"], {extra}}}}}"#
+        ));
+        a.questions.iter().map(|q| q.field).collect::<Vec<_>>()
+    };
+    for sign in [
+        r#""weakness": true"#,
+        r#""muscle_wasting": true"#,
+        r#""dysphagia": true"#,
+        r#""progressive": true"#,
+    ] {
+        let asked = questions(sign);
+        assert!(asked.contains(&"symptoms.twitching"), "{sign}: {asked:?}");
+        // Before the examination prompts (SPEC §4).
+        if let Some(exam) = asked.iter().position(|f| f.starts_with("exam.")) {
+            assert!(
+                asked.iter().position(|f| *f == "symptoms.twitching").unwrap() < exam,
+                "{asked:?}"
+            );
+        }
+    }
+    // Answered, or nothing beside it: not asked; with twitching, trouble swallowing is the MND flag.
+    assert!(!questions(r#""dysphagia": true, "twitching": false"#).contains(&"symptoms.twitching"));
+    assert!(!questions(r#""tingling": true"#).contains(&"symptoms.twitching"));
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 60}}, "symptoms": {{{NLC}, "when": "night", "location": ["calf"], "dysphagia": true, "twitching": true}}}}"#
+    ));
+    assert_eq!(flag_urgency(&a, "possible_motor_neuron_disease"), Some("urgent"));
 }
 
 #[test]

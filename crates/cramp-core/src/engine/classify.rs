@@ -346,6 +346,8 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         || s.weakness == Some(true)
         || s.twitching == Some(true)
         || s.muscle_wasting == Some(true)
+        // A bulbar sign (c.5 possible_motor_neuron_disease names dysphagia beside weakness).
+        || s.dysphagia == Some(true)
         || s.unusual_site();
 
     // ---- most likely: a met mimic pathway wins over cramps (SPEC §4) ----
@@ -355,6 +357,7 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
         || s.weakness == Some(true)
         || s.muscle_wasting == Some(true)
         || s.gait_or_speech_change == Some(true)
+        || s.dysphagia == Some(true)
         || p.wound
         || e.objective_weakness == Some(true)
         || e.sensory_loss == Some(true)

@@ -945,12 +945,14 @@ fn plan<'kb>(
     // c.10 gives the examination item for it ("document a normal exam"), and the reassurance is
     // conditional on normal checks.
     let mnd_open = legs_spared && !(s.weakness == Some(false) || e.objective_weakness == Some(false));
-    // Weakness, wasting, sensory loss or reduced reflexes are not part of idiopathic cramps (a
-    // normal examination is; c.5 names weakness and wasting beside fasciculations and says "no
-    // reassurance"): none until they are explained, while the examination item asks for them to be
+    // Weakness, wasting, trouble swallowing, sensory loss or reduced reflexes are not part of
+    // idiopathic cramps (a normal examination is; c.5 names weakness, wasting and bulbar signs beside
+    // fasciculations and says "no reassurance", and the safety-net advice names a swallowing
+    // change as needing prompt care): none until they are explained, while the examination item asks for them to be
     // assessed. Fasciculations alone keep it, as twitching does (c.10: "document a normal exam").
     let abnormal_signs = yes(s.weakness)
         || yes(s.muscle_wasting)
+        || yes(s.dysphagia)
         || yes(e.objective_weakness)
         || yes(e.sensory_loss)
         || e.reflexes == Some(Reflexes::Reduced);
@@ -990,6 +992,7 @@ fn plan<'kb>(
     let neuro_signs = yes(e.fasciculations)
         || yes(s.weakness)
         || yes(s.muscle_wasting)
+        || yes(s.dysphagia)
         || yes(e.objective_weakness)
         || yes(e.sensory_loss)
         || e.reflexes == Some(Reflexes::Reduced)
@@ -1527,6 +1530,20 @@ fn questions(c: &Ctx, options: &[OptionItem]) -> Vec<Question> {
                 || yes(e.fasciculations)
                 // c.5 atypical_age: paediatric review with weakness.
                 || (c.under(c.kb.thresholds.child_age.value) && c.p.nlc.is_some())),
+    );
+    // c.5 possible_motor_neuron_disease: fasciculations beside weakness, wasting, a bulbar sign or
+    // progression. With one of those and fasciculations not known either way, the patient's own
+    // field for them is asked (the examination prompt follows below).
+    ask(
+        "symptoms.twitching",
+        s.twitching.is_none()
+            && e.fasciculations.is_none()
+            && (yes(s.weakness)
+                || yes(e.objective_weakness)
+                || yes(s.muscle_wasting)
+                || yes(s.dysphagia)
+                || yes(s.gait_or_speech_change)
+                || yes(s.progressive)),
     );
     // Then the examination prompts (SPEC §4: after the missing parts of red-flag triggers).
     // a.2 diltiazem: bradycardia is among the cardiac contraindications to check first; when it is
