@@ -44,6 +44,10 @@ pub struct Facts {
     /// Gates some condition meets in the terms a drug may be started on (`offer_documented`), one
     /// bit per `GateId`.
     pub offer_gates: u64,
+    /// For each condition (its index in `case.conditions`) that meets a gate only otherwise (an
+    /// added name or abbreviation, a SNOMED CT id alone): those gates, one bit per `GateId`. Said in
+    /// `input_warnings` when a drug is withheld for want of them.
+    pub undocumented: Vec<(usize, u64)>,
     /// The drug sets a taken medication's name names when its ATC code names another drug (the
     /// code decides the drug; the name is kept for the rules that withhold one).
     pub named_sets: SetMask,
@@ -356,6 +360,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut gates = [false; GateId::ALL.len()];
     let mut negated_mentions = 0u64;
     let mut offer_gates = 0u64;
+    let mut undocumented = Vec::new();
     // The first condition that reads as confusion or drowsiness (c.5 baclofen_encephalopathy).
     let mut confusion_at = None;
     for (i, c) in case.conditions.iter().enumerate() {
@@ -372,7 +377,11 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         let recognised = met != 0;
         // A diagnosis not yet confirmed may withhold or review, never start a drug.
         if !c.unconfirmed {
-            offer_gates |= offer_documented(kb, c, &codes, met);
+            let documented = offer_documented(kb, c, &codes, met);
+            offer_gates |= documented;
+            if met & !documented != 0 {
+                undocumented.push((i, met & !documented));
+            }
         }
         if confusion_at.is_none() && gates[GateId::ConfusionOrDrowsiness as usize] {
             confusion_at = Some(i);
@@ -702,6 +711,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         gates,
         negated_mentions,
         offer_gates,
+        undocumented,
         named_sets,
         ingredients,
         unrecognized,

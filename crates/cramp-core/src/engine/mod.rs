@@ -212,7 +212,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     // c.5's quinine red flags: quinine is stopped now, not discussed (SPEC §8).
     let quinine_stop_now = has_flag(RedFlagId::QuinineToxicity) || has_flag(RedFlagId::QuinineInPregnancy);
     let medication_review = medication_review(&ctx, quinine_stop_now);
-    let (medication_options, avoid) =
+    let (medication_options, avoid, withheld) =
         options_and_avoid(&ctx, &interp, has_flag(RedFlagId::RefractoryCramps), quinine_stop_now);
     let labs = lab_orders(&ctx, &interp, &lab_findings, &medication_options);
     let plan = plan(
@@ -266,6 +266,26 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
         .collect();
 
     let mut input_warnings = ctx.f.warnings.clone();
+    // An option withheld because its population's diagnosis was read only through the knowledge
+    // base's additions: the condition that would document it, and how.
+    for &(i, bits) in &ctx.f.undocumented {
+        for (gate, option) in withheld.iter().filter(|(g, _)| bits & (1u64 << *g as usize) != 0) {
+            let g = kb.conditions.gate(*gate);
+            let c = &case.conditions[i];
+            let shown = c
+                .name
+                .as_deref()
+                .or(c.icd10.as_deref())
+                .or(c.snomed.as_deref())
+                .unwrap_or("");
+            input_warnings.push(format!(
+                "conditions[{i}]: {shown:?} was read as {} only through a name or code the knowledge base added; {} is offered for it once it is sent with its ICD-10-CM code ({}) or named as EVIDENCE.md d.1a names it",
+                g.display.to_lowercase(),
+                option.display.as_deref().unwrap_or_default(),
+                g.icd10_as_written.join(", ")
+            ));
+        }
+    }
     input_warnings.dedup();
     Assessment {
         kb,
@@ -459,10 +479,11 @@ fn options_and_avoid<'kb>(
     interp: &dyn Fn(AnalyteId) -> Option<Interpretation>,
     refractory: bool,
     quinine_stop_now: bool,
-) -> (Vec<OptionItem<'kb>>, Vec<AvoidItem<'kb>>) {
+) -> (Vec<OptionItem<'kb>>, Vec<AvoidItem<'kb>>, Vec<(GateId, &'kb Entry)>) {
     let t = &c.kb.thresholds;
     let mut options = Vec::new();
     let mut avoid: Vec<AvoidItem<'kb>> = Vec::new();
+    let mut withheld: Vec<(GateId, &'kb Entry)> = Vec::new();
     // Kidney function not known: a renally cleared option is offered only on the condition its
     // entry states (check creatinine/eGFR first), and the renal test is ordered.
     let egfr_unknown = c.f.value(AnalyteId::Egfr).is_none();
@@ -526,16 +547,24 @@ fn options_and_avoid<'kb>(
     } else {
         offer(RuleId::OptionBaclofen, egfr_unknown, &mut options);
     }
-    if cirrhosis && !cramps_ruled_out && c.documented_for_offer(GateId::Cirrhosis) {
-        offer(RuleId::OptionAlbumin, false, &mut options);
-    }
-    if c.gate(GateId::EsrdDialysis)
-        && c.gate(GateId::IntradialyticHypotension)
-        && !cramps_ruled_out
-        && c.documented_for_offer(GateId::EsrdDialysis)
-        && c.documented_for_offer(GateId::IntradialyticHypotension)
-    {
-        offer(RuleId::OptionMidodrine, false, &mut options);
+    // Albumin in cirrhosis and midodrine on dialysis with hypotension start only on a diagnosis
+    // documented as EVIDENCE.md d.1a names or codes it; one met only otherwise is said (`withheld`).
+    for (rule, gates) in [
+        (RuleId::OptionAlbumin, &[GateId::Cirrhosis][..]),
+        (
+            RuleId::OptionMidodrine,
+            &[GateId::EsrdDialysis, GateId::IntradialyticHypotension][..],
+        ),
+    ] {
+        if cramps_ruled_out || !gates.iter().all(|g| c.gate(*g)) {
+            continue;
+        }
+        let missing: Vec<GateId> = gates.iter().copied().filter(|g| !c.documented_for_offer(*g)).collect();
+        if missing.is_empty() {
+            offer(rule, false, &mut options);
+        } else {
+            withheld.extend(missing.into_iter().map(|g| (g, c.rule(rule))));
+        }
     }
 
     // Diltiazem: clinician-only third line for refractory cramps; never with a dihydropyridine.
@@ -706,7 +735,7 @@ fn options_and_avoid<'kb>(
             }
         }
     }
-    (options, avoid)
+    (options, avoid, withheld)
 }
 
 /// The iron rule for the RLS/PLMD pathway, if iron is below the c.2 thresholds: an adult's
