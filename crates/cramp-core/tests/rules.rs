@@ -1144,6 +1144,19 @@ fn a_urine_ionised_or_fluid_result_named_so_is_not_read_as_the_blood_analyte() {
     assert!(a.lab_findings.is_empty());
     assert!(flags(&a).is_empty());
     assert_eq!(warnings_with(&a, "not the serum or plasma measurement"), 4);
+    // A qualifier beside a name that names no analyte here is an unknown analyte, not another
+    // specimen ("Free T4" is a serum test).
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "labs": [{{"name": "Free T4", "value": 10, "unit": "pmol/L"}}, {{"name": "urine potassium", "value": 1.1, "unit": "mmol/L"}}]}}"#
+    ));
+    assert!(a.lab_findings.is_empty());
+    assert_eq!(
+        warnings_with(&a, "\"Free T4\" is not an analyte the knowledge base knows"),
+        1,
+        "{:?}",
+        a.input_warnings
+    );
+    assert_eq!(warnings_with(&a, "not the serum or plasma measurement"), 1);
     // A serum result and a LOINC-coded one are read as before.
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "labs": [{{"name": "Serum sodium", "value": 139, "unit": "mmol/L"}}, {{"name": "calcium (free text)", "loinc": "17861-6", "value": 9.4, "unit": "mg/dL"}}]}}"#

@@ -606,7 +606,11 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 ));
             }
         } else if let Some(name) = name {
-            if let Some(word) = kb.labs.not_serum_word(name) {
+            // Another specimen or fraction of an analyte the knowledge base knows ("urine
+            // potassium", "ionised calcium"); a name that names no analyte ("free T4") is unknown.
+            if let Some(word) = kb.labs.not_serum_word(name)
+                && kb.labs.by_serum_name(name).is_some()
+            {
                 warnings.push(format!(
                     "{at}: {name:?} is not the serum or plasma measurement the knowledge base interprets ({word:?}); not interpreted: send the serum or plasma result, or its LOINC code"
                 ));
