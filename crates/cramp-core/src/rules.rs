@@ -83,6 +83,7 @@ rules! {
     AvoidBaclofenPregnancyUnknown = "avoid.baclofen_until_pregnancy_known",
     AvoidBaclofenUnconfirmed = "avoid.baclofen_until_confirmed",
     AvoidBaclofenCirrhosisUnconfirmed = "avoid.baclofen_until_cirrhosis_confirmed",
+    AvoidBaclofenEncephalopathyTreated = "avoid.baclofen_until_encephalopathy_excluded",
     AvoidBeersRelaxants = "avoid.beers_muscle_relaxants",
     AvoidRelaxantsPregnancy = "avoid.muscle_relaxants_pregnancy",
     AvoidSedativesOlder = "avoid.sedatives_older_adults",

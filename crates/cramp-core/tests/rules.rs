@@ -2463,6 +2463,30 @@ fn hepatic_failure_coma_or_a_graded_he_written_by_name_withholds_baclofen_in_cir
 }
 
 #[test]
+fn lactulose_or_rifaximin_taken_in_cirrhosis_withholds_baclofen_until_encephalopathy_is_excluded() {
+    for drug in ["lactulose 20 mL bd", "Xifaxan 550 mg", "rifaximin"] {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 60, "sex": "male"}}, "symptoms": {{{NLC}}}, "conditions": [{{"icd10": "K74.60"}}], "medications": [{{"name": "{drug}"}}]}}"#
+        ));
+        assert!(!options(&a).contains(&"M03BX01".to_string()), "{drug}");
+        let item = a.avoid.iter().find(|v| v.atc.as_deref() == Some("M03BX01")).unwrap();
+        assert_eq!(item.entry.id, "avoid.baclofen_until_encephalopathy_excluded", "{drug}");
+        assert_eq!(item.severity, Severity::Warning);
+        // Not the red flag: nothing says the encephalopathy is there now.
+        assert!(!flags(&a).contains(&"baclofen_encephalopathy"), "{drug}");
+        // Albumin is not affected.
+        assert!(options(&a).contains(&"B05AA01".to_string()), "{drug}");
+        assert!(a.unrecognized_medications.is_empty(), "{drug}");
+    }
+    // Lactulose without cirrhosis (constipation) changes nothing about baclofen.
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 60, "sex": "male"}}, "symptoms": {{{NLC}}}, "medications": [{{"name": "lactulose"}}]}}"#
+    ));
+    let item = a.avoid.iter().find(|v| v.atc.as_deref() == Some("M03BX01")).unwrap();
+    assert_eq!(item.entry.id, "avoid.baclofen_no_indication");
+}
+
+#[test]
 fn baclofen_is_never_offered_in_kidney_failure_pregnancy_or_encephalopathy() {
     for extra in [
         r#"{"icd10": "N18.5"}"#,

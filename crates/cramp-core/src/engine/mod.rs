@@ -537,6 +537,10 @@ fn options_and_avoid<'kb>(
     } else if !c.documented_for_offer(GateId::Cirrhosis) {
         // Cirrhosis read only through an addition (a misspelt name): withheld until confirmed.
         avoid.push(avoid_item(RuleId::AvoidBaclofenCirrhosisUnconfirmed, None, None));
+    } else if c.takes(SetId::EncephalopathyTreatments) {
+        // Lactulose or rifaximin taken in cirrhosis: most likely for (or after) hepatic
+        // encephalopathy, c.7's contraindication; withheld until it is excluded ([U], its entry).
+        avoid.push(avoid_item(RuleId::AvoidBaclofenEncephalopathyTreated, None, None));
     } else if [GateId::HepaticEncephalopathy, GateId::KidneyFailure, GateId::Pregnancy]
         .iter()
         .any(|g| c.f.negated_mentions & (1u64 << *g as usize) != 0 && !c.gate(*g))

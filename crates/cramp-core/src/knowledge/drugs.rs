@@ -152,7 +152,7 @@ sets! {
     Oestrogens = "oestrogens", DopamineAgonists = "dopamine_agonists", SorenessAnalgesic = "soreness_analgesic",
     VitaminB = "vitamin_b", Naftidrofuryl = "naftidrofuryl", VitaminE = "vitamin_e",
     LowersSodium = "lowers_sodium", BetaBlockers = "beta_blockers", OtherMuscleRelaxants = "other_muscle_relaxants",
-    Cilostazol = "cilostazol",
+    Cilostazol = "cilostazol", EncephalopathyTreatments = "encephalopathy_treatments",
 }
 
 /// A drug of the table.
