@@ -85,6 +85,8 @@ pub struct Ranking {
     pub relative_floor: f32,
     /// Added, per concept the entry's id or population says, times that concept's IDF.
     pub title_boost: f32,
+    /// The share of a `context` concept's term score that counts beside another subject.
+    pub context_share: f32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -93,6 +95,10 @@ pub struct SynonymGroup {
     pub terms: Vec<String>,
     #[serde(default)]
     pub asked_as: Vec<String>,
+    /// The setting every cramp question has ("at night"): beside another subject it neither scores
+    /// nor counts against an entry that does not say it.
+    #[serde(default)]
+    pub context: bool,
 }
 
 /// bm25's own English analysis: Unicode words, lower case, stop words out, Snowball stems.
@@ -140,6 +146,8 @@ struct Doc {
 pub struct Concept {
     pub alternatives: Vec<Vec<String>>,
     pub subject: bool,
+    /// A `context` synonym group's concept, in a question that has another subject.
+    pub context: bool,
     /// The IDF of its rarest stem the knowledge base knows, or of an unseen stem when it knows none.
     pub weight: f32,
 }
@@ -236,6 +244,7 @@ impl AskResult {
 struct SynonymStems {
     triggers: Vec<Vec<String>>,
     searched: Vec<Vec<String>>,
+    context: bool,
 }
 
 /// The search index over the approved entries of one knowledge base.
@@ -376,7 +385,11 @@ impl Searcher {
                 let searched = seqs(&g.terms);
                 let mut triggers = searched.clone();
                 triggers.extend(seqs(&g.asked_as));
-                SynonymStems { triggers, searched }
+                SynonymStems {
+                    triggers,
+                    searched,
+                    context: g.context,
+                }
             })
             .collect();
         let question_words = voc.question_words.iter().flat_map(|w| stems(w)).collect();
@@ -475,7 +488,9 @@ impl Searcher {
             }
             if hit {
                 let subject = g.searched.iter().flatten().any(|t| !self.question_words.contains(t));
-                concepts.push(self.concept(g.searched.clone(), subject));
+                let mut c = self.concept(g.searched.clone(), subject);
+                c.context = g.context;
+                concepts.push(c);
             }
         }
 
@@ -485,6 +500,10 @@ impl Searcher {
                 seen.push(w);
                 concepts.push(self.concept(vec![vec![w.clone()]], !self.question_words.contains(w)));
             }
+        }
+        // A context concept is context only beside another subject; alone it is the subject.
+        if !concepts.iter().any(|c| c.subject && !c.context) {
+            concepts.iter_mut().for_each(|c| c.context = false);
         }
         Analysis { drugs, concepts, words }
     }
@@ -502,6 +521,7 @@ impl Searcher {
         Concept {
             alternatives,
             subject,
+            context: false,
             weight,
         }
     }
@@ -510,8 +530,12 @@ impl Searcher {
     fn coverage(&self, a: &Analysis, doc: &Doc) -> f32 {
         let (mut covered, mut total) = (0.0, 0.0);
         for c in a.concepts.iter().filter(|c| c.subject) {
+            let said = c.said_by(&doc.terms);
+            if c.context && !said {
+                continue;
+            }
             total += c.weight;
-            if c.said_by(&doc.terms) {
+            if said {
                 covered += c.weight;
             }
         }
@@ -525,6 +549,22 @@ impl Searcher {
         let doc = &self.docs[id];
         let mut total = 0.0;
         for c in &a.concepts {
+            // A context concept only breaks ties: a small share of its term score, no title boost.
+            if c.context {
+                let best = c
+                    .alternatives
+                    .iter()
+                    .filter(|alt| says(&doc.terms, alt))
+                    .map(|alt| {
+                        alt.iter()
+                            .map(|t| self.scorer.score(&id, &stems[t.as_str()]).unwrap_or(0.0))
+                            .sum::<f32>()
+                            / alt.len() as f32
+                    })
+                    .fold(0.0f32, f32::max);
+                total += self.ranking.context_share * best;
+                continue;
+            }
             let mut best = 0.0f32;
             for alt in c.alternatives.iter().filter(|alt| says(&doc.terms, alt)) {
                 let sum: f32 = alt

@@ -415,3 +415,25 @@ fn a_word_that_only_asks_is_about_an_entry_only_when_its_id_says_it() {
     // The subject words still find the population: the LABA review for a long-acting inhaler.
     assert_eq!(first("long-acting inhaler cramps").as_deref(), Some("review.laba"));
 }
+
+#[test]
+fn at_night_is_the_setting_not_the_subject_and_asking_when_to_get_care_finds_the_safety_net() {
+    // Beside another subject "at night" does not decide the answer; alone it still does.
+    assert_eq!(
+        first("I'm pregnant and get cramps at night").as_deref(),
+        Some("education.cramps_in_pregnancy")
+    );
+    assert_eq!(
+        first("What are nocturnal leg cramps?").as_deref(),
+        Some("education.what_nocturnal_leg_cramps_are")
+    );
+    // It still breaks ties: stretching before bed is the nightly stretching plan.
+    assert_eq!(
+        first("how do I stretch before bed?").as_deref(),
+        Some("plan.nightly_stretching")
+    );
+    assert_eq!(
+        first("Should I see a doctor about my cramps?").as_deref(),
+        Some("plan.safety_net_advice")
+    );
+}
