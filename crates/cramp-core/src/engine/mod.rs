@@ -980,9 +980,10 @@ fn plan<'kb>(
     let mnd_open = legs_spared && !(s.weakness == Some(false) || e.objective_weakness == Some(false));
     // Weakness, wasting, trouble swallowing, sensory loss or reduced reflexes are not part of
     // idiopathic cramps (a normal examination is; c.5 names weakness, wasting and bulbar signs beside
-    // fasciculations and says "no reassurance", and the safety-net advice names a swallowing
-    // change as needing prompt care): none until they are explained, while the examination item asks for them to be
-    // assessed. Fasciculations alone keep it, as twitching does (c.10: "document a normal exam").
+    // fasciculations and says "no reassurance", and the safety-net advice names a swallowing change
+    // as needing prompt care): none until they are explained, while the examination item asks for
+    // them to be assessed. Fasciculations alone keep it, as twitching does (c.10: "document a
+    // normal exam").
     let abnormal_signs = yes(s.weakness)
         || yes(s.muscle_wasting)
         || yes(s.dysphagia)
