@@ -196,6 +196,9 @@ pub struct ConsideredItem<'kb> {
     pub entry: Option<&'kb Entry>,
     /// `entry` is the option this drug is in another population, shown with why it is not offered here.
     pub elsewhere: bool,
+    /// `entry` is an option of this patient's population, withheld because a diagnosis it needs was
+    /// read only through the knowledge base's additions (`input_warnings` says which and how).
+    pub undocumented: bool,
 }
 
 impl<'kb> Assessment<'kb> {

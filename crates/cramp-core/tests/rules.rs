@@ -2869,6 +2869,16 @@ fn albumin_or_midodrine_withheld_for_a_diagnosis_read_only_through_an_addition_s
             .collect();
         assert_eq!(said.len(), 1, "{conditions}: {:?}", a.input_warnings);
     }
+    // Midodrine considered: its option is named as withheld for want of documentation, not as
+    // belonging to another population.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "ESRF on HD"}}, {{"name": "intradialytic hypotension"}}], "considering": [{{"name": "midodrine"}}]}}"#
+    ));
+    assert!(a.considered[0].elsewhere && a.considered[0].undocumented);
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "intradialytic hypotension"}}], "considering": [{{"name": "midodrine"}}]}}"#
+    ));
+    assert!(a.considered[0].elsewhere && !a.considered[0].undocumented);
     // Documented as d.1a names it: offered, and nothing to say.
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "haemodialysis"}}, {{"name": "intradialytic hypotension"}}]}}"#

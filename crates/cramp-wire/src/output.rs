@@ -1037,9 +1037,11 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
                 let tier = c.tier.map(|t| t.as_str()).unwrap_or("");
                 let text = fill(e.text(audience), &[("drug", &c.drug_name), ("tier", tier)]);
                 if c.elsewhere {
-                    let prefix = match audience {
-                        Audience::Clinician => &w.templates.considered_elsewhere_clinician,
-                        Audience::Patient => &w.templates.considered_elsewhere_patient,
+                    let prefix = match (audience, c.undocumented) {
+                        (Audience::Clinician, false) => &w.templates.considered_elsewhere_clinician,
+                        (Audience::Patient, false) => &w.templates.considered_elsewhere_patient,
+                        (Audience::Clinician, true) => &w.templates.considered_undocumented_clinician,
+                        (Audience::Patient, true) => &w.templates.considered_undocumented_patient,
                     };
                     // "Cirrhosis" reads "cirrhosis" mid-sentence; "ESRD with RLS" stays as it is.
                     let mut chars = e.population.chars();

@@ -224,7 +224,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
         quinine_stop_now,
     );
     let referral = referral(&ctx, &interp, &red_flags);
-    let considered = considered(&ctx, &interp, &medication_options, &avoid, &plan);
+    let considered = considered(&ctx, &interp, &medication_options, &avoid, &plan, &withheld);
     let classification = classification(&ctx);
     let questions = questions(&ctx, &medication_options);
 
@@ -1151,6 +1151,7 @@ fn considered<'kb>(
     options: &[OptionItem<'kb>],
     avoid: &[AvoidItem<'kb>],
     plan: &[PlanItem<'kb>],
+    withheld: &[(GateId, &'kb Entry)],
 ) -> Vec<ConsideredItem<'kb>> {
     let kb = c.kb;
     // The analgesic the plan recommends for soreness is answered with that plan item (c.10).
@@ -1192,6 +1193,7 @@ fn considered<'kb>(
                 .any(|o| o.entry.atc.as_deref().is_some_and(|x| compatible(x, code)))
         });
         let mut elsewhere = false;
+        let mut undocumented = false;
         let statement = |r: RuleId| (Decision::Statement, Some(c.rule(r)), None);
         let (decision, entry, tier) = if in_avoid {
             (Decision::Avoid, None, None)
@@ -1241,6 +1243,8 @@ fn considered<'kb>(
             })
         }) {
             elsewhere = true;
+            // Or of this patient's population, withheld until its diagnosis is documented.
+            undocumented = withheld.iter().any(|(_, e)| std::ptr::eq(*e, option));
             (Decision::Statement, Some(option), None)
         } else {
             statement(RuleId::ConsideringNotOffered)
@@ -1256,6 +1260,7 @@ fn considered<'kb>(
             tier,
             entry,
             elsewhere,
+            undocumented,
         });
     }
     out

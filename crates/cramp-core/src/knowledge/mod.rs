@@ -221,6 +221,8 @@ pub struct Templates {
     pub dosing_patient: String,
     pub considered_elsewhere_clinician: String,
     pub considered_elsewhere_patient: String,
+    pub considered_undocumented_clinician: String,
+    pub considered_undocumented_patient: String,
     pub notice_clinician: String,
     pub notice_patient: String,
 }
