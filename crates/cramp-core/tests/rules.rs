@@ -1531,6 +1531,25 @@ fn a_condition_code_with_a_label_or_a_term_beside_it_is_read_every_code_of_a_fie
 }
 
 #[test]
+fn a_medicine_sent_by_code_alone_is_shown_by_the_drug_its_code_names() {
+    let a = run(
+        r#"{"medications": [{"rxnorm": "5487"}, {"atc": "P01BC01"}, {"atc": "C03AA"}, {"rxnorm": "99999999"}], "considering": [{"atc": "M03BX01"}]}"#,
+    );
+    let shown: Vec<&str> = a.medication_review.iter().map(|m| m.medication.as_str()).collect();
+    assert_eq!(
+        shown,
+        ["Hydrochlorothiazide (RxNorm 5487)", "Quinine (P01BC01)", "C03AA"],
+        "a class code names no one drug; it stays as sent"
+    );
+    assert_eq!(a.considered[0].name, "Baclofen (M03BX01)");
+    // A code the knowledge base does not know is listed as sent.
+    assert_eq!(a.unrecognized_medications, ["RxNorm 99999999"]);
+    // A medicine sent with its name keeps it.
+    let b = run(r#"{"medications": [{"name": "HCTZ 25 mg", "rxnorm": "5487"}]}"#);
+    assert_eq!(b.medication_review[0].medication, "HCTZ 25 mg");
+}
+
+#[test]
 fn a_medication_code_with_a_label_or_a_name_beside_it_is_read_and_a_name_in_a_code_field_is_read_as_the_name() {
     for medication in [
         r#"{"atc": "ATC: C03AA03"}"#,

@@ -151,9 +151,14 @@ fn resolve<'a>(
         .unwrap_or_default();
     let by_name = name.map(|n| kb.drugs.by_name(n)).unwrap_or_default();
     let drug_code = |idx: usize| kb.drugs.drugs[idx].code().map(str::to_string);
+    // A medicine sent by code alone is shown by the drug the code names, with the code as sent
+    // ("Hydrochlorothiazide (RxNorm 5487)"), not by the bare code.
     let make = |label: String, code: Option<String>, own_code: bool, drug: Option<usize>| Ingredient {
         profile: kb.drugs.ingredient_profile(code.as_deref(), own_code, drug),
-        label,
+        label: match (name, drug) {
+            (None, Some(idx)) => format!("{} ({label})", kb.drugs.drugs[idx].display),
+            _ => label,
+        },
         code,
         drug,
         considering,
