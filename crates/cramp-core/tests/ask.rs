@@ -437,3 +437,16 @@ fn at_night_is_the_setting_not_the_subject_and_asking_when_to_get_care_finds_the
         Some("plan.safety_net_advice")
     );
 }
+
+#[test]
+fn asking_what_to_do_during_a_cramp_gets_the_acute_relief_statement() {
+    for q in [
+        "What should I do when a cramp wakes me up?",
+        "how do I stop a cramp",
+        "my cramp woke me up again",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("plan.acute_cramp_relief"), "{q}");
+    }
+    // The group's triggers each keep a word besides "cramp": other cramp questions are untouched.
+    assert_eq!(first("can statins cause cramps").as_deref(), Some("review.statin"));
+}
