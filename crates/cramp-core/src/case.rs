@@ -276,6 +276,17 @@ pub struct LabInput {
     pub origin: Option<String>,
 }
 
+impl ConditionInput {
+    /// How a message names the condition: its name, else the code as sent.
+    pub fn shown(&self) -> &str {
+        self.name
+            .as_deref()
+            .or(self.icd10.as_deref())
+            .or(self.snomed.as_deref())
+            .unwrap_or("")
+    }
+}
+
 impl LabInput {
     /// Whether the laboratory range is upside down (`ref_low` above `ref_high`): it cannot be
     /// read either way with confidence, so it is not used.

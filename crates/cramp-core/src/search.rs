@@ -95,8 +95,9 @@ pub struct SynonymGroup {
     pub terms: Vec<String>,
     #[serde(default)]
     pub asked_as: Vec<String>,
-    /// The setting every cramp question has ("at night"): beside another subject it neither scores
-    /// nor counts against an entry that does not say it.
+    /// The setting every cramp question has ("at night"): beside another subject only a share of its
+    /// term score counts (`Ranking::context_share`), and it does not count against an entry that
+    /// does not say it.
     #[serde(default)]
     pub context: bool,
 }
@@ -549,22 +550,6 @@ impl Searcher {
         let doc = &self.docs[id];
         let mut total = 0.0;
         for c in &a.concepts {
-            // A context concept only breaks ties: a small share of its term score, no title boost.
-            if c.context {
-                let best = c
-                    .alternatives
-                    .iter()
-                    .filter(|alt| says(&doc.terms, alt))
-                    .map(|alt| {
-                        alt.iter()
-                            .map(|t| self.scorer.score(&id, &stems[t.as_str()]).unwrap_or(0.0))
-                            .sum::<f32>()
-                            / alt.len() as f32
-                    })
-                    .fold(0.0f32, f32::max);
-                total += self.ranking.context_share * best;
-                continue;
-            }
             let mut best = 0.0f32;
             for alt in c.alternatives.iter().filter(|alt| says(&doc.terms, alt)) {
                 let sum: f32 = alt
@@ -572,6 +557,11 @@ impl Searcher {
                     .map(|t| self.scorer.score(&id, &stems[t.as_str()]).unwrap_or(0.0))
                     .sum();
                 best = best.max(sum / alt.len() as f32);
+            }
+            // A context concept only breaks ties: a share of its term score, no title boost.
+            if c.context {
+                total += self.ranking.context_share * best;
+                continue;
             }
             total += best;
             let title = if c.subject { &doc.title } else { &doc.id_title };

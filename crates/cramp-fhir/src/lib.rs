@@ -91,8 +91,7 @@ impl Readings for cramp_core::KnowledgeBase {
         self.conditions.status_observation(code).map(|o| o.within_weeks)
     }
     fn current_within_weeks(&self, c: &ConditionInput) -> Option<u32> {
-        self.conditions
-            .current_within_weeks(c.icd10.as_deref(), c.snomed.as_deref(), c.name.as_deref())
+        self.conditions.current_within_weeks(c)
     }
 }
 
@@ -430,13 +429,7 @@ impl<'a> Mapper<'a, '_, '_> {
             && let Some(weeks) = self.opts.readings.current_within_weeks(&condition)
             && age > i64::from(weeks)
         {
-            let shown = condition
-                .name
-                .as_deref()
-                .or(condition.icd10.as_deref())
-                .or(condition.snomed.as_deref())
-                .unwrap_or("")
-                .to_string();
+            let shown = condition.shown().to_string();
             self.note(format!(
                 "{label} ({shown}) has {field} {date}, more than {weeks} weeks ago; it was not read as current"
             ));

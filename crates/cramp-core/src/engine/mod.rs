@@ -271,13 +271,7 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
     for &(i, bits) in &ctx.f.undocumented {
         for (gate, option) in withheld.iter().filter(|(g, _)| bits & (1u64 << *g as usize) != 0) {
             let g = kb.conditions.gate(*gate);
-            let c = &case.conditions[i];
-            let shown = c
-                .name
-                .as_deref()
-                .or(c.icd10.as_deref())
-                .or(c.snomed.as_deref())
-                .unwrap_or("");
+            let shown = case.conditions[i].shown();
             input_warnings.push(format!(
                 "conditions[{i}]: {shown:?} was read as {} only through a name or code the knowledge base added; {} is offered for it once it is sent with its ICD-10-CM code ({}) or named as EVIDENCE.md d.1a names it",
                 g.display.to_lowercase(),

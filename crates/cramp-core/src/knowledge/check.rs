@@ -312,8 +312,6 @@ fn check_diary(kb: &KnowledgeBase, r: &mut CheckReport) {
     }
 }
 
-/// search.toml: its review names a defined role, its dates parse, its numbers are in range, no
-/// synonym group is empty, and every entry kept out of search exists.
 /// wording.toml `[referral]`: words for every destination and urgency of SPEC §4.
 fn check_referral_words(kb: &KnowledgeBase, r: &mut CheckReport) {
     let w = &kb.wording.referral;
@@ -335,6 +333,8 @@ fn check_referral_words(kb: &KnowledgeBase, r: &mut CheckReport) {
     }
 }
 
+/// search.toml: its review names a defined role, its dates parse, its numbers are in range, no
+/// synonym group is empty, and every entry kept out of search exists.
 fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
     let s = &kb.search;
     if kb.role(&s.review.reviewer).is_none() {

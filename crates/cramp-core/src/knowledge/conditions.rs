@@ -492,18 +492,18 @@ impl ConditionTable {
 
     /// For a condition that lasts a bounded time (`current_within_weeks`: pregnancy), how many weeks
     /// after its onset it is still read as current; the shortest of the gates it reaches.
-    pub fn current_within_weeks(&self, icd10: Option<&str>, snomed: Option<&str>, name: Option<&str>) -> Option<u32> {
+    pub fn current_within_weeks(&self, c: &crate::case::ConditionInput) -> Option<u32> {
         let mut bounded = self
             .gates
             .iter()
             .filter_map(|g| g.current_within_weeks.map(|w| (g.id, w)))
             .peekable();
         bounded.peek()?;
-        let icd = icd10.map(normalise_icd);
-        let lower = name.map(str::to_lowercase);
+        let icd = c.icd10.as_deref().map(normalise_icd);
+        let lower = c.name.as_deref().map(str::to_lowercase);
         bounded
             .filter(|&(id, _)| {
-                self.code_matches(id, icd.as_deref(), snomed.map(str::trim))
+                self.code_matches(id, icd.as_deref(), c.snomed.as_deref().map(str::trim))
                     || lower.as_deref().is_some_and(|n| self.lower_name_matches(id, n))
             })
             .map(|(_, w)| w)
