@@ -69,6 +69,7 @@ rules! {
     OptionDiltiazem = "option.diltiazem_refractory",
     OptionOralIron = "option.iron_rls",
     OptionIvIron = "option.iv_iron_rls",
+    OptionIvIronAfterOral = "option.iv_iron_after_oral_rls",
     OptionIronSucroseEsrd = "option.iv_iron_sucrose_esrd",
     OptionAlpha2DeltaRls = "option.alpha2delta_rls",
     OptionMagnesiumDeficiency = "option.magnesium_deficiency",

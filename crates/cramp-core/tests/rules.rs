@@ -1825,6 +1825,23 @@ fn a_ferritin_between_75_and_100_on_rls_gets_iv_iron_only() {
 }
 
 #[test]
+fn iron_still_low_on_oral_iron_turns_to_iv_iron_not_more_of_the_same() {
+    let case = |meds: &str| {
+        run(&format!(
+            r#"{{"symptoms": {{{RLS}}}, "medications": [{meds}], "labs": [{{"loinc": "2276-4", "value": 45, "unit": "ng/mL"}}]}}"#
+        ))
+    };
+    let on_oral = case(r#"{"name": "ferrous fumarate 210 mg"}"#);
+    assert!(plan(&on_oral).contains(&"iron_repletion"));
+    assert_eq!(options(&on_oral), vec!["B03AC"]);
+    assert_eq!(on_oral.medication_options[0].entry.id, "option.iv_iron_after_oral_rls");
+    // Not taking iron: oral iron as before; an IV iron already given does not change that reading.
+    for meds in [r#"{"name": "amlodipine"}"#, r#"{"name": "Ferinject 1000 mg"}"#] {
+        assert_eq!(options(&case(meds)), vec!["B03AA07"], "{meds}");
+    }
+}
+
+#[test]
 fn the_latest_dated_result_is_the_one_interpreted() {
     let a = run(
         r#"{"labs": [{"loinc": "2823-3", "value": 3.0, "unit": "mmol/L", "date": "2026-05-01"}, {"loinc": "2823-3", "value": 4.2, "unit": "mmol/L", "date": "2026-01-01"}]}"#,

@@ -754,7 +754,12 @@ fn iron_rule(c: &Ctx) -> Option<RuleId> {
         return ok.then_some(RuleId::OptionIronSucroseEsrd);
     }
     if ferritin.is_some_and(|v| v <= t.rls_ferritin_iron.value) || tsat.is_some_and(|v| v < t.rls_tsat.value) {
-        return Some(RuleId::OptionOralIron);
+        // Still low on oral iron: IV iron rather than more of the same ([U], the entry says so).
+        return Some(if c.takes(SetId::OralIron) {
+            RuleId::OptionIvIronAfterOral
+        } else {
+            RuleId::OptionOralIron
+        });
     }
     if ferritin.is_some_and(|v| v > t.rls_ferritin_iron.value && v <= t.rls_ferritin_iv_only.value) {
         return Some(RuleId::OptionIvIron);

@@ -147,7 +147,7 @@ sets! {
     Statins = "statins", Lithium = "lithium", Nsaids = "nsaids", Laba = "laba", Teriparatide = "teriparatide",
     Metformin = "metformin", Ppi = "ppi", Baclofen = "baclofen", MagnesiumSupplements = "magnesium_supplements",
     PotassiumSupplements = "potassium_supplements", CalciumSupplements = "calcium_supplements",
-    Alpha2Delta = "alpha2delta", Iron = "iron", QtProlonging = "qt_prolonging", MuscleRelaxants = "muscle_relaxants",
+    Alpha2Delta = "alpha2delta", Iron = "iron", OralIron = "oral_iron", QtProlonging = "qt_prolonging", MuscleRelaxants = "muscle_relaxants",
     Sedatives = "sedatives", LowersMagnesium = "lowers_magnesium", LowersPotassium = "lowers_potassium",
     Oestrogens = "oestrogens", DopamineAgonists = "dopamine_agonists", SorenessAnalgesic = "soreness_analgesic",
     VitaminB = "vitamin_b", Naftidrofuryl = "naftidrofuryl", VitaminE = "vitamin_e",
