@@ -716,13 +716,7 @@ pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, case: &Case, a: &Assessment<
     // The draft order, then the patient data the decision read (a pregnancy, cirrhosis, an eGFR).
     let mut why = vec![format!("{}: {} ({})", l.ordered, md(&c.name), order_ref)];
     for m in &case.medications {
-        let name = m
-            .name
-            .as_deref()
-            .or(m.atc.as_deref())
-            .or(m.rxnorm.as_deref())
-            .unwrap_or("");
-        why.push(cat(&[&l.medication, ": ", &md(name)]));
+        why.push(cat(&[&l.medication, ": ", &md(&ctx.kb.drugs.shown(m))]));
     }
     why.extend(data_lines(ctx, case));
     let text = fill(

@@ -679,7 +679,10 @@ async fn an_order_card_shows_the_patient_data_its_decision_read() {
     let bare = json!({ "resourceType": "Condition",
         "code": { "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "I10" }] } });
     let mut prefetch = order_prefetch(vec![icd("K74.60"), icd("G47.62"), bare], "male", "1968-01-01");
-    prefetch["medications"] = searchset(vec![med("m1", "active", "spironolactone 100 mg")]);
+    // A medicine coded without a display or text is shown by the drug its code names.
+    let coded = json!({ "resourceType": "MedicationRequest", "id": "m2", "status": "active", "intent": "order",
+        "medicationCodeableConcept": { "coding": [{ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "4603" }] } });
+    prefetch["medications"] = searchset(vec![med("m1", "active", "spironolactone 100 mg"), coded]);
     prefetch["creatinine"] = searchset(vec![observation("2160-0", 250.0, "umol/L")]);
     let req = order_request(
         "order-select",
@@ -701,6 +704,7 @@ async fn an_order_card_shows_the_patient_data_its_decision_read() {
         "K74.60",
         "Creatinine 250 umol/L",
         "spironolactone 100 mg",
+        "Furosemide (RxNorm 4603)",
         ": I10\n",
     ] {
         assert!(detail.contains(shown), "{shown} missing from: {detail}");

@@ -748,6 +748,26 @@ impl DrugTable {
         self.by_rxnorm.get(rxcui).copied()
     }
 
+    /// A medicine of a case as a reader sees it: its name; without one, the drug its code names with
+    /// the code as sent ("Hydrochlorothiazide (RxNorm 5487)"); else the code alone.
+    pub fn shown(&self, d: &crate::case::DrugInput) -> String {
+        if let Some(name) = d.name.as_deref() {
+            return name.to_string();
+        }
+        let (code, drug) = match (d.atc.as_deref(), d.rxnorm.as_deref()) {
+            (Some(atc), _) => (
+                atc.to_string(),
+                self.by_atc(&self.current_atc(&atc.trim().to_ascii_uppercase())),
+            ),
+            (None, Some(rx)) => (format!("RxNorm {rx}"), self.by_rxnorm(rx.trim())),
+            (None, None) => return String::new(),
+        };
+        match drug {
+            Some(idx) => format!("{} ({code})", self.drugs[idx].display),
+            None => code,
+        }
+    }
+
     /// One bit per set for which `test` holds.
     fn set_mask(&self, test: impl Fn(&AtcSet) -> bool) -> SetMask {
         SetId::ALL
