@@ -3511,6 +3511,27 @@ fn a_platelet_count_in_g_per_l_the_french_notation_is_read_and_can_raise_quinine
 }
 
 #[test]
+fn a_pregnancy_recorded_for_a_man_or_outside_the_ages_it_is_asked_at_is_kept_warned_and_asked() {
+    let asked = |a: &Assessment| a.questions.iter().any(|q| q.field == "patient.pregnant");
+    for patient in [
+        r#""sex": "male", "pregnant": true"#,
+        r#""age": 72, "sex": "female", "gestational_weeks": 20"#,
+        r#""age": 8, "pregnant": true"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"patient": {{{patient}}}, "considering": [{{"name": "quinine"}}]}}"#
+        ));
+        assert!(asked(&a), "{patient}");
+        assert!(a.input_warnings.iter().any(|w| w.starts_with("patient:")), "{patient}");
+        // The safer reading meanwhile: the pregnancy rules still apply.
+        assert!(flags(&a).contains(&"quinine_in_pregnancy"), "{patient}");
+    }
+    let plausible = run(r#"{"patient": {"age": 30, "sex": "female", "pregnant": true}}"#);
+    assert!(!asked(&plausible));
+    assert!(plausible.input_warnings.is_empty());
+}
+
+#[test]
 fn questions_come_in_the_spec_order_differentiating_then_red_flag_triggers_then_examination_prompts() {
     // Exertional pain relieved by rest (vascular exam prompts), on quinine (bleeding, QTc), with
     // twitching (weakness; neurological prompts) and Q2 missing.

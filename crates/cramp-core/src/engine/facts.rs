@@ -60,6 +60,9 @@ pub struct Facts {
     pub warnings: Vec<String>,
     pub pregnant: bool,
     pub pregnancy_unknown: bool,
+    /// Pregnancy recorded where it is doubtful (sex male, or an age outside the ages at which
+    /// pregnancy is asked): kept (the safer reading), warned and asked.
+    pub pregnancy_doubtful: bool,
     pub female: bool,
     pub male: bool,
     pub age: Option<f64>,
@@ -477,18 +480,22 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         );
     }
     let pregnant = p.pregnant == Some(true) || p.gestational_weeks.is_some() || code_says_pregnant;
+    let t = &kb.thresholds;
+    let (age_low, age_high) = (t.pregnancy_question_age_low.value, t.pregnancy_question_age_high.value);
+    let age_outside = p.age.filter(|a| *a < age_low || *a > age_high);
     if pregnant && male {
         warnings.push("patient: sex is male but pregnancy is recorded; pregnancy safety rules are applied".into());
+    } else if let Some(age) = age_outside.filter(|_| pregnant) {
+        warnings.push(format!(
+            "patient: pregnancy is recorded at age {age}, outside {age_low}-{age_high}; pregnancy safety rules are applied until it is confirmed"
+        ));
     }
+    let pregnancy_doubtful = pregnant && (male || age_outside.is_some());
     gates[GateId::Pregnancy as usize] = pregnant;
-    let t = &kb.thresholds;
     // Anyone aged 12-55 who is not recorded as male could be pregnant (issue 3 decisions: ask, and
     // withhold options contraindicated in pregnancy until answered).
-    let pregnancy_unknown = !pregnant
-        && p.pregnant.is_none()
-        && !male
-        && p.age
-            .is_some_and(|a| a >= t.pregnancy_question_age_low.value && a <= t.pregnancy_question_age_high.value);
+    let pregnancy_unknown =
+        !pregnant && p.pregnant.is_none() && !male && p.age.is_some_and(|a| a >= age_low && a <= age_high);
 
     let mut unrecognized = Vec::new();
     let mut ingredients = Vec::new();
@@ -728,6 +735,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         warnings,
         pregnant,
         pregnancy_unknown,
+        pregnancy_doubtful,
         female,
         male,
         age: p.age,

@@ -1499,10 +1499,11 @@ fn questions(c: &Ctx, options: &[OptionItem]) -> Vec<Question> {
     ask("symptoms.returns_at_rest", s.returns_at_rest.is_none());
     ask("patient.age", pt.age.is_none());
     // Missing for a woman of 12-55, or contradicted (pregnant false with a gestation or a
-    // pregnancy code; pregnant with sex male): the safer reading is used meanwhile.
+    // pregnancy code; pregnant with sex male or at an age outside 12-55): the safer reading is used
+    // meanwhile.
     ask(
         "patient.pregnant",
-        c.f.pregnancy_unknown || (pt.pregnant == Some(false) && c.f.pregnant) || (c.f.pregnant && c.f.male),
+        c.f.pregnancy_unknown || (pt.pregnant == Some(false) && c.f.pregnant) || c.f.pregnancy_doubtful,
     );
     ask(
         "symptoms.stretching_weeks_tried",
