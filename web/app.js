@@ -170,8 +170,18 @@ function render(a) {
     el("li", null, p.text, " ", el("span", { class: "meta" }, `${clinician ? p.tier + ", " : ""}certainty ${p.certainty}`), " ", status(p.review_status), cites(p))));
   result.append(section(t("Medication options", "Medicines your clinician may consider"), a.medication_options, (o) =>
     el("li", null, el("strong", null, o.display + ": "), o.text, clinician && o.dosing ? el("span", { class: "dosing" }, " Dosing: " + o.dosing) : null, " ", status(o.review_status), cites(o))));
-  result.append(section(t("Avoid", "Medicines to avoid"), a.avoid, (v) =>
-    el("li", { class: "avoid " + v.severity }, el("strong", null, v.display + ": "), v.text, " ", status(v.review_status), cites(v))));
+  // Items of one statement side by side (the Beers relaxants, one per ATC group) are read once.
+  const avoid = [];
+  for (const v of a.avoid) {
+    const last = avoid[avoid.length - 1];
+    if (last && last.knowledge_id === v.knowledge_id && last.severity === v.severity && last.text === v.text) {
+      last.names.push(v.display);
+    } else {
+      avoid.push({ ...v, names: [v.display] });
+    }
+  }
+  result.append(section(t("Avoid", "Medicines to avoid"), avoid, (v) =>
+    el("li", { class: "avoid " + v.severity }, el("strong", null, v.names.join("; ") + ": "), v.text, " ", status(v.review_status), cites(v))));
   result.append(section(t("Medication review", "Your medicines"), a.medication_review, (m) =>
     el("li", null, el("strong", null, m.medication + (clinician ? ` (${m.drug_class}, tier ${m.tier})` : "") + ": "), m.text, " ", status(m.review_status), cites(m))));
   result.append(section(t("Not recognised", "Medicines we did not recognise"), a.unrecognized_medications, (u) => el("li", null, u)));

@@ -1,7 +1,7 @@
 //! The readable report (text on a terminal, or Markdown) of an assessment, rendered from the same
 //! wire shape as the JSON so both say the same thing.
 
-use crate::output::AssessmentOut;
+use crate::output::{AssessmentOut, AvoidOut};
 use std::fmt::Write;
 
 /// Report flavour.
@@ -209,14 +209,24 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
     }
     if !a.avoid.is_empty() {
         w.heading(pick("Avoid", "Medicines to avoid"));
-        for v in &a.avoid {
-            let head = match (clinician, v.atc) {
-                (true, Some(atc)) => format!("{} ({}, {atc})", v.display, v.severity),
-                (true, None) => format!("{} ({})", v.display, v.severity),
-                (false, _) => v.display.to_string(),
-            };
+        // Items of one entry side by side (the Beers relaxants, one per ATC group) are read once:
+        // their names together, then the statement they share.
+        let same = |x: &AvoidOut, y: &AvoidOut| {
+            x.knowledge_id == y.knowledge_id && x.severity == y.severity && x.text.to_string() == y.text.to_string()
+        };
+        for group in a.avoid.chunk_by(|x, y| same(x, y)) {
+            let heads: Vec<String> = group
+                .iter()
+                .map(|v| match (clinician, v.atc) {
+                    (true, Some(atc)) => format!("{} ({}, {atc})", v.display, v.severity),
+                    (true, None) => format!("{} ({})", v.display, v.severity),
+                    (false, _) => v.display.to_string(),
+                })
+                .collect();
+            let v = &group[0];
             w.item(&format!(
-                "{head}: {} {}{}",
+                "{}: {} {}{}",
+                heads.join("; "),
                 v.text,
                 cite(&v.sources),
                 mark(v.review_status)
