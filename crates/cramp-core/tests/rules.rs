@@ -1135,6 +1135,30 @@ fn parathyroid_vitamin_d_thyroid_and_myalgia_conditions_call_for_their_c4_tests(
 }
 
 #[test]
+fn a_thyroid_medicine_or_an_active_vitamin_d_taken_calls_for_tsh_or_calcium_without_the_diagnosis() {
+    for (medicine, loinc) in [
+        ("levothyroxine 100 mcg", "3016-3"),
+        ("Eltroxin 50 micrograms", "3016-3"),
+        ("carbimazole 10 mg", "3016-3"),
+        ("methimazole", "3016-3"),
+        ("alfacalcidol 0.25 mcg", "17861-6"),
+        ("calcitriol", "17861-6"),
+    ] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "{medicine}"}}]}}"#
+        ));
+        assert_eq!(labs(&a), vec![loinc], "{medicine}");
+        assert!(a.unrecognized_medications.is_empty(), "{medicine}");
+        assert!(a.medication_review.is_empty(), "not a cause of cramps: {medicine}");
+    }
+    // Plain vitamin D is not an active analogue.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "medications": [{{"atc": "A11CC05"}}]}}"#
+    ));
+    assert!(labs(&a).is_empty());
+}
+
+#[test]
 fn a_urine_ionised_or_fluid_result_named_so_is_not_read_as_the_blood_analyte() {
     // Urine sodium 20 mmol/L is not a critically low serum sodium; ionised calcium 1.0 mmol/L is
     // not a critically low total calcium; ascitic albumin is not serum albumin.

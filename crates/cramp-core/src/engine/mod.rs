@@ -788,6 +788,8 @@ fn trigger_holds(c: &Ctx, trigger: Trigger, options: &[OptionItem]) -> bool {
         TriggerId::Ppi => c.takes(SetId::Ppi),
         TriggerId::Teriparatide => c.takes(SetId::Teriparatide),
         TriggerId::Lithium => c.takes(SetId::Lithium),
+        TriggerId::ThyroidTreatment => c.takes(SetId::ThyroidTreatments),
+        TriggerId::ActiveVitaminD => c.takes(SetId::ActiveVitaminD),
         TriggerId::Nsaid => c.takes(SetId::Nsaids),
         TriggerId::BeforeBaclofen => options.iter().any(|o| o.conditional && is_baclofen(o)),
         // Any other option offered on the condition that kidney function is known first.

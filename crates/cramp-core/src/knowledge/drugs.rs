@@ -153,6 +153,7 @@ sets! {
     VitaminB = "vitamin_b", Naftidrofuryl = "naftidrofuryl", VitaminE = "vitamin_e",
     LowersSodium = "lowers_sodium", BetaBlockers = "beta_blockers", OtherMuscleRelaxants = "other_muscle_relaxants",
     Cilostazol = "cilostazol", EncephalopathyTreatments = "encephalopathy_treatments",
+    ThyroidTreatments = "thyroid_treatments", ActiveVitaminD = "active_vitamin_d",
 }
 
 /// A drug of the table.

@@ -37,7 +37,8 @@ closed_ids!(
         BeforeBaclofen = "before_baclofen", Neuropathy = "neuropathy", Diabetes = "diabetes", Statin = "statin",
         Weakness = "weakness", Fasciculations = "fasciculations", Rls = "rls", Plmd = "plmd", Metformin = "metformin",
         Quinine = "quinine", Bruising = "bruising", CkdMagnesium = "ckd_magnesium",
-        RenalCheckFirst = "renal_check_first",
+        RenalCheckFirst = "renal_check_first", ThyroidTreatment = "thyroid_treatment",
+        ActiveVitaminD = "active_vitamin_d",
     }
 );
 
