@@ -145,6 +145,8 @@ pub struct OptionItem<'kb> {
 pub struct AvoidItem<'kb> {
     pub atc: Option<String>,
     pub display: String,
+    /// Where the patient voice names it otherwise (a Beers group without its ATC code).
+    pub display_patient: Option<String>,
     pub severity: Severity,
     pub entry: &'kb Entry,
 }

@@ -993,7 +993,10 @@ pub fn to_wire<'a>(a: &'a Assessment<'a>, audience: Audience, cache: Option<&'a 
         .map(|v| Item {
             fields: avoid_out(
                 v.atc.as_deref(),
-                &v.display,
+                match (audience, &v.display_patient) {
+                    (Audience::Patient, Some(d)) => d,
+                    _ => &v.display,
+                },
                 v.severity.as_str(),
                 v.entry,
                 audience,

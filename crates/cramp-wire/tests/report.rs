@@ -72,3 +72,39 @@ fn a_drug_that_is_an_option_only_elsewhere_says_why_in_each_voice() {
     assert!(!patient.contains("during dialysis"), "{patient}");
     assert!(patient.contains("[S/U: not yet confirmed by a clinician]"));
 }
+
+#[test]
+fn a_beers_group_is_named_without_its_code_in_the_patient_voice_only() {
+    let kb = common::kb();
+    let displays = |audience| {
+        let bytes = cramp_wire::assess_json(
+            kb,
+            common::cache(),
+            OLDER_ADULT_ON_THIAZIDE,
+            audience,
+            AssessOptions::default(),
+        )
+        .unwrap();
+        let out: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        out["avoid"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| {
+                v["atc"]
+                    .as_str()
+                    .is_some_and(|a| a.starts_with("M03B") && a != "M03BX01")
+            })
+            .map(|v| v["display"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let clinician = displays(Audience::Clinician);
+    let patient = displays(Audience::Patient);
+    assert_eq!(clinician.len(), 4);
+    assert_eq!(patient.len(), 4, "the same items in both voices");
+    assert!(clinician[0].contains("ATC M03BA"), "{clinician:?}");
+    assert!(
+        patient.iter().all(|d| !d.contains("ATC") && !d.contains("M03B")),
+        "{patient:?}"
+    );
+}

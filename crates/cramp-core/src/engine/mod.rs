@@ -496,6 +496,7 @@ fn options_and_avoid<'kb>(
         AvoidItem {
             atc: atc.or_else(|| entry.atc.clone()),
             display: display.or_else(|| entry.display.clone()).unwrap_or_default(),
+            display_patient: None,
             severity: entry.severity.unwrap_or(Severity::Warning),
             entry,
         }
@@ -681,16 +682,15 @@ fn options_and_avoid<'kb>(
                     .filter(|i| i.code.as_deref().is_some_and(|code| code.starts_with(g.atc.as_str())))
                     .filter_map(|i| i.drug.map(|d| c.kb.drugs.name_for(d, &i.label)))
                     .collect();
-            let display = if taken.is_empty() {
-                g.display.clone()
+            let (display, display_patient) = if taken.is_empty() {
+                (g.display.clone(), Some(g.display_patient.clone()))
             } else {
-                taken.join(", ")
+                (taken.join(", "), None)
             };
-            avoid.push(avoid_item(
-                RuleId::AvoidBeersRelaxants,
-                Some(g.atc.clone()),
-                Some(display),
-            ));
+            avoid.push(AvoidItem {
+                display_patient,
+                ..avoid_item(RuleId::AvoidBeersRelaxants, Some(g.atc.clone()), Some(display))
+            });
         }
     }
     // Never-rules for drugs taken or considered.

@@ -126,6 +126,8 @@ type NamePattern = (Vec<String>, Vec<usize>);
 pub struct BeersGroup {
     pub atc: String,
     pub display: String,
+    /// The group named in the patient voice (no code).
+    pub display_patient: String,
 }
 
 macro_rules! sets {
