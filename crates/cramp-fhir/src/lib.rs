@@ -20,7 +20,8 @@
 //! - **MedicationRequest** (status active or on-hold; `draft` only when the caller asks, as order
 //!   hooks do, and then as a drug being considered) and **MedicationStatement** (active or on-hold),
 //!   with `medicationCodeableConcept` or a `medicationReference` to a contained or bundled
-//!   Medication: RxNorm, ATC and the name.
+//!   Medication: RxNorm, ATC and the name. An active statement whose `effectivePeriod` ended in the
+//!   past is kept as taken (the safer reading) and noted.
 //! - **Observation** (final, amended, corrected or preliminary): LOINC, `valueQuantity` with its UCUM
 //!   code, the first `referenceRange` in the same unit, and the effective date. Observations whose
 //!   LOINC the knowledge base does not know (vital signs, other tests) are not cramp labs and are left
@@ -479,6 +480,17 @@ impl<'a> Mapper<'a, '_, '_> {
                 "{label} is intended, not yet taken; it was read as a medicine being considered"
             ));
         }
+        // An active statement whose period has ended: the record disagrees with itself. Kept as
+        // taken (a review of a medicine no longer taken does less harm than a missed one), and said.
+        if let Some(end) = u.effective_period.as_ref().and_then(|p| p.end.as_deref())
+            && !considering
+            && ended_before(end, self.opts.today)
+        {
+            self.note(format!(
+                "{label} is {} but its effectivePeriod ended on {end}; it was read as taken (the safer reading): check the medication list",
+                u.status.as_deref().unwrap_or_default()
+            ));
+        }
         if considering {
             let reasons = u.reason_code.iter().filter_map(condition_of).collect();
             self.out.case.considering.push(drug);
@@ -890,6 +902,15 @@ fn weeks_before(date: &str, today: Date) -> Option<i64> {
     let month = time::Month::try_from(month.parse::<u8>().ok()?).ok()?;
     let d = Date::from_calendar_date(year.parse().ok()?, month, dom.parse().ok()?).ok()?;
     (d <= today).then(|| (today - d).whole_weeks())
+}
+
+/// Whether a period's end lies in the past: a full date at least a week before today; a year or
+/// year-month (read as its first day) more than a year before.
+fn ended_before(end: &str, today: Date) -> bool {
+    let full = end
+        .get(..10)
+        .is_some_and(|d| d.len() == 10 && d.matches('-').count() == 2);
+    weeks_before(end, today).is_some_and(|w| if full { w >= 1 } else { w > 52 })
 }
 
 /// Completed years from a FHIR date to `today`, and whether the date was complete.

@@ -235,6 +235,8 @@ pub struct Reference<'a> {
 pub struct Period<'a> {
     #[serde(borrow)]
     pub start: Option<Str<'a>>,
+    #[serde(borrow)]
+    pub end: Option<Str<'a>>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -330,6 +332,10 @@ pub struct MedicationUse<'a> {
     /// Why it is ordered or taken (R4 `reasonCode`): for a draft order, whether it is for cramps.
     #[serde(borrow, default)]
     pub reason_code: Vec<CodeableConcept<'a>>,
+    /// MedicationStatement only: when it was taken; an end in the past beside an active status is
+    /// noted.
+    #[serde(borrow)]
+    pub effective_period: Option<Period<'a>>,
     #[serde(default)]
     pub contained: Vec<serde_json::Value>,
 }

@@ -441,6 +441,34 @@ fn a_medication_statement_intended_is_read_as_considered_and_said_so() {
 }
 
 #[test]
+fn an_active_medication_statement_whose_period_has_ended_is_kept_and_noted() {
+    let statement = |id: &str, end: &str| {
+        json!({ "resourceType": "MedicationStatement", "id": id, "status": "active",
+                "medicationCodeableConcept": { "text": "quinine sulfate 300 mg" },
+                "effectivePeriod": { "start": "2020-01-01", "end": end } })
+    };
+    // Today is 2026-11-23: ended in 2021, in 2025 (a year only, read as more than a year back);
+    // still running (this week, this year, next year).
+    let m = read(&bundle(vec![
+        statement("old", "2021-01-01"),
+        statement("year", "2025"),
+        statement("now", "2026-11-20"),
+        statement("this_year", "2026"),
+        statement("later", "2027-06-30"),
+    ]));
+    assert_eq!(m.case.medications.len(), 5, "kept as taken, the safer reading");
+    let noted: Vec<&str> = m
+        .notes
+        .iter()
+        .filter(|n| n.contains("effectivePeriod ended"))
+        .map(|n| n.as_str())
+        .collect();
+    assert_eq!(noted.len(), 2, "{:?}", m.notes);
+    assert!(noted[0].starts_with("MedicationStatement/old is active but its effectivePeriod ended on 2021-01-01"));
+    assert!(noted[1].starts_with("MedicationStatement/year "));
+}
+
+#[test]
 fn a_panels_components_are_read_as_results_with_its_status_and_date_and_say_where_they_came_from() {
     // An ECG Observation (12-lead EKG study) whose intervals are components.
     let ecg = json!({ "resourceType": "Observation", "id": "ecg", "status": "final",
