@@ -637,6 +637,9 @@ fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_poss
         // An oestrogen receptor modulator carries the same thromboembolism warning [U].
         "raloxifene 60 mg",
         "Osphena",
+        // And so do the anti-oestrogen SERMs of breast cancer [U].
+        "tamoxifen 20 mg",
+        "Fareston",
     ] {
         let a = run(&format!(
             r#"{{"symptoms": {{"when": "constant", "location": ["calf"], "side": "both"}}, "medications": [{{"name": "{name}"}}]}}"#
