@@ -1410,6 +1410,21 @@ fn a_misspelt_condition_word_one_edit_from_a_known_word_is_read_as_it_and_said_s
         r#"{{{cramps}, "conditions": [{{"name": "cirrhosis, no encephalopaty"}}]}}"#
     ));
     assert!(!options(&c).contains(&"M03BX01".to_string()));
+    // The words of the other gates' synonyms are read too: PAD, restless legs.
+    for (name, word) in [
+        ("perpheral arterial diseas", "peripheral"),
+        ("restles leg syndrome", "restless"),
+    ] {
+        let a = run(&format!(r#"{{{cramps}, "conditions": [{{"name": "{name}"}}]}}"#));
+        assert!(
+            a.input_warnings
+                .iter()
+                .any(|w| w.contains(&format!("read as \"{word}\""))),
+            "{name}: {:?}",
+            a.input_warnings
+        );
+        assert_eq!(warnings_with(&a, "matches no condition"), 0, "{name}");
+    }
     // Two words misspelt in one name: both read.
     let two = run(&format!(
         r#"{{{cramps}, "conditions": [{{"name": "liver cirhosis, no encephalopaty"}}]}}"#
