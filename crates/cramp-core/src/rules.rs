@@ -122,6 +122,7 @@ rules! {
     ConsideringElectrolyteDeficiency = "considering.electrolyte_deficiency",
     ConsideringMagnesiumPregnancy = "considering.magnesium_pregnancy",
     PlanIronRepletionChild = "plan.iron_repletion_child",
+    PlanReassuranceChild = "plan.reassurance_child",
     PlanNeurologicalExamSigns = "plan.neurological_exam_signs",
     PlanQuinineStopNow = "plan.quinine_stop_now",
     ReviewQuinineStopNow = "review.quinine_stop_now",

@@ -2281,6 +2281,21 @@ fn ferric_carboxymaltose_is_not_flagged_under_the_iron_sucrose_row() {
 }
 
 #[test]
+fn a_child_is_reassured_with_the_paediatric_wording_that_asks_for_a_cause() {
+    let entry = |age: u32| {
+        let a = run(&format!(r#"{{"patient": {{"age": {age}}}, "symptoms": {{{NLC}}}}}"#));
+        a.plan
+            .iter()
+            .find(|p| p.id.as_str() == "reassurance")
+            .map(|p| p.entry.id.clone())
+    };
+    assert_eq!(entry(12).as_deref(), Some("plan.reassurance_child"));
+    assert_eq!(entry(17).as_deref(), Some("plan.reassurance_child"));
+    assert_eq!(entry(18).as_deref(), Some("plan.reassurance"));
+    assert_eq!(entry(70).as_deref(), Some("plan.reassurance"));
+}
+
+#[test]
 fn a_child_with_rls_gets_the_paediatric_ferritin_threshold_and_no_adult_iron_regimen() {
     let rls = r#""symptoms": {"feels_like": "urge_to_move", "worse_in_evening": true, "relieved_by": "any_movement", "returns_at_rest": true}"#;
     let case = |age: u32, ferritin: u32| {

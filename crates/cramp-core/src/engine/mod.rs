@@ -1056,6 +1056,8 @@ fn plan<'kb>(
             id,
             entry: c.rule(match id {
                 IronRepletion if child => RuleId::PlanIronRepletionChild,
+                // c.7 children: common but atypical at this age; a cause is looked for.
+                Reassurance if child => RuleId::PlanReassuranceChild,
                 NeurologicalExam if neuro_signs || soon_or_higher => RuleId::PlanNeurologicalExamSigns,
                 QuinineDiscontinuation if quinine_stop_now => RuleId::PlanQuinineStopNow,
                 ParacetamolForSoreness if cirrhosis => RuleId::PlanParacetamolLiver,
