@@ -3589,6 +3589,20 @@ fn a_pregnancy_recorded_for_a_man_or_outside_the_ages_it_is_asked_at_is_kept_war
 }
 
 #[test]
+fn weeks_of_stretching_longer_than_the_patients_life_are_warned_about() {
+    let warned = |age: f64, weeks: f64| {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": {age}}}, "symptoms": {{{NLC}, "stretching_weeks_tried": {weeks}}}}}"#
+        ));
+        warnings_with(&a, "symptoms.stretching_weeks_tried") == 1
+    };
+    assert!(warned(0.5, 500.0));
+    assert!(warned(2.0, 110.0));
+    assert!(!warned(2.0, 100.0));
+    assert!(!warned(60.0, 8.0));
+}
+
+#[test]
 fn questions_come_in_the_spec_order_differentiating_then_red_flag_triggers_then_examination_prompts() {
     // Exertional pain relieved by rest (vascular exam prompts), on quinine (bleeding, QTc), with
     // twitching (weakness; neurological prompts) and Q2 missing.

@@ -491,6 +491,14 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         ));
     }
     let pregnancy_doubtful = pregnant && (male || age_outside.is_some());
+    // Weeks of stretching longer than the patient has lived: read as given, and said.
+    if let (Some(weeks), Some(age)) = (case.symptoms.stretching_weeks_tried, p.age)
+        && weeks > age * 365.25 / 7.0
+    {
+        warnings.push(format!(
+            "symptoms.stretching_weeks_tried: {weeks} weeks is longer than the patient's age ({age} years); check both answers"
+        ));
+    }
     gates[GateId::Pregnancy as usize] = pregnant;
     // Anyone aged 12-55 who is not recorded as male could be pregnant (issue 3 decisions: ask, and
     // withhold options contraindicated in pregnancy until answered).
