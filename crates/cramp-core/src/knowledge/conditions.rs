@@ -385,14 +385,20 @@ impl ConditionTable {
                 i += 1;
             }
             let tok = &lower[start..i];
-            // Only words that start as a near word does; a word spelt right is not corrected.
+            // Only words that start as a near word does; a word spelt right is not corrected. The
+            // near words within one letter of its length and with its first letter, by bytes.
+            let candidates = || {
+                self.near_words
+                    .iter()
+                    .filter(|w| w.as_bytes().first() == Some(&b[start]) && w.len().abs_diff(tok.len()) <= 1)
+            };
             if tok.len() < super::NEAR_MIN_LEN
                 || self.near_letters & letter_bit(tok) == 0
-                || self.near_words.iter().any(|w| w == tok)
+                || candidates().any(|w| w == tok)
             {
                 continue;
             }
-            let mut near = self.near_words.iter().filter(|w| super::one_edit_apart(tok, w));
+            let mut near = candidates().filter(|w| super::one_edit_apart(tok, w));
             let Some(first) = near.next() else { continue };
             let names = |w: &str| self.lower_name_gates_and_negated(w).0;
             if near.any(|w| names(w) != names(first)) {
