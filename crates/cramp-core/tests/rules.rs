@@ -1138,6 +1138,23 @@ fn parathyroid_vitamin_d_thyroid_and_myalgia_conditions_call_for_their_c4_tests(
 }
 
 #[test]
+fn renal_function_is_not_ordered_on_dialysis_where_it_is_known_to_have_failed() {
+    let renal = |conditions: &str, results: &str| {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "medications": [{{"name": "furosemide 80 mg"}}], "conditions": [{conditions}], "labs": [{results}]}}"#
+        ));
+        labs(&a).iter().any(|l| l == "2160-0" || l == "98979-8")
+    };
+    // On a diuretic with CKD stage 4: renal function; on dialysis: not, new or repeat.
+    assert!(renal(r#"{"icd10": "N18.4"}"#, ""));
+    assert!(!renal(r#"{"icd10": "N18.6"}, {"name": "haemodialysis"}"#, ""));
+    assert!(!renal(
+        r#"{"icd10": "Z99.2"}"#,
+        r#"{"loinc": "98979-8", "value": 8, "unit": "mL/min/1.73 m2"}"#
+    ));
+}
+
+#[test]
 fn a_thyroid_medicine_or_an_active_vitamin_d_taken_calls_for_tsh_or_calcium_without_the_diagnosis() {
     for (medicine, loinc) in [
         ("levothyroxine 100 mcg", "3016-3"),

@@ -133,7 +133,14 @@ fn no_recommendation_text_lives_in_rust() {
     files.push(root().join("crates/cramp-wire/src/output.rs"));
     files.push(root().join("crates/cramp-cds/src/cards.rs"));
     files.push(root().join("crates/cramp-wire/src/report.rs"));
-    let input_warning = ["{at}", "labs[{i}]", "patient:", "conditions[{i}]", "medications[{i}]"];
+    let input_warning = [
+        "{at}",
+        "labs[{i}]",
+        "patient:",
+        "symptoms.",
+        "conditions[{i}]",
+        "medications[{i}]",
+    ];
     let mut prose = Vec::new();
     for f in &files {
         for (n, line) in code_lines(f) {

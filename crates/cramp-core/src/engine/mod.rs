@@ -828,6 +828,12 @@ fn lab_orders<'kb>(
         };
         let a = &analytes[a_idx];
         let members = || test.iter().map(|&i| &analytes[i]);
+        if members()
+            .flat_map(|m| m.not_when.iter())
+            .any(|t| trigger_holds(c, *t, options))
+        {
+            continue;
+        }
         let triggers: Vec<Trigger> = members()
             .flat_map(|m| m.when.iter().copied())
             .filter(|t| trigger_holds(c, *t, options))

@@ -120,6 +120,8 @@ struct RawAnalyte {
     #[serde(default)]
     monitor_when: Vec<String>,
     #[serde(default)]
+    not_when: Vec<String>,
+    #[serde(default)]
     electrolyte: bool,
 }
 
@@ -175,6 +177,8 @@ pub struct Analyte {
     pub test: String,
     pub when: Vec<Trigger>,
     pub monitor_when: Vec<Trigger>,
+    /// What makes the test pointless however it was called for (renal function on dialysis).
+    pub not_when: Vec<Trigger>,
     pub electrolyte: bool,
 }
 
@@ -308,6 +312,7 @@ impl LabTable {
                 test: a.test.unwrap_or_else(|| a.id.clone()),
                 when: parse_triggers(&a.when)?,
                 monitor_when: parse_triggers(&a.monitor_when)?,
+                not_when: parse_triggers(&a.not_when)?,
                 electrolyte: a.electrolyte,
             });
         }
