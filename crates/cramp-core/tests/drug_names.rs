@@ -109,8 +109,8 @@ fn a_supplement_named_by_its_salt_form_is_that_supplement_and_a_salt_of_another_
         ("calcium supplements", "A12AA"),
     ]);
     // The salt of a drug the knowledge base does not know is not a supplement; of one it knows, that drug.
-    assert!(codes("losartan potassium 50 mg").is_empty());
     assert!(codes("sodium valproate").is_empty());
+    assert_eq!(codes("losartan potassium 50 mg"), ["C09CA"]);
     assert_eq!(codes("naproxen sodium 550 mg"), ["M01AE02"]);
     assert_eq!(codes("esomeprazole magnesium"), ["A02BC"]);
 }
@@ -186,10 +186,10 @@ fn fixed_combinations_sent_by_atc_code_alone_are_reviewed_for_their_diuretic_or_
 #[test]
 fn combination_brands_and_hyphenated_pairs_name_each_known_ingredient() {
     for (name, want) in [
-        ("Hyzaar 50/12.5", vec!["C03AA03"]),
+        ("Hyzaar 50/12.5", vec!["C03AA03", "C09CA"]),
         ("Caduet 5/10", vec!["C08CA01", "C10AA05"]),
         ("Aldactazide", vec!["C03AA03", "C03DA01"]),
-        ("losartan-HCTZ", vec!["C03AA03"]),
+        ("losartan-HCTZ", vec!["C03AA03", "C09CA"]),
         ("amlodipine-atorvastatin", vec!["C08CA01", "C10AA05"]),
     ] {
         let mut got = codes(name);
@@ -218,7 +218,8 @@ fn a_chemical_symbol_before_a_salt_form_is_that_supplement_and_mg_alone_is_milli
     assert!(codes("sildenafil 50 mg citrate").is_empty());
     assert_eq!(codes("orphenadrine 100 mg citrate"), ["M03BC01"]);
     assert_eq!(codes("furosemide 40 mg oral"), ["C03CA01"]);
-    assert!(codes("losartan K").is_empty());
+    assert_eq!(codes("losartan K"), ["C09CA"]);
+    assert!(codes("valproate Na").is_empty());
 }
 
 #[test]
@@ -247,12 +248,12 @@ fn uk_brands_of_diuretics_and_salbutamol_name_their_drug() {
         ("Neo-Naclex", "C03AA"),
         ("Hygroton", "C03BA04"),
         ("Burinex 1 mg", "C03CA02"),
-        ("Coversyl Plus 5/1.25", "C03BA11"),
         ("Salamol 100 micrograms inhaler", "R03AC02"),
         ("Airomir", "R03AC02"),
     ]);
-    // Perindopril alone is not known: the brand without "Plus" names nothing.
-    assert!(codes("Coversyl 4 mg").is_empty());
+    // The brand with "Plus" is perindopril with indapamide; without it, perindopril alone.
+    assert_eq!(sorted_codes("Coversyl Plus 5/1.25"), ["C03BA11", "C09AA"]);
+    assert_eq!(codes("Coversyl 4 mg"), ["C09AA"]);
 }
 
 #[test]
@@ -399,4 +400,23 @@ fn us_and_uk_brands_of_diuretics_nifedipine_zolpidem_gabapentin_and_antihistamin
     assert_eq!(sorted_codes("Kalten"), ["C03AA03", "C03DB01"]);
     assert_eq!(sorted_codes("Edarbyclor"), ["C03BA04"]);
     assert_eq!(sorted_codes("Triapin 5/5"), ["C08CA02"]);
+}
+
+#[test]
+fn common_medicines_of_older_adults_are_known_by_their_class_or_own_code() {
+    each_names_one_code(&[
+        ("lisinopril 10 mg", "C09AA"),
+        ("Tritace 5mg", "C09AA"),
+        ("losartan 50 mg", "C09CA"),
+        ("warfarin 3 mg", "B01AA"),
+        ("Eliquis 5 mg bd", "B01AF"),
+        ("Pradaxa 110 mg", "B01AE07"),
+        ("allopurinol 100 mg", "M04AA01"),
+        ("Flomax", "G04CA02"),
+        ("alendronic acid 70 mg weekly", "M05BA"),
+        ("Prolia", "M05BX04"),
+        // Each P2Y12 inhibitor by its own code: the class B01AC also holds cilostazol (B01AC23).
+        ("clopidogrel 75 mg", "B01AC04"),
+        ("Brilinta", "B01AC24"),
+    ]);
 }

@@ -1260,8 +1260,8 @@ fn saddle_numbness_is_a_cauda_equina_emergency() {
 
 #[test]
 fn an_atc_code_of_no_anatomical_main_group_is_no_code_and_its_medicine_is_reported_unrecognised() {
-    let a = run(r#"{"medications": [{"atc": "X01AA01"}, {"name": "ramipril", "atc": "Z09AA05"}]}"#);
-    assert_eq!(a.unrecognized_medications, ["X01AA01", "ramipril"]);
+    let a = run(r#"{"medications": [{"atc": "X01AA01"}, {"name": "moxonidine", "atc": "Z02AC05"}]}"#);
+    assert_eq!(a.unrecognized_medications, ["X01AA01", "moxonidine"]);
     assert_eq!(warnings_with(&a, "is not a code"), 1);
     // A real code outside every reviewed class is a known drug, not flagged.
     let known = run(r#"{"medications": [{"atc": "C09AA05"}]}"#);
@@ -1353,9 +1353,15 @@ fn a_salt_supplement_named_with_its_salt_form_beside_other_words_is_that_supplem
     assert!(a.unrecognized_medications.is_empty());
     let b = run(r#"{"medications": [{"name": "Calcium carbonate + vitamin D3"}]}"#);
     assert!(b.unrecognized_medications.is_empty());
-    // A salt of a drug the table does not know is not the salt drug itself.
-    let c = run(r#"{"medications": [{"name": "losartan potassium 50mg"}]}"#);
-    assert_eq!(c.unrecognized_medications, vec!["losartan potassium 50mg"]);
+    // A salt of a drug the table does not know is not the salt drug itself; of one it knows, that
+    // drug.
+    let c = run(
+        r#"{"medications": [{"name": "phenoxymethylpenicillin potassium 250mg"}, {"name": "spironolactone"}, {"name": "losartan potassium 50mg"}]}"#,
+    );
+    assert_eq!(
+        c.unrecognized_medications,
+        vec!["phenoxymethylpenicillin potassium 250mg"]
+    );
     assert!(!avoid(&c).contains(&"A12BA".to_string()));
 }
 
@@ -2351,6 +2357,20 @@ fn a_child_with_rls_gets_the_paediatric_ferritin_threshold_and_no_adult_iron_reg
     assert_eq!(interpretation(&adult, "2276-4"), Some("low"));
     assert!(plan(&adult).contains(&"iron_repletion"));
     assert!(options(&adult).contains(&"B03AA07".to_string()));
+}
+
+#[test]
+fn an_antiplatelet_considered_is_not_taken_for_cilostazol_whose_class_it_shares() {
+    let a = run(
+        r#"{"patient": {"age": 70}, "conditions": [{"icd10": "I50.9"}], "symptoms": {"feels_like": "painful_cramp", "when": "walking", "relieved_by": "rest"}, "exam": {"abi": 0.7}, "considering": [{"name": "clopidogrel"}, {"name": "cilostazol"}]}"#,
+    );
+    assert_eq!(a.considered[0].decision, Decision::Statement);
+    assert!(!a.considered[0].elsewhere, "clopidogrel is not cilostazol");
+    assert_eq!(
+        a.considered[1].decision,
+        Decision::Avoid,
+        "cilostazol with heart failure"
+    );
 }
 
 #[test]
