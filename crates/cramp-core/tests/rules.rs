@@ -1155,6 +1155,41 @@ fn renal_function_is_not_ordered_on_dialysis_where_it_is_known_to_have_failed() 
 }
 
 #[test]
+fn a_treatment_used_only_in_diabetes_means_diabetes_when_the_conditions_do_not_name_it() {
+    let numb_feet = r#""feels_like": "burning_or_numb", "worse_in_evening": true, "relieved_by": "nothing", "returns_at_rest": false, "when": "night", "location": ["foot"], "side": "both", "numbness": true"#;
+    let case = |medicine: &str, conditions: &str| {
+        run(&format!(
+            r#"{{"patient": {{"age": 66}}, "symptoms": {{{numb_feet}}}, "medications": [{{"name": "{medicine}"}}], "conditions": [{conditions}]}}"#
+        ))
+    };
+    for medicine in [
+        "Lantus 20 units",
+        "insulin aspart",
+        "gliclazide 80 mg",
+        "Januvia 100 mg",
+        "pioglitazone",
+    ] {
+        let a = case(medicine, "");
+        let ml = a.classification.most_likely.as_ref().map(|m| m.code.code.as_str());
+        assert_eq!(ml, Some("E11.42"), "{medicine}: diabetic neuropathy");
+        assert!(plan(&a).contains(&"foot_care"), "{medicine}");
+        assert_eq!(warnings_with(&a, "is a diabetes treatment"), 1, "{medicine}");
+        // Named on the problem list too: nothing to say.
+        assert_eq!(
+            warnings_with(&case(medicine, r#"{"icd10": "E11.9"}"#), "is a diabetes treatment"),
+            0
+        );
+    }
+    // Drugs with other uses are recognised but mean nothing about diabetes.
+    for medicine in ["empagliflozin", "Ozempic", "metformin"] {
+        let a = case(medicine, "");
+        let ml = a.classification.most_likely.as_ref().map(|m| m.code.code.as_str());
+        assert_eq!(ml, Some("G62.9"), "{medicine}");
+        assert!(a.unrecognized_medications.is_empty(), "{medicine}");
+    }
+}
+
+#[test]
 fn a_thyroid_medicine_or_an_active_vitamin_d_taken_calls_for_tsh_or_calcium_without_the_diagnosis() {
     for (medicine, loinc) in [
         ("levothyroxine 100 mcg", "3016-3"),

@@ -553,6 +553,15 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         warnings.append(&mut own_warnings);
         unrecognized.append(&mut own_unrecognized);
         named_sets |= own_named_sets;
+        // A treatment used only in diabetes (insulin, a sulfonylurea, a DPP-4 inhibitor,
+        // pioglitazone) means diabetes, whether or not the conditions name it ([U]).
+        if !gates[GateId::Diabetes as usize] && resolved.iter().any(|r| r.in_set(SetId::DiabetesTreatments)) {
+            gates[GateId::Diabetes as usize] = true;
+            warnings.push(format!(
+                "medications[{i}]: {:?} is a diabetes treatment; diabetes was read from it, as the conditions do not name it",
+                d.name.as_deref().or(d.atc.as_deref()).or(d.rxnorm.as_deref()).unwrap_or_default()
+            ));
+        }
         ingredients.extend(resolved);
     }
     for (i, d) in case.considering.iter().enumerate() {

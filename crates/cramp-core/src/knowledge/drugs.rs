@@ -156,6 +156,7 @@ sets! {
     LowersSodium = "lowers_sodium", BetaBlockers = "beta_blockers", OtherMuscleRelaxants = "other_muscle_relaxants",
     Cilostazol = "cilostazol", EncephalopathyTreatments = "encephalopathy_treatments",
     ThyroidTreatments = "thyroid_treatments", ActiveVitaminD = "active_vitamin_d",
+    DiabetesTreatments = "diabetes_treatments",
 }
 
 /// A drug of the table.
