@@ -341,6 +341,25 @@ fn a_neuropathy_or_lumbar_stenosis_already_diagnosed_is_in_the_differential() {
 }
 
 #[test]
+fn rls_is_called_unlikely_for_cramp_typical_answers_only_when_all_four_are() {
+    let because = |symptoms: &str| {
+        let a = run(&format!(r#"{{"symptoms": {{{symptoms}}}}}"#));
+        let rls = differential_item(&a, "G25.81");
+        assert_eq!(rls.status, DifferentialStatus::Unlikely, "{symptoms}");
+        rls.because[0].phrase.clinician.clone()
+    };
+    assert!(because(NLC).contains("all four"));
+    // Burning feet worse in the evening: no urge to move, so not RLS, but not cramp-typical either.
+    let burning = because(
+        r#""feels_like": "burning_or_numb", "worse_in_evening": true, "relieved_by": "nothing", "returns_at_rest": false"#,
+    );
+    assert!(
+        !burning.contains("cramp-typical") && burning.contains("urge to move"),
+        "{burning}"
+    );
+}
+
+#[test]
 fn rls_already_diagnosed_is_named_as_such_when_the_answers_describe_cramps() {
     for condition in [
         r#"{"icd10": "G25.81"}"#,

@@ -1378,9 +1378,17 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
         });
     }
     if let Some(st) = p.rls {
+        // "All four cramp-typical" only when they are; RLS is also unlikely when the feeling is
+        // burning, numbness or nothing, whatever the other three answers.
+        let s = &c.case.symptoms;
+        let all_cramp_typical = s.feels_like == Some(FeelsLike::PainfulCramp)
+            && s.worse_in_evening == Some(false)
+            && s.relieved_by == Some(RelievedBy::Stretching)
+            && s.returns_at_rest == Some(false);
         let key = match st {
             Unlikely if p.rls_known => "rls_known",
-            Unlikely => "rls_all_cramp_typical",
+            Unlikely if all_cramp_typical => "rls_all_cramp_typical",
+            Unlikely => "rls_no_urge",
             Likely if p.coexisting => "coexisting",
             Likely => "rls_pattern",
             Possible if p.rls_known => "rls_known",
