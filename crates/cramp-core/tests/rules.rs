@@ -360,6 +360,35 @@ fn rls_is_called_unlikely_for_cramp_typical_answers_only_when_all_four_are() {
 }
 
 #[test]
+fn an_indeterminate_call_lists_its_pathway_as_possible_and_says_why_in_words_that_fit_the_answers() {
+    // Q2 and Q4 RLS-typical beside a painful cramp relieved by stretching: indeterminate.
+    let a = run(
+        r#"{"symptoms": {"feels_like": "painful_cramp", "worse_in_evening": true, "relieved_by": "stretching", "returns_at_rest": true}}"#,
+    );
+    assert_eq!(
+        a.classification.most_likely.as_ref().map(|m| m.confidence),
+        Some(Confidence::Low)
+    );
+    assert_eq!(differential(&a, "G47.62"), Some("possible"));
+    assert_eq!(differential(&a, "G25.81"), Some("possible"));
+    // A painful cramp relieved by nothing is likely cramps, but not "relieved by stretching".
+    let a = run(
+        r#"{"symptoms": {"feels_like": "painful_cramp", "worse_in_evening": false, "relieved_by": "nothing", "returns_at_rest": false}}"#,
+    );
+    let nlc = differential_item(&a, "G47.62");
+    assert_eq!(nlc.status, DifferentialStatus::Likely);
+    assert!(!nlc.because[0].phrase.clinician.contains("relieved by stretching"));
+    // All four cramp-typical: the full pattern.
+    let a = run(&format!(r#"{{"symptoms": {{{NLC}}}}}"#));
+    assert!(
+        differential_item(&a, "G47.62").because[0]
+            .phrase
+            .clinician
+            .contains("relieved by stretching")
+    );
+}
+
+#[test]
 fn rls_already_diagnosed_is_named_as_such_when_the_answers_describe_cramps() {
     for condition in [
         r#"{"icd10": "G25.81"}"#,

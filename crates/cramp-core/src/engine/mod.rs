@@ -1329,11 +1329,19 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Dx::Dvt => "dvt",
         }
     };
+    // The four differentiating answers all cramp-typical: what "nlc_pattern" and
+    // "rls_all_cramp_typical" say. Otherwise the cramps are called so on fewer answers.
+    let s = &c.case.symptoms;
+    let all_cramp_typical = s.feels_like == Some(FeelsLike::PainfulCramp)
+        && s.worse_in_evening == Some(false)
+        && s.relieved_by == Some(RelievedBy::Stretching)
+        && s.returns_at_rest == Some(false);
     let pattern = |dx: Dx| -> &'static str {
         match dx {
             Dx::Nlc if p.coexisting => "coexisting",
             Dx::Nlc if p.indeterminate => "indeterminate",
-            Dx::Nlc => "nlc_pattern",
+            Dx::Nlc if all_cramp_typical => "nlc_pattern",
+            Dx::Nlc => "nlc_partial",
             Dx::Rls if p.indeterminate => "rls_partial",
             Dx::Rls => "rls_pattern",
             Dx::Plmd => "plmd_pattern",
@@ -1357,16 +1365,22 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
         }
     };
     if let Some((dx, _)) = p.most_likely {
+        // An indeterminate call keeps its pathway's own status (possible), not "likely".
+        let status = match dx {
+            Dx::Nlc => p.nlc.unwrap_or(Likely),
+            Dx::Rls => p.rls.unwrap_or(Likely),
+            _ => Likely,
+        };
         push(DifferentialItem {
             code: code(dx_code(dx)),
-            status: Likely,
+            status,
             because: vec![because(pattern(dx))],
         });
     }
     if let Some(st) = p.nlc {
         let key = if p.coexisting {
             "coexisting"
-        } else if st == Likely {
+        } else if st == Likely && all_cramp_typical {
             "nlc_pattern"
         } else {
             "nlc_partial"
@@ -1378,13 +1392,8 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
         });
     }
     if let Some(st) = p.rls {
-        // "All four cramp-typical" only when they are; RLS is also unlikely when the feeling is
-        // burning, numbness or nothing, whatever the other three answers.
-        let s = &c.case.symptoms;
-        let all_cramp_typical = s.feels_like == Some(FeelsLike::PainfulCramp)
-            && s.worse_in_evening == Some(false)
-            && s.relieved_by == Some(RelievedBy::Stretching)
-            && s.returns_at_rest == Some(false);
+        // RLS is also unlikely when the feeling is burning, numbness or nothing, whatever the
+        // other three answers.
         let key = match st {
             Unlikely if p.rls_known => "rls_known",
             Unlikely if all_cramp_typical => "rls_all_cramp_typical",
