@@ -159,7 +159,7 @@ fn resolve<'a>(
     let make = |label: String, code: Option<String>, own_code: bool, drug: Option<usize>| Ingredient {
         profile: kb.drugs.ingredient_profile(code.as_deref(), own_code, drug),
         label: match (name, drug) {
-            (None, Some(idx)) => format!("{} ({label})", kb.drugs.drugs[idx].display),
+            (None, Some(idx)) => kb.drugs.labelled(idx, &label),
             _ => label,
         },
         code,
@@ -559,7 +559,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             gates[GateId::Diabetes as usize] = true;
             warnings.push(format!(
                 "medications[{i}]: {:?} is a diabetes treatment; diabetes was read from it, as the conditions do not name it",
-                d.name.as_deref().or(d.atc.as_deref()).or(d.rxnorm.as_deref()).unwrap_or_default()
+                kb.drugs.shown(d)
             ));
         }
         ingredients.extend(resolved);

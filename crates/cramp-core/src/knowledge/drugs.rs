@@ -758,18 +758,29 @@ impl DrugTable {
         if let Some(name) = d.name.as_deref() {
             return name.to_string();
         }
+        // The codes read as the rules read them (`atc_in`, `rxnorm_in`: a label or a description
+        // beside the code is passed over).
         let (code, drug) = match (d.atc.as_deref(), d.rxnorm.as_deref()) {
             (Some(atc), _) => (
                 atc.to_string(),
-                self.by_atc(&self.current_atc(&atc.trim().to_ascii_uppercase())),
+                atc_in(atc).and_then(|r| self.by_atc(&self.current_atc(&r.code))),
             ),
-            (None, Some(rx)) => (format!("RxNorm {rx}"), self.by_rxnorm(rx.trim())),
+            (None, Some(rx)) => (
+                format!("RxNorm {rx}"),
+                rxnorm_in(rx).and_then(|r| self.by_rxnorm(&r.code)),
+            ),
             (None, None) => return String::new(),
         };
         match drug {
-            Some(idx) => format!("{} ({code})", self.drugs[idx].display),
+            Some(idx) => self.labelled(idx, &code),
             None => code,
         }
+    }
+
+    /// A drug named by a code alone: the drug the code names, with the code as sent
+    /// ("Hydrochlorothiazide (RxNorm 5487)").
+    pub fn labelled(&self, idx: usize, code_as_sent: &str) -> String {
+        format!("{} ({code_as_sent})", self.drugs[idx].display)
     }
 
     /// One bit per set for which `test` holds.
