@@ -37,6 +37,10 @@ pub struct SearchVocabulary {
     /// Entries about one population that answer only a question naming it (entry id → words).
     #[serde(default)]
     pub searched_only_with: std::collections::BTreeMap<String, Vec<String>>,
+    /// Entries that do not answer a question naming a population they exclude (entry id → words):
+    /// "baclofen is not a treatment for your cramps" is wrong for someone asking about cirrhosis.
+    #[serde(default)]
+    pub not_searched_with: std::collections::BTreeMap<String, Vec<String>>,
     /// Warning signs a question may describe, each with the approved statement that says what to
     /// do: that statement comes first (SPEC §8: a red flag is never outranked).
     #[serde(default)]
@@ -102,9 +106,63 @@ pub struct SynonymGroup {
     pub context: bool,
 }
 
-/// bm25's own English analysis: Unicode words, lower case, stop words out, Snowball stems.
-fn english() -> bm25::DefaultTokenizer {
-    bm25::DefaultTokenizer::new(bm25::Language::English)
+/// bm25's own English analysis (Unicode words, lower case, stop words out, Snowball stems), after
+/// one rewrite of our own: a vitamin named by one letter ("vitamin D", "vitamins C and E") becomes
+/// one word ("vitamind0": the digit keeps the stemmer from taking "vitamine" for "vitamin"), because the stop-word list drops single letters and every vitamin would
+/// otherwise be the same "vitamin" (before this, "does vitamin D help cramps?" was answered with the
+/// dialysis statement on vitamins E and C).
+#[derive(Debug)]
+struct English(bm25::DefaultTokenizer);
+
+impl English {
+    fn new() -> English {
+        English(bm25::DefaultTokenizer::new(bm25::Language::English))
+    }
+
+    fn tokenize(&self, text: &str) -> Vec<String> {
+        self.0.tokenize(&join_vitamin_letters(text))
+    }
+}
+
+/// "Vitamin D" → "vitamind0"; "vitamins C and E" → "vitaminc0 and vitamine0"; "vitamin B12" is left
+/// as it is (its second word is not one letter). Case-insensitive; other text is unchanged.
+fn join_vitamin_letters(text: &str) -> std::borrow::Cow<'_, str> {
+    let lower = text.to_lowercase();
+    if !lower.contains("vitamin") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let words: Vec<&str> = lower.split(' ').collect();
+    fn letter(w: &str) -> Option<(&str, &str)> {
+        let core = w.trim_end_matches(|c: char| c.is_ascii_punctuation());
+        (core.len() == 1 && core.as_bytes()[0].is_ascii_alphabetic()).then_some((core, &w[core.len()..]))
+    }
+    let mut out: Vec<String> = Vec::with_capacity(words.len());
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if (w == "vitamin" || w == "vitamins")
+            && let Some((l, tail)) = words.get(i + 1).and_then(|n| letter(n))
+        {
+            out.push(format!("vitamin{l}0{tail}"));
+            i += 2;
+            // "vitamins C and E", "vitamins C, E": each further letter of the list ("a" and "i"
+            // are words there: "vitamin C and a bit of zinc").
+            while let Some(next) = words.get(i) {
+                if let Some((l, tail)) = letter(next).filter(|(l, _)| *l != "a" && *l != "i") {
+                    out.push(format!("vitamin{l}0{tail}"));
+                } else if *next == "and" || *next == "or" {
+                    out.push((*next).to_string());
+                } else {
+                    break;
+                }
+                i += 1;
+            }
+            continue;
+        }
+        out.push(w.to_string());
+        i += 1;
+    }
+    std::borrow::Cow::Owned(out.join(" "))
 }
 
 /// The embedder sees text we have already analysed, one stem per space-separated word, so that
@@ -139,6 +197,20 @@ struct Doc {
     needs_drug: bool,
     /// Stems one of which the question must contain (`searched_only_with`).
     requires: Option<HashSet<String>>,
+    /// Stems none of which the question may contain (`not_searched_with`).
+    excluded_by: HashSet<String>,
+}
+
+impl Doc {
+    /// Whether the entry may answer this question at all: it names the population the entry is
+    /// only for (`searched_only_with`) and none the entry excludes (`not_searched_with`).
+    fn fits(&self, a: &Analysis) -> bool {
+        let required = self
+            .requires
+            .as_ref()
+            .is_none_or(|req| a.concepts.iter().flat_map(|c| c.stems()).any(|t| req.contains(t)));
+        required && !a.words.iter().any(|w| self.excluded_by.contains(w))
+    }
 }
 
 /// A concept of the question: the ways an entry may say it (each a sequence of stems, all of which
@@ -250,7 +322,7 @@ struct SynonymStems {
 
 /// The search index over the approved entries of one knowledge base.
 pub struct Searcher {
-    analyser: bm25::DefaultTokenizer,
+    analyser: English,
     embedder: Embedder<u32, Analysed>,
     scorer: Scorer<usize>,
     docs: Vec<Doc>,
@@ -307,7 +379,7 @@ fn drug_links(kb: &KnowledgeBase, drug: usize) -> NamedDrug {
 
 impl Searcher {
     pub fn new(kb: &KnowledgeBase) -> Searcher {
-        let analyser = english();
+        let analyser = English::new();
         let stems = |text: &str| analyser.tokenize(text);
         let voc = &kb.search;
 
@@ -349,6 +421,11 @@ impl Searcher {
                 .searched_only_with
                 .get(&e.id)
                 .map(|words| words.iter().flat_map(|w| stems(w)).collect());
+            let excluded_by = voc
+                .not_searched_with
+                .get(&e.id)
+                .map(|words| words.iter().flat_map(|w| stems(w)).collect())
+                .unwrap_or_default();
             docs.push(Doc {
                 entry: e.index,
                 terms: terms.into_iter().collect(),
@@ -357,6 +434,7 @@ impl Searcher {
                 needs_drug: templated && groups.is_empty(),
                 groups,
                 requires,
+                excluded_by,
             });
         }
 
@@ -473,8 +551,10 @@ impl Searcher {
             concepts.push(self.concept(alternatives, true));
         }
 
-        for g in &self.groups {
-            let mut hit = false;
+        // Every place a group's trigger occurs; a longer phrase of one group takes its words from
+        // a shorter trigger of another inside it ("heating pad" is heat, not PAD's "pad").
+        let mut found: Vec<(usize, usize, usize)> = Vec::new(); // (group, start, length)
+        for (gi, g) in self.groups.iter().enumerate() {
             for seq in &g.triggers {
                 let n = seq.len();
                 if n == 0 || n > words.len() {
@@ -482,11 +562,24 @@ impl Searcher {
                 }
                 for start in 0..=words.len() - n {
                     if words[start..start + n] == seq[..] {
-                        hit = true;
-                        used[start..start + n].iter_mut().for_each(|u| *u = true);
+                        found.push((gi, start, n));
                     }
                 }
             }
+        }
+        found.sort_by_key(|&(gi, start, n)| (std::cmp::Reverse(n), gi, start));
+        let mut claimed: Vec<Option<usize>> = vec![None; words.len()];
+        let mut hit = vec![false; self.groups.len()];
+        for (gi, start, n) in found {
+            let span = start..start + n;
+            if claimed[span.clone()].iter().any(|c| c.is_some_and(|other| other != gi)) {
+                continue;
+            }
+            hit[gi] = true;
+            claimed[span.clone()].iter_mut().for_each(|c| *c = Some(gi));
+            used[span].iter_mut().for_each(|u| *u = true);
+        }
+        for (g, hit) in self.groups.iter().zip(hit) {
             if hit {
                 let subject = g.searched.iter().flatten().any(|t| !self.question_words.contains(t));
                 let mut c = self.concept(g.searched.clone(), subject);
@@ -593,13 +686,7 @@ impl Searcher {
                 if !analysis.concepts.iter().any(|c| c.said_by(&doc.terms)) {
                     return None;
                 }
-                if let Some(req) = &doc.requires
-                    && !analysis
-                        .concepts
-                        .iter()
-                        .flat_map(|c| c.stems())
-                        .any(|t| req.contains(t))
-                {
+                if !doc.fits(&analysis) {
                     return None;
                 }
                 let link = linked(doc.entry);
@@ -659,7 +746,9 @@ impl Searcher {
                 };
                 let avoid = self.docs.iter().find(|doc| {
                     let e = &kb.entries[doc.entry];
-                    e.severity.is_some() && e.atc.as_deref().is_some_and(|a| crate::engine::compatible(a, code))
+                    e.severity.is_some()
+                        && e.atc.as_deref().is_some_and(|a| crate::engine::compatible(a, code))
+                        && doc.fits(&analysis)
                 });
                 if let Some(doc) = avoid
                     && !hits.iter().any(|h| h.entry == doc.entry)
@@ -726,5 +815,24 @@ impl Searcher {
             touched,
             analysis,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_vitamin_letters;
+
+    #[test]
+    fn a_vitamin_named_by_one_letter_becomes_one_word() {
+        assert_eq!(join_vitamin_letters("Does vitamin D help?"), "does vitamind0 help?");
+        assert_eq!(
+            join_vitamin_letters("vitamins C and E, or vitamin b12"),
+            "vitaminc0 and vitamine0, or vitamin b12"
+        );
+        assert_eq!(
+            join_vitamin_letters("vitamin C and a bit of zinc"),
+            "vitaminc0 and a bit of zinc"
+        );
+        assert_eq!(join_vitamin_letters("magnesium at night"), "magnesium at night");
     }
 }

@@ -450,3 +450,65 @@ fn asking_what_to_do_during_a_cramp_gets_the_acute_relief_statement() {
     // The group's triggers each keep a word besides "cramp": other cramp questions are untouched.
     assert_eq!(first("can statins cause cramps").as_deref(), Some("review.statin"));
 }
+
+// Everyday words that named the wrong subject: "heating pad" read as PAD, "vitamin D" as any
+// vitamin (the stop words drop the letter), "exercise" as the claudication programme, "go away" as
+// the DVT statement's "pain that does not go away".
+#[test]
+fn household_words_find_their_own_subject() {
+    let kb = common::kb();
+    let relief = ["plan.acute_cramp_relief", "conflict.acute_relief"];
+    for q in [
+        "can I use a heating pad",
+        "is a hot water bottle good for a cramp",
+        "should I put ice on my calf",
+        "does a hot bath before bed help",
+    ] {
+        let got = first(q);
+        assert!(
+            got.as_deref().is_some_and(|id| relief.contains(&id)),
+            "{q:?} -> {got:?}"
+        );
+    }
+    let pad = [
+        "plan.supervised_exercise",
+        "plan.cardiovascular_risk_management",
+        "plan.vascular_assessment",
+    ];
+    for q in ["can I use a heating pad", "why do I get cramps after exercise"] {
+        for h in ask(q).hits {
+            assert!(
+                !pad.contains(&kb.entries[h.entry].id.as_str()),
+                "{q:?}: {}",
+                kb.entries[h.entry].id
+            );
+        }
+    }
+    // The claudication statements still answer a question about leg pain on walking.
+    assert!(first("leg pain when walking, is it my arteries?").is_some_and(|id| pad.contains(&id.as_str())),);
+    // Nothing approved is about vitamin D; vitamin E is the dialysis statement.
+    assert!(!ask("does vitamin D help cramps?").answered);
+    assert_eq!(
+        first("does vitamin E help cramps?").as_deref(),
+        Some("education.cramps_on_dialysis")
+    );
+    assert_ne!(
+        first("will my cramps go away?").as_deref(),
+        Some("red_flag.possible_dvt")
+    );
+}
+
+#[test]
+fn a_statement_that_excludes_a_population_does_not_answer_it() {
+    let kb = common::kb();
+    let r = ask("what is the dose of baclofen in cirrhosis?");
+    assert!(r.answered);
+    for h in &r.hits {
+        assert_ne!(kb.entries[h.entry].id, "avoid.baclofen_no_indication");
+    }
+    // Outside cirrhosis it still answers.
+    assert_eq!(
+        first("is baclofen safe for cramps?").as_deref(),
+        Some("avoid.baclofen_no_indication")
+    );
+}

@@ -380,10 +380,15 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
             Some(_) => {}
         }
     }
-    for id in s.not_searched.iter().chain(s.searched_only_with.keys()) {
+    for id in s
+        .not_searched
+        .iter()
+        .chain(s.searched_only_with.keys())
+        .chain(s.not_searched_with.keys())
+    {
         if !kb.entries.iter().any(|e| &e.id == id) {
             r.error(
-                "search.toml not_searched / searched_only_with",
+                "search.toml not_searched / searched_only_with / not_searched_with",
                 format!("{id} is not an entry"),
             );
         }
