@@ -109,7 +109,8 @@ fn a_supplement_named_by_its_salt_form_is_that_supplement_and_a_salt_of_another_
         ("calcium supplements", "A12AA"),
     ]);
     // The salt of a drug the knowledge base does not know is not a supplement; of one it knows, that drug.
-    assert!(codes("sodium valproate").is_empty());
+    assert!(codes("sodium fusidate").is_empty());
+    assert_eq!(codes("sodium valproate"), ["N03AG01"]);
     assert_eq!(codes("losartan potassium 50 mg"), ["C09CA"]);
     assert_eq!(codes("naproxen sodium 550 mg"), ["M01AE02"]);
     assert_eq!(codes("esomeprazole magnesium"), ["A02BC"]);
@@ -215,11 +216,13 @@ fn a_chemical_symbol_before_a_salt_form_is_that_supplement_and_mg_alone_is_milli
     ]);
     // "mg" without a salt form after it is a dose, not magnesium; so is "mg" after a drug's name.
     assert!(codes("Mg 400").is_empty());
-    assert!(codes("sildenafil 50 mg citrate").is_empty());
+    assert!(codes("tofacitinib 5 mg citrate").is_empty());
+    assert_eq!(codes("sildenafil 50 mg citrate"), ["G04BE"]);
     assert_eq!(codes("orphenadrine 100 mg citrate"), ["M03BC01"]);
     assert_eq!(codes("furosemide 40 mg oral"), ["C03CA01"]);
     assert_eq!(codes("losartan K"), ["C09CA"]);
-    assert!(codes("valproate Na").is_empty());
+    assert!(codes("fusidate Na").is_empty());
+    assert_eq!(codes("valproate Na"), ["N03AG01"]);
 }
 
 #[test]
@@ -418,5 +421,19 @@ fn common_medicines_of_older_adults_are_known_by_their_class_or_own_code() {
         // Each P2Y12 inhibitor by its own code: the class B01AC also holds cilostazol (B01AC23).
         ("clopidogrel 75 mg", "B01AC04"),
         ("Brilinta", "B01AC24"),
+        ("tramadol 50 mg", "N02A"),
+        ("co-codamol 30/500", "N02A"),
+        // Each antiepileptic by its own code: N03A also holds clonazepam (N03AE01) and the former
+        // codes of gabapentin and pregabalin.
+        ("sodium valproate 500 mg", "N03AG01"),
+        ("Keppra", "N03AX14"),
+        ("Sinemet 25/100", "N04BA02"),
+        ("famotidine", "A02BA"),
+        ("prednisolone 5 mg", "H02AB"),
+        ("Mirena", "G03AC"),
+        // Bupropion is not one of the c.6b antidepressants that can worsen RLS.
+        ("Wellbutrin XL 150 mg", "N06AX12"),
+        ("vitamin D3 1000 iu", "A11CC05"),
+        ("Entresto 49/51", "C09DX04"),
     ]);
 }

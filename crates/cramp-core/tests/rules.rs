@@ -831,6 +831,8 @@ fn quinine_beside_a_qt_prolonging_drug_of_another_class_flags_qt_risk() {
         "ciprofloxacin",
         "hydroxychloroquine",
         "donepezil",
+        "chloroquine",
+        "Diflucan 150 mg",
     ] {
         let a = run(&format!(
             r#"{{"medications": [{{"name": "quinine sulfate 300 mg"}}, {{"name": "{other}"}}]}}"#
