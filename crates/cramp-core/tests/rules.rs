@@ -987,6 +987,26 @@ fn a_child_with_cramps_and_a_raised_ck_is_also_referred_to_paediatrics() {
 }
 
 #[test]
+fn a_child_whose_cramps_persist_despite_stretching_is_also_referred_to_paediatrics() {
+    // c.7 "paediatric review if persistent": read as refractory_cramps (≥ 6 weeks of stretching with
+    // frequent, sleep-disrupting or severe cramps).
+    let a = run(&format!(
+        r#"{{"patient": {{"age": 16, "sex": "male"}}, "symptoms": {{{NLC}, "episodes_per_week": 5, "sleep_disrupted": true, "stretching_weeks_tried": 8}}}}"#
+    ));
+    assert!(flags(&a).contains(&"refractory_cramps"));
+    assert_eq!(referral(&a).1, vec!["primary_care", "paediatrics"]);
+    let early = run(&format!(
+        r#"{{"patient": {{"age": 16, "sex": "male"}}, "symptoms": {{{NLC}, "episodes_per_week": 5, "sleep_disrupted": true, "stretching_weeks_tried": 3, "weakness": false}}}}"#
+    ));
+    assert_eq!(referral(&early).1, vec!["primary_care"]);
+    // An adult with refractory cramps is not sent to paediatrics.
+    let adult = run(&format!(
+        r#"{{"patient": {{"age": 40, "sex": "male"}}, "symptoms": {{{NLC}, "episodes_per_week": 5, "stretching_weeks_tried": 8}}}}"#
+    ));
+    assert!(!referral(&adult).1.contains(&"paediatrics"));
+}
+
+#[test]
 fn a_teenager_with_rls_is_not_flagged_atypical_age() {
     let a = run(&format!(r#"{{"patient": {{"age": 16}}, "symptoms": {{{RLS}}}}}"#));
     assert!(!flags(&a).contains(&"atypical_age"));

@@ -1107,11 +1107,13 @@ fn referral<'kb>(
             r.reasons.push(entry);
         }
     };
-    // c.7 children: paediatric review if persistent, weak or with a raised CK.
+    // c.7 children: paediatric review if persistent, weak or with a raised CK. "Persistent" is read
+    // as cramps that persist despite first-line measures: the refractory_cramps flag ([U] reading).
     let weak = yes(c.case.symptoms.weakness) || yes(c.case.exam.objective_weakness) || high(interp(AnalyteId::Ck));
+    let persistent = flags.iter().any(|f| f.id == RedFlagId::RefractoryCramps);
     for f in flags {
         add(f.urgency, &f.entry.refer_to, f.entry);
-        if f.id == RedFlagId::AtypicalAge && weak {
+        if f.id == RedFlagId::AtypicalAge && (weak || persistent) {
             add(f.urgency, &f.entry.refer_to_if_weak, f.entry);
         }
     }

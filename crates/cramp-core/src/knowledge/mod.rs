@@ -159,6 +159,8 @@ pub struct Entry {
     pub urgency: Option<Urgency>,
     pub urgency_sudden: Option<Urgency>,
     pub refer_to: Vec<Destination>,
+    /// `atypical_age`: the paediatric review c.7 adds with weakness, a raised CK, or cramps that
+    /// persist despite first-line measures (`refractory_cramps`).
     pub refer_to_if_weak: Vec<Destination>,
     pub tier: Option<PlanTier>,
     pub atc: Option<String>,
