@@ -496,6 +496,13 @@ fn household_words_find_their_own_subject() {
         first("will my cramps go away?").as_deref(),
         Some("red_flag.possible_dvt")
     );
+    // "ALS" is not the "al" of "et al." in a citation (it found the baclofen cohort statement).
+    assert!(!ask("cramps in ALS").answered);
+    // Kidney failure finds the ESRD statement.
+    assert_eq!(
+        first("RLS with kidney failure").as_deref(),
+        Some("option.iv_iron_sucrose_esrd")
+    );
 }
 
 #[test]
