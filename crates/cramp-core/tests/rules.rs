@@ -3322,6 +3322,8 @@ fn common_clinical_wordings_of_the_rule_conditions_are_recognised() {
         "diabetic nephropathy",
         "NIDDM",
         "PVD",
+        "PAOD",
+        "peripheral arterial occlusive disease",
         "intermittent claudication",
         "tobacco use disorder",
         "first degree atrioventricular block",
