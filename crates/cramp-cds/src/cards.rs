@@ -3,11 +3,11 @@
 //! omitted when empty; `summary` is always under 140 characters.
 
 use cramp_core::Assessment;
-use cramp_core::assessment::{ConsideredItem, Decision, ReviewItem};
+use cramp_core::assessment::{ConsideredItem, Decision, RedFlag, ReviewItem};
 use cramp_core::case::Case;
 use cramp_core::knowledge::{Entry, KnowledgeBase, SetId, topic};
 use cramp_core::template::fill;
-use cramp_core::vocab::{Severity, Tier, Urgency};
+use cramp_core::vocab::{RedFlagId, Severity, Tier, Urgency};
 use cramp_fhir::Mapped;
 use cramp_fhir::resources::canonical;
 use cramp_wire::json::{Object, WriteJson};
@@ -555,23 +555,9 @@ pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -
     let data = data_lines(ctx, case);
 
     for f in &a.red_flags {
-        let title = ctx
-            .kb
-            .cds
-            .red_flag_titles
-            .get(f.id.as_str())
-            .map_or(f.id.as_str(), String::as_str);
         let mut why = vec![md(&f.entry.population).into_owned()];
         why.extend(data.iter().cloned());
-        cards.push(ctx.card(
-            f.entry,
-            summary(&s.red_flag, &[("flag", title), ("urgency", f.urgency.as_str())]),
-            urgency_indicator(f.urgency),
-            topic::RED_FLAG,
-            &why,
-            &[(f.entry, f.entry.clinician.clone())],
-            true,
-        ));
+        cards.push(red_flag_card(ctx, f, &why));
     }
 
     let (quinine, others): (Vec<&ReviewItem<'_>>, Vec<&ReviewItem<'_>>) =
@@ -675,6 +661,75 @@ pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -
         });
     }
     cards.push(card);
+    cards
+}
+
+/// One red flag: its title and urgency, the data that raised it, its statement.
+fn red_flag_card(ctx: &Ctx<'_>, f: &RedFlag<'_>, why: &[String]) -> Card {
+    let title = ctx
+        .kb
+        .cds
+        .red_flag_titles
+        .get(f.id.as_str())
+        .map_or(f.id.as_str(), String::as_str);
+    ctx.card(
+        f.entry,
+        summary(
+            &ctx.kb.cds.summaries.red_flag,
+            &[("flag", title), ("urgency", f.urgency.as_str())],
+        ),
+        urgency_indicator(f.urgency),
+        topic::RED_FLAG,
+        why,
+        &[(f.entry, f.entry.clinician.clone())],
+        true,
+    )
+}
+
+/// `order-select` / `order-sign`: the red flags a draft order raises that the chart alone does not
+/// (a QT-prolonging drug ordered for a patient on quinine), each with the order as its trigger and
+/// a suggestion to remove the draft. A draft whose own card already says to remove it (an avoided
+/// drug) gets no second card.
+pub(crate) fn order_red_flags(
+    ctx: &Ctx<'_>,
+    order_ref: &str,
+    case: &Case,
+    a: &Assessment<'_>,
+    before: &[RedFlagId],
+    own: Option<&Card>,
+) -> Vec<Card> {
+    if own.is_some_and(|c| c.selection_behavior.is_some()) {
+        return Vec::new();
+    }
+    let Some(c) = a.considered.first() else {
+        return Vec::new();
+    };
+    let l = &ctx.kb.cds.labels;
+    let mut cards = Vec::new();
+    for f in a.red_flags.iter().filter(|f| !before.contains(&f.id)) {
+        let mut why = vec![
+            format!("{}: {} ({})", l.ordered, md(&c.name), order_ref),
+            md(&f.entry.population).into_owned(),
+        ];
+        for m in &case.medications {
+            why.push(cat(&[&l.medication, ": ", &md(&ctx.kb.drugs.shown(m))]));
+        }
+        why.extend(data_lines(ctx, case));
+        let mut card = red_flag_card(ctx, f, &why);
+        card.suggestions.push(Suggestion {
+            uuid: ctx.uuid(&[f.entry.id.as_str(), order_ref, "remove"]),
+            label: fill(&l.remove_order, &[("drug", &c.drug_name)]),
+            is_recommended: false,
+            actions: vec![Action {
+                kind: "delete",
+                description: fill(&l.remove_order_action, &[("drug", &c.drug_name)]),
+                resource_id: order_ref.to_string(),
+            }],
+        });
+        card.selection_behavior = Some("at-most-one");
+        card.uuid = ctx.uuid(&[f.entry.id.as_str(), order_ref]);
+        cards.push(card);
+    }
     cards
 }
 

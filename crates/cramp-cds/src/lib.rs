@@ -128,7 +128,7 @@ pub fn discovery(prepared: &Prepared) -> Value {
     );
     let service = |hook: &str, id: &str, title: &str, description: &str, prefetch: &serde_json::Map<String, Value>| json!({ "hook": hook, "id": id, "title": title, "description": description, "prefetch": prefetch, "usageRequirements": usage });
     let order_title = "Leg cramp treatment orders";
-    let order_description = "When quinine, magnesium, baclofen or a drug that can cause cramps is ordered: whether it is advised for this patient's leg cramps, with the evidence. Quinine gets a critical card with a suggestion to remove the draft order.";
+    let order_description = "When quinine, magnesium, baclofen or a drug that can cause cramps is ordered: whether it is advised for this patient's leg cramps, with the evidence. Quinine gets a critical card with a suggestion to remove the draft order; an order that raises a red flag (a QT-prolonging drug beside quinine) gets that red flag's card.";
     json!({ "services": [
         service(
             "patient-view",
@@ -505,6 +505,9 @@ fn order_cards(
     };
     let drafts = draft_orders(raw, opts).map_err(|e| HookError::bad(e.0))?;
     let mut cards = Vec::new();
+    // The chart's own red flags, to tell which ones a draft order raises (once, and only when there
+    // is a draft to look at).
+    let mut before: Option<Vec<cramp_core::vocab::RedFlagId>> = None;
     for ((drug, from), reasons) in drafts
         .case
         .considering
@@ -524,7 +527,20 @@ fn order_cards(
         let assessment = assess(kb, &case, aopts);
         // An order whose own reason is leg cramps is about cramps, coded on the problem list or not.
         let for_cramps = has_cramps || cramp_core::engine::has_condition(kb, reasons, GateId::LegCramps);
-        cards.extend(cards::order(ctx, from, &case, &assessment, for_cramps));
+        let own = cards::order(ctx, from, &case, &assessment, for_cramps);
+        if !assessment.red_flags.is_empty() {
+            let before =
+                before.get_or_insert_with(|| assess(kb, &record.case, aopts).red_flags.iter().map(|f| f.id).collect());
+            cards.extend(cards::order_red_flags(
+                ctx,
+                from,
+                &case,
+                &assessment,
+                before,
+                own.as_ref(),
+            ));
+        }
+        cards.extend(own);
     }
     Ok(cards)
 }

@@ -844,6 +844,11 @@ fn quinine_beside_a_qt_prolonging_drug_of_another_class_flags_qt_risk() {
             r#"{{"medications": [{{"name": "{other}"}}], "considering": [{{"name": "quinine"}}]}}"#
         ));
         assert!(flags(&b).contains(&"qt_prolongation_risk"), "{other}");
+        // So does considering it beside the quinine already taken (an order for it, say).
+        let d = run(&format!(
+            r#"{{"medications": [{{"name": "quinine sulfate 300 mg"}}], "considering": [{{"name": "{other}"}}]}}"#
+        ));
+        assert!(flags(&d).contains(&"qt_prolongation_risk"), "{other}");
         // Without quinine, none of them is reviewed or flagged: they are not causes of cramps.
         let c = run(&format!(r#"{{"medications": [{{"name": "{other}"}}]}}"#));
         assert!(flags(&c).is_empty() && review(&c).is_empty(), "{other}");

@@ -671,6 +671,63 @@ async fn quinine_ordered_gets_a_critical_card_with_a_suggestion_to_remove_the_dr
 }
 
 #[tokio::test]
+async fn a_qt_prolonging_drug_ordered_for_a_patient_on_quinine_gets_the_qt_red_flag_card() {
+    let st = state();
+    let mut prefetch = order_prefetch(vec![icd("G47.62")], "female", "1950-01-01");
+    prefetch["medications"] = searchset(vec![med("m1", "active", "quinine sulfate 300 mg")]);
+    for hook in ["order-select", "order-sign"] {
+        let req = order_request(
+            hook,
+            vec![med("d1", "draft", "clarithromycin 500 mg")],
+            &["MedicationRequest/d1"],
+            prefetch.clone(),
+        );
+        let got = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+        assert_eq!(got.len(), 1, "{hook}: {got:?}");
+        let c = &got[0];
+        assert_card_conforms(c);
+        assert_eq!(c["indicator"], "warning", "a `soon` red flag");
+        assert!(
+            c["links"].as_array().unwrap().iter().any(|l| l["url"]
+                .as_str()
+                .unwrap()
+                .ends_with("/knowledge/red_flag.qt_prolongation_risk")),
+            "{c:?}"
+        );
+        let detail = c["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("clarithromycin 500 mg (MedicationRequest/d1)"),
+            "{detail}"
+        );
+        assert!(detail.contains("quinine sulfate 300 mg"), "{detail}");
+        // The prescriber decides: removing the draft is offered, not recommended.
+        assert_eq!(c["suggestions"][0]["isRecommended"], false);
+        assert_eq!(c["suggestions"][0]["actions"][0]["resourceId"], "MedicationRequest/d1");
+    }
+    // Without quinine on the chart the order raises nothing.
+    let req = order_request(
+        "order-sign",
+        vec![med("d1", "draft", "clarithromycin 500 mg")],
+        &[],
+        order_prefetch(vec![icd("G47.62")], "female", "1950-01-01"),
+    );
+    assert!(cards(&post(&st, "/cds-services/cramp-order-review", &req).await).is_empty());
+    // A flag the chart already has is the patient-view card's, not the order's.
+    let mut both = prefetch.clone();
+    both["medications"] = searchset(vec![
+        med("m1", "active", "quinine sulfate 300 mg"),
+        med("m2", "active", "citalopram 20 mg"),
+    ]);
+    let req = order_request(
+        "order-sign",
+        vec![med("d1", "draft", "clarithromycin 500 mg")],
+        &[],
+        both,
+    );
+    assert!(cards(&post(&st, "/cds-services/cramp-order-review", &req).await).is_empty());
+}
+
+#[tokio::test]
 async fn an_order_card_shows_the_patient_data_its_decision_read() {
     // Baclofen in cirrhosis with a raised creatinine and no eGFR: an option on the condition that
     // the eGFR is 30 or more, shown beside the data it read.

@@ -360,7 +360,10 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
         } else {
             t.qtc_male_or_unknown.value
         };
-        let qt_drug = c.takes(SetId::QtProlonging);
+        // Another QT-prolonging drug taken or being considered beside quinine: the combination is
+        // the risk whichever of the two is the new one ([U] reading of c.5's "another QT-prolonging
+        // drug"; an order for a macrolide on quinine is the case).
+        let qt_drug = c.takes_or_considers(SetId::QtProlonging);
         let k_low =
             c.f.value(AnalyteId::Potassium)
                 .is_some_and(|k| k < t.qt_potassium_low.value);
