@@ -513,6 +513,14 @@ fn a_statement_that_excludes_a_population_does_not_answer_it() {
     for h in &r.hits {
         assert_ne!(kb.entries[h.entry].id, "avoid.baclofen_no_indication");
     }
+    // With hepatic encephalopathy, where baclofen is never offered and the statements saying so are
+    // in review, nothing presents baclofen in cirrhosis: the question is refused.
+    for q in [
+        "is baclofen safe with hepatic encephalopathy and cirrhosis?",
+        "baclofen makes me confused, I have cirrhosis",
+    ] {
+        assert!(!ask(q).answered, "{q}");
+    }
     // Outside cirrhosis it still answers.
     assert_eq!(
         first("is baclofen safe for cramps?").as_deref(),
