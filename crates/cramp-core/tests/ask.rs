@@ -325,6 +325,7 @@ fn a_question_describing_a_warning_sign_gets_what_to_do_first() {
         ("I bruise easily on quinine", "plan.safety_net_advice"),
         ("quinine and nosebleeds", "plan.safety_net_advice"),
         ("my calf is swollen", "red_flag.possible_dvt"),
+        ("my calf is red and hot after a long flight", "red_flag.possible_dvt"),
         ("swollen calf and bruising on quinine", "red_flag.possible_dvt"),
         ("new weakness in my legs", "plan.safety_net_advice"),
     ] {
