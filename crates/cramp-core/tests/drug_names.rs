@@ -436,4 +436,13 @@ fn common_medicines_of_older_adults_are_known_by_their_class_or_own_code() {
         ("vitamin D3 1000 iu", "A11CC05"),
         ("Entresto 49/51", "C09DX04"),
     ]);
+    // A topical NSAID is told from the tablet by its form; other drugs pass the form word over.
+    each_names_one_code(&[
+        ("Voltaren gel", "M02AA"),
+        ("diclofenac sodium 10 MG/ML Topical Gel", "M02AA"),
+        ("Voltaren", "M01A"),
+        ("diclofenac 50 mg", "M01A"),
+        ("rotigotine 2 mg/24 h patch", "N04BC"),
+        ("fentanyl 25 mcg/hr transdermal patch", "N02A"),
+    ]);
 }

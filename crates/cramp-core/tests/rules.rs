@@ -2912,6 +2912,33 @@ fn an_nsaid_in_ckd_is_avoided() {
 }
 
 #[test]
+fn a_topical_nsaid_is_not_the_tablet() {
+    // A gel or patch (M02AA) is neither reviewed as a cause of cramps nor avoided with the
+    // systemic NSAIDs (M01A) at 65 and over or in CKD; the tablet still is.
+    for gel in [
+        "Voltaren gel",
+        "diclofenac sodium 10 MG/ML Topical Gel",
+        "ibuprofen 5% gel",
+        "Flector patch",
+    ] {
+        let a = run(&format!(
+            r#"{{"patient": {{"age": 75}}, "symptoms": {{{NLC}}}, "conditions": [{{"icd10": "N18.3"}}], "medications": [{{"name": "{gel}"}}], "considering": [{{"name": "{gel}"}}]}}"#
+        ));
+        assert!(review(&a).is_empty(), "{gel}: {:?}", review(&a));
+        assert!(
+            !avoid(&a).iter().any(|c| c.starts_with("M01A") || c.starts_with("M02A")),
+            "{gel}"
+        );
+        assert!(a.unrecognized_medications.is_empty(), "{gel}");
+    }
+    let tablet = run(&format!(
+        r#"{{"patient": {{"age": 75}}, "symptoms": {{{NLC}}}, "medications": [{{"name": "diclofenac 50 mg"}}]}}"#
+    ));
+    assert!(!review(&tablet).is_empty());
+    assert!(avoid(&tablet).iter().any(|c| c.starts_with("M01A")));
+}
+
+#[test]
 fn potassium_with_a_potassium_sparing_diuretic_is_avoided() {
     let a = run(
         r#"{"medications": [{"name": "spironolactone"}], "considering": [{"name": "potassium chloride"}], "labs": [{"loinc": "2823-3", "value": 3.2, "unit": "mmol/L"}]}"#,
