@@ -695,6 +695,14 @@ fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_poss
         assert_eq!(flag_urgency(&a, "possible_dvt"), Some("urgent"), "{name}");
         assert!(a.unrecognized_medications.is_empty(), "{name}");
     }
+    // A progestogen-only contraceptive holds no oestrogen.
+    for name in ["Mirena", "Cerazette 75 micrograms", "desogestrel"] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{"when": "constant", "location": ["calf"], "side": "both"}}, "medications": [{{"name": "{name}"}}]}}"#
+        ));
+        assert!(!flags(&a).contains(&"possible_dvt"), "{name}");
+        assert!(a.unrecognized_medications.is_empty(), "{name}");
+    }
     // Not persistent, not one-sided without risk, or a burning feeling: no flag.
     for symptoms in [
         r#""feels_like": "painful_cramp", "when": "night", "location": ["calf"], "side": "left""#,
