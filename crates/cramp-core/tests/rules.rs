@@ -681,6 +681,8 @@ fn persistent_calf_pain_one_sided_or_after_immobility_or_on_oestrogen_flags_poss
     for name in [
         "estradiol 2mg",
         "Evorel 50 patch",
+        "HRT patch",
+        "tibolone 2.5 mg",
         "ethinylestradiol/levonorgestrel 30/150",
         // An oestrogen receptor modulator carries the same thromboembolism warning [U].
         "raloxifene 60 mg",
