@@ -499,6 +499,11 @@ fn household_words_find_their_own_subject() {
     );
     // "ALS" is not the "al" of "et al." in a citation (it found the baclofen cohort statement).
     assert!(!ask("cramps in ALS").answered);
+    // "HRT" alone is the oestrogen group of the vocabulary, not a drug without a statement.
+    assert_eq!(
+        first("does HRT cause leg cramps?").as_deref(),
+        Some("review.conjugated_estrogens")
+    );
     // Kidney failure finds the ESRD statement.
     assert_eq!(
         first("RLS with kidney failure").as_deref(),
