@@ -499,6 +499,15 @@ fn household_words_find_their_own_subject() {
     );
     // "ALS" is not the "al" of "et al." in a citation (it found the baclofen cohort statement).
     assert!(!ask("cramps in ALS").answered);
+    // A quinine statement names its side effects; it answers only a question that names quinine.
+    for h in ask("cramps and dark urine").hits {
+        assert!(
+            !kb.entries[h.entry].id.contains("quinine"),
+            "{}",
+            kb.entries[h.entry].id
+        );
+    }
+    assert_eq!(first("I take Q-vel").as_deref(), Some("review.quinine"));
     // "HRT" alone is the oestrogen group of the vocabulary, not a drug without a statement.
     assert_eq!(
         first("does HRT cause leg cramps?").as_deref(),
