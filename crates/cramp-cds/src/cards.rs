@@ -704,28 +704,12 @@ pub(crate) fn order_red_flags(
     let Some(c) = a.considered.first() else {
         return Vec::new();
     };
-    let l = &ctx.kb.cds.labels;
     let mut cards = Vec::new();
     for f in a.red_flags.iter().filter(|f| !before.contains(&f.id)) {
-        let mut why = vec![
-            format!("{}: {} ({})", l.ordered, md(&c.name), order_ref),
-            md(&f.entry.population).into_owned(),
-        ];
-        for m in &case.medications {
-            why.push(cat(&[&l.medication, ": ", &md(&ctx.kb.drugs.shown(m))]));
-        }
-        why.extend(data_lines(ctx, case));
+        let why = order_why(ctx, order_ref, c, case, Some(md(&f.entry.population).into_owned()));
         let mut card = red_flag_card(ctx, f, &why);
-        card.suggestions.push(Suggestion {
-            uuid: ctx.uuid(&[f.entry.id.as_str(), order_ref, "remove"]),
-            label: fill(&l.remove_order, &[("drug", &c.drug_name)]),
-            is_recommended: false,
-            actions: vec![Action {
-                kind: "delete",
-                description: fill(&l.remove_order_action, &[("drug", &c.drug_name)]),
-                resource_id: order_ref.to_string(),
-            }],
-        });
+        card.suggestions
+            .push(remove_draft(ctx, &f.entry.id, order_ref, c, false));
         card.selection_behavior = Some("at-most-one");
         card.uuid = ctx.uuid(&[f.entry.id.as_str(), order_ref]);
         cards.push(card);
@@ -733,10 +717,49 @@ pub(crate) fn order_red_flags(
     cards
 }
 
+/// What an order card shows first: the draft order, what the card is about (a red flag's
+/// population), the medication list, then the patient data the decision read.
+fn order_why(
+    ctx: &Ctx<'_>,
+    order_ref: &str,
+    c: &ConsideredItem<'_>,
+    case: &Case,
+    about: Option<String>,
+) -> Vec<String> {
+    let l = &ctx.kb.cds.labels;
+    let mut why = vec![format!("{}: {} ({})", l.ordered, md(&c.name), order_ref)];
+    why.extend(about);
+    for m in &case.medications {
+        why.push(cat(&[&l.medication, ": ", &md(&ctx.kb.drugs.shown(m))]));
+    }
+    why.extend(data_lines(ctx, case));
+    why
+}
+
+/// The suggestion to remove the draft order of `c`, on the card of rule `rule_id`.
+fn remove_draft(
+    ctx: &Ctx<'_>,
+    rule_id: &str,
+    order_ref: &str,
+    c: &ConsideredItem<'_>,
+    recommended: bool,
+) -> Suggestion {
+    let l = &ctx.kb.cds.labels;
+    Suggestion {
+        uuid: ctx.uuid(&[rule_id, order_ref, "remove"]),
+        label: fill(&l.remove_order, &[("drug", &c.drug_name)]),
+        is_recommended: recommended,
+        actions: vec![Action {
+            kind: "delete",
+            description: fill(&l.remove_order_action, &[("drug", &c.drug_name)]),
+            resource_id: order_ref.to_string(),
+        }],
+    }
+}
+
 /// `order-select` / `order-sign`: one card about one draft drug order.
 pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, case: &Case, a: &Assessment<'_>, has_cramps: bool) -> Option<Card> {
     let s = &ctx.kb.cds.summaries;
-    let l = &ctx.kb.cds.labels;
     let c: &ConsideredItem<'_> = a.considered.first()?;
     // For a patient without leg cramps the service speaks only of the drugs whose orders it reviews
     // for everyone (quinine, magnesium, baclofen): diltiazem for rate control or a sleeping tablet
@@ -769,11 +792,7 @@ pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, case: &Case, a: &Assessment<
         }
     })?;
     // The draft order, then the patient data the decision read (a pregnancy, cirrhosis, an eGFR).
-    let mut why = vec![format!("{}: {} ({})", l.ordered, md(&c.name), order_ref)];
-    for m in &case.medications {
-        why.push(cat(&[&l.medication, ": ", &md(&ctx.kb.drugs.shown(m))]));
-    }
-    why.extend(data_lines(ctx, case));
+    let why = order_why(ctx, order_ref, c, case, None);
     let text = fill(
         &e.clinician,
         &[("drug", &c.drug_name), ("tier", c.tier.map_or("", |t| t.as_str()))],
@@ -835,17 +854,8 @@ pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, case: &Case, a: &Assessment<
     };
     let mut card = ctx.card(e, summary_text, indicator, topic_code, &why, &entries, true);
     if c.decision == Decision::Avoid {
-        let label = fill(&l.remove_order, &[("drug", &c.drug_name)]);
-        card.suggestions.push(Suggestion {
-            uuid: ctx.uuid(&[&e.id, order_ref, "remove"]),
-            label,
-            is_recommended: indicator == "critical",
-            actions: vec![Action {
-                kind: "delete",
-                description: fill(&l.remove_order_action, &[("drug", &c.drug_name)]),
-                resource_id: order_ref.to_string(),
-            }],
-        });
+        card.suggestions
+            .push(remove_draft(ctx, &e.id, order_ref, c, indicator == "critical"));
         card.selection_behavior = Some("at-most-one");
     }
     // Distinct per order, so that two orders of one drug get two cards.

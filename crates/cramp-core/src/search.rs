@@ -108,9 +108,10 @@ pub struct SynonymGroup {
 
 /// bm25's own English analysis (Unicode words, lower case, stop words out, Snowball stems), after
 /// one rewrite of our own: a vitamin named by one letter ("vitamin D", "vitamins C and E") becomes
-/// one word ("vitamind0": the digit keeps the stemmer from taking "vitamine" for "vitamin"), because the stop-word list drops single letters and every vitamin would
-/// otherwise be the same "vitamin" (before this, "does vitamin D help cramps?" was answered with the
-/// dialysis statement on vitamins E and C).
+/// one word ("vitamind0": the digit keeps the stemmer from taking "vitamine" for "vitamin"),
+/// because the stop-word list drops single letters and every vitamin would otherwise be the same
+/// "vitamin" (before this, "does vitamin D help cramps?" was answered with the dialysis statement
+/// on vitamins E and C).
 #[derive(Debug)]
 struct English(bm25::DefaultTokenizer);
 
@@ -127,10 +128,11 @@ impl English {
 /// "Vitamin D" → "vitamind0"; "vitamins C and E" → "vitaminc0 and vitamine0"; "vitamin B12" is left
 /// as it is (its second word is not one letter). Case-insensitive; other text is unchanged.
 fn join_vitamin_letters(text: &str) -> std::borrow::Cow<'_, str> {
-    let lower = text.to_lowercase();
-    if !lower.contains("vitamin") {
+    // Most texts name no vitamin: they are passed on as they are, without a lowercased copy.
+    if !text.as_bytes().windows(7).any(|w| w.eq_ignore_ascii_case(b"vitamin")) {
         return std::borrow::Cow::Borrowed(text);
     }
+    let lower = text.to_lowercase();
     let words: Vec<&str> = lower.split(' ').collect();
     fn letter(w: &str) -> Option<(&str, &str)> {
         let core = w.trim_end_matches(|c: char| c.is_ascii_punctuation());

@@ -46,6 +46,12 @@ fn first(q: &str) -> Option<String> {
     r.hits.first().map(|h| kb.entries[h.entry].id.clone())
 }
 
+/// The ids of the statements a question is answered with, in order.
+fn hit_ids(q: &str) -> Vec<String> {
+    let kb = common::kb();
+    ask(q).hits.iter().map(|h| kb.entries[h.entry].id.clone()).collect()
+}
+
 fn eval_set() -> Eval {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/ask/eval.toml");
     toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -457,7 +463,6 @@ fn asking_what_to_do_during_a_cramp_gets_the_acute_relief_statement() {
 // the DVT statement's "pain that does not go away".
 #[test]
 fn household_words_find_their_own_subject() {
-    let kb = common::kb();
     let relief = ["plan.acute_cramp_relief", "conflict.acute_relief"];
     for q in [
         "can I use a heating pad",
@@ -477,16 +482,11 @@ fn household_words_find_their_own_subject() {
         "plan.vascular_assessment",
     ];
     for q in ["can I use a heating pad", "why do I get cramps after exercise"] {
-        for h in ask(q).hits {
-            assert!(
-                !pad.contains(&kb.entries[h.entry].id.as_str()),
-                "{q:?}: {}",
-                kb.entries[h.entry].id
-            );
-        }
+        let ids = hit_ids(q);
+        assert!(!ids.iter().any(|id| pad.contains(&id.as_str())), "{q:?}: {ids:?}");
     }
     // The claudication statements still answer a question about leg pain on walking.
-    assert!(first("leg pain when walking, is it my arteries?").is_some_and(|id| pad.contains(&id.as_str())),);
+    assert!(first("leg pain when walking, is it my arteries?").is_some_and(|id| pad.contains(&id.as_str())));
     // Nothing approved is about vitamin D; vitamin E is the dialysis statement.
     assert!(!ask("does vitamin D help cramps?").answered);
     assert_eq!(
@@ -500,13 +500,8 @@ fn household_words_find_their_own_subject() {
     // "ALS" is not the "al" of "et al." in a citation (it found the baclofen cohort statement).
     assert!(!ask("cramps in ALS").answered);
     // A quinine statement names its side effects; it answers only a question that names quinine.
-    for h in ask("cramps and dark urine").hits {
-        assert!(
-            !kb.entries[h.entry].id.contains("quinine"),
-            "{}",
-            kb.entries[h.entry].id
-        );
-    }
+    let ids = hit_ids("cramps and dark urine");
+    assert!(!ids.iter().any(|id| id.contains("quinine")), "{ids:?}");
     assert_eq!(first("I take Q-vel").as_deref(), Some("review.quinine"));
     // "HRT" alone is the oestrogen group of the vocabulary, not a drug without a statement.
     assert_eq!(
@@ -522,12 +517,9 @@ fn household_words_find_their_own_subject() {
 
 #[test]
 fn a_statement_that_excludes_a_population_does_not_answer_it() {
-    let kb = common::kb();
-    let r = ask("what is the dose of baclofen in cirrhosis?");
-    assert!(r.answered);
-    for h in &r.hits {
-        assert_ne!(kb.entries[h.entry].id, "avoid.baclofen_no_indication");
-    }
+    assert!(ask("what is the dose of baclofen in cirrhosis?").answered);
+    let ids = hit_ids("what is the dose of baclofen in cirrhosis?");
+    assert!(!ids.iter().any(|id| id == "avoid.baclofen_no_indication"), "{ids:?}");
     // With hepatic encephalopathy, where baclofen is never offered and the statements saying so are
     // in review, nothing presents baclofen in cirrhosis: the question is refused.
     for q in [
