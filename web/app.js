@@ -123,6 +123,9 @@ function el(tag, attrs, ...children) {
   return e;
 }
 
+// An enumeration value in running text ("very_low") reads as words ("very low").
+const words = (v) => String(v).replaceAll("_", " ");
+
 function status(s) {
   if (s === "approved") return null;
   return el("span", { class: "badge " + s }, s === "in_review" ? "in review: not yet approved" : "draft: unreviewed");
@@ -160,14 +163,17 @@ function render(a) {
   const ml = a.classification.most_likely;
   result.append(el("section", { class: "block" }, el("h3", null, t("Most likely", "What this most likely is")),
     el("p", null, ml ? `${ml.display}${clinician ? " (" + ml.code + ")" : ""}: ${t("confidence", "how sure:")} ${ml.confidence}` : t("No call possible yet: answer the questions below.", "We cannot tell yet: please answer the questions below."))));
-  result.append(section(t("Differential", "What else it could be"), a.classification.differential, (d) =>
-    el("li", null, `${d.display}${clinician ? " (" + d.code + ")" : ""}: ${d.status}`, d.because.length ? ` (${d.because.join("; ")})` : "")));
+  // The patient's "what else" leaves out what the line above already named; the clinician's
+  // differential is the whole list.
+  const others = clinician || !ml ? a.classification.differential : a.classification.differential.filter((d) => d.code !== ml.code);
+  result.append(section(t("Differential", "What else it could be"), others, (d) =>
+    el("li", null, `${d.display}${clinician ? " (" + d.code + ")" : ""}: ${words(d.status)}`, d.because.length ? ` (${d.because.join("; ")})` : "")));
   const ref = a.referral;
   result.append(el("section", { class: "block" }, el("h3", null, t("Referral", "Who to see")),
-    el("p", null, ref.recommended && clinician ? `${ref.urgency}: ${ref.to.join(", ")}` : ref.text)));
+    el("p", null, ref.recommended && clinician ? `${ref.urgency}: ${ref.to.map(words).join(", ")}` : ref.text)));
   result.append(section(t("Questions to answer", "Questions that would help"), a.questions, (q) => el("li", null, q.text)));
   result.append(section(t("Plan", "What to do"), a.plan, (p) =>
-    el("li", null, p.text, " ", el("span", { class: "meta" }, `${clinician ? p.tier + ", " : ""}certainty ${p.certainty}`), " ", status(p.review_status), cites(p))));
+    el("li", null, p.text, " ", el("span", { class: "meta" }, `${clinician ? p.tier + ", " : ""}certainty ${words(p.certainty)}`), " ", status(p.review_status), cites(p))));
   result.append(section(t("Medication options", "Medicines your clinician may consider"), a.medication_options, (o) =>
     el("li", null, el("strong", null, o.display + ": "), o.text, clinician && o.dosing ? el("span", { class: "dosing" }, " Dosing: " + o.dosing) : null, " ", status(o.review_status), cites(o))));
   // Items of one statement side by side (the Beers relaxants, one per ATC group) are read once.
@@ -239,7 +245,7 @@ function renderAnswer(a) {
   } else {
     const ol = el("ol", { class: "answers" });
     for (const s of a.statements) {
-      const meta = (s.certainty ? `certainty ${s.certainty}, ` : "") + "reviewed and approved";
+      const meta = (s.certainty ? `certainty ${words(s.certainty)}, ` : "") + "reviewed and approved";
       ol.append(el("li", null, s.text, " ", el("span", { class: "meta" }, meta), " ", cites(s), " ",
         el("a", { href: s.evidence_page, class: "evidence" }, "evidence page")));
     }

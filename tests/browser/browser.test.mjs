@@ -82,6 +82,12 @@ test("a patient on a phone reads plain words that open with the notice", async (
   assert.doesNotMatch(text, /G47\.62/);
   assert.match(text, /Night-time leg cramps.*: how sure: high/, "the condition is named in plain words");
   assert.match(text, /No referral is needed on what you told us\./);
+  // Enumeration values read as words, and "what else" does not repeat the most likely condition.
+  assert.match(text, /certainty very low/);
+  assert.doesNotMatch(text, /very_low/);
+  const others = await p.locator("#result section.block", { hasText: "What else it could be" }).textContent();
+  assert.doesNotMatch(others, /Night-time leg cramps/);
+  assert.match(others, /Restless legs syndrome: unlikely/);
   // The Beers relaxants (one avoid item per ATC group, one shared statement) are read once.
   const beers = await p.locator("#result li.avoid", { hasText: "Carisoprodol" }).textContent();
   assert.match(beers, /^Carisoprodol or methocarbamol; Chlorzoxazone.*; Orphenadrine; Cyclobenzaprine: /);
