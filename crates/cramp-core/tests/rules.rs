@@ -932,6 +932,11 @@ fn units_spelled_out_or_in_other_words_are_read_as_their_symbols() {
         ("creatinine", 150.0, "micromoles per litre", "high"),
         ("platelets", 40.0, "thou/uL", "critically_low"),
         ("platelets", 40.0, "/nL", "critically_low"),
+        ("platelets", 40.0, "x10E3/uL", "critically_low"),
+        // A count per microlitre (or per cubic millimetre) is a thousandth of the 10^9/L figure.
+        ("platelets", 40_000.0, "/uL", "critically_low"),
+        ("platelets", 120_000.0, "/mm3", "low"),
+        ("platelets", 250_000.0, "per µL", "normal"),
         ("albumin", 30.0, "grams/litre", "low"),
         ("eGFR", 25.0, "mL/min per 1.73 m2", "low"),
         ("HbA1c", 8.0, "percent", "high"),
