@@ -8,8 +8,11 @@
 //! 1. The question is analysed with the same English tokenizer as the entries (bm25's Snowball
 //!    stemmer and stop words). Drug names and brands (the drug table) and synonym groups become
 //!    *concepts*, expanded with every word of their group; each other word is a concept of its own.
-//! 2. Entries are ranked by BM25 over their two voices (bm25's embedder and scorer), ties by
-//!    knowledge-base order, so results are deterministic.
+//!    A group's phrase made only of question words once its stop words are out ("when a cramp
+//!    starts") finds the group only when the question says it whole (articles aside).
+//! 2. Entries that say at least one of the question's subjects are ranked by BM25 over their two
+//!    voices (bm25's embedder and scorer), ties by knowledge-base order, so results are
+//!    deterministic.
 //! 3. Refusal: the question must name something the knowledge base has words for (a concept that is
 //!    not only question words such as "help" or "safe"), and the best entry must cover at least
 //!    `min_coverage` of the question's concepts (each weighted by its rarity, IDF) and score at least
@@ -113,15 +116,35 @@ pub struct SynonymGroup {
 /// "vitamin" (before this, "does vitamin D help cramps?" was answered with the dialysis statement
 /// on vitamins E and C).
 #[derive(Debug)]
-struct English(bm25::DefaultTokenizer);
+struct English {
+    analysis: bm25::DefaultTokenizer,
+    /// The same analysis keeping the stop words: what a phrase trigger is matched on.
+    phrases: bm25::DefaultTokenizer,
+}
+
+/// Stop words a phrase trigger does without: "stop cramps" says "stop a cramp".
+const ARTICLES: [&str; 3] = ["a", "an", "the"];
 
 impl English {
     fn new() -> English {
-        English(bm25::DefaultTokenizer::new(bm25::Language::English))
+        English {
+            analysis: bm25::DefaultTokenizer::new(bm25::Language::English),
+            phrases: bm25::DefaultTokenizer::builder()
+                .language_mode(bm25::Language::English)
+                .stopwords(false)
+                .build(),
+        }
     }
 
     fn tokenize(&self, text: &str) -> Vec<String> {
-        self.0.tokenize(&join_vitamin_letters(text))
+        self.analysis.tokenize(&join_vitamin_letters(text))
+    }
+
+    /// The text's stems with its stop words, less the articles.
+    fn phrase(&self, text: &str) -> Vec<String> {
+        let mut words = self.phrases.tokenize(&join_vitamin_letters(text));
+        words.retain(|w| !ARTICLES.contains(&w.as_str()));
+        words
     }
 }
 
@@ -318,6 +341,10 @@ impl AskResult {
 #[derive(Debug)]
 struct SynonymStems {
     triggers: Vec<Vec<String>>,
+    /// Per trigger: for one made only of question words once its stop words are out ("when a
+    /// cramp starts" is "cramp start", which "cramps after starting a statin" also says), the
+    /// whole phrase with its stop words, which the question must say too.
+    phrases: Vec<Option<Vec<String>>>,
     searched: Vec<Vec<String>>,
     context: bool,
 }
@@ -459,21 +486,31 @@ impl Searcher {
         let seqs = |terms: &[String]| -> Vec<Vec<String>> {
             terms.iter().map(|t| stems(t)).filter(|s| !s.is_empty()).collect()
         };
+        let question_words: HashSet<String> = voc.question_words.iter().flat_map(|w| stems(w)).collect();
         let groups = voc
             .synonyms
             .iter()
             .map(|g| {
                 let searched = seqs(&g.terms);
-                let mut triggers = searched.clone();
-                triggers.extend(seqs(&g.asked_as));
+                let mut triggers = Vec::new();
+                let mut phrases = Vec::new();
+                for text in g.terms.iter().chain(&g.asked_as) {
+                    let seq = stems(text);
+                    if seq.is_empty() {
+                        continue;
+                    }
+                    let weak = seq.iter().all(|t| question_words.contains(t));
+                    phrases.push(weak.then(|| analyser.phrase(text)));
+                    triggers.push(seq);
+                }
                 SynonymStems {
                     triggers,
+                    phrases,
                     searched,
                     context: g.context,
                 }
             })
             .collect();
-        let question_words = voc.question_words.iter().flat_map(|w| stems(w)).collect();
         // A sign whose entry is not searchable (not approved) is skipped: `kb check` reports it.
         let warning = voc
             .warning_signs
@@ -556,10 +593,19 @@ impl Searcher {
         // Every place a group's trigger occurs; a longer phrase of one group takes its words from
         // a shorter trigger of another inside it ("heating pad" is heat, not PAD's "pad").
         let mut found: Vec<(usize, usize, usize)> = Vec::new(); // (group, start, length)
+        let mut phrase_words: Option<Vec<String>> = None;
         for (gi, g) in self.groups.iter().enumerate() {
-            for seq in &g.triggers {
+            for (seq, phrase) in g.triggers.iter().zip(&g.phrases) {
                 let n = seq.len();
                 if n == 0 || n > words.len() {
+                    continue;
+                }
+                if let Some(phrase) = phrase
+                    && !has_run(
+                        phrase_words.get_or_insert_with(|| self.analyser.phrase(question)),
+                        phrase,
+                    )
+                {
                     continue;
                 }
                 for start in 0..=words.len() - n {
@@ -685,7 +731,10 @@ impl Searcher {
         let mut candidates: Vec<Hit> = (0..self.docs.len())
             .filter_map(|id| {
                 let doc = &self.docs[id];
-                if !analysis.concepts.iter().any(|c| c.said_by(&doc.terms)) {
+                // An entry that says none of the question's subjects is no candidate: were it
+                // ranked first on the question's other words ("do I need to see a doctor?": "need"),
+                // it would refuse a question that another entry answers.
+                if !analysis.concepts.iter().any(|c| c.subject && c.said_by(&doc.terms)) {
                     return None;
                 }
                 if !doc.fits(&analysis) {

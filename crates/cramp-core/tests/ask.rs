@@ -534,3 +534,36 @@ fn a_statement_that_excludes_a_population_does_not_answer_it() {
         Some("avoid.baclofen_no_indication")
     );
 }
+
+#[test]
+fn a_phrase_of_question_words_finds_its_group_only_when_said_whole() {
+    // "When a cramp starts" is "cramp start" without its stop words, which "cramps after starting
+    // a statin" also says: the question about the statin was taken for one about the moment of a
+    // cramp, and refused.
+    assert_eq!(
+        first("cramps after starting a statin").as_deref(),
+        Some("review.statin")
+    );
+    assert_eq!(
+        first("cramps after starting amlodipine").as_deref(),
+        Some("review.dihydropyridine_ccb")
+    );
+    // Said whole, with or without its articles, the phrase still finds what to do in the moment.
+    for q in [
+        "what should I do when a cramp starts",
+        "what do I do when cramps start",
+        "how do I stop cramps",
+        "what to do when a cramp wakes me up",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("plan.acute_cramp_relief"), "{q:?}");
+    }
+}
+
+#[test]
+fn an_entry_that_says_none_of_the_subjects_does_not_refuse_the_question() {
+    // "Need" is a question word; the entry ranked first on it said nothing of seeing a doctor.
+    assert_eq!(
+        first("do I need to see a doctor").as_deref(),
+        Some("plan.safety_net_advice")
+    );
+}
