@@ -92,9 +92,18 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
             "not known yet (see the questions)",
         )),
     }
-    if !a.classification.differential.is_empty() {
+    // The patient's "what else" leaves out what the line above already named; the clinician's
+    // differential is the whole list.
+    let most_likely = a.classification.most_likely.as_ref().map(|m| m.code);
+    let others: Vec<_> = a
+        .classification
+        .differential
+        .iter()
+        .filter(|d| clinician || Some(d.code) != most_likely)
+        .collect();
+    if !others.is_empty() {
         w.heading(pick("Differential", "What else it could be"));
-        for d in &a.classification.differential {
+        for d in others {
             let code = if clinician {
                 format!("{} ", d.code)
             } else {

@@ -116,6 +116,25 @@ fn the_patient_audience_speaks_plainly_and_opens_with_the_notice() {
     let out = stdout(&o);
     assert!(out.contains("This does not replace a clinician"));
     assert!(out.contains("do not stop it on your own"));
+    // "What else it could be" does not name again the condition the line above named; the
+    // clinician's differential lists both.
+    let (_, others) = out.split_once("What else it could be").expect("a differential");
+    let others = others.split("Who to see").next().unwrap();
+    assert!(!others.contains("Night-time leg cramps"), "{others}");
+    assert!(others.contains("Restless legs syndrome: unlikely"), "{others}");
+    let o = cramp(&["assess", "-", "--format", "text"], Some(TYPICAL));
+    let out = stdout(&o);
+    let differential = out
+        .split_once("Differential")
+        .unwrap()
+        .1
+        .split("Referral")
+        .next()
+        .unwrap();
+    assert!(
+        differential.contains("G47.62") && differential.contains("G25.81"),
+        "{differential}"
+    );
 }
 
 #[test]
