@@ -567,3 +567,43 @@ fn an_entry_that_says_none_of_the_subjects_does_not_refuse_the_question() {
         Some("plan.safety_net_advice")
     );
 }
+
+#[test]
+fn magnesium_is_not_called_useless_in_pregnancy_nor_answered_for_kidney_disease() {
+    // EVIDENCE.md c.7: in pregnancy the magnesium evidence conflicts; "works no better than a dummy
+    // pill for ordinary night cramps" (avoid.magnesium, whose population is not pregnant) came first
+    // on pregnancy questions, even ones that did not name magnesium.
+    for q in [
+        "does magnesium work in pregnancy",
+        "Cramps in pregnancy, what works?",
+        "I'm 30 weeks pregnant and my calves cramp in bed, what can I do?",
+    ] {
+        let ids = hit_ids(q);
+        assert!(!ids.is_empty(), "{q}");
+        assert!(!ids.iter().any(|id| id == "avoid.magnesium"), "{q}: {ids:?}");
+    }
+    assert_eq!(
+        first("does magnesium work in pregnancy").as_deref(),
+        Some("considering.magnesium_pregnancy")
+    );
+    // With kidney disease or on dialysis magnesium needs the kidney team, and the statement that
+    // says so is in review: the question is refused rather than answered with the general ones.
+    for q in [
+        "can I take magnesium on dialysis",
+        "is magnesium safe with kidney disease",
+    ] {
+        assert!(!ask(q).answered, "{q}");
+    }
+    // Elsewhere the general statement still answers.
+    assert_eq!(first("does magnesium help cramps").as_deref(), Some("avoid.magnesium"));
+    // The statement for a case whose pregnancy status is unknown is never an answer.
+    for q in [
+        "Cramps in pregnancy, what works?",
+        "can I take baclofen if I might be pregnant",
+    ] {
+        assert!(
+            !hit_ids(q).iter().any(|id| id == "avoid.baclofen_until_pregnancy_known"),
+            "{q}"
+        );
+    }
+}
