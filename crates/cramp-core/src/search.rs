@@ -566,6 +566,21 @@ impl Searcher {
         if named.is_empty() {
             named = kb.drugs.salt_drugs_in(question);
         }
+        // A drug's name misspelt by one letter ("quinnine"), read as the assessment reads a
+        // medication list (`by_near_name`: one drug only, same first letter); the word as sent is
+        // that drug's, not a subject of its own the knowledge base has never seen. Not a word the
+        // entries or the synonym groups use: "oestrogen" is one letter from the brand "Oestrogel"
+        // but is the vocabulary's own word.
+        if named.is_empty()
+            && let Some((drug, sent)) = self.misspelt_drug(kb, question)
+        {
+            named.push(drug);
+            for (i, w) in words.iter().enumerate() {
+                if sent.contains(w) {
+                    used[i] = true;
+                }
+            }
+        }
         let drugs: Vec<NamedDrug> = named.into_iter().map(|d| drug_links(kb, d)).collect();
         for named in &drugs {
             let drug = &kb.drugs.drugs[named.drug];
@@ -648,6 +663,17 @@ impl Searcher {
             concepts.iter_mut().for_each(|c| c.context = false);
         }
         Analysis { drugs, concepts, words }
+    }
+
+    /// The drug a question names misspelt by one letter, with the stems of the word as sent, unless
+    /// that word is one the entries or a synonym group use.
+    fn misspelt_drug(&self, kb: &KnowledgeBase, question: &str) -> Option<(usize, Vec<String>)> {
+        let (drug, sent, _) = kb.drugs.by_near_name(question)?;
+        let sent = self.analyser.tokenize(&sent);
+        let known = |t: &String| {
+            self.df.contains_key(t) || self.groups.iter().any(|g| g.triggers.iter().flatten().any(|s| s == t))
+        };
+        (!sent.iter().any(known)).then_some((drug, sent))
     }
 
     /// A concept with its weight: the IDF of its rarest stem the knowledge base knows, or of an

@@ -607,3 +607,24 @@ fn magnesium_is_not_called_useless_in_pregnancy_nor_answered_for_kidney_disease(
         );
     }
 }
+
+#[test]
+fn a_drug_misspelt_by_one_letter_is_that_drug_and_a_word_of_degree_is_no_subject() {
+    // Read as the assessment reads a medication list: one edit, one drug, same first letter.
+    assert_eq!(first("is quinnine safe?").as_deref(), Some("review.quinine"));
+    assert_eq!(first("atorvastatine and cramps").as_deref(), Some("review.statin"));
+    // A word the vocabulary uses is not taken for a brand one letter away ("oestrogen" and the
+    // brand "Oestrogel").
+    assert_eq!(
+        first("does oestrogen cause cramps").as_deref(),
+        Some("review.conjugated_estrogens")
+    );
+    // How bad the cramps are names no subject: "terrible" had sunk the cirrhosis statement's
+    // coverage and the question was refused.
+    assert_eq!(
+        first("I have cirrhosis and terrible cramps, what can help?").as_deref(),
+        Some("education.cramps_in_cirrhosis")
+    );
+    // An unknown subject is still refused.
+    assert!(!ask("does acupuncture help terrible cramps?").answered);
+}
