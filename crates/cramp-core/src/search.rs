@@ -655,7 +655,9 @@ impl Searcher {
         for (i, w) in words.iter().enumerate() {
             if !used[i] && !seen.contains(&w) {
                 seen.push(w);
-                concepts.push(self.concept(vec![vec![w.clone()]], !self.question_words.contains(w)));
+                // A number ("I'm 72") names no subject either.
+                let subject = !self.question_words.contains(w) && !w.bytes().all(|b| b.is_ascii_digit());
+                concepts.push(self.concept(vec![vec![w.clone()]], subject));
             }
         }
         // A context concept is context only beside another subject; alone it is the subject.

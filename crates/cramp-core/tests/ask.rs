@@ -628,3 +628,18 @@ fn a_drug_misspelt_by_one_letter_is_that_drug_and_a_word_of_degree_is_no_subject
     // An unknown subject is still refused.
     assert!(!ask("does acupuncture help terrible cramps?").answered);
 }
+
+#[test]
+fn who_said_it_and_a_number_name_no_subject() {
+    // "Wife" and "says" had weighed as unseen subjects and refused the question the bed-partner
+    // statement answers.
+    let ids = hit_ids("my wife says I kick in my sleep");
+    assert!(
+        ids.iter().any(|id| id == "education.periodic_limb_movements"),
+        "{ids:?}"
+    );
+    assert_eq!(first("my mum takes quinine").as_deref(), Some("review.quinine"));
+    assert!(ask("I'm 72 and get cramps").answered);
+    // A child is a subject: its statements differ, and those are in review.
+    assert!(!ask("my son gets cramps").answered);
+}
