@@ -491,16 +491,26 @@ impl Searcher {
             .synonyms
             .iter()
             .map(|g| {
-                let searched = seqs(&g.terms);
+                // Every term and `asked_as` phrase finds the group; the terms are also what is
+                // searched for.
                 let mut triggers = Vec::new();
                 let mut phrases = Vec::new();
-                for text in g.terms.iter().chain(&g.asked_as) {
+                let mut searched = Vec::new();
+                for (i, text) in g.terms.iter().chain(&g.asked_as).enumerate() {
                     let seq = stems(text);
                     if seq.is_empty() {
                         continue;
                     }
+                    if i < g.terms.len() {
+                        searched.push(seq.clone());
+                    }
+                    // A phrase only where it can differ from the trigger: one word with nothing
+                    // around it ("cramp") is said whole wherever it occurs.
                     let weak = seq.iter().all(|t| question_words.contains(t));
-                    phrases.push(weak.then(|| analyser.phrase(text)));
+                    let phrase = weak
+                        .then(|| analyser.phrase(text))
+                        .filter(|p| seq.len() > 1 || *p != seq);
+                    phrases.push(phrase);
                     triggers.push(seq);
                 }
                 SynonymStems {
@@ -615,18 +625,21 @@ impl Searcher {
                 if n == 0 || n > words.len() {
                     continue;
                 }
-                if let Some(phrase) = phrase
+                let at = found.len();
+                for start in 0..=words.len() - n {
+                    if words[start..start + n] == seq[..] {
+                        found.push((gi, start, n));
+                    }
+                }
+                // The question is read again with its stop words only when such a trigger occurs.
+                if found.len() > at
+                    && let Some(phrase) = phrase
                     && !has_run(
                         phrase_words.get_or_insert_with(|| self.analyser.phrase(question)),
                         phrase,
                     )
                 {
-                    continue;
-                }
-                for start in 0..=words.len() - n {
-                    if words[start..start + n] == seq[..] {
-                        found.push((gi, start, n));
-                    }
+                    found.truncate(at);
                 }
             }
         }
