@@ -59,6 +59,11 @@ pub struct WarningSign {
     /// Only when the question also names a drug of one of these ATC codes (empty: any question).
     #[serde(default)]
     pub with_atc: Vec<String>,
+    /// Only when the question is not about a drug (it names none, and its best answer is no drug's
+    /// statement): how dangerous a drug is, the drug's own statements answer (and its avoid
+    /// statement is always carried).
+    #[serde(default)]
+    pub without_drug: bool,
     /// The entry that answers it; it must be approved.
     pub entry: String,
 }
@@ -298,6 +303,7 @@ fn has_run(words: &[String], seq: &[String]) -> bool {
 struct SignStems {
     signs: Vec<Vec<String>>,
     with_atc: Vec<String>,
+    without_drug: bool,
     doc: usize,
 }
 
@@ -530,6 +536,7 @@ impl Searcher {
                 Some(SignStems {
                     signs: seqs(&w.signs),
                     with_atc: w.with_atc.clone(),
+                    without_drug: w.without_drug,
                     doc,
                 })
             })
@@ -864,6 +871,13 @@ impl Searcher {
         // Safety: a question that describes a warning sign gets the statement that says what to do
         // about it first, whatever the ranking (`warning_signs`; the first listed ends first).
         let mut first: Vec<usize> = Vec::new();
+        // About a drug: the question names one, or its best answer is a drug's statement.
+        let about_drug = !analysis.drugs.is_empty()
+            || hits.first().is_some_and(|h| {
+                self.docs
+                    .iter()
+                    .any(|d| d.entry == h.entry && (d.needs_drug || !d.groups.is_empty()))
+            });
         for w in self.warning.iter().rev() {
             let names_sign = w.signs.iter().any(|seq| has_run(&analysis.words, seq));
             let drug_ok = w.with_atc.is_empty()
@@ -872,7 +886,7 @@ impl Searcher {
                         .code()
                         .is_some_and(|code| w.with_atc.iter().any(|a| crate::engine::compatible(a, code)))
                 });
-            if !(names_sign && drug_ok) {
+            if !(names_sign && drug_ok) || (w.without_drug && about_drug) {
                 continue;
             }
             let doc = &self.docs[w.doc];

@@ -643,3 +643,30 @@ fn who_said_it_and_a_number_name_no_subject() {
     // A child is a subject: its statements differ, and those are in review.
     assert!(!ask("my son gets cramps").answered);
 }
+
+#[test]
+fn asking_whether_cramps_are_serious_gets_when_to_seek_care_before_reassurance() {
+    // SPEC §8: reassurance never outranks a red flag. "Are leg cramps dangerous?" had been answered
+    // with "they are painful but not dangerous" alone; "when should I worry?" was refused.
+    for q in [
+        "are leg cramps dangerous?",
+        "red flags for leg cramps",
+        "when should I worry about leg cramps",
+        "could my cramps be something serious",
+        "when should I go to a doctor about my cramps?",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("plan.safety_net_advice"), "{q}");
+    }
+    let ids = hit_ids("are leg cramps dangerous?");
+    assert!(ids.iter().any(|id| id == "plan.reassurance"), "{ids:?}");
+    // A question about a drug's dangers is the drug's: its statements answer, first.
+    assert_eq!(first("is quinine dangerous?").as_deref(), Some("avoid.quinine"));
+    assert_eq!(
+        first("I'm worried my cramps are from my statin").as_deref(),
+        Some("review.statin")
+    );
+    // The assessment's "be seen today about the warning sign above" never answers alone.
+    for q in ["what are the warning signs", "when do I need same-day care for cramps"] {
+        assert!(!hit_ids(q).iter().any(|id| id == "plan.same_day_assessment"), "{q}");
+    }
+}
