@@ -670,3 +670,43 @@ fn asking_whether_cramps_are_serious_gets_when_to_seek_care_before_reassurance()
         assert!(!hit_ids(q).iter().any(|id| id == "plan.same_day_assessment"), "{q}");
     }
 }
+
+#[test]
+fn asking_for_the_best_treatment_or_prevention_finds_the_first_line_and_options_keep_to_their_population() {
+    assert_eq!(
+        first("what is the best treatment for night leg cramps?").as_deref(),
+        Some("plan.nightly_stretching")
+    );
+    assert_eq!(
+        first("how do I prevent calf cramps?").as_deref(),
+        Some("plan.nightly_stretching")
+    );
+    assert_eq!(
+        first("does magnesium prevent cramps?").as_deref(),
+        Some("avoid.magnesium")
+    );
+    // Diltiazem's option is for adults who are not pregnant, without heart failure or kidney
+    // disease: it answered "how can I prevent cramps in pregnancy?" and "is diltiazem safe with
+    // heart failure?".
+    for q in [
+        "how can I prevent cramps in pregnancy?",
+        "is diltiazem safe with heart failure?",
+        "can I take diltiazem for cramps on dialysis?",
+    ] {
+        assert!(!hit_ids(q).iter().any(|id| id == "option.diltiazem_refractory"), "{q}");
+    }
+    assert_eq!(
+        first("does diltiazem help cramps?").as_deref(),
+        Some("option.diltiazem_refractory")
+    );
+}
+
+#[test]
+fn cholesterol_tablets_are_the_statins() {
+    for q in [
+        "can cholesterol tablets cause cramps?",
+        "do cholesterol pills cause leg cramps",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("review.statin"), "{q}");
+    }
+}
