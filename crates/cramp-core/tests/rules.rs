@@ -324,6 +324,35 @@ fn cramps_with_motor_neuron_disease_already_diagnosed_are_disease_associated_wit
 }
 
 #[test]
+fn als_named_is_coded_g12_21() {
+    // EVIDENCE d.1: possible motor neuron disease is G12.20, G12.21 when ALS is named.
+    let mnd = r#""feels_like": "painful_cramp", "twitching": true, "weakness": true, "progressive": true"#;
+    let a = run(&format!(r#"{{"symptoms": {{{mnd}}}}}"#));
+    assert_eq!(most_likely(&a), Some("G12.20"));
+    for condition in [
+        r#"{"name": "ALS"}"#,
+        r#"{"icd10": "G12.21"}"#,
+        r#"{"snomed": "86044005"}"#,
+        r#"{"name": "amyotrophic lateral sclerosis"}"#,
+    ] {
+        let a = run(&format!(r#"{{"symptoms": {{{mnd}}}, "conditions": [{condition}]}}"#));
+        assert_eq!(most_likely(&a), Some("G12.21"), "{condition}");
+        assert_eq!(flag_urgency(&a, "possible_motor_neuron_disease"), Some("urgent"));
+        // Without the pathway, the diagnosis is in the differential beside the cramps' own code.
+        let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{condition}]}}"#));
+        assert_eq!(differential(&a, "G12.21"), Some("likely"), "{condition}");
+        assert_eq!(differential(&a, "R25.2"), Some("likely"), "{condition}");
+    }
+    // Motor neuron disease not named as ALS keeps G12.20 and adds no G12.21; "falls" is not "ALS".
+    for condition in [r#"{"name": "motor neurone disease"}"#, r#"{"name": "falls"}"#] {
+        let a = run(&format!(r#"{{"symptoms": {{{mnd}}}, "conditions": [{condition}]}}"#));
+        assert_eq!(most_likely(&a), Some("G12.20"), "{condition}");
+        let a = run(&format!(r#"{{"symptoms": {{{NLC}}}, "conditions": [{condition}]}}"#));
+        assert_eq!(differential(&a, "G12.21"), None, "{condition}");
+    }
+}
+
+#[test]
 fn a_neuropathy_or_lumbar_stenosis_already_diagnosed_is_in_the_differential() {
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "E11.42"}}]}}"#

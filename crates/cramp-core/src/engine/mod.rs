@@ -1330,6 +1330,8 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Dx::Neurogenic => "neurogenic_claudication",
             Dx::Neuropathy if diabetic => "neuropathy_diabetic",
             Dx::Neuropathy => "neuropathy",
+            // EVIDENCE d.1: G12.21 when ALS is named.
+            Dx::Mnd if c.gate(GateId::Als) => "mnd_als",
             Dx::Mnd => "mnd",
             Dx::Dvt => "dvt",
         }
@@ -1460,6 +1462,15 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             } else {
                 "neuropathy_pattern"
             })],
+        });
+    }
+    // ALS already diagnosed, without the pathway of a possible motor neuron disease: its own code in
+    // the differential (EVIDENCE d.1 G12.21), as a neuropathy on the problem list is.
+    if c.gate(GateId::Als) {
+        push(DifferentialItem {
+            code: code("mnd_als"),
+            status: Likely,
+            because: vec![because("als_known")],
         });
     }
     // Disease-associated cramps: their own code beside G47.62 (SPEC §4).

@@ -39,6 +39,7 @@ gates! {
     Clti = "clti",
     LowerLimbWound = "lower_limb_wound",
     MotorNeuronDisease = "motor_neuron_disease",
+    Als = "als",
     Neuropathy = "neuropathy",
     LumbarStenosis = "lumbar_stenosis",
     Alcohol = "alcohol",
