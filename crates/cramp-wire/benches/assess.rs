@@ -123,6 +123,15 @@ fn bench(c: &mut Criterion) {
             black_box(serde_json::to_vec(&a).unwrap())
         })
     });
+    // A question that names no drug, with long words: each is looked up for a drug misspelt by one
+    // letter (`by_near_name`) before the search.
+    c.bench_function("ask_no_drug_long_words", |b| {
+        b.iter(|| {
+            let q = "when should I worry about terrible overnight calf cramps during pregnancy";
+            let a = cramp_wire::ask::answer(&kb, &searcher, black_box(q), Audience::Patient);
+            black_box(serde_json::to_vec(&a).unwrap())
+        })
+    });
     c.bench_function("ask_index_build", |b| {
         b.iter(|| black_box(cramp_core::search::Searcher::new(black_box(&kb))))
     });

@@ -211,6 +211,9 @@ pub struct DrugTable {
     /// Name token sequences indexed by their first word, longest first, each with the drugs it names
     /// (several for a brand of a combination product listed under each ingredient).
     names: HashMap<String, Vec<NamePattern>>,
+    /// The keys of `names` by their first character, in `names`' own order: a misspelling keeps
+    /// the first letter (`one_edit_apart`), so `by_near_name` compares a word only with these.
+    near_keys: HashMap<char, Vec<String>>,
     by_atc: HashMap<String, usize>,
     by_former_atc: HashMap<String, String>,
     by_rxnorm: HashMap<String, usize>,
@@ -473,6 +476,7 @@ impl DrugTable {
             stopped_words: raw.stopped_words.iter().map(|w| w.to_lowercase()).collect(),
             none_names: raw.none_names.iter().map(|w| w.to_lowercase()).collect(),
             names: HashMap::default(),
+            near_keys: HashMap::default(),
             by_atc,
             by_former_atc,
             by_rxnorm,
@@ -515,6 +519,11 @@ impl DrugTable {
         }
         for bucket in names.values_mut() {
             bucket.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        }
+        for key in names.keys() {
+            if let Some(first) = key.chars().next() {
+                table.near_keys.entry(first).or_default().push(key.clone());
+            }
         }
         table.names = names;
         Ok(table)
@@ -699,11 +708,12 @@ impl DrugTable {
             {
                 continue;
             }
-            for (key, bucket) in &self.names {
+            let keys = tok.chars().next().and_then(|c| self.near_keys.get(&c));
+            for key in keys.into_iter().flatten() {
                 if !super::one_edit_apart(&tok, key) {
                     continue;
                 }
-                for (pattern, drugs) in bucket {
+                for (pattern, drugs) in &self.names[key] {
                     if pattern.len() != 1 || drugs.len() != 1 {
                         continue;
                     }
