@@ -3911,3 +3911,24 @@ fn another_drug_of_the_raloxifene_or_teriparatide_class_is_reviewed_like_it_and_
     assert!(labs(&a).contains(&"17861-6".to_string()), "{:?}", labs(&a));
     assert!(plan(&a).contains(&"prescriber_medication_review"));
 }
+
+#[test]
+fn salbutamol_taken_by_mouth_is_coded_as_the_oral_drug() {
+    // EVIDENCE c.6: salbutamol R03AC02 inhaled, R03CC02 oral; the tier is the same (B).
+    for (name, want) in [
+        ("salbutamol tablets 4 mg", "R03CC02"),
+        ("Ventolin syrup 2mg/5ml", "R03CC02"),
+        ("salbutamol 2 mg/5 mL oral solution", "R03CC02"),
+        ("Volmax 8 mg", "R03CC02"),
+        ("salbutamol", "R03AC02"),
+        ("salbutamol 100 micrograms inhaler", "R03AC02"),
+        ("salbutamol oral inhaler", "R03AC02"),
+        ("salbutamol nebules 2.5 mg", "R03AC02"),
+    ] {
+        let a = run(&format!(r#"{{"medications": [{{"name": "{name}"}}]}}"#));
+        assert_eq!(review(&a), [(want.to_string(), "B")], "{name}");
+    }
+    // A code sent with the name decides, as always.
+    let a = run(r#"{"medications": [{"name": "salbutamol tablets", "atc": "R03AC02"}]}"#);
+    assert_eq!(review(&a), [("R03AC02".to_string(), "B")]);
+}

@@ -154,6 +154,12 @@ fn resolve<'a>(
         .unwrap_or_default();
     let by_name = name.map(|n| kb.drugs.by_name(n)).unwrap_or_default();
     let drug_code = |idx: usize| kb.drugs.drugs[idx].code().map(str::to_string);
+    // Read from the name: the form it gives may change the code (salbutamol tablets, R03CC02).
+    let named_code = |idx: usize| {
+        kb.drugs
+            .code_as_named(idx, name.unwrap_or_default())
+            .map(str::to_string)
+    };
     // A medicine sent by code alone is shown by the drug the code names, with the code as sent
     // ("Hydrochlorothiazide (RxNorm 5487)"), not by the bare code.
     let make = |label: String, code: Option<String>, own_code: bool, drug: Option<usize>| Ingredient {
@@ -204,14 +210,14 @@ fn resolve<'a>(
             warnings.push(format!(
                 "{at}: {word:?} is not a name the knowledge base knows; read as {name:?}, the nearest spelling: check it"
             ));
-            return vec![make(label, drug_code(idx), false, Some(idx))];
+            return vec![make(label, named_code(idx), false, Some(idx))];
         }
         unrecognized.push(label);
         return Vec::new();
     }
     by_name
         .into_iter()
-        .map(|idx| make(label.clone(), drug_code(idx), false, Some(idx)))
+        .map(|idx| make(label.clone(), named_code(idx), false, Some(idx)))
         .collect()
 }
 

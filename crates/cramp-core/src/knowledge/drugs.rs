@@ -69,6 +69,10 @@ pub struct RawDrug {
     #[serde(default)]
     brands: Vec<String>,
     #[serde(default)]
+    oral_atc: Option<String>,
+    #[serde(default)]
+    oral_brands: Vec<String>,
+    #[serde(default)]
     not_a_cause: bool,
     #[serde(default)]
     named_by_member: bool,
@@ -92,6 +96,13 @@ pub struct RawDrugs {
     /// Whole names that say no medicine is taken ("none", "nil").
     #[serde(default)]
     none_names: Vec<String>,
+    /// Words in a medication's name that say it is taken by mouth ("tablets", "syrup"), and words
+    /// that say it is inhaled ("inhaler", "nebules"): a drug with an `oral_atc` is coded by the
+    /// form its name gives.
+    #[serde(default)]
+    oral_form_words: Vec<String>,
+    #[serde(default)]
+    inhaled_form_words: Vec<String>,
     atc_sets: HashMap<String, AtcSet>,
     beers_avoid_group: Vec<BeersGroup>,
     group: Vec<DrugGroup>,
@@ -178,6 +189,11 @@ pub struct Drug {
     /// The mark of the names and brands as a whole: `U` when any is not spelled out in EVIDENCE.md.
     pub names_mark: Option<crate::vocab::Mark>,
     pub brands: Vec<String>,
+    /// The code of the drug taken by mouth, when it differs from `atc` (salbutamol: R03AC02
+    /// inhaled, R03CC02 oral): used when the name says a form taken by mouth and no inhaled
+    /// form, or is one of `oral_brands`.
+    pub oral_atc: Option<String>,
+    pub oral_brands: Vec<String>,
     /// Recognised by name as a member of a class whose cause row names another member (ferric
     /// carboxymaltose under B03AC, whose row is iron sucrose): the class's cause group does not
     /// apply to it.
@@ -208,6 +224,8 @@ pub struct DrugTable {
     /// `stopped_words` in one automaton, ASCII case ignored: a name is scanned once, not copied.
     stopped: aho_corasick::AhoCorasick,
     pub none_names: Vec<String>,
+    oral_form_words: HashSet<String>,
+    inhaled_form_words: HashSet<String>,
     /// Name token sequences indexed by their first word, longest first, each with the drugs it names
     /// (several for a brand of a combination product listed under each ingredient).
     names: HashMap<String, Vec<NamePattern>>,
@@ -359,7 +377,13 @@ impl DrugTable {
                     id: d.id.clone(),
                 });
             }
-            for code in d.atc.iter().chain(d.class_atc.iter()).chain(d.atc_former.iter()) {
+            for code in d
+                .atc
+                .iter()
+                .chain(d.class_atc.iter())
+                .chain(d.atc_former.iter())
+                .chain(d.oral_atc.iter())
+            {
                 if !is_atc(code) {
                     return Err(LoadError::Invalid(format!(
                         "drugs.toml: {}: malformed ATC code {code:?}",
@@ -404,6 +428,8 @@ impl DrugTable {
                 names: d.names.clone(),
                 names_mark: d.names_mark,
                 brands: d.brands.clone(),
+                oral_atc: d.oral_atc.clone(),
+                oral_brands: d.oral_brands.iter().map(|b| b.to_lowercase()).collect(),
                 not_a_cause: d.not_a_cause,
                 named_by_member: d.named_by_member,
             });
@@ -475,6 +501,8 @@ impl DrugTable {
                 .map_err(|e| LoadError::Invalid(format!("drugs.toml: stopped_words: {e}")))?,
             stopped_words: raw.stopped_words.iter().map(|w| w.to_lowercase()).collect(),
             none_names: raw.none_names.iter().map(|w| w.to_lowercase()).collect(),
+            oral_form_words: raw.oral_form_words.iter().map(|w| w.to_lowercase()).collect(),
+            inhaled_form_words: raw.inhaled_form_words.iter().map(|w| w.to_lowercase()).collect(),
             names: HashMap::default(),
             near_keys: HashMap::default(),
             by_atc,
@@ -726,6 +754,21 @@ impl DrugTable {
             }
         }
         best
+    }
+
+    /// The code of drug `idx` as the medication's name gives it: its oral code when the name says
+    /// a form taken by mouth and no inhaled form, or is an oral brand; else its code.
+    pub fn code_as_named(&self, idx: usize, name: &str) -> Option<&str> {
+        let drug = &self.drugs[idx];
+        if let Some(oral) = &drug.oral_atc {
+            let words = tokens(name);
+            let says = |set: &HashSet<String>| words.iter().any(|w| set.contains(w.as_str()));
+            let brand = words.iter().any(|w| drug.oral_brands.contains(w));
+            if brand || (says(&self.oral_form_words) && !says(&self.inhaled_form_words)) {
+                return Some(oral);
+            }
+        }
+        drug.code()
     }
 
     /// The salt drugs ("magnesium", "potassium", "calcium") a free text names as words, each read
