@@ -710,3 +710,21 @@ fn cholesterol_tablets_are_the_statins() {
         assert_eq!(first(q).as_deref(), Some("review.statin"), "{q}");
     }
 }
+
+#[test]
+fn who_gave_a_medicine_names_no_subject_and_adult_options_do_not_answer_about_a_child() {
+    let ids = hit_ids("my doctor gave me quinine, is it ok?");
+    assert!(ids.iter().any(|id| id == "avoid.quinine"), "{ids:?}");
+    // The options and statements for adults (their populations) do not answer about a child.
+    for (q, never) in [
+        (
+            "can I give my child diltiazem for cramps?",
+            "option.diltiazem_refractory",
+        ),
+        ("can children take diltiazem?", "option.diltiazem_refractory"),
+        ("can my son take magnesium for cramps?", "avoid.magnesium"),
+        ("my teenager has cramps, can she take magnesium?", "avoid.magnesium"),
+    ] {
+        assert!(!hit_ids(q).iter().any(|id| id == never), "{q}");
+    }
+}
