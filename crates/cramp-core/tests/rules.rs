@@ -3932,3 +3932,22 @@ fn salbutamol_taken_by_mouth_is_coded_as_the_oral_drug() {
     let a = run(r#"{"medications": [{"name": "salbutamol tablets", "atc": "R03AC02"}]}"#);
     assert_eq!(review(&a), [("R03AC02".to_string(), "B")]);
 }
+
+#[test]
+fn the_neuropathy_pathway_on_symptoms_alone_does_not_claim_examination_findings() {
+    let symptoms = r#""feels_like": "burning_or_numb", "tingling": true, "numbness": true"#;
+    let diabetes = r#"[{"icd10": "E11.9"}]"#;
+    let a = run(&format!(r#"{{"symptoms": {{{symptoms}}}, "conditions": {diabetes}}}"#));
+    let because = &differential_item(&a, "E11.42").because[0].phrase.clinician;
+    assert!(!because.contains("with sensory loss"), "{because}");
+    for exam in [r#"{"sensory_loss": true}"#, r#"{"reflexes": "reduced"}"#] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{symptoms}}}, "conditions": {diabetes}, "exam": {exam}}}"#
+        ));
+        let because = &differential_item(&a, "E11.42").because[0].phrase.clinician;
+        assert!(
+            because.contains("with sensory loss or reduced reflexes"),
+            "{exam}: {because}"
+        );
+    }
+}

@@ -1343,6 +1343,8 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
         && s.worse_in_evening == Some(false)
         && s.relieved_by == Some(RelievedBy::Stretching)
         && s.returns_at_rest == Some(false);
+    // The neuropathy pathway on symptoms alone does not say that the examination found anything.
+    let neuropathy_signs = c.case.exam.sensory_loss == Some(true) || c.case.exam.reflexes == Some(Reflexes::Reduced);
     let pattern = |dx: Dx| -> &'static str {
         match dx {
             Dx::Nlc if p.coexisting => "coexisting",
@@ -1355,7 +1357,8 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Dx::Pad => "pad_pattern",
             Dx::Clti => "clti_pattern",
             Dx::Neurogenic => "neurogenic_pattern",
-            Dx::Neuropathy => "neuropathy_pattern",
+            Dx::Neuropathy if neuropathy_signs => "neuropathy_pattern",
+            Dx::Neuropathy => "neuropathy_symptoms",
             Dx::Mnd => "mnd_pattern",
             Dx::Dvt if p.dvt_persistent_pain => "dvt_persistent_pain",
             Dx::Dvt => "dvt_pattern",
@@ -1459,8 +1462,10 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             status: st,
             because: vec![because(if p.neuropathy_known {
                 "neuropathy_known"
-            } else {
+            } else if neuropathy_signs {
                 "neuropathy_pattern"
+            } else {
+                "neuropathy_symptoms"
             })],
         });
     }
