@@ -37,6 +37,10 @@ pub struct SearchVocabulary {
     /// ("as the warning above says"), which read alone would tell someone to stop a medicine.
     #[serde(default)]
     pub not_searched: Vec<String>,
+    /// Named lists of the words that name one population (`pregnancy = ["pregnancy", …]`): a word
+    /// `"@pregnancy"` in `searched_only_with` or `not_searched_with` stands for the list.
+    #[serde(default)]
+    pub word_lists: std::collections::BTreeMap<String, Vec<String>>,
     /// Entries about one population that answer only a question naming it (entry id → words).
     #[serde(default)]
     pub searched_only_with: std::collections::BTreeMap<String, Vec<String>>,
@@ -66,6 +70,36 @@ pub struct WarningSign {
     pub without_drug: bool,
     /// The entry that answers it; it must be approved.
     pub entry: String,
+}
+
+impl SearchVocabulary {
+    /// Replaces each `"@name"` of `searched_only_with` and `not_searched_with` by the words of
+    /// `word_lists.name`, once at load; an unknown name is an error.
+    pub fn expand_word_lists(&mut self) -> Result<(), String> {
+        let SearchVocabulary {
+            word_lists,
+            searched_only_with,
+            not_searched_with,
+            ..
+        } = self;
+        for words in searched_only_with.values_mut().chain(not_searched_with.values_mut()) {
+            let mut out = Vec::with_capacity(words.len());
+            for word in words.drain(..) {
+                match word.strip_prefix('@') {
+                    Some(name) => out.extend(
+                        word_lists
+                            .get(name)
+                            .ok_or_else(|| format!("search.toml: no word list `{name}` for {word:?}"))?
+                            .iter()
+                            .cloned(),
+                    ),
+                    None => out.push(word),
+                }
+            }
+            *words = out;
+        }
+        Ok(())
+    }
 }
 
 /// The review record of the vocabulary itself (it is editorial, not clinical, content).
@@ -871,13 +905,9 @@ impl Searcher {
         // Safety: a question that describes a warning sign gets the statement that says what to do
         // about it first, whatever the ranking (`warning_signs`; the first listed ends first).
         let mut first: Vec<usize> = Vec::new();
-        // About a drug: the question names one, or its best answer is a drug's statement.
-        let about_drug = !analysis.drugs.is_empty()
-            || hits.first().is_some_and(|h| {
-                self.docs
-                    .iter()
-                    .any(|d| d.entry == h.entry && (d.needs_drug || !d.groups.is_empty()))
-            });
+        // About a drug: the question names one, or its best answer is a drug's statement (one
+        // filled with a drug or a drug group).
+        let about_drug = !analysis.drugs.is_empty() || hits.first().is_some_and(|h| h.drug.is_some());
         for w in self.warning.iter().rev() {
             let names_sign = w.signs.iter().any(|seq| has_run(&analysis.words, seq));
             let drug_ok = w.with_atc.is_empty()
@@ -926,7 +956,24 @@ impl Searcher {
 
 #[cfg(test)]
 mod tests {
-    use super::join_vitamin_letters;
+    use super::{SearchVocabulary, join_vitamin_letters};
+
+    #[test]
+    fn a_named_word_list_stands_for_its_words_and_an_unknown_name_is_an_error() {
+        let text =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../knowledge/search.toml")).unwrap();
+        let mut voc: SearchVocabulary = toml::from_str(&text).unwrap();
+        let child = voc.word_lists["child"].clone();
+        voc.not_searched_with
+            .insert("x".into(), vec!["@child".into(), "heart".into()]);
+        voc.expand_word_lists().unwrap();
+        let mut want = child;
+        want.push("heart".into());
+        assert_eq!(voc.not_searched_with["x"], want);
+        assert!(voc.not_searched_with.values().flatten().all(|w| !w.starts_with('@')));
+        voc.searched_only_with.insert("y".into(), vec!["@nobody".into()]);
+        assert!(voc.expand_word_lists().unwrap_err().contains("nobody"));
+    }
 
     #[test]
     fn a_vitamin_named_by_one_letter_becomes_one_word() {

@@ -41,6 +41,9 @@ pub struct Pathways {
     pub pad_known: bool,
     /// Neuropathy or lumbar stenosis on the problem list, without their pattern described.
     pub neuropathy_known: bool,
+    /// Sensory loss or reduced reflexes on examination (what the neuropathy pattern's words say
+    /// was found; without them the pathway rests on symptoms).
+    pub neuropathy_signs: bool,
     /// RLS on the problem list while the answers describe cramps.
     pub rls_known: bool,
     /// Cramps on exertion relieved by something other than rest, pulses not yet known.
@@ -301,6 +304,7 @@ pub fn classify(kb: &KnowledgeBase, case: &Case, f: &Facts, mnd: bool) -> Pathwa
     }
     let sensory = s.numbness == Some(true) || s.tingling == Some(true);
     let exam_support = e.sensory_loss == Some(true) || e.reflexes == Some(Reflexes::Reduced);
+    p.neuropathy_signs = exam_support;
     if q1 == Some(FeelsLike::BurningOrNumb) {
         p.neuropathy = Some(if sensory || exam_support || f.gate(GateId::Diabetes) {
             Likely

@@ -1343,8 +1343,6 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
         && s.worse_in_evening == Some(false)
         && s.relieved_by == Some(RelievedBy::Stretching)
         && s.returns_at_rest == Some(false);
-    // The neuropathy pathway on symptoms alone does not say that the examination found anything.
-    let neuropathy_signs = c.case.exam.sensory_loss == Some(true) || c.case.exam.reflexes == Some(Reflexes::Reduced);
     let pattern = |dx: Dx| -> &'static str {
         match dx {
             Dx::Nlc if p.coexisting => "coexisting",
@@ -1357,7 +1355,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Dx::Pad => "pad_pattern",
             Dx::Clti => "clti_pattern",
             Dx::Neurogenic => "neurogenic_pattern",
-            Dx::Neuropathy if neuropathy_signs => "neuropathy_pattern",
+            Dx::Neuropathy if p.neuropathy_signs => "neuropathy_pattern",
             Dx::Neuropathy => "neuropathy_symptoms",
             Dx::Mnd => "mnd_pattern",
             Dx::Dvt if p.dvt_persistent_pain => "dvt_persistent_pain",
@@ -1462,7 +1460,7 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             status: st,
             because: vec![because(if p.neuropathy_known {
                 "neuropathy_known"
-            } else if neuropathy_signs {
+            } else if p.neuropathy_signs {
                 "neuropathy_pattern"
             } else {
                 "neuropathy_symptoms"

@@ -545,7 +545,8 @@ impl KnowledgeBase {
         let cds: CdsWording = parse(find("cds.toml")?)?;
         let form: FormWording = parse(find("form.toml")?)?;
         let trial: crate::trial::TrialConfig = parse(find("trial.toml")?)?;
-        let search: crate::search::SearchVocabulary = parse(find("search.toml")?)?;
+        let mut search: crate::search::SearchVocabulary = parse(find("search.toml")?)?;
+        search.expand_word_lists().map_err(LoadError::Invalid)?;
         let diary: crate::diary::DiaryConfig = parse(find("diary.toml")?)?;
 
         let mut digest = Sha256::new();
