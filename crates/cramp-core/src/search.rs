@@ -52,6 +52,26 @@ pub struct SearchVocabulary {
     /// do: that statement comes first (SPEC §8: a red flag is never outranked).
     #[serde(default)]
     pub warning_signs: Vec<WarningSign>,
+    /// What a question that asks what to do about cramps, and names nothing else, is answered
+    /// with first (the first-line plan, not whatever entry its few words rank first).
+    #[serde(default)]
+    pub general_questions: Option<GeneralQuestions>,
+}
+
+/// A question that asks what to do about cramps in general ("how do I prevent cramps?", "what
+/// can I do about my leg cramps?"): it says one of `asks` and one of `must_say`, names no drug,
+/// and each of its subjects is said in words of `about`, `asks` and `must_say` only.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GeneralQuestions {
+    /// Phrases that ask what to do (matched with their stop words: "what can i do").
+    pub asks: Vec<String>,
+    /// The question must name cramps in one of these words.
+    pub must_say: Vec<String>,
+    /// Words that name no subject beyond cramps in general (where and when they are felt).
+    pub about: Vec<String>,
+    /// The approved entries that answer it first, in order; the ranking's own answers follow.
+    pub answers: Vec<String>,
 }
 
 /// A warning sign a question may name, and the statement that answers it first.
@@ -403,7 +423,19 @@ pub struct Searcher {
     question_words: HashSet<String>,
     /// `warning_signs` whose entry is searchable.
     warning: Vec<SignStems>,
+    general: Option<GeneralStems>,
     ranking: Ranking,
+}
+
+/// `general_questions` as stems, with the searchable answers.
+#[derive(Debug)]
+struct GeneralStems {
+    /// With their stop words, as `Analyser::phrase` reads the question.
+    asks: Vec<Vec<String>>,
+    must_say: Vec<Vec<String>>,
+    /// The stems of `about`, `asks` and `must_say` (without stop words).
+    general_words: HashSet<String>,
+    docs: Vec<usize>,
 }
 
 impl std::fmt::Debug for Searcher {
@@ -575,6 +607,30 @@ impl Searcher {
                 })
             })
             .collect();
+        // Answers that are not searchable are skipped (`kb check` reports them).
+        let phrases = |texts: &[String]| -> Vec<Vec<String>> {
+            texts
+                .iter()
+                .map(|t| analyser.phrase(t))
+                .filter(|p| !p.is_empty())
+                .collect()
+        };
+        let general = voc.general_questions.as_ref().map(|g| GeneralStems {
+            asks: phrases(&g.asks),
+            must_say: phrases(&g.must_say),
+            general_words: g
+                .about
+                .iter()
+                .chain(&g.asks)
+                .chain(&g.must_say)
+                .flat_map(|w| stems(w))
+                .collect(),
+            docs: g
+                .answers
+                .iter()
+                .filter_map(|id| docs.iter().position(|d| kb.entries[d.entry].id == *id))
+                .collect(),
+        });
 
         Searcher {
             analyser,
@@ -585,6 +641,7 @@ impl Searcher {
             groups,
             question_words,
             warning,
+            general,
             ranking: voc.ranking.clone(),
         }
     }
@@ -795,6 +852,47 @@ impl Searcher {
         total
     }
 
+    /// The hit of searchable entry `d`: taken out of `hits` when the ranking has it, else scored
+    /// for the question (an answer that safety or a general question puts in).
+    fn take_hit(
+        &self,
+        hits: &mut Vec<Hit>,
+        analysis: &Analysis,
+        stems: &HashMap<&str, bm25::Embedding<u32>>,
+        d: usize,
+    ) -> Hit {
+        let doc = &self.docs[d];
+        match hits.iter().position(|h| h.entry == doc.entry) {
+            Some(at) => hits.remove(at),
+            None => Hit {
+                entry: doc.entry,
+                score: self.score(analysis, stems, d),
+                coverage: self.coverage(analysis, doc),
+                drug: None,
+                tier: None,
+            },
+        }
+    }
+
+    /// Whether a question asks what to do about cramps and names nothing else: no drug, and
+    /// every subject said in the general words (`general_questions`).
+    fn is_general(&self, g: &GeneralStems, analysis: &Analysis, question: &str) -> bool {
+        if !analysis.drugs.is_empty() || g.docs.is_empty() {
+            return false;
+        }
+        let general = |c: &Concept| {
+            !c.subject
+                || c.alternatives
+                    .iter()
+                    .any(|alt| !alt.is_empty() && alt.iter().all(|t| g.general_words.contains(t)))
+        };
+        if !analysis.concepts.iter().all(general) {
+            return false;
+        }
+        let words = self.analyser.phrase(question);
+        g.must_say.iter().any(|m| has_run(&words, m)) && g.asks.iter().any(|a| has_run(&words, a))
+    }
+
     /// Answers a question from the approved entries.
     pub fn ask(&self, kb: &KnowledgeBase, question: &str) -> AskResult {
         let analysis = self.analyse(kb, question);
@@ -902,6 +1000,19 @@ impl Searcher {
                 }
             }
         }
+        // A question about what to do for cramps in general gets the first-line plan first
+        // (`general_questions`), whatever its few words rank first: the definition of a night
+        // cramp, or a clinician's third-line option.
+        if let Some(g) = &self.general
+            && self.is_general(g, &analysis, question)
+        {
+            for (i, &d) in g.docs.iter().enumerate() {
+                let hit = self.take_hit(&mut hits, &analysis, &stems, d);
+                hits.insert(i, hit);
+            }
+            hits.truncate(r.max_statements.max(g.docs.len()));
+            answered = !hits.is_empty();
+        }
         // Safety: a question that describes a warning sign gets the statement that says what to do
         // about it first, whatever the ranking (`warning_signs`; the first listed ends first).
         let mut first: Vec<usize> = Vec::new();
@@ -919,19 +1030,9 @@ impl Searcher {
             if !(names_sign && drug_ok) || (w.without_drug && about_drug) {
                 continue;
             }
-            let doc = &self.docs[w.doc];
-            let hit = match hits.iter().position(|h| h.entry == doc.entry) {
-                Some(i) => hits.remove(i),
-                None => Hit {
-                    entry: doc.entry,
-                    score: self.score(&analysis, &stems, w.doc),
-                    coverage: self.coverage(&analysis, doc),
-                    drug: None,
-                    tier: None,
-                },
-            };
+            let hit = self.take_hit(&mut hits, &analysis, &stems, w.doc);
+            first.push(hit.entry);
             hits.insert(0, hit);
-            first.push(doc.entry);
             answered = true;
         }
         // Within the limit, the statements safety put in stay: the last other one goes.

@@ -728,3 +728,41 @@ fn who_gave_a_medicine_names_no_subject_and_adult_options_do_not_answer_about_a_
         assert!(!hit_ids(q).iter().any(|id| id == never), "{q}");
     }
 }
+
+#[test]
+fn a_general_question_about_what_to_do_gets_the_first_line_plan_first() {
+    // Few words, nothing named but cramps: the ranking had served the definition of a night
+    // cramp ("how can I stop leg cramps?"), a clinician's third-line option ("how do I prevent
+    // cramps?") or nothing ("how do I get rid of night cramps?").
+    for q in [
+        "what can I do to stop leg cramps at night?",
+        "how can I stop leg cramps?",
+        "how do I prevent cramps?",
+        "how do I get rid of night cramps?",
+        "what is the treatment for nocturnal leg cramps?",
+        "I keep getting cramps in my calves at night, what can I do?",
+    ] {
+        let ids = hit_ids(q);
+        assert_eq!(ids[..2], ["plan.nightly_stretching", "plan.acute_cramp_relief"], "{q}");
+    }
+    // A question that names more than cramps is not general: its own statements answer it, and a
+    // warning sign still comes first.
+    assert_eq!(
+        first("how can I prevent cramps in pregnancy?").as_deref(),
+        Some("education.cramps_in_pregnancy")
+    );
+    assert_eq!(
+        first("how do I prevent cramps from my statin?").as_deref(),
+        Some("review.statin")
+    );
+    assert_eq!(
+        first("what can I do about cramps, my calf is swollen").as_deref(),
+        Some("red_flag.possible_dvt")
+    );
+    assert_eq!(
+        first("does magnesium prevent cramps?").as_deref(),
+        Some("avoid.magnesium")
+    );
+    // Asking what to do about nothing named is still refused.
+    assert!(hit_ids("what can I do?").is_empty());
+}

@@ -380,6 +380,21 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
             Some(_) => {}
         }
     }
+    if let Some(g) = &s.general_questions {
+        let at = "search.toml general_questions";
+        if g.asks.is_empty() || g.must_say.is_empty() || g.answers.is_empty() {
+            r.error(at, "asks, must_say and answers must each name at least one".into());
+        }
+        for id in &g.answers {
+            match kb.entries.iter().find(|e| &e.id == id) {
+                None => r.error(at, format!("{id} is not an entry")),
+                Some(e) if e.status != super::ReviewStatus::Approved => {
+                    r.error(at, format!("{id} is not approved, so search cannot serve it"))
+                }
+                Some(_) => {}
+            }
+        }
+    }
     for id in s
         .not_searched
         .iter()
