@@ -32,6 +32,10 @@ pub struct SearchVocabulary {
     pub answers: Answers,
     pub ranking: Ranking,
     pub question_words: Vec<String>,
+    /// Words that are one term together, in the entries and in a question ("calcium channel
+    /// blocker"): a question saying one of them alone does not find the term.
+    #[serde(default)]
+    pub compounds: Vec<String>,
     pub synonyms: Vec<SynonymGroup>,
     /// Entries that are never an answer: variants an assessment serves only beside a red flag
     /// ("as the warning above says"), which read alone would tell someone to stop a medicine.
@@ -179,6 +183,9 @@ struct English {
     analysis: bm25::DefaultTokenizer,
     /// The same analysis keeping the stop words: what a phrase trigger is matched on.
     phrases: bm25::DefaultTokenizer,
+    /// Stems that are one term together (`search.toml` `compounds`), each with the one stem they
+    /// become: "calcium channel blocker" is not "calcium".
+    compounds: Vec<(Vec<String>, String)>,
 }
 
 /// Stop words a phrase trigger does without: "stop cramps" says "stop a cramp".
@@ -192,18 +199,54 @@ impl English {
                 .language_mode(bm25::Language::English)
                 .stopwords(false)
                 .build(),
+            compounds: Vec::new(),
         }
     }
 
+    /// The same analysis, with `compounds` (each read with the analysis itself) made one stem.
+    fn with_compounds(mut self, compounds: &[String]) -> English {
+        self.compounds = compounds
+            .iter()
+            .map(|c| self.analysis.tokenize(c))
+            .filter(|seq| seq.len() > 1)
+            .map(|seq| {
+                let joined = seq.concat();
+                (seq, joined)
+            })
+            .collect();
+        self
+    }
+
     fn tokenize(&self, text: &str) -> Vec<String> {
-        self.analysis.tokenize(&join_vitamin_letters(text))
+        self.join_compounds(self.analysis.tokenize(&join_vitamin_letters(text)))
     }
 
     /// The text's stems with its stop words, less the articles.
     fn phrase(&self, text: &str) -> Vec<String> {
         let mut words = self.phrases.tokenize(&join_vitamin_letters(text));
         words.retain(|w| !ARTICLES.contains(&w.as_str()));
-        words
+        self.join_compounds(words)
+    }
+
+    fn join_compounds(&self, words: Vec<String>) -> Vec<String> {
+        if self.compounds.is_empty() {
+            return words;
+        }
+        let mut out = Vec::with_capacity(words.len());
+        let mut i = 0;
+        while i < words.len() {
+            match self.compounds.iter().find(|(seq, _)| words[i..].starts_with(seq)) {
+                Some((seq, joined)) => {
+                    out.push(joined.clone());
+                    i += seq.len();
+                }
+                None => {
+                    out.push(words[i].clone());
+                    i += 1;
+                }
+            }
+        }
+        out
     }
 }
 
@@ -480,9 +523,9 @@ fn drug_links(kb: &KnowledgeBase, drug: usize) -> NamedDrug {
 
 impl Searcher {
     pub fn new(kb: &KnowledgeBase) -> Searcher {
-        let analyser = English::new();
-        let stems = |text: &str| analyser.tokenize(text);
         let voc = &kb.search;
+        let analyser = English::new().with_compounds(&voc.compounds);
+        let stems = |text: &str| analyser.tokenize(text);
 
         let mut docs = Vec::new();
         let mut texts = Vec::new();
@@ -789,13 +832,14 @@ impl Searcher {
         (!sent.iter().any(known)).then_some((drug, sent))
     }
 
-    /// A concept with its weight: the IDF of its rarest stem the knowledge base knows, or of an
-    /// unseen stem when it knows none.
+    /// A concept with its weight: the IDF of its rarest stem in an alternative whose stems the
+    /// knowledge base all knows (one that could be said), or of an unseen stem when there is none:
+    /// "vitamin D3", a name of colecalciferol, is not weighed as the known word "vitamin".
     fn concept(&self, alternatives: Vec<Vec<String>>, subject: bool) -> Concept {
         let weight = alternatives
             .iter()
+            .filter(|alt| alt.iter().all(|t| self.df.contains_key(t)))
             .flatten()
-            .filter(|t| self.df.contains_key(*t))
             .map(|t| self.idf(t))
             .fold(None, |m: Option<f32>, x| Some(m.map_or(x, |m| m.max(x))))
             .unwrap_or_else(|| self.idf(""));

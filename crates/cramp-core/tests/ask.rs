@@ -766,3 +766,27 @@ fn a_general_question_about_what_to_do_gets_the_first_line_plan_first() {
     // Asking what to do about nothing named is still refused.
     assert!(hit_ids("what can I do?").is_empty());
 }
+
+#[test]
+fn calcium_alone_is_not_a_calcium_channel_blocker_and_an_unsaid_drug_name_weighs_as_unseen() {
+    // "Calcium channel blocker" is one term (`search.toml` `compounds`): the statement on them
+    // answered "does calcium help cramps?".
+    assert!(hit_ids("does calcium help cramps?").is_empty());
+    for q in [
+        "do calcium channel blockers help cramps?",
+        "can calcium-channel blockers cause cramps?",
+        "is a CCB good for cramps?",
+    ] {
+        assert!(
+            hit_ids(q).iter().any(|id| id == "conflict.calcium_channel_blockers"),
+            "{q}"
+        );
+    }
+    // Vitamin D is in the drug table (colecalciferol, "vitamin D3"), and no statement says it: it
+    // was weighed as the known word "vitamin", and "can vitamin D deficiency cause cramps?" was
+    // answered with the magnesium statement, which says "deficiency".
+    for q in ["can vitamin D deficiency cause cramps?", "does vitamin D help cramps?"] {
+        assert!(hit_ids(q).is_empty(), "{q}: {:?}", hit_ids(q));
+    }
+    assert_eq!(first("does B12 help cramps?").as_deref(), Some("conflict.vitamin_b12"));
+}
