@@ -790,3 +790,42 @@ fn calcium_alone_is_not_a_calcium_channel_blocker_and_an_unsaid_drug_name_weighs
     }
     assert_eq!(first("does B12 help cramps?").as_deref(), Some("conflict.vitamin_b12"));
 }
+
+#[test]
+fn a_question_about_a_childs_cramps_gets_first_that_a_doctor_should_look_for_a_cause() {
+    // Cramps under 18 are a red flag (`atypical_age`, in review); the approved statement on age
+    // says the same for young people and comes first.
+    for q in [
+        "what can I do about my child's leg cramps?",
+        "are leg cramps normal in teenagers?",
+        "is quinine safe for children?",
+        "can children take diltiazem?",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("conflict.age"), "{q}");
+    }
+    // The quinine question still carries the avoid statement; a warning sign still comes first.
+    assert!(
+        hit_ids("is quinine safe for children?")
+            .iter()
+            .any(|id| id == "avoid.quinine")
+    );
+    assert_eq!(
+        first("my child has cramps and weakness in his legs").as_deref(),
+        Some("plan.safety_net_advice")
+    );
+    // A son or daughter may be an adult.
+    assert_eq!(
+        first("my daughter is pregnant and has leg cramps").as_deref(),
+        Some("education.cramps_in_pregnancy")
+    );
+    // The ferritin conflict (which names the paediatric threshold) answers iron questions only.
+    assert!(
+        !hit_ids("can children take diltiazem?")
+            .iter()
+            .any(|id| id == "conflict.ferritin_threshold")
+    );
+    assert_eq!(
+        first("ferritin 60 restless legs").as_deref(),
+        Some("conflict.ferritin_threshold")
+    );
+}
