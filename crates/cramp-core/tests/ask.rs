@@ -829,3 +829,29 @@ fn a_question_about_a_childs_cramps_gets_first_that_a_doctor_should_look_for_a_c
         Some("conflict.ferritin_threshold")
     );
 }
+
+#[test]
+fn blood_tests_for_cramps_are_not_the_iron_tests_for_restless_legs_and_nlc_is_a_cramp() {
+    // The iron tests for restless legs came first on every question about blood tests.
+    for q in [
+        "should I have a blood test for cramps",
+        "which blood tests for night cramps?",
+        "do I need blood tests for my cramps?",
+    ] {
+        assert!(!hit_ids(q).iter().any(|id| id == "education.iron_tests_for_rls"), "{q}");
+    }
+    assert_eq!(
+        first("which blood tests for night cramps?").as_deref(),
+        Some("education.what_causes_cramps")
+    );
+    assert_eq!(
+        first("ferritin test for restless legs").as_deref(),
+        Some("education.iron_tests_for_rls")
+    );
+    // "NLC" was an unseen word, which weighs most: the question was refused.
+    assert_eq!(
+        first("evidence for stretching in NLC").as_deref(),
+        Some("plan.nightly_stretching")
+    );
+    assert_eq!(first("is NLC dangerous?").as_deref(), Some("plan.safety_net_advice"));
+}
