@@ -855,3 +855,28 @@ fn blood_tests_for_cramps_are_not_the_iron_tests_for_restless_legs_and_nlc_is_a_
     );
     assert_eq!(first("is NLC dangerous?").as_deref(), Some("plan.safety_net_advice"));
 }
+
+#[test]
+fn the_pregnancy_statement_and_the_dvt_flag_answer_only_their_own_subject() {
+    assert!(
+        !hit_ids("cramps every nite")
+            .iter()
+            .any(|id| id == "education.cramps_in_pregnancy")
+    );
+    assert_eq!(
+        first("I'm pregnant and get cramps at night").as_deref(),
+        Some("education.cramps_in_pregnancy")
+    );
+    // Back pain is not a calf's clot; a swollen calf still gets the DVT red flag first.
+    assert!(
+        !hit_ids("back pain and leg cramps")
+            .iter()
+            .any(|id| id == "red_flag.possible_dvt")
+    );
+    assert_eq!(
+        first("back pain and a swollen calf").as_deref(),
+        Some("red_flag.possible_dvt")
+    );
+    // Words written without their apostrophe ask, as their contractions do.
+    assert!(!hit_ids("leg cramps wont stop").is_empty());
+}
