@@ -353,6 +353,35 @@ fn als_named_is_coded_g12_21() {
 }
 
 #[test]
+fn limb_threatening_ischaemia_with_gangrene_named_is_coded_as_gangrene() {
+    // EVIDENCE d.1: CLTI is I70.22- with rest pain, I70.26- with gangrene; with type 2 diabetes
+    // E11.51 (without gangrene) or E11.52 (with gangrene).
+    let rest_pain = r#""feels_like": "painful_cramp", "when": "night", "relieved_by": "hanging_leg_down", "location": ["foot"], "non_healing_wound": true"#;
+    let exam = r#""exam": {"abi": 0.4, "pedal_pulses": "absent"}"#;
+    let case = |conditions: &str| {
+        run(&format!(
+            r#"{{"symptoms": {{{rest_pain}}}, {exam}, "conditions": [{conditions}]}}"#
+        ))
+    };
+    assert_eq!(most_likely(&case(r#"{"name": "hypertension"}"#)), Some("I70.22"));
+    assert_eq!(most_likely(&case(r#"{"name": "type 2 diabetes"}"#)), Some("E11.51"));
+    for gangrene in [r#"{"name": "gangrene of the left hallux"}"#, r#"{"icd10": "I70.262"}"#] {
+        let a = case(gangrene);
+        assert_eq!(most_likely(&a), Some("I70.26"), "{gangrene}");
+        assert_eq!(flag_urgency(&a, "critical_limb_ischaemia"), Some("urgent"));
+        let a = case(&format!(r#"{gangrene}, {{"name": "type 2 diabetes"}}"#));
+        assert_eq!(most_likely(&a), Some("E11.52"), "{gangrene}");
+    }
+    // Gangrene written as healed is history, not this stage.
+    assert_eq!(
+        most_likely(&case(
+            r#"{"name": "type 2 diabetes"}, {"name": "healed gangrene of toe"}"#
+        )),
+        Some("E11.51")
+    );
+}
+
+#[test]
 fn a_neuropathy_or_lumbar_stenosis_already_diagnosed_is_in_the_differential() {
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "E11.42"}}]}}"#

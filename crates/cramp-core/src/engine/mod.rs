@@ -1324,6 +1324,9 @@ fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
             Dx::Plmd => "plmd",
             Dx::Pad if diabetic => "pad_diabetic",
             Dx::Pad => "pad",
+            // EVIDENCE d.1: with gangrene named, I70.26- (E11.52 with type 2 diabetes).
+            Dx::Clti if diabetic && c.gate(GateId::Gangrene) => "clti_diabetic_gangrene",
+            Dx::Clti if c.gate(GateId::Gangrene) => "clti_gangrene",
             Dx::Clti if diabetic => "clti_diabetic",
             Dx::Clti if p.clti_rest_pain => "clti_rest_pain",
             Dx::Clti => "clti",

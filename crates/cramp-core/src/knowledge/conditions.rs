@@ -37,6 +37,7 @@ gates! {
     LegCramps = "leg_cramps",
     QuinineToxicitySigns = "quinine_toxicity_signs",
     Clti = "clti",
+    Gangrene = "gangrene",
     LowerLimbWound = "lower_limb_wound",
     MotorNeuronDisease = "motor_neuron_disease",
     Als = "als",
