@@ -382,6 +382,39 @@ fn limb_threatening_ischaemia_with_gangrene_named_is_coded_as_gangrene() {
 }
 
 #[test]
+fn type_1_diabetes_named_takes_the_type_1_codes_and_an_unnamed_type_the_default_e11() {
+    let neuropathy =
+        r#""feels_like": "burning_or_numb", "when": "night", "location": ["foot"], "tingling": true, "numbness": true"#;
+    let signs = r#""exam": {"sensory_loss": true, "reflexes": "reduced"}"#;
+    let claudication =
+        r#""feels_like": "painful_cramp", "when": "walking", "relieved_by": "rest", "location": ["calf"]"#;
+    let low_abi = r#""exam": {"abi": 0.7}"#;
+    for (diabetes, e) in [
+        (r#"{"name": "type 1 diabetes"}"#, "E10"),
+        (r#"{"icd10": "E10.9"}"#, "E10"),
+        (r#"{"snomed": "46635009"}"#, "E10"),
+        (r#"{"name": "IDDM"}"#, "E10"),
+        (r#"{"name": "type 2 diabetes"}"#, "E11"),
+        (r#"{"name": "NIDDM"}"#, "E11"),
+        (r#"{"name": "diabetes"}"#, "E11"),
+    ] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{neuropathy}}}, {signs}, "conditions": [{diabetes}]}}"#
+        ));
+        assert_eq!(most_likely(&a), Some(format!("{e}.42").as_str()), "{diabetes}");
+        let a = run(&format!(
+            r#"{{"symptoms": {{{claudication}}}, {low_abi}, "conditions": [{diabetes}]}}"#
+        ));
+        assert_eq!(most_likely(&a), Some(format!("{e}.51").as_str()), "{diabetes}");
+    }
+    // Diabetes insipidus (lithium's nephrogenic form among others) is not diabetes mellitus.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{neuropathy}}}, {signs}, "conditions": [{{"name": "nephrogenic diabetes insipidus"}}]}}"#
+    ));
+    assert_eq!(most_likely(&a), Some("G62.9"));
+}
+
+#[test]
 fn a_neuropathy_or_lumbar_stenosis_already_diagnosed_is_in_the_differential() {
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"icd10": "E11.42"}}]}}"#

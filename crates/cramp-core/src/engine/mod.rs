@@ -1285,8 +1285,14 @@ fn considered<'kb>(
 fn classification<'kb>(c: &Ctx<'_, 'kb>) -> Classification<'kb> {
     use DifferentialStatus::*;
     let kb = c.kb;
+    // Type 1 diabetes named: a diabetic code's type 1 variant (`{id}_type1`: E10 for E11), where
+    // conditions.toml has one; diabetes of unnamed type keeps E11, ICD-10-CM's default.
+    let type1 = c.gate(GateId::DiabetesType1);
     let code = |id: &str| {
-        kb.code(id)
+        type1
+            .then(|| kb.code(&format!("{id}_type1")))
+            .flatten()
+            .or_else(|| kb.code(id))
             .expect("classification codes are loaded from conditions.toml")
     };
     let because = |key: &str| Because {

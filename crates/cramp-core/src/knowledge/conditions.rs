@@ -24,6 +24,7 @@ gates! {
     EsrdDialysis = "esrd_dialysis",
     HeartFailure = "heart_failure",
     Diabetes = "diabetes",
+    DiabetesType1 = "diabetes_type1",
     Pad = "pad",
     Falls = "falls",
     Smoker = "smoker",
