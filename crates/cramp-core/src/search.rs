@@ -473,7 +473,7 @@ pub struct Searcher {
 /// `general_questions` as stems, with the searchable answers.
 #[derive(Debug)]
 struct GeneralStems {
-    /// With their stop words, as `Analyser::phrase` reads the question.
+    /// With their stop words, as `English::phrase` reads the question.
     asks: Vec<Vec<String>>,
     must_say: Vec<Vec<String>>,
     /// The stems of `about`, `asks` and `must_say` (without stop words).
@@ -650,7 +650,6 @@ impl Searcher {
                 })
             })
             .collect();
-        // Answers that are not searchable are skipped (`kb check` reports them).
         let phrases = |texts: &[String]| -> Vec<Vec<String>> {
             texts
                 .iter()
@@ -668,6 +667,7 @@ impl Searcher {
                 .chain(&g.must_say)
                 .flat_map(|w| stems(w))
                 .collect(),
+            // An answer that is not searchable (not approved) is skipped: `kb check` reports it.
             docs: g
                 .answers
                 .iter()
