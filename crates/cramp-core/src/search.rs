@@ -56,19 +56,20 @@ pub struct SearchVocabulary {
     /// do: that statement comes first (SPEC §8: a red flag is never outranked).
     #[serde(default)]
     pub warning_signs: Vec<WarningSign>,
-    /// What a question that asks what to do about cramps, and names nothing else, is answered
-    /// with first (the first-line plan, not whatever entry its few words rank first).
+    /// What a question about cramps in general (what causes them, which tests, what to do), naming
+    /// nothing else, is answered with first, not whatever entry its few words rank first. The first
+    /// row the question fits answers it.
     #[serde(default)]
-    pub general_questions: Option<GeneralQuestions>,
+    pub general_questions: Vec<GeneralQuestions>,
 }
 
-/// A question that asks what to do about cramps in general ("how do I prevent cramps?", "what
-/// can I do about my leg cramps?"): it says one of `asks` and one of `must_say`, names no drug,
-/// and each of its subjects is said in words of `about`, `asks` and `must_say` only.
+/// A question about cramps in general ("how do I prevent cramps?", "what can I do about my leg
+/// cramps?"): it says one of `asks` and one of `must_say`, names no drug, and each of its subjects
+/// is said in words of `about`, `asks` and `must_say` only.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct GeneralQuestions {
-    /// Phrases that ask what to do (matched with their stop words: "what can i do").
+    /// Phrases that ask it (matched with their stop words: "what can i do").
     pub asks: Vec<String>,
     /// The question must name cramps in one of these words.
     pub must_say: Vec<String>,
@@ -466,7 +467,7 @@ pub struct Searcher {
     question_words: HashSet<String>,
     /// `warning_signs` whose entry is searchable.
     warning: Vec<SignStems>,
-    general: Option<GeneralStems>,
+    general: Vec<GeneralStems>,
     ranking: Ranking,
 }
 
@@ -657,23 +658,27 @@ impl Searcher {
                 .filter(|p| !p.is_empty())
                 .collect()
         };
-        let general = voc.general_questions.as_ref().map(|g| GeneralStems {
-            asks: phrases(&g.asks),
-            must_say: phrases(&g.must_say),
-            general_words: g
-                .about
-                .iter()
-                .chain(&g.asks)
-                .chain(&g.must_say)
-                .flat_map(|w| stems(w))
-                .collect(),
-            // An answer that is not searchable (not approved) is skipped: `kb check` reports it.
-            docs: g
-                .answers
-                .iter()
-                .filter_map(|id| docs.iter().position(|d| kb.entries[d.entry].id == *id))
-                .collect(),
-        });
+        let general = voc
+            .general_questions
+            .iter()
+            .map(|g| GeneralStems {
+                asks: phrases(&g.asks),
+                must_say: phrases(&g.must_say),
+                general_words: g
+                    .about
+                    .iter()
+                    .chain(&g.asks)
+                    .chain(&g.must_say)
+                    .flat_map(|w| stems(w))
+                    .collect(),
+                // An answer that is not searchable (not approved) is skipped: `kb check` reports it.
+                docs: g
+                    .answers
+                    .iter()
+                    .filter_map(|id| docs.iter().position(|d| kb.entries[d.entry].id == *id))
+                    .collect(),
+            })
+            .collect();
 
         Searcher {
             analyser,
@@ -1044,12 +1049,10 @@ impl Searcher {
                 }
             }
         }
-        // A question about what to do for cramps in general gets the first-line plan first
-        // (`general_questions`), whatever its few words rank first: the definition of a night
-        // cramp, or a clinician's third-line option.
-        if let Some(g) = &self.general
-            && self.is_general(g, &analysis, question)
-        {
+        // A question about cramps in general gets its row's answers first (`general_questions`:
+        // what to do gets the first-line plan), whatever its few words rank first: the definition
+        // of a night cramp, or a clinician's third-line option.
+        if let Some(g) = self.general.iter().find(|g| self.is_general(g, &analysis, question)) {
             for (i, &d) in g.docs.iter().enumerate() {
                 let hit = self.take_hit(&mut hits, &analysis, &stems, d);
                 hits.insert(i, hit);

@@ -842,7 +842,7 @@ fn blood_tests_for_cramps_are_not_the_iron_tests_for_restless_legs_and_nlc_is_a_
     }
     assert_eq!(
         first("which blood tests for night cramps?").as_deref(),
-        Some("education.what_causes_cramps")
+        Some("conflict.electrolytes")
     );
     assert_eq!(
         first("ferritin test for restless legs").as_deref(),
@@ -879,4 +879,29 @@ fn the_pregnancy_statement_and_the_dvt_flag_answer_only_their_own_subject() {
     );
     // Words written without their apostrophe ask, as their contractions do.
     assert!(!hit_ids("leg cramps wont stop").is_empty());
+}
+
+#[test]
+fn a_general_question_about_causes_or_tests_gets_its_own_statements_first() {
+    for q in [
+        "why do I get cramps at night?",
+        "why do my legs cramp?",
+        "what causes leg cramps at night",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("education.what_causes_cramps"), "{q}");
+    }
+    // Tests: most night cramps are not from low blood salts; tests help when a cause is likely.
+    for q in [
+        "do I need blood tests for my cramps?",
+        "what labs should I order for leg cramps?",
+        "should I get my bloods checked for cramps?",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("conflict.electrolytes"), "{q}");
+    }
+    // A question naming more keeps its own answers.
+    assert_eq!(
+        first("what causes cramps in pregnancy?").as_deref(),
+        Some("education.cramps_in_pregnancy")
+    );
+    assert_eq!(first("can statins cause cramps").as_deref(), Some("review.statin"));
 }

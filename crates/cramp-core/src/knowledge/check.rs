@@ -380,7 +380,7 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
             Some(_) => {}
         }
     }
-    if let Some(g) = &s.general_questions {
+    for g in &s.general_questions {
         let at = "search.toml general_questions";
         if g.asks.is_empty() || g.must_say.is_empty() || g.answers.is_empty() {
             r.error(at, "asks, must_say and answers must each name at least one".into());
