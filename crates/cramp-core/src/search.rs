@@ -230,7 +230,8 @@ impl English {
     }
 
     fn join_compounds(&self, words: Vec<String>) -> Vec<String> {
-        if self.compounds.is_empty() {
+        // Most texts hold no compound's first word: they are passed on as they are.
+        if !words.iter().any(|w| self.compounds.iter().any(|(seq, _)| seq[0] == *w)) {
             return words;
         }
         let mut out = Vec::with_capacity(words.len());
