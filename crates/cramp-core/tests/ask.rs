@@ -800,9 +800,15 @@ fn a_question_about_a_childs_cramps_gets_first_that_a_doctor_should_look_for_a_c
         "are leg cramps normal in teenagers?",
         "is quinine safe for children?",
         "can children take diltiazem?",
+        "my 12 year old has leg cramps at night",
+        "my 15-year-old son gets calf cramps",
     ] {
         assert_eq!(first(q).as_deref(), Some("conflict.age"), "{q}");
     }
+    assert_ne!(
+        first("I am 72 years old and get cramps").as_deref(),
+        Some("conflict.age")
+    );
     // The quinine question still carries the avoid statement; a warning sign still comes first.
     assert!(
         hit_ids("is quinine safe for children?")
