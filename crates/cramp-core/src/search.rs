@@ -98,16 +98,26 @@ pub struct WarningSign {
 }
 
 impl SearchVocabulary {
-    /// Replaces each `"@name"` of `searched_only_with` and `not_searched_with` by the words of
-    /// `word_lists.name`, once at load; an unknown name is an error.
+    /// Replaces each `"@name"` of `searched_only_with`, `not_searched_with` and the word lists of
+    /// `general_questions` by the words of `word_lists.name`, once at load; an unknown name is an
+    /// error.
     pub fn expand_word_lists(&mut self) -> Result<(), String> {
         let SearchVocabulary {
             word_lists,
             searched_only_with,
             not_searched_with,
+            general_questions,
             ..
         } = self;
-        for words in searched_only_with.values_mut().chain(not_searched_with.values_mut()) {
+        let lists = searched_only_with
+            .values_mut()
+            .chain(not_searched_with.values_mut())
+            .chain(
+                general_questions
+                    .iter_mut()
+                    .flat_map(|g| [&mut g.asks, &mut g.must_say, &mut g.about]),
+            );
+        for words in lists {
             let mut out = Vec::with_capacity(words.len());
             for word in words.drain(..) {
                 match word.strip_prefix('@') {
@@ -924,10 +934,11 @@ impl Searcher {
         }
     }
 
-    /// Whether a question asks what to do about cramps and names nothing else: no drug, and
-    /// every subject said in the general words (`general_questions`).
-    fn is_general(&self, g: &GeneralStems, analysis: &Analysis, question: &str) -> bool {
-        if !analysis.drugs.is_empty() || g.docs.is_empty() {
+    /// Whether a question (its concepts, and its stems with stop words: `English::phrase`) is of
+    /// the general kind `g`: every subject said in its general words, one of its cramp words and
+    /// one of its asking phrases said (`general_questions`). The caller checks it names no drug.
+    fn is_general(&self, g: &GeneralStems, analysis: &Analysis, words: &[String]) -> bool {
+        if g.docs.is_empty() {
             return false;
         }
         let general = |c: &Concept| {
@@ -936,11 +947,9 @@ impl Searcher {
                     .iter()
                     .any(|alt| !alt.is_empty() && alt.iter().all(|t| g.general_words.contains(t)))
         };
-        if !analysis.concepts.iter().all(general) {
-            return false;
-        }
-        let words = self.analyser.phrase(question);
-        g.must_say.iter().any(|m| has_run(&words, m)) && g.asks.iter().any(|a| has_run(&words, a))
+        analysis.concepts.iter().all(general)
+            && g.must_say.iter().any(|m| has_run(words, m))
+            && g.asks.iter().any(|a| has_run(words, a))
     }
 
     /// Answers a question from the approved entries.
@@ -1053,7 +1062,17 @@ impl Searcher {
         // A question about cramps in general gets its row's answers first (`general_questions`:
         // what to do gets the first-line plan), whatever its few words rank first: the definition
         // of a night cramp, or a clinician's third-line option.
-        if let Some(g) = self.general.iter().find(|g| self.is_general(g, &analysis, question)) {
+        // The question read with its stop words once, and only when it names no drug.
+        let words = if analysis.drugs.is_empty() && !self.general.is_empty() {
+            self.analyser.phrase(question)
+        } else {
+            Vec::new()
+        };
+        let general = self
+            .general
+            .iter()
+            .find(|g| !words.is_empty() && self.is_general(g, &analysis, &words));
+        if let Some(g) = general {
             for (i, &d) in g.docs.iter().enumerate() {
                 let hit = self.take_hit(&mut hits, &analysis, &stems, d);
                 hits.insert(i, hit);
@@ -1120,6 +1139,12 @@ mod tests {
         want.push("heart".into());
         assert_eq!(voc.not_searched_with["x"], want);
         assert!(voc.not_searched_with.values().flatten().all(|w| !w.starts_with('@')));
+        let general = voc
+            .general_questions
+            .iter()
+            .flat_map(|g| g.asks.iter().chain(&g.must_say).chain(&g.about));
+        assert!(general.clone().all(|w| !w.starts_with('@')));
+        assert!(general.clone().any(|w| w == "calves"), "cramp_setting expanded");
         voc.searched_only_with.insert("y".into(), vec!["@nobody".into()]);
         assert!(voc.expand_word_lists().unwrap_err().contains("nobody"));
     }

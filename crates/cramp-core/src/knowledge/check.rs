@@ -369,15 +369,18 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
             r.error("search.toml synonyms", format!("group {} has no searched term", i + 1));
         }
     }
+    // An entry that search puts first must be one it can serve: an approved entry.
+    let servable = |r: &mut CheckReport, at: &str, id: &str| match kb.entries.iter().find(|e| e.id == id) {
+        None => r.error(at, format!("{id} is not an entry")),
+        Some(e) if e.status != super::ReviewStatus::Approved => {
+            r.error(at, format!("{id} is not approved, so search cannot serve it"))
+        }
+        Some(_) => {}
+    };
     for w in &s.warning_signs {
-        match kb.entries.iter().find(|e| e.id == w.entry) {
-            None => r.error("search.toml warning_signs", format!("{} is not an entry", w.entry)),
-            Some(e) if e.status != super::ReviewStatus::Approved => r.error(
-                "search.toml warning_signs",
-                format!("{} is not approved, so search cannot serve it", w.entry),
-            ),
-            Some(_) if w.signs.is_empty() => r.error("search.toml warning_signs", format!("{} has no sign", w.entry)),
-            Some(_) => {}
+        servable(r, "search.toml warning_signs", &w.entry);
+        if w.signs.is_empty() {
+            r.error("search.toml warning_signs", format!("{} has no sign", w.entry));
         }
     }
     for g in &s.general_questions {
@@ -386,13 +389,7 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
             r.error(at, "asks, must_say and answers must each name at least one".into());
         }
         for id in &g.answers {
-            match kb.entries.iter().find(|e| &e.id == id) {
-                None => r.error(at, format!("{id} is not an entry")),
-                Some(e) if e.status != super::ReviewStatus::Approved => {
-                    r.error(at, format!("{id} is not approved, so search cannot serve it"))
-                }
-                Some(_) => {}
-            }
+            servable(r, at, id);
         }
     }
     for id in s
