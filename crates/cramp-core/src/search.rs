@@ -61,6 +61,30 @@ pub struct SearchVocabulary {
     /// row the question fits answers it.
     #[serde(default)]
     pub general_questions: Vec<GeneralQuestions>,
+    /// How a question states someone's age: the words of an age are no subject, and an age under
+    /// the child age (`thresholds.toml`) is read as naming a child.
+    #[serde(default)]
+    pub ages: Ages,
+}
+
+/// How a question states an age (each phrase matched with its stop words, stemmed as the entries
+/// are): a whole number just after one of `before` ("I'm 17", "aged 12") or just before one of
+/// `after` ("my 12-year-old", "16 yo", and "16yo" as one word).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ages {
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+    /// A word just after the number that makes it a quantity, not an age ("I am 5 weeks pregnant").
+    #[serde(default)]
+    pub not_after: Vec<String>,
+    /// A word just before `before` that makes it a past age ("cramps since age 12").
+    #[serde(default)]
+    pub not_before: Vec<String>,
+    /// The word a question stating an age under the child age is also read as saying (a word of
+    /// the child warning sign and of the `@child` list).
+    #[serde(default)]
+    pub child_reads_as: String,
 }
 
 /// A question about cramps in general ("how do I prevent cramps?", "what can I do about my leg
@@ -479,7 +503,55 @@ pub struct Searcher {
     /// `warning_signs` whose entry is searchable.
     warning: Vec<SignStems>,
     general: Vec<GeneralStems>,
+    ages: AgeStems,
     ranking: Ranking,
+}
+
+/// `ages` as stems (with their stop words, as `English::phrase` reads the question).
+#[derive(Debug)]
+struct AgeStems {
+    before: Vec<Vec<String>>,
+    after: Vec<Vec<String>>,
+    not_after: HashSet<String>,
+    not_before: HashSet<String>,
+    /// The stems of `child_reads_as`.
+    child: Vec<String>,
+    /// `thresholds.toml` `child_age`.
+    child_age: f64,
+}
+
+impl AgeStems {
+    /// The ages `p` (a question's stems with stop words) states, each with the span of its phrase.
+    fn read(&self, p: &[String]) -> Vec<(f64, std::ops::Range<usize>)> {
+        let mut out = Vec::new();
+        for (i, tok) in p.iter().enumerate() {
+            let digits = tok.bytes().take_while(u8::is_ascii_digit).count();
+            let Some(years) = tok[..digits].parse::<u32>().ok().filter(|&y| digits > 0 && y <= 130) else {
+                continue;
+            };
+            let rest = &tok[digits..];
+            if !rest.is_empty() {
+                // "16yo": the number and a one-word `after` form run together.
+                if self.after.iter().any(|a| a.len() == 1 && a[0] == rest) {
+                    out.push((f64::from(years), i..i + 1));
+                }
+                continue;
+            }
+            if let Some(a) = self.after.iter().find(|a| p[i + 1..].starts_with(a)) {
+                out.push((f64::from(years), i..i + 1 + a.len()));
+                continue;
+            }
+            let quantity = p.get(i + 1).is_some_and(|n| self.not_after.contains(n));
+            let before = self
+                .before
+                .iter()
+                .find(|b| p[..i].ends_with(b) && !(i > b.len() && self.not_before.contains(&p[i - b.len() - 1])));
+            if let Some(b) = before.filter(|_| !quantity) {
+                out.push((f64::from(years), i - b.len()..i + 1));
+            }
+        }
+        out
+    }
 }
 
 /// `general_questions` as stems, with the searchable answers.
@@ -691,6 +763,15 @@ impl Searcher {
             })
             .collect();
 
+        let ages = AgeStems {
+            before: phrases(&voc.ages.before),
+            after: phrases(&voc.ages.after),
+            not_after: phrases(&voc.ages.not_after).into_iter().flatten().collect(),
+            not_before: phrases(&voc.ages.not_before).into_iter().flatten().collect(),
+            child: stems(&voc.ages.child_reads_as),
+            child_age: kb.thresholds.child_age.value,
+        };
+
         Searcher {
             analyser,
             embedder,
@@ -701,6 +782,7 @@ impl Searcher {
             question_words,
             warning,
             general,
+            ages,
             ranking: voc.ranking.clone(),
         }
     }
@@ -723,9 +805,37 @@ impl Searcher {
     /// Splits a question into concepts: the drugs it names, the synonym groups it uses, and each
     /// other word.
     pub fn analyse(&self, kb: &KnowledgeBase, question: &str) -> Analysis {
-        let words = self.analyser.tokenize(question);
+        let mut words = self.analyser.tokenize(question);
         let mut used = vec![false; words.len()];
         let mut concepts = Vec::new();
+
+        // An age the question states ("I'm 17", "my 12-year-old") names no subject: its words are
+        // not searched for ("I am 18 years old" found the entry that says "18"). Under the child
+        // age it names a child (`Ages::child_reads_as`).
+        let mut child = false;
+        if question.bytes().any(|b| b.is_ascii_digit()) {
+            let p = self.analyser.phrase(question);
+            let ages = self.ages.read(&p);
+            if !ages.is_empty() {
+                // `words` is `p` without its stop words: each stem of `p` found in it, in order.
+                let mut at = vec![None; p.len()];
+                let mut j = 0;
+                for (i, t) in p.iter().enumerate() {
+                    if words.get(j) == Some(t) {
+                        at[i] = Some(j);
+                        j += 1;
+                    }
+                }
+                for (years, span) in ages {
+                    child |= years < self.ages.child_age;
+                    for k in span {
+                        if let Some(j) = at[k] {
+                            used[j] = true;
+                        }
+                    }
+                }
+            }
+        }
 
         // A salt drug named in a question ("does magnesium help in pregnancy?") is read by name:
         // the question's other words are not drug words, so by_name takes it for a salt.
@@ -833,6 +943,11 @@ impl Searcher {
         // A context concept is context only beside another subject; alone it is the subject.
         if !concepts.iter().any(|c| c.subject && !c.context) {
             concepts.iter_mut().for_each(|c| c.context = false);
+        }
+        // Said last, as no concept: it finds the child warning sign and the entries a child's
+        // question excludes, and scores nothing.
+        if child {
+            words.extend(self.ages.child.iter().cloned());
         }
         Analysis { drugs, concepts, words }
     }

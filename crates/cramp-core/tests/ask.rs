@@ -837,6 +837,68 @@ fn a_question_about_a_childs_cramps_gets_first_that_a_doctor_should_look_for_a_c
 }
 
 #[test]
+fn an_age_stated_in_the_question_is_no_search_term_and_under_18_names_a_child() {
+    // `search.toml` `[ages]`: "I'm 17" had the safety-net advice first, "I am 16 and have leg
+    // cramps every night" the adults' plan, and "I am 18 years old" the statement that says "18".
+    for q in [
+        "I'm 17 and get calf cramps",
+        "I am 16 and have leg cramps every night",
+        "she's 16 and has leg cramps",
+        "i'm 17yo with calf cramps",
+        "aged 13, cramps in my calves at night",
+        "a 14 y/o with night cramps",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("conflict.age"), "{q}");
+    }
+    // A stated child's age excludes the options for adults, as the child words do.
+    for (q, never) in [
+        ("can my 15 year old take magnesium for cramps?", "avoid.magnesium"),
+        ("can a 12 year old take diltiazem?", "option.diltiazem_refractory"),
+    ] {
+        let ids = hit_ids(q);
+        assert_eq!(ids.first().map(String::as_str), Some("conflict.age"), "{q}");
+        assert!(!ids.iter().any(|id| id == never), "{q}: {ids:?}");
+    }
+    // An adult's age, a quantity after "I am", or a past age names no child, and no age is searched
+    // for: the numbers and "years old" find nothing.
+    let adult = hit_ids("I am 18 years old, what helps cramps?");
+    assert_eq!(adult[..2], ["plan.nightly_stretching", "plan.acute_cramp_relief"]);
+    assert!(
+        !adult.iter().any(|id| id == "avoid.baclofen_no_indication"),
+        "{adult:?}"
+    );
+    for q in [
+        "I am 18 years old, what helps cramps?",
+        "I'm 72 and get cramps every night, what should I do?",
+        "I am 5 weeks pregnant with cramps",
+        "my pain is 7 out of 10 at night",
+        "I am 16 weeks pregnant and get leg cramps",
+    ] {
+        assert!(!hit_ids(q).iter().any(|id| id == "conflict.age"), "{q}");
+    }
+    let kb = common::kb();
+    let s = Searcher::new(kb);
+    let words = |q: &str| s.analyse(kb, q).words;
+    assert!(!words("cramps since age 12").contains(&"child".to_string()));
+    assert!(words("cramps since I was 12, now aged 12").contains(&"child".to_string()));
+}
+
+#[test]
+fn keeping_the_feet_warm_is_heat_not_the_warm_calf_of_a_clot() {
+    for q in [
+        "should I keep my feet warm at night?",
+        "do warm socks help night cramps?",
+    ] {
+        let ids = hit_ids(q);
+        assert!(ids.iter().any(|id| id == "conflict.acute_relief"), "{q}: {ids:?}");
+        assert!(!ids.iter().any(|id| id == "red_flag.possible_dvt"), "{q}: {ids:?}");
+    }
+    for q in ["my calf is warm and swollen", "my leg is warm and red"] {
+        assert_eq!(first(q).as_deref(), Some("red_flag.possible_dvt"), "{q}");
+    }
+}
+
+#[test]
 fn blood_tests_for_cramps_are_not_the_iron_tests_for_restless_legs_and_nlc_is_a_cramp() {
     // The iron tests for restless legs came first on every question about blood tests.
     for q in [

@@ -392,6 +392,20 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
             servable(r, at, id);
         }
     }
+    // A child's age is read as a word that must do what a child word does: find the child warning
+    // sign and the `@child` list.
+    let a = &s.ages;
+    if !a.before.is_empty() || !a.after.is_empty() {
+        let child = a.child_reads_as.as_str();
+        let in_list = s.word_lists.get("child").is_some_and(|l| l.iter().any(|w| w == child));
+        let a_sign = s.warning_signs.iter().any(|w| w.signs.iter().any(|x| x == child));
+        if !(in_list && a_sign) {
+            r.error(
+                "search.toml ages",
+                format!("child_reads_as {child:?} must be a word of the `child` word list and a warning sign"),
+            );
+        }
+    }
     for id in s
         .not_searched
         .iter()
