@@ -715,6 +715,9 @@ fn cholesterol_tablets_are_the_statins() {
 fn who_gave_a_medicine_names_no_subject_and_adult_options_do_not_answer_about_a_child() {
     let ids = hit_ids("my doctor gave me quinine, is it ok?");
     assert!(ids.iter().any(|id| id == "avoid.quinine"), "{ids:?}");
+    // Nor how long or by whom it is taken (refused: "term" and "users" weighed as unseen subjects).
+    let ids = hit_ids("should I stop quinine in long-term users?");
+    assert!(ids.iter().any(|id| id == "plan.quinine_discontinuation"), "{ids:?}");
     // The options and statements for adults (their populations) do not answer about a child.
     for (q, never) in [
         (
