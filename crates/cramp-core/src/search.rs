@@ -117,8 +117,14 @@ pub struct WarningSign {
     /// statement is always carried).
     #[serde(default)]
     pub without_drug: bool,
-    /// The entry that answers it; it must be approved.
+    /// The entry that answers it; it must be approved, unless `refuse`.
     pub entry: String,
+    /// The sign's own statement (`entry`) is not approved yet: a question describing it is refused
+    /// (the refusal sends the asker to a clinician), never answered with another entry's words,
+    /// and its signs are matched with their stop words ("numb between my legs"). `kb check` fails
+    /// once the entry is approved, so that it is served instead.
+    #[serde(default)]
+    pub refuse: bool,
 }
 
 impl SearchVocabulary {
@@ -502,6 +508,8 @@ pub struct Searcher {
     question_words: HashSet<String>,
     /// `warning_signs` whose entry is searchable.
     warning: Vec<SignStems>,
+    /// The signs of the `refuse` rows, with their stop words (`English::phrase`).
+    refusing: Vec<Vec<String>>,
     general: Vec<GeneralStems>,
     ages: AgeStems,
     ranking: Ranking,
@@ -724,6 +732,7 @@ impl Searcher {
         let warning = voc
             .warning_signs
             .iter()
+            .filter(|w| !w.refuse)
             .filter_map(|w| {
                 let doc = docs.iter().position(|d| kb.entries[d.entry].id == w.entry)?;
                 Some(SignStems {
@@ -763,6 +772,12 @@ impl Searcher {
             })
             .collect();
 
+        let refusing = voc
+            .warning_signs
+            .iter()
+            .filter(|w| w.refuse)
+            .flat_map(|w| phrases(&w.signs))
+            .collect();
         let ages = AgeStems {
             before: phrases(&voc.ages.before),
             after: phrases(&voc.ages.after),
@@ -781,6 +796,7 @@ impl Searcher {
             groups,
             question_words,
             warning,
+            refusing,
             general,
             ages,
             ranking: voc.ranking.clone(),
@@ -1070,6 +1086,21 @@ impl Searcher {
     /// Answers a question from the approved entries.
     pub fn ask(&self, kb: &KnowledgeBase, question: &str) -> AskResult {
         let analysis = self.analyse(kb, question);
+        // Safety: a warning sign whose statement is not approved yet is refused, not answered with
+        // whatever else its words find ("I can't feel between my legs and my legs cramp" got the
+        // criteria for restless legs).
+        if !self.refusing.is_empty() {
+            let p = self.analyser.phrase(question);
+            if self.refusing.iter().any(|sign| has_run(&p, sign)) {
+                return AskResult {
+                    answered: false,
+                    hits: Vec::new(),
+                    best: None,
+                    touched: true,
+                    analysis,
+                };
+            }
+        }
         let touched = analysis
             .concepts
             .iter()

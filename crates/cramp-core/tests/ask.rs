@@ -887,6 +887,45 @@ fn an_age_stated_in_the_question_is_no_search_term_and_under_18_names_a_child() 
 }
 
 #[test]
+fn a_warning_sign_whose_statement_is_in_review_is_refused_not_answered_with_other_words() {
+    // Cauda equina and limb-threatening ischaemia (`refuse` rows): their red-flag statements are
+    // in review, so a question describing them is refused (sent to a clinician). Before, saddle
+    // numbness got the criteria for restless legs and a pale painful foot the advice for a cramp.
+    for q in [
+        "I can't feel between my legs and my legs cramp",
+        "numbness in my saddle area and cramps",
+        "I've been wetting myself and have back pain",
+        "leg cramps and I cannot pee",
+        "my foot is cold and pale and hurts at night",
+        "I have a sore on my foot that will not heal",
+        "cramps and a black toe",
+    ] {
+        let r = ask(q);
+        assert!(!r.answered && r.hits.is_empty(), "{q}");
+    }
+    // Fluid retention is not urinary retention; a cold foot alone is no sign.
+    assert!(ask("I have fluid retention from cirrhosis and cramps").answered);
+    assert!(ask("my feet are cold at night and cramp").answered);
+    // Weak hands are weakness: what to do comes first.
+    assert_eq!(
+        first("my legs twitch and I drop things").as_deref(),
+        Some("plan.safety_net_advice")
+    );
+}
+
+#[test]
+fn the_sleep_study_answers_questions_about_leg_movements_in_sleep_not_about_recording_cramps() {
+    assert!(
+        !hit_ids("how do I record my cramps?")
+            .iter()
+            .any(|id| id == "plan.sleep_study")
+    );
+    for q in ["what is periodic limb movement disorder?", "Who needs a sleep study?"] {
+        assert!(hit_ids(q).iter().any(|id| id == "plan.sleep_study"), "{q}");
+    }
+}
+
+#[test]
 fn keeping_the_feet_warm_is_heat_not_the_warm_calf_of_a_clot() {
     for q in [
         "should I keep my feet warm at night?",

@@ -270,6 +270,31 @@ fn kb_check_fails_on_an_unused_rule_an_approved_unverified_entry_and_an_empty_pa
 }
 
 #[test]
+fn kb_check_fails_when_a_refused_warning_sign_is_approved_or_a_child_age_reads_as_no_child_word() {
+    // search.toml: a `refuse` row waits for its statement's approval (then it is served instead);
+    // an age under 18 must read as a word of the child list and signs.
+    let kb = knowledge_copy("search-refuse");
+    edit(
+        &kb.join("entries/red_flags.toml"),
+        "sources = [\"R-AFP2012\"]\nstatus = \"in_review\"\nclinician = \"New urinary retention",
+        "sources = [\"R-AFP2012\"]\nstatus = \"approved\"\nclinician = \"New urinary retention",
+    );
+    edit(
+        &kb.join("search.toml"),
+        "child_reads_as = \"child\"",
+        "child_reads_as = \"adult\"",
+    );
+    let o = kb_check(&kb);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        out.contains("red_flag.cauda_equina_symptoms is approved: serve it (drop `refuse`)"),
+        "{out}"
+    );
+    assert!(out.contains("child_reads_as \"adult\" must be a word"), "{out}");
+}
+
+#[test]
 fn kb_check_fails_on_a_rule_in_code_without_a_knowledge_entry_and_a_malformed_code() {
     let kb = knowledge_copy("missing-rule");
     edit(

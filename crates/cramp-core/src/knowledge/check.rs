@@ -378,7 +378,19 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
         Some(_) => {}
     };
     for w in &s.warning_signs {
-        servable(r, "search.toml warning_signs", &w.entry);
+        if !w.refuse {
+            servable(r, "search.toml warning_signs", &w.entry);
+        } else {
+            // A refused sign waits for its statement's approval; then it is served instead.
+            match kb.entries.iter().find(|e| e.id == w.entry) {
+                None => r.error("search.toml warning_signs", format!("{} is not an entry", w.entry)),
+                Some(e) if e.status == super::ReviewStatus::Approved => r.error(
+                    "search.toml warning_signs",
+                    format!("{} is approved: serve it (drop `refuse`)", w.entry),
+                ),
+                Some(_) => {}
+            }
+        }
         if w.signs.is_empty() {
             r.error("search.toml warning_signs", format!("{} has no sign", w.entry));
         }
