@@ -1602,6 +1602,19 @@ fn a_misspelt_condition_word_one_edit_from_a_known_word_is_read_as_it_and_said_s
         "{:?}",
         a.input_warnings
     );
+    // A Child-Pugh class (scored only in cirrhosis; a name the knowledge base adds) is read the
+    // same way: reviewed, baclofen withheld until the diagnosis is confirmed, nothing started.
+    let child_pugh = run(&format!(
+        r#"{{{cramps}, "conditions": [{{"name": "Child-Pugh B"}}], "considering": [{{"name": "baclofen"}}]}}"#
+    ));
+    assert!(plan(&child_pugh).contains(&"hepatology_review"));
+    assert!(options(&child_pugh).is_empty(), "{:?}", options(&child_pugh));
+    assert!(
+        child_pugh
+            .avoid
+            .iter()
+            .any(|v| v.entry.id == "avoid.baclofen_until_cirrhosis_confirmed")
+    );
     // A SNOMED CT id alone is read (the hepatology review) but starts no drug either: a drug starts
     // only on the ICD-10-CM code or d.1a's own name, as the acceptance checker reads a condition.
     let snomed = run(&format!(
@@ -2160,6 +2173,12 @@ fn magnesium_is_avoided_for_idiopathic_cramps_but_not_with_a_documented_deficien
     let b = run(r#"{"labs": [{"loinc": "2601-3", "value": 0.6, "unit": "mmol/L"}]}"#);
     assert!(!avoid(&b).contains(&"A12CC".to_string()));
     assert!(plan(&b).contains(&"correct_electrolytes"));
+    // Named plainly (a name the knowledge base adds): the deficiency is read, so magnesium is not
+    // avoided and the correction is planned, but no supplement is started on that name alone.
+    let c = run(r#"{"conditions": [{"name": "low magnesium"}]}"#);
+    assert!(!avoid(&c).contains(&"A12CC".to_string()));
+    assert!(plan(&c).contains(&"correct_electrolytes"));
+    assert!(options(&c).is_empty(), "{:?}", options(&c));
 }
 
 #[test]
