@@ -821,6 +821,17 @@ impl Searcher {
     /// Splits a question into concepts: the drugs it names, the synonym groups it uses, and each
     /// other word.
     pub fn analyse(&self, kb: &KnowledgeBase, question: &str) -> Analysis {
+        self.analyse_with(kb, question, &std::cell::OnceCell::new())
+    }
+
+    /// `analyse`, with the question's stems with stop words (`English::phrase`) read once, when
+    /// first needed, and shared with the caller.
+    fn analyse_with(
+        &self,
+        kb: &KnowledgeBase,
+        question: &str,
+        phrase_words: &std::cell::OnceCell<Vec<String>>,
+    ) -> Analysis {
         let mut words = self.analyser.tokenize(question);
         let mut used = vec![false; words.len()];
         let mut concepts = Vec::new();
@@ -830,8 +841,8 @@ impl Searcher {
         // age it names a child (`Ages::child_reads_as`).
         let mut child = false;
         if question.bytes().any(|b| b.is_ascii_digit()) {
-            let p = self.analyser.phrase(question);
-            let ages = self.ages.read(&p);
+            let p = phrase_words.get_or_init(|| self.analyser.phrase(question));
+            let ages = self.ages.read(p);
             if !ages.is_empty() {
                 // `words` is `p` without its stop words: each stem of `p` found in it, in order.
                 let mut at = vec![None; p.len()];
@@ -901,7 +912,6 @@ impl Searcher {
         // Every place a group's trigger occurs; a longer phrase of one group takes its words from
         // a shorter trigger of another inside it ("heating pad" is heat, not PAD's "pad").
         let mut found: Vec<(usize, usize, usize)> = Vec::new(); // (group, start, length)
-        let mut phrase_words: Option<Vec<String>> = None;
         for (gi, g) in self.groups.iter().enumerate() {
             for (seq, phrase) in g.triggers.iter().zip(&g.phrases) {
                 let n = seq.len();
@@ -917,10 +927,7 @@ impl Searcher {
                 // The question is read again with its stop words only when such a trigger occurs.
                 if found.len() > at
                     && let Some(phrase) = phrase
-                    && !has_run(
-                        phrase_words.get_or_insert_with(|| self.analyser.phrase(question)),
-                        phrase,
-                    )
+                    && !has_run(phrase_words.get_or_init(|| self.analyser.phrase(question)), phrase)
                 {
                     found.truncate(at);
                 }
@@ -1085,13 +1092,15 @@ impl Searcher {
 
     /// Answers a question from the approved entries.
     pub fn ask(&self, kb: &KnowledgeBase, question: &str) -> AskResult {
-        let analysis = self.analyse(kb, question);
+        // The question with its stop words, read once if anything needs it.
+        let phrase = std::cell::OnceCell::new();
+        let analysis = self.analyse_with(kb, question, &phrase);
         // Safety: a warning sign whose statement is not approved yet is refused, not answered with
         // whatever else its words find ("I can't feel between my legs and my legs cramp" got the
         // criteria for restless legs).
         if !self.refusing.is_empty() {
-            let p = self.analyser.phrase(question);
-            if self.refusing.iter().any(|sign| has_run(&p, sign)) {
+            let p = phrase.get_or_init(|| self.analyser.phrase(question));
+            if self.refusing.iter().any(|sign| has_run(p, sign)) {
                 return AskResult {
                     answered: false,
                     hits: Vec::new(),
@@ -1208,16 +1217,15 @@ impl Searcher {
         // A question about cramps in general gets its row's answers first (`general_questions`:
         // what to do gets the first-line plan), whatever its few words rank first: the definition
         // of a night cramp, or a clinician's third-line option.
-        // The question read with its stop words once, and only when it names no drug.
-        let words = if analysis.drugs.is_empty() && !self.general.is_empty() {
-            self.analyser.phrase(question)
+        // Only when it names no drug; its stop words kept (the `phrase` read once above).
+        let general = if analysis.drugs.is_empty() {
+            let words = phrase.get_or_init(|| self.analyser.phrase(question));
+            self.general
+                .iter()
+                .find(|g| !words.is_empty() && self.is_general(g, &analysis, words))
         } else {
-            Vec::new()
+            None
         };
-        let general = self
-            .general
-            .iter()
-            .find(|g| !words.is_empty() && self.is_general(g, &analysis, &words));
         if let Some(g) = general {
             for (i, &d) in g.docs.iter().enumerate() {
                 let hit = self.take_hit(&mut hits, &analysis, &stems, d);
