@@ -926,6 +926,21 @@ fn the_sleep_study_answers_questions_about_leg_movements_in_sleep_not_about_reco
 }
 
 #[test]
+fn quinine_named_with_a_pregnancy_gets_its_red_flag_first_and_restless_legs_in_pregnancy_do_not() {
+    for q in [
+        "can I take quinine for restless legs when pregnant?",
+        "I take quinine and just found out I'm pregnant",
+        "quinine in the first trimester",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("red_flag.quinine_in_pregnancy"), "{q}");
+    }
+    // Quinine is no treatment for restless legs: a question that does not name it is not answered
+    // with the quinine red flag.
+    let ids = hit_ids("what can I take for restless legs in pregnancy?");
+    assert!(!ids.iter().any(|id| id == "red_flag.quinine_in_pregnancy"), "{ids:?}");
+}
+
+#[test]
 fn keeping_the_feet_warm_is_heat_not_the_warm_calf_of_a_clot() {
     for q in [
         "should I keep my feet warm at night?",
