@@ -1182,38 +1182,6 @@ impl Searcher {
                 .collect(),
             _ => Vec::new(),
         };
-        // Safety: an answer about a drug the knowledge base says to avoid always carries that avoid
-        // statement (in place of the last hit when the list is full), whatever the ranking.
-        if answered {
-            for named in &analysis.drugs {
-                let Some(code) = kb.drugs.drugs[named.drug].code() else {
-                    continue;
-                };
-                let avoid = self.docs.iter().find(|doc| {
-                    let e = &kb.entries[doc.entry];
-                    e.severity.is_some()
-                        && e.atc.as_deref().is_some_and(|a| crate::engine::compatible(a, code))
-                        && doc.fits(&analysis)
-                });
-                if let Some(doc) = avoid
-                    && !hits.iter().any(|h| h.entry == doc.entry)
-                {
-                    if hits.len() >= r.max_statements {
-                        hits.pop();
-                    }
-                    hits.push(Hit {
-                        entry: doc.entry,
-                        score: candidates
-                            .iter()
-                            .find(|h| h.entry == doc.entry)
-                            .map_or(0.0, |h| h.score),
-                        coverage: self.coverage(&analysis, doc),
-                        drug: None,
-                        tier: None,
-                    });
-                }
-            }
-        }
         // A question about cramps in general gets its row's answers first (`general_questions`:
         // what to do gets the first-line plan), whatever its few words rank first: the definition
         // of a night cramp, or a clinician's third-line option.
@@ -1255,6 +1223,39 @@ impl Searcher {
             first.push(hit.entry);
             hits.insert(0, hit);
             answered = true;
+        }
+        // Safety: an answer about a drug the knowledge base says to avoid always carries that avoid
+        // statement (in place of the last hit when the list is full), whatever the ranking, also
+        // when only a warning sign answered ("quinine in the first trimester").
+        if answered {
+            for named in &analysis.drugs {
+                let Some(code) = kb.drugs.drugs[named.drug].code() else {
+                    continue;
+                };
+                let avoid = self.docs.iter().find(|doc| {
+                    let e = &kb.entries[doc.entry];
+                    e.severity.is_some()
+                        && e.atc.as_deref().is_some_and(|a| crate::engine::compatible(a, code))
+                        && doc.fits(&analysis)
+                });
+                if let Some(doc) = avoid
+                    && !hits.iter().any(|h| h.entry == doc.entry)
+                {
+                    if hits.len() >= r.max_statements {
+                        hits.pop();
+                    }
+                    hits.push(Hit {
+                        entry: doc.entry,
+                        score: candidates
+                            .iter()
+                            .find(|h| h.entry == doc.entry)
+                            .map_or(0.0, |h| h.score),
+                        coverage: self.coverage(&analysis, doc),
+                        drug: None,
+                        tier: None,
+                    });
+                }
+            }
         }
         // Within the limit, the statements safety put in stay: the last other one goes.
         while hits.len() > r.max_statements {

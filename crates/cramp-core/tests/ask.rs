@@ -934,6 +934,13 @@ fn quinine_named_with_a_pregnancy_gets_its_red_flag_first_and_restless_legs_in_p
     ] {
         assert_eq!(first(q).as_deref(), Some("red_flag.quinine_in_pregnancy"), "{q}");
     }
+    // Answered only by the warning sign (the ranking refused it), it still carries the avoid
+    // statement of the drug it names.
+    assert!(
+        hit_ids("quinine in the first trimester")
+            .iter()
+            .any(|id| id == "avoid.quinine")
+    );
     // Quinine is no treatment for restless legs: a question that does not name it is not answered
     // with the quinine red flag.
     let ids = hit_ids("what can I take for restless legs in pregnancy?");
