@@ -948,6 +948,17 @@ fn quinine_named_with_a_pregnancy_gets_its_red_flag_first_and_restless_legs_in_p
 }
 
 #[test]
+fn iron_infusions_are_iv_iron_a_cramp_cause_and_dialysis_iron_answers_only_about_the_kidneys() {
+    assert_eq!(
+        first("I get cramps since my iron infusions").as_deref(),
+        Some("review.iv_iron_sucrose")
+    );
+    for q in ["IV iron for RLS", "I get cramps since my iron infusions"] {
+        assert!(!hit_ids(q).iter().any(|id| id == "option.iv_iron_sucrose_esrd"), "{q}");
+    }
+}
+
+#[test]
 fn keeping_the_feet_warm_is_heat_not_the_warm_calf_of_a_clot() {
     for q in [
         "should I keep my feet warm at night?",

@@ -2539,6 +2539,33 @@ fn ferric_carboxymaltose_is_not_flagged_under_the_iron_sucrose_row() {
 }
 
 #[test]
+fn iv_iron_whose_preparation_is_not_named_is_reviewed_under_the_class_code_and_is_not_oral_iron() {
+    // "IV iron" and "iron infusion" read "iron" once routes are stripped, which had made them the
+    // oral ferrous sulfate: the name's route now makes them IV iron, under c.6's class code B03AC.
+    for name in [
+        "IV iron",
+        "iron infusion",
+        "iron infusions monthly",
+        "intravenous iron",
+        "iron drip",
+    ] {
+        let a = run(&format!(r#"{{"medications": [{{"name": "{name}"}}]}}"#));
+        assert_eq!(review(&a), [("B03AC".to_string(), "A")], "{name}");
+    }
+    // Iron by mouth, or iron alone, stays oral iron, which is no cause.
+    for name in ["iron", "iron tablets", "oral iron"] {
+        let a = run(&format!(r#"{{"medications": [{{"name": "{name}"}}]}}"#));
+        assert!(review(&a).is_empty(), "{name}");
+    }
+    // On IV iron, RLS with a low ferritin gets the general iron option ("oral or IV"), not the one
+    // for iron still low on oral iron.
+    let on_iv = run(&format!(
+        r#"{{"symptoms": {{{RLS}}}, "medications": [{{"name": "IV iron"}}], "labs": [{{"loinc": "2276-4", "value": 45, "unit": "ng/mL"}}]}}"#
+    ));
+    assert_eq!(options(&on_iv), vec!["B03AA07"]);
+}
+
+#[test]
 fn a_child_is_reassured_with_the_paediatric_wording_that_asks_for_a_cause() {
     let entry = |age: u32| {
         let a = run(&format!(r#"{{"patient": {{"age": {age}}}, "symptoms": {{{NLC}}}}}"#));

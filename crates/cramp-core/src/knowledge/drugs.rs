@@ -76,6 +76,9 @@ pub struct RawDrug {
     not_a_cause: bool,
     #[serde(default)]
     named_by_member: bool,
+    /// The drug this one is when its name says it is given by vein (`parenteral_form_words`).
+    #[serde(default)]
+    parenteral: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -103,6 +106,10 @@ pub struct RawDrugs {
     oral_form_words: Vec<String>,
     #[serde(default)]
     inhaled_form_words: Vec<String>,
+    /// Words in a medication's name that say it is given by vein ("IV", "infusion"): a drug with a
+    /// `parenteral` drug is that drug when its name says one.
+    #[serde(default)]
+    parenteral_form_words: Vec<String>,
     atc_sets: HashMap<String, AtcSet>,
     beers_avoid_group: Vec<BeersGroup>,
     group: Vec<DrugGroup>,
@@ -201,6 +208,9 @@ pub struct Drug {
     /// A class entry ("SSRI antidepressant") whose members are named in output by the member name
     /// or brand the patient's list gives ("Sertraline"), not by the class.
     pub named_by_member: bool,
+    /// The drug this one is when the name says it is given by vein ("IV iron" is not the oral
+    /// iron that "iron" alone names: both are "iron" once dose forms and routes are stripped).
+    pub parenteral: Option<usize>,
 }
 
 impl Drug {
@@ -226,6 +236,7 @@ pub struct DrugTable {
     pub none_names: Vec<String>,
     oral_form_words: HashSet<String>,
     inhaled_form_words: HashSet<String>,
+    parenteral_form_words: HashSet<String>,
     /// Name token sequences indexed by their first word, longest first, each with the drugs it names
     /// (several for a brand of a combination product listed under each ingredient).
     names: HashMap<String, Vec<NamePattern>>,
@@ -432,7 +443,18 @@ impl DrugTable {
                 oral_brands: d.oral_brands.iter().map(|b| b.to_lowercase()).collect(),
                 not_a_cause: d.not_a_cause,
                 named_by_member: d.named_by_member,
+                parenteral: None,
             });
+        }
+        // Each `parenteral` drug, by id.
+        for (i, d) in raw.drug.iter().enumerate() {
+            if let Some(p) = &d.parenteral {
+                let at =
+                    raw.drug.iter().position(|x| &x.id == p).ok_or_else(|| {
+                        LoadError::Invalid(format!("drugs.toml: {}: unknown parenteral drug {p}", d.id))
+                    })?;
+                drugs[i].parenteral = Some(at);
+            }
         }
         for g in &groups {
             for code in g.atc.iter().chain(g.atc_exclude.iter()) {
@@ -503,6 +525,7 @@ impl DrugTable {
             none_names: raw.none_names.iter().map(|w| w.to_lowercase()).collect(),
             oral_form_words: raw.oral_form_words.iter().map(|w| w.to_lowercase()).collect(),
             inhaled_form_words: raw.inhaled_form_words.iter().map(|w| w.to_lowercase()).collect(),
+            parenteral_form_words: raw.parenteral_form_words.iter().map(|w| w.to_lowercase()).collect(),
             names: HashMap::default(),
             near_keys: HashMap::default(),
             by_atc,
@@ -631,8 +654,17 @@ impl DrugTable {
                 })
                 .collect();
         }
-        let found = self.match_tokens(&toks);
+        let mut found = self.match_tokens(&toks);
         if !found.is_empty() {
+            // Given by vein, a drug with a `parenteral` drug is that one.
+            if all.iter().any(|w| self.parenteral_form_words.contains(*w)) {
+                for d in &mut found {
+                    if let Some(p) = self.drugs[*d].parenteral {
+                        *d = p;
+                    }
+                }
+                found.dedup();
+            }
             return found;
         }
         // A salt drug named with its salt form ("potassium chloride", "calcium carbonate") beside
