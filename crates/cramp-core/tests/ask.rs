@@ -914,6 +914,30 @@ fn a_warning_sign_whose_statement_is_in_review_is_refused_not_answered_with_othe
 }
 
 #[test]
+fn recent_immobility_growing_weakness_and_a_fall_are_read_as_what_they_are() {
+    // c.5 possible_dvt: "above all after immobility" (a long journey, bed rest).
+    assert_eq!(
+        first("cramps after a long car trip, my calf is sore and tight").as_deref(),
+        Some("red_flag.possible_dvt")
+    );
+    // Weakness that grows, or a foot that cannot be lifted: what needs prompt care first.
+    for q in [
+        "my hands are getting weaker and I cramp",
+        "I can't lift my foot properly and get cramps",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("plan.safety_net_advice"), "{q}");
+    }
+    // Blue toes are limb ischaemia, whose statement is in review: refused.
+    assert!(!ask("my toes are blue and my calf hurts").answered);
+    // The magnesium trials say cramps "fell": not an answer to a fall.
+    assert!(
+        !hit_ids("I fell because of a cramp")
+            .iter()
+            .any(|id| id == "education.magnesium_trials")
+    );
+}
+
+#[test]
 fn the_sleep_study_answers_questions_about_leg_movements_in_sleep_not_about_recording_cramps() {
     assert!(
         !hit_ids("how do I record my cramps?")
