@@ -718,6 +718,9 @@ fn who_gave_a_medicine_names_no_subject_and_adult_options_do_not_answer_about_a_
     // Nor how long or by whom it is taken (refused: "term" and "users" weighed as unseen subjects).
     let ids = hit_ids("should I stop quinine in long-term users?");
     assert!(ids.iter().any(|id| id == "plan.quinine_discontinuation"), "{ids:?}");
+    // Nor where it is bought ("can I buy quinine online?" was refused).
+    let ids = hit_ids("can I buy quinine online?");
+    assert!(ids.iter().any(|id| id == "avoid.quinine"), "{ids:?}");
     // The options and statements for adults (their populations) do not answer about a child.
     for (q, never) in [
         (
