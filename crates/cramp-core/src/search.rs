@@ -428,7 +428,8 @@ pub struct Analysis {
     /// The drugs of the table the question names.
     pub drugs: Vec<NamedDrug>,
     pub concepts: Vec<Concept>,
-    /// The question's stems, in order.
+    /// The question's stems, in order, then `Ages::child_reads_as` when it states an age under
+    /// the child age.
     pub words: Vec<String>,
 }
 
