@@ -451,6 +451,8 @@ fn asking_what_to_do_during_a_cramp_gets_the_acute_relief_statement() {
         "What should I do when a cramp wakes me up?",
         "how do I stop a cramp",
         "my cramp woke me up again",
+        // pointed toes, which the statement's pull undoes (got the quinine trials' "3-point scale")
+        "should I point my toes?",
     ] {
         assert_eq!(first(q).as_deref(), Some("plan.acute_cramp_relief"), "{q}");
     }
