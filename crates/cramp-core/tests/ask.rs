@@ -749,6 +749,8 @@ fn a_general_question_about_what_to_do_gets_the_first_line_plan_first() {
         "how do I get rid of night cramps?",
         "what is the treatment for nocturnal leg cramps?",
         "I keep getting cramps in my calves at night, what can I do?",
+        // what to take (had the dialysis statement first)
+        "what can I take for cramps?",
     ] {
         let ids = hit_ids(q);
         assert_eq!(ids[..2], ["plan.nightly_stretching", "plan.acute_cramp_relief"], "{q}");
@@ -770,6 +772,17 @@ fn a_general_question_about_what_to_do_gets_the_first_line_plan_first() {
     assert_eq!(
         first("does magnesium prevent cramps?").as_deref(),
         Some("avoid.magnesium")
+    );
+    // The dialysis statement answers about the kidneys or its vitamins, not every cramp question.
+    assert!(
+        !hit_ids("what can I take for cramps?")
+            .iter()
+            .any(|id| id == "education.cramps_on_dialysis")
+    );
+    assert!(
+        hit_ids("does vitamin E help dialysis cramps?")
+            .iter()
+            .any(|id| id == "education.cramps_on_dialysis")
     );
     // Asking what to do about nothing named is still refused.
     assert!(hit_ids("what can I do?").is_empty());
