@@ -1189,9 +1189,7 @@ impl Searcher {
         // Only when it names no drug; its stop words kept (the `phrase` read once above).
         let general = if analysis.drugs.is_empty() {
             let words = phrase.get_or_init(|| self.analyser.phrase(question));
-            self.general
-                .iter()
-                .find(|g| !words.is_empty() && self.is_general(g, &analysis, words))
+            self.general.iter().find(|g| self.is_general(g, &analysis, words))
         } else {
             None
         };

@@ -897,9 +897,7 @@ fn an_age_stated_in_the_question_is_no_search_term_and_under_18_names_a_child() 
     ] {
         assert!(!hit_ids(q).iter().any(|id| id == "conflict.age"), "{q}");
     }
-    let kb = common::kb();
-    let s = Searcher::new(kb);
-    let words = |q: &str| s.analyse(kb, q).words;
+    let words = |q: &str| searcher().analyse(common::kb(), q).words;
     assert!(!words("cramps since age 12").contains(&"child".to_string()));
     assert!(words("cramps since I was 12, now aged 12").contains(&"child".to_string()));
 }

@@ -369,28 +369,21 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
             r.error("search.toml synonyms", format!("group {} has no searched term", i + 1));
         }
     }
-    // An entry that search puts first must be one it can serve: an approved entry.
-    let servable = |r: &mut CheckReport, at: &str, id: &str| match kb.entries.iter().find(|e| e.id == id) {
-        None => r.error(at, format!("{id} is not an entry")),
-        Some(e) if e.status != super::ReviewStatus::Approved => {
-            r.error(at, format!("{id} is not approved, so search cannot serve it"))
+    // An entry that search puts first must be one it can serve, an approved entry; a warning sign
+    // refused (`refuse`) waits for its statement's approval, and is then served instead.
+    let servable = |r: &mut CheckReport, at: &str, id: &str, refused: bool| {
+        let approved = match kb.entries.iter().find(|e| e.id == id) {
+            None => return r.error(at, format!("{id} is not an entry")),
+            Some(e) => e.status == super::ReviewStatus::Approved,
+        };
+        match (approved, refused) {
+            (false, false) => r.error(at, format!("{id} is not approved, so search cannot serve it")),
+            (true, true) => r.error(at, format!("{id} is approved: serve it (drop `refuse`)")),
+            _ => {}
         }
-        Some(_) => {}
     };
     for w in &s.warning_signs {
-        if !w.refuse {
-            servable(r, "search.toml warning_signs", &w.entry);
-        } else {
-            // A refused sign waits for its statement's approval; then it is served instead.
-            match kb.entries.iter().find(|e| e.id == w.entry) {
-                None => r.error("search.toml warning_signs", format!("{} is not an entry", w.entry)),
-                Some(e) if e.status == super::ReviewStatus::Approved => r.error(
-                    "search.toml warning_signs",
-                    format!("{} is approved: serve it (drop `refuse`)", w.entry),
-                ),
-                Some(_) => {}
-            }
-        }
+        servable(r, "search.toml warning_signs", &w.entry, w.refuse);
         if w.signs.is_empty() {
             r.error("search.toml warning_signs", format!("{} has no sign", w.entry));
         }
@@ -401,7 +394,7 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
             r.error(at, "asks, must_say and answers must each name at least one".into());
         }
         for id in &g.answers {
-            servable(r, at, id);
+            servable(r, at, id, false);
         }
     }
     // A child's age is read as a word that must do what a child word does: find the child warning
