@@ -758,7 +758,17 @@ fn remove_draft(
 }
 
 /// `order-select` / `order-sign`: one card about one draft drug order.
-pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, case: &Case, a: &Assessment<'_>, has_cramps: bool) -> Option<Card> {
+/// `other_indication`: the order states its own reasons and none of them may be leg cramps
+/// (`cds.toml` `[order_reasons]`); a card that would speak only of the drug's use for cramps is then
+/// not given, a safety card is.
+pub(crate) fn order(
+    ctx: &Ctx<'_>,
+    order_ref: &str,
+    case: &Case,
+    a: &Assessment<'_>,
+    has_cramps: bool,
+    other_indication: bool,
+) -> Option<Card> {
     let s = &ctx.kb.cds.summaries;
     let c: &ConsideredItem<'_> = a.considered.first()?;
     // For a patient without leg cramps the service speaks only of the drugs whose orders it reviews
@@ -791,6 +801,22 @@ pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, case: &Case, a: &Assessment<
             Decision::Statement => None,
         }
     })?;
+    // Prescribed for something else: what concerns the drug's use for cramps (an option, a statement
+    // framed for orders, an avoid item about that use only) is not this order's question.
+    if other_indication {
+        let for_cramps_only = match c.decision {
+            Decision::Option => true,
+            Decision::Avoid => ctx.kb.cds.order_reasons.for_cramps_only.contains(&e.id),
+            // A drug that can cause cramps stays: that is the card's point whatever it is for.
+            Decision::Statement => {
+                ctx.kb.cds.order_summary_by_entry.contains_key(&e.id)
+                    && !matches!(c.tier, Some(Tier::A | Tier::B | Tier::C | Tier::R))
+            }
+        };
+        if for_cramps_only {
+            return None;
+        }
+    }
     // The draft order, then the patient data the decision read (a pregnancy, cirrhosis, an eGFR).
     let why = order_why(ctx, order_ref, c, case, None);
     let text = fill(
@@ -810,7 +836,9 @@ pub(crate) fn order(ctx: &Ctx<'_>, order_ref: &str, case: &Case, a: &Assessment<
                 .get(&e.id)
                 .map(|t| summary(t, &[]))
                 .unwrap_or_else(|| {
-                    let template = if has_cramps {
+                    let template = if other_indication {
+                        &s.order_avoid_other_indication
+                    } else if has_cramps {
                         &s.order_avoid
                     } else {
                         &s.order_avoid_no_cramps

@@ -525,9 +525,12 @@ fn order_cards(
         let mut case = record.case.clone();
         case.considering = vec![drug.clone()];
         let assessment = assess(kb, &case, aopts);
-        // An order whose own reason is leg cramps is about cramps, coded on the problem list or not.
+        // An order whose own reason is leg cramps is about cramps, coded on the problem list or not;
+        // one that states only reasons that cannot be cramps is prescribed for something else.
         let for_cramps = has_cramps || cramp_core::engine::has_condition(kb, reasons, GateId::LegCramps);
-        let own = cards::order(ctx, from, &case, &assessment, for_cramps);
+        let other_indication =
+            !reasons.is_empty() && !reasons.iter().any(|r| cramp_core::engine::reason_may_be_cramps(kb, r));
+        let own = cards::order(ctx, from, &case, &assessment, for_cramps, other_indication);
         if !assessment.red_flags.is_empty() {
             let before =
                 before.get_or_insert_with(|| assess(kb, &record.case, aopts).red_flags.iter().map(|f| f.id).collect());

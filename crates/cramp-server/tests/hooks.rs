@@ -1136,6 +1136,119 @@ async fn without_leg_cramps_only_quinine_magnesium_and_baclofen_orders_get_a_car
 }
 
 #[tokio::test]
+async fn an_order_for_another_stated_indication_keeps_only_its_safety_cards() {
+    // The order's own reasonCode says what it is for. Baclofen for the spasticity of multiple
+    // sclerosis, magnesium for a deficiency, gabapentin for neuropathic pain: no card about their use
+    // for cramps. Quinine, a contraindication, a hyperkalaemia risk and a drug that causes cramps
+    // stay; a reason that may be cramps ("spasms", M62.83-) keeps every card.
+    let st = state();
+    let text = |t: &str| json!({ "text": t });
+    let coded = |code: &str| json!({ "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": code }] });
+    let ask = |drug: &str, reason: Value, conditions: Vec<Value>, meds: Vec<Value>| {
+        let mut p = order_prefetch(conditions, "female", "1960-01-01");
+        p["medications"] = searchset(meds);
+        let mut req = order_request("order-sign", vec![med("d1", "draft", drug)], &[], p);
+        req["context"]["draftOrders"]["entry"][0]["resource"]["reasonCode"] = json!([reason]);
+        req
+    };
+    let spironolactone = || vec![med("m1", "active", "spironolactone 25 mg")];
+    for (drug, reason, conditions, meds, expected) in [
+        // No card: only the drug's use for cramps was in question.
+        ("baclofen 10 mg", text("spasticity"), vec![icd("G35")], vec![], None),
+        (
+            "magnesium oxide 400 mg",
+            coded("E83.42"),
+            vec![icd("G47.62")],
+            vec![],
+            None,
+        ),
+        (
+            "gabapentin 300 mg",
+            text("painful diabetic neuropathy"),
+            vec![icd("G47.62")],
+            vec![],
+            None,
+        ),
+        // Safety stays, whatever the order is for.
+        (
+            "quinine sulfate 300 mg",
+            text("malaria"),
+            vec![],
+            vec![],
+            Some("critical"),
+        ),
+        (
+            "baclofen 10 mg",
+            text("spasticity"),
+            vec![icd("G35"), icd("K74.60"), icd("N18.4")],
+            vec![],
+            Some("critical"),
+        ),
+        (
+            "potassium chloride 600 mg",
+            coded("E87.6"),
+            vec![icd("G47.62")],
+            spironolactone(),
+            Some("warning"),
+        ),
+        (
+            "hydrochlorothiazide 25 mg",
+            text("hypertension"),
+            vec![icd("G47.62")],
+            vec![],
+            Some("info"),
+        ),
+        // A reason that may be cramps is read as cramps.
+        (
+            "baclofen 10 mg",
+            text("night-time calf spasms"),
+            vec![],
+            vec![],
+            Some("warning"),
+        ),
+        ("baclofen 10 mg", coded("M62.838"), vec![], vec![], Some("warning")),
+        ("magnesium oxide 400 mg", text("cramping"), vec![], vec![], Some("info")),
+    ] {
+        let got = cards(
+            &post(
+                &st,
+                "/cds-services/cramp-order-review",
+                &ask(drug, reason.clone(), conditions, meds),
+            )
+            .await,
+        );
+        assert_eq!(
+            got.len(),
+            usize::from(expected.is_some()),
+            "{drug} for {reason}: {got:?}"
+        );
+        if let Some(indicator) = expected {
+            assert_card_conforms(&got[0]);
+            assert_eq!(got[0]["indicator"], indicator, "{drug} for {reason}");
+        }
+    }
+    // The contraindication card of an order for something else does not call it a cramp treatment.
+    let got = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-order-review",
+            &ask(
+                "baclofen 10 mg",
+                text("spasticity"),
+                vec![icd("G35"), icd("N18.4")],
+                vec![],
+            ),
+        )
+        .await,
+    );
+    let summary = got[0]["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("whatever the indication") && !summary.contains("cramps"),
+        "{summary}"
+    );
+}
+
+#[tokio::test]
 async fn magnesium_ordered_in_pregnancy_gets_an_evidence_card_only_for_a_patient_with_cramps() {
     let st = state();
     let req = |conditions| {

@@ -295,6 +295,31 @@ fn kb_check_fails_when_a_refused_warning_sign_is_approved_or_a_child_age_reads_a
 }
 
 #[test]
+fn kb_check_fails_when_an_order_reason_names_no_avoid_entry_or_a_word_is_not_lowercase() {
+    // cds.toml [order_reasons]: the avoid items an order for another indication drops must exist,
+    // and the words and codes that keep a card must be readable as written.
+    let kb = knowledge_copy("order-reasons");
+    let cds = kb.join("cds.toml");
+    edit(
+        &cds,
+        r#""avoid.baclofen_no_indication", "#,
+        r#""avoid.baclofen_no_indications", "#,
+    );
+    edit(&cds, r#"may_be_cramps = ["cramp", "#, r#"may_be_cramps = ["Cramp", "#);
+    edit(
+        &cds,
+        r#"may_be_cramps_icd10 = ["M62.83"]"#,
+        r#"may_be_cramps_icd10 = ["m62.83"]"#,
+    );
+    let o = kb_check(&kb);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out.contains("for_cramps_only.avoid.baclofen_no_indications"), "{out}");
+    assert!(out.contains("each lowercase and trimmed"), "{out}");
+    assert!(out.contains("may_be_cramps_icd10.m62.83"), "{out}");
+}
+
+#[test]
 fn kb_check_fails_on_a_rule_in_code_without_a_knowledge_entry_and_a_malformed_code() {
     let kb = knowledge_copy("missing-rule");
     edit(

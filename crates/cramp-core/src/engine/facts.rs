@@ -236,6 +236,25 @@ pub fn has_condition(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: Ga
     })
 }
 
+/// Whether an order's stated reason (`reasonCode`, read as a condition) may be leg cramps, as the
+/// CDS order service reads it (`cds.toml` `[order_reasons]`): it meets the `leg_cramps` gate, its
+/// text contains one of `may_be_cramps`, or one of its ICD-10-CM codes starts with one of
+/// `may_be_cramps_icd10`. A reason that is unclear counts as cramps, so its card stays.
+pub fn reason_may_be_cramps(kb: &KnowledgeBase, reason: &ConditionInput) -> bool {
+    let words = &kb.cds.order_reasons;
+    let text = reason.name.as_deref().unwrap_or_default().to_lowercase();
+    has_condition(kb, std::slice::from_ref(reason), GateId::LegCramps)
+        || words.may_be_cramps.iter().any(|w| text.contains(w.as_str()))
+        || reason.icd10.as_deref().is_some_and(|sent| {
+            icd10_codes(sent).any(|c| {
+                words
+                    .may_be_cramps_icd10
+                    .iter()
+                    .any(|p| c.code.starts_with(&crate::knowledge::normalise_icd(p)))
+            })
+        })
+}
+
 /// The gates of `met` (one condition's) that it meets in the terms a drug may be started on: by an
 /// ICD-10-CM code of the gate sent alone in its field (not read out of a label or a list) or a
 /// name containing one of `Gate::offer_names` (EVIDENCE.md d.1a's own), as SPEC §3's acceptance

@@ -17,12 +17,14 @@ pub struct CardSummaries {
     pub order_avoid: String,
     /// `order_avoid` for a patient without leg cramps (quinine, magnesium and baclofen orders).
     pub order_avoid_no_cramps: String,
+    /// `order_avoid` for an order that states another indication (a safety item stays).
+    pub order_avoid_other_indication: String,
     pub order_option: String,
     pub order_statement: String,
 }
 
 impl CardSummaries {
-    pub fn all(&self) -> [(&'static str, &str); 10] {
+    pub fn all(&self) -> [(&'static str, &str); 11] {
         [
             ("questions", &self.questions),
             ("red_flag", &self.red_flag),
@@ -32,6 +34,7 @@ impl CardSummaries {
             ("assessment", &self.assessment),
             ("order_avoid", &self.order_avoid),
             ("order_avoid_no_cramps", &self.order_avoid_no_cramps),
+            ("order_avoid_other_indication", &self.order_avoid_other_indication),
             ("order_option", &self.order_option),
             ("order_statement", &self.order_statement),
         ]
@@ -71,12 +74,25 @@ pub struct Coded {
     pub display: String,
 }
 
+/// How an order's own reason (`reasonCode`) is read: whether it may be leg cramps, and which avoid
+/// items speak only of a drug's use for cramps (`cds.toml` `[order_reasons]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderReasons {
+    pub for_cramps_only: Vec<String>,
+    /// Lowercase words: a reason whose text contains one may be leg cramps.
+    pub may_be_cramps: Vec<String>,
+    /// ICD-10-CM prefixes: a reason coded with one may be leg cramps.
+    pub may_be_cramps_icd10: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CdsWording {
     pub source_label: String,
     pub summaries: CardSummaries,
     pub order_summary_by_entry: HashMap<String, String>,
+    pub order_reasons: OrderReasons,
     pub labels: CardLabels,
     pub red_flag_titles: HashMap<String, String>,
     pub topic: Vec<Coded>,

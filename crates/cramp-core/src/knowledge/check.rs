@@ -452,6 +452,30 @@ fn check_cds(kb: &KnowledgeBase, r: &mut CheckReport) {
             );
         }
     }
+    let reasons = &cds.order_reasons;
+    for id in &reasons.for_cramps_only {
+        if !kb.entry(id).is_some_and(|e| e.id.starts_with("avoid.")) {
+            r.error(
+                &format!("cds.toml order_reasons.for_cramps_only.{id}"),
+                "no such avoid entry".into(),
+            );
+        }
+    }
+    let lowercase_word = |w: &String| !w.is_empty() && *w == w.trim().to_lowercase();
+    if reasons.may_be_cramps.is_empty() || !reasons.may_be_cramps.iter().all(lowercase_word) {
+        r.error(
+            "cds.toml order_reasons.may_be_cramps",
+            "needs at least one word, each lowercase and trimmed".into(),
+        );
+    }
+    for code in &reasons.may_be_cramps_icd10 {
+        if code.is_empty() || *code != code.trim().to_uppercase() {
+            r.error(
+                &format!("cds.toml order_reasons.may_be_cramps_icd10.{code}"),
+                "an ICD-10-CM prefix is uppercase and trimmed (M62.83)".into(),
+            );
+        }
+    }
     for flag in RedFlagId::ALL {
         if !cds.red_flag_titles.contains_key(flag.as_str()) {
             r.error(
