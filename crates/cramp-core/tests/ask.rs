@@ -868,9 +868,18 @@ fn an_age_stated_in_the_question_is_no_search_term_and_under_18_names_a_child() 
         "i'm 17yo with calf cramps",
         "aged 13, cramps in my calves at night",
         "a 14 y/o with night cramps",
+        // the person named with the age ("my daughter is 15 and gets leg cramps" was refused)
+        "my daughter is 15 and gets leg cramps",
+        "my son is 12, he wakes with calf cramps",
     ] {
         assert_eq!(first(q).as_deref(), Some("conflict.age"), "{q}");
     }
+    // A son or daughter of an adult's age is no child.
+    assert!(
+        !hit_ids("my son is 35 and gets cramps")
+            .iter()
+            .any(|id| id == "conflict.age")
+    );
     // A stated child's age excludes the options for adults, as the child words do.
     for (q, never) in [
         ("can my 15 year old take magnesium for cramps?", "avoid.magnesium"),
@@ -1087,4 +1096,28 @@ fn a_general_question_about_causes_or_tests_gets_its_own_statements_first() {
         Some("education.cramps_in_pregnancy")
     );
     assert_eq!(first("can statins cause cramps").as_deref(), Some("review.statin"));
+}
+
+#[test]
+fn a_question_about_which_medicine_gets_stretching_first_and_the_drugs_not_recommended() {
+    // `search.toml` general row "which medicine": "what is the best drug for nocturnal leg cramps?"
+    // had the definition of a night cramp, "pharmacological treatment of leg cramps" was refused.
+    for q in [
+        "what is the best drug for nocturnal leg cramps?",
+        "is there a medicine for leg cramps?",
+        "which medication is recommended for leg cramps",
+        "pharmacological treatment of leg cramps",
+        "best drug for NLC",
+    ] {
+        assert_eq!(
+            hit_ids(q)[..3],
+            ["plan.nightly_stretching", "avoid.quinine", "avoid.magnesium"],
+            "{q}"
+        );
+    }
+    // Not when it names a population: pregnancy has its own statements.
+    assert_eq!(
+        first("is there a medicine for leg cramps in pregnancy?").as_deref(),
+        Some("education.cramps_in_pregnancy")
+    );
 }

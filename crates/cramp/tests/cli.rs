@@ -284,6 +284,11 @@ fn kb_check_fails_when_a_refused_warning_sign_is_approved_or_a_child_age_reads_a
         "child_reads_as = \"child\"",
         "child_reads_as = \"adult\"",
     );
+    edit(
+        &kb.join("search.toml"),
+        "entry = \"red_flag.critical_limb_ischaemia\"\nrefuse = true",
+        "entry = \"red_flag.critical_limb_ischaemia\"\nrefuse = true\nwithout_drug = true",
+    );
     let o = kb_check(&kb);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1));
@@ -292,6 +297,10 @@ fn kb_check_fails_when_a_refused_warning_sign_is_approved_or_a_child_age_reads_a
         "{out}"
     );
     assert!(out.contains("child_reads_as \"adult\" must be a word"), "{out}");
+    assert!(
+        out.contains("red_flag.critical_limb_ischaemia: a `refuse` row is read on its signs alone"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -387,6 +387,16 @@ fn check_search(kb: &KnowledgeBase, r: &mut CheckReport) {
         if w.signs.is_empty() {
             r.error("search.toml warning_signs", format!("{} has no sign", w.entry));
         }
+        // A refused sign is refused on its words alone: a drug condition would not be read.
+        if w.refuse && (!w.with_atc.is_empty() || w.without_drug) {
+            r.error(
+                "search.toml warning_signs",
+                format!(
+                    "{}: a `refuse` row is read on its signs alone; drop with_atc and without_drug",
+                    w.entry
+                ),
+            );
+        }
     }
     for g in &s.general_questions {
         let at = "search.toml general_questions";
