@@ -595,10 +595,12 @@ fn drug_links(kb: &KnowledgeBase, drug: usize) -> NamedDrug {
         // For RLS a recommended drug, for cramps not a treatment (and gabapentin a reported cause).
         entries.push(kb.rule(RuleId::ConsideringAlpha2DeltaRls).index);
     }
-    if cause.is_some() {
-        entries.push(kb.rule(RuleId::ConsideringMayCauseCramps).index);
-    } else if profile.in_set(SetId::Alpha2Delta) {
+    // As the engine: an alpha-2-delta ligand is no NLC treatment before it is a reported cause (its
+    // statement says both; "is gabapentin good for leg cramps?" had the RLS statement second).
+    if profile.in_set(SetId::Alpha2Delta) {
         entries.push(kb.rule(RuleId::ConsideringAlpha2Delta).index);
+    } else if cause.is_some() {
+        entries.push(kb.rule(RuleId::ConsideringMayCauseCramps).index);
     }
     if profile.in_set(SetId::DopamineAgonists) {
         entries.push(kb.rule(RuleId::ConsideringDopamineAgonistRls).index);

@@ -1121,3 +1121,16 @@ fn a_question_about_which_medicine_gets_stretching_first_and_the_drugs_not_recom
         Some("education.cramps_in_pregnancy")
     );
 }
+
+#[test]
+fn gabapentin_asked_about_for_cramps_gets_the_statement_that_it_is_no_cramp_treatment() {
+    // As the assessment reads a considered alpha-2-delta ligand: not an NLC treatment, before its
+    // listing as a reported cause ("Does gabapentin help nocturnal leg cramps?" had the RLS statement).
+    let ids = hit_ids("Does gabapentin help nocturnal leg cramps?");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("considering.alpha2delta_for_nlc"),
+        "{ids:?}"
+    );
+    assert!(ids.iter().any(|id| id == "review.gabapentin"), "{ids:?}");
+}
