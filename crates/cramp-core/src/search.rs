@@ -608,6 +608,10 @@ fn drug_links(kb: &KnowledgeBase, drug: usize) -> NamedDrug {
     if profile.in_set(SetId::MagnesiumSupplements) {
         entries.push(kb.rule(RuleId::ConsideringMagnesiumPregnancy).index);
     }
+    // "does vitamin B complex help cramps?" was refused: no statement was linked to the drug.
+    if profile.in_set(SetId::VitaminB) {
+        entries.push(kb.rule(RuleId::ConsideringVitaminB).index);
+    }
     NamedDrug {
         drug,
         groups,
