@@ -414,6 +414,7 @@ pub fn evaluate(
     let opts = MapOptions {
         today: env.today,
         drafts_as_considering: false,
+        keep_condition_refs: req.hook != "patient-view",
         readings: kb,
     };
     let templates = &env.prepared.templates;
@@ -508,12 +509,13 @@ fn order_cards(
     // The chart's own red flags, to tell which ones a draft order raises (once, and only when there
     // is a draft to look at).
     let mut before: Option<Vec<cramp_core::vocab::RedFlagId>> = None;
-    for ((drug, from), reasons) in drafts
+    for (((drug, from), coded), refs) in drafts
         .case
         .considering
         .iter()
         .zip(&drafts.considering_from)
         .zip(&drafts.considering_reasons)
+        .zip(&drafts.considering_reason_refs)
     {
         // order-select: only the orders just selected; order-sign: every draft.
         if let Some(selected) = &req.selections
@@ -525,11 +527,22 @@ fn order_cards(
         let mut case = record.case.clone();
         case.considering = vec![drug.clone()];
         let assessment = assess(kb, &case, aopts);
+        // The order's reasons: coded on it (reasonCode), or conditions of the chart it references
+        // (reasonReference). A reference the chart does not hold is an unknown reason.
+        let mut reasons = coded.clone();
+        let mut unknown_reason = false;
+        for r in refs {
+            match record.reason_condition(r) {
+                Some(c) => reasons.push(c.clone()),
+                None => unknown_reason = true,
+            }
+        }
         // An order whose own reason is leg cramps is about cramps, coded on the problem list or not;
         // one that states only reasons that cannot be cramps is prescribed for something else.
-        let for_cramps = has_cramps || cramp_core::engine::has_condition(kb, reasons, GateId::LegCramps);
-        let other_indication =
-            !reasons.is_empty() && !reasons.iter().any(|r| cramp_core::engine::reason_may_be_cramps(kb, r));
+        let for_cramps = has_cramps || cramp_core::engine::has_condition(kb, &reasons, GateId::LegCramps);
+        let other_indication = !reasons.is_empty()
+            && !unknown_reason
+            && !reasons.iter().any(|r| cramp_core::engine::reason_may_be_cramps(kb, r));
         let own = cards::order(ctx, from, &case, &assessment, for_cramps, other_indication);
         if !assessment.red_flags.is_empty() {
             let before =

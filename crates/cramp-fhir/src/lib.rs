@@ -60,6 +60,9 @@ pub struct MapOptions<'k> {
     /// Draft MedicationRequests are orders being written: read them as drugs being considered
     /// (CDS Hooks order-select and order-sign); otherwise they are ignored.
     pub drafts_as_considering: bool,
+    /// Keep each Condition's reading by id (`Mapped::condition_refs`), for the `reasonReference` of
+    /// an order hook's draft orders; otherwise not kept.
+    pub keep_condition_refs: bool,
     /// What the knowledge base reads (the knowledge base itself; tests give their own).
     pub readings: &'k dyn Readings,
 }
@@ -106,8 +109,30 @@ pub struct Mapped {
     /// For each drug in `case.considering`, the reasons its order gives (`reasonCode`), read as
     /// conditions: the rules decide whether one is leg cramps.
     pub considering_reasons: Vec<Vec<ConditionInput>>,
+    /// For each drug in `case.considering`, the references its order gives as reasons
+    /// (`reasonReference`), as sent: `Mapped::reason_condition` resolves them against a chart.
+    pub considering_reason_refs: Vec<Vec<String>>,
+    /// Each Condition read that has an id and a code or text, by `Condition/{id}`, whatever its
+    /// status: what an order's `reasonReference` may name.
+    pub condition_refs: Vec<(String, ConditionInput)>,
     /// Whether a QuestionnaireResponse to the cramp Questionnaire was read.
     pub questionnaire_answered: bool,
+}
+
+impl Mapped {
+    /// The chart's condition an order's `reasonReference` names ("Condition/1", or a full URL
+    /// ending so), if this chart holds it.
+    pub fn reason_condition(&self, reference: &str) -> Option<&ConditionInput> {
+        let mut parts = reference.trim_end_matches('/').rsplit('/');
+        let (id, kind) = (parts.next()?, parts.next()?);
+        if kind != "Condition" {
+            return None;
+        }
+        self.condition_refs
+            .iter()
+            .find(|(r, _)| r.strip_prefix("Condition/") == Some(id))
+            .map(|(_, c)| c)
+    }
 }
 
 /// Why a body could not be read as FHIR at all. The message names the element and the fix.
@@ -373,6 +398,13 @@ impl<'a> Mapper<'a, '_, '_> {
     }
 
     fn condition(&mut self, label: &str, c: Condition) {
+        // What an order's reasonReference may name: only order hooks read it.
+        if self.opts.keep_condition_refs
+            && let (Some(id), Some(code)) = (c.id.as_deref(), c.code.as_ref())
+            && let Some(read) = condition_of(code)
+        {
+            self.out.condition_refs.push((format!("Condition/{id}"), read));
+        }
         const ACTIVE: &[&str] = &["active", "recurrence", "relapse"];
         const ENDED: &[&str] = &["inactive", "remission", "resolved"];
         let status_ok = match &c.clinical_status {
@@ -493,9 +525,16 @@ impl<'a> Mapper<'a, '_, '_> {
         }
         if considering {
             let reasons = u.reason_code.iter().filter_map(condition_of).collect();
+            let refs = u
+                .reason_reference
+                .iter()
+                .filter_map(|r| r.reference.as_deref())
+                .map(str::to_string)
+                .collect();
             self.out.case.considering.push(drug);
             self.out.considering_from.push(label.to_string());
             self.out.considering_reasons.push(reasons);
+            self.out.considering_reason_refs.push(refs);
         } else {
             self.out.case.medications.push(drug);
         }

@@ -332,6 +332,10 @@ pub struct MedicationUse<'a> {
     /// Why it is ordered or taken (R4 `reasonCode`): for a draft order, whether it is for cramps.
     #[serde(borrow, default)]
     pub reason_code: Vec<CodeableConcept<'a>>,
+    /// R4 `reasonReference`: the chart's Conditions the order is for, resolved against the
+    /// prefetched conditions (`Mapped::condition_refs`).
+    #[serde(borrow, default)]
+    pub reason_reference: Vec<Reference<'a>>,
     /// MedicationStatement only: when it was taken; an end in the past beside an active status is
     /// noted.
     #[serde(borrow)]

@@ -32,6 +32,7 @@ fn read_with(bundle: &Value, drafts: bool) -> Result<Mapped, String> {
     let opts = MapOptions {
         today: date!(2026 - 11 - 23),
         drafts_as_considering: drafts,
+        keep_condition_refs: false,
         readings: &Known,
     };
     case_from_bundle(&bundle.to_string(), &opts).map_err(|e| e.to_string())
@@ -711,4 +712,43 @@ fn a_draft_orders_reasons_are_kept_beside_the_drug() {
     assert_eq!(reasons.len(), 1, "an empty reason is left out");
     assert_eq!(reasons[0].icd10.as_deref(), Some("G47.62"));
     assert_eq!(reasons[0].name.as_deref(), Some("leg cramps"));
+}
+
+#[test]
+fn a_draft_orders_reason_references_resolve_against_the_charts_conditions_whatever_their_status() {
+    let mut draft = med_request(
+        "d1",
+        "draft",
+        json!({ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "1292", "display": "baclofen" }),
+    );
+    draft["reasonReference"] = json!([{ "reference": "Condition/ms" }, { "display": "no reference" }]);
+    let chart = bundle(vec![
+        condition("ms", Some("active"), None, "G35", "multiple sclerosis"),
+        condition("old", Some("resolved"), None, "S82.201A", "fractured tibia"),
+    ]);
+    let drafts = read_with(&bundle(vec![draft]), true).unwrap();
+    assert_eq!(drafts.considering_reason_refs, vec![vec!["Condition/ms".to_string()]]);
+    let opts = MapOptions {
+        today: date!(2026 - 11 - 23),
+        drafts_as_considering: false,
+        keep_condition_refs: true,
+        readings: &Known,
+    };
+    let m = case_from_bundle(&chart.to_string(), &opts).unwrap();
+    assert_eq!(
+        m.reason_condition("Condition/ms").and_then(|c| c.icd10.as_deref()),
+        Some("G35")
+    );
+    assert_eq!(
+        m.reason_condition("https://ehr.example/fhir/Condition/ms")
+            .and_then(|c| c.name.as_deref()),
+        Some("multiple sclerosis")
+    );
+    // A resolved condition is no problem of the case, but an order may still name it.
+    assert_eq!(m.case.conditions.len(), 1);
+    assert!(m.reason_condition("Condition/old").is_some());
+    assert!(m.reason_condition("Condition/missing").is_none());
+    assert!(m.reason_condition("Observation/ms").is_none());
+    // Not kept unless asked (only order hooks read them).
+    assert!(read_with(&chart, false).unwrap().condition_refs.is_empty());
 }

@@ -1227,6 +1227,20 @@ async fn an_order_for_another_stated_indication_keeps_only_its_safety_cards() {
             assert_eq!(got[0]["indicator"], indicator, "{drug} for {reason}");
         }
     }
+    // The reason may be a Condition of the chart the order references (reasonReference): read as
+    // that condition when the chart holds it, an unknown reason (every card kept) when it does not.
+    for (reference, expected) in [
+        ("Condition/G35", 0),
+        ("https://ehr.example/fhir/Condition/G35", 0),
+        ("Condition/not-in-this-chart", 1),
+    ] {
+        let mut req = ask("baclofen 10 mg", text("spasticity"), vec![icd("G35")], vec![]);
+        let order = &mut req["context"]["draftOrders"]["entry"][0]["resource"];
+        order.as_object_mut().unwrap().remove("reasonCode");
+        order["reasonReference"] = json!([{ "reference": reference }]);
+        let got = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+        assert_eq!(got.len(), expected, "{reference}: {got:?}");
+    }
     // The contraindication card of an order for something else does not call it a cramp treatment.
     let got = cards(
         &post(

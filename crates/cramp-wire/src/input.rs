@@ -279,6 +279,7 @@ pub fn parse_fhir(kb: &cramp_core::KnowledgeBase, text: &str, opts: FhirOptions)
         &cramp_fhir::MapOptions {
             today: opts.today,
             drafts_as_considering: opts.drafts_as_considering,
+            keep_condition_refs: false,
             readings: kb,
         },
     )
