@@ -883,7 +883,15 @@ pub(crate) fn order(
     let mut card = ctx.card(e, summary_text, indicator, topic_code, &why, &entries, true);
     if c.decision == Decision::Avoid {
         card.suggestions
-            .push(remove_draft(ctx, &e.id, order_ref, c, indicator == "critical"));
+            // Removing an order written for another indication (quinine for malaria, baclofen for
+            // spasticity) is offered, not recommended: the prescriber weighs the safety item.
+            .push(remove_draft(
+                ctx,
+                &e.id,
+                order_ref,
+                c,
+                indicator == "critical" && !other_indication,
+            ));
         card.selection_behavior = Some("at-most-one");
     }
     // Distinct per order, so that two orders of one drug get two cards.

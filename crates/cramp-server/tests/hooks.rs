@@ -1241,6 +1241,16 @@ async fn an_order_for_another_stated_indication_keeps_only_its_safety_cards() {
         let got = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
         assert_eq!(got.len(), expected, "{reference}: {got:?}");
     }
+    // Its removal is offered, not recommended: the order was written for something else.
+    let got = cards(
+        &post(
+            &st,
+            "/cds-services/cramp-order-review",
+            &ask("quinine sulfate 300 mg", text("malaria"), vec![], vec![]),
+        )
+        .await,
+    );
+    assert_eq!(got[0]["suggestions"][0]["isRecommended"], false, "{got:?}");
     // The contraindication card of an order for something else does not call it a cramp treatment.
     let got = cards(
         &post(
