@@ -542,7 +542,7 @@ fn order_cards(
         let for_cramps = has_cramps || cramp_core::engine::has_condition(kb, &reasons, GateId::LegCramps);
         let other_indication = !reasons.is_empty()
             && !unknown_reason
-            && !reasons.iter().any(|r| cramp_core::engine::reason_may_be_cramps(kb, r));
+            && !reasons.iter().any(|r| cramp_core::engine::reason_in_scope(kb, r));
         let own = cards::order(ctx, from, &case, &assessment, for_cramps, other_indication);
         if !assessment.red_flags.is_empty() {
             let before =

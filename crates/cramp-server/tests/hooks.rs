@@ -1208,6 +1208,15 @@ async fn an_order_for_another_stated_indication_keeps_only_its_safety_cards() {
         ),
         ("baclofen 10 mg", coded("M62.838"), vec![], vec![], Some("warning")),
         ("magnesium oxide 400 mg", text("cramping"), vec![], vec![], Some("info")),
+        // Restless legs are in scope too (the service's RLS pathway); Parkinson's disease is not.
+        (
+            "pregabalin 75 mg",
+            text("restless legs syndrome"),
+            vec![icd("G47.62")],
+            vec![],
+            Some("info"),
+        ),
+        ("pregabalin 75 mg", coded("G20"), vec![icd("G47.62")], vec![], None),
     ] {
         let got = cards(
             &post(

@@ -314,18 +314,18 @@ fn kb_check_fails_when_an_order_reason_names_no_avoid_entry_or_a_word_is_not_low
         r#""avoid.baclofen_no_indication", "#,
         r#""avoid.baclofen_no_indications", "#,
     );
-    edit(&cds, r#"may_be_cramps = ["cramp", "#, r#"may_be_cramps = ["Cramp", "#);
+    edit(&cds, r#"in_scope_words = ["cramp", "#, r#"in_scope_words = ["Cramp", "#);
     edit(
         &cds,
-        r#"may_be_cramps_icd10 = ["M62.83"]"#,
-        r#"may_be_cramps_icd10 = ["m62.83"]"#,
+        r#"in_scope_icd10 = ["M62.83", "#,
+        r#"in_scope_icd10 = ["m62.83", "#,
     );
     let o = kb_check(&kb);
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(1));
     assert!(out.contains("for_cramps_only.avoid.baclofen_no_indications"), "{out}");
     assert!(out.contains("each lowercase and trimmed"), "{out}");
-    assert!(out.contains("may_be_cramps_icd10.m62.83"), "{out}");
+    assert!(out.contains("in_scope_icd10.m62.83"), "{out}");
 }
 
 #[test]

@@ -236,19 +236,22 @@ pub fn has_condition(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: Ga
     })
 }
 
-/// Whether an order's stated reason (`reasonCode`, read as a condition) may be leg cramps, as the
-/// CDS order service reads it (`cds.toml` `[order_reasons]`): it meets the `leg_cramps` gate, its
-/// text contains one of `may_be_cramps`, or one of its ICD-10-CM codes starts with one of
-/// `may_be_cramps_icd10`. A reason that is unclear counts as cramps, so its card stays.
-pub fn reason_may_be_cramps(kb: &KnowledgeBase, reason: &ConditionInput) -> bool {
+/// Whether an order's stated reason (read as a condition) may be what the service speaks of: leg
+/// cramps, or the restless legs and limb movements its pathways cover (`cds.toml`
+/// `[order_reasons]`). It meets the `leg_cramps` or `rls` gate, its text contains one of
+/// `in_scope_words`, or one of its ICD-10-CM codes starts with one of `in_scope_icd10`. A reason
+/// that is unclear counts as in scope, so its card stays.
+pub fn reason_in_scope(kb: &KnowledgeBase, reason: &ConditionInput) -> bool {
     let words = &kb.cds.order_reasons;
     let text = reason.name.as_deref().unwrap_or_default().to_lowercase();
-    has_condition(kb, std::slice::from_ref(reason), GateId::LegCramps)
-        || words.may_be_cramps.iter().any(|w| text.contains(w.as_str()))
+    let one = std::slice::from_ref(reason);
+    has_condition(kb, one, GateId::LegCramps)
+        || has_condition(kb, one, GateId::Rls)
+        || words.in_scope_words.iter().any(|w| text.contains(w.as_str()))
         || reason.icd10.as_deref().is_some_and(|sent| {
             icd10_codes(sent).any(|c| {
                 words
-                    .may_be_cramps_icd10
+                    .in_scope_icd10
                     .iter()
                     .any(|p| c.code.starts_with(&crate::knowledge::normalise_icd(p)))
             })

@@ -10,7 +10,7 @@ mod facts;
 mod findings;
 
 pub use classify::{Dx, Pathways};
-pub use facts::{has_condition, reason_may_be_cramps};
+pub use facts::{has_condition, reason_in_scope};
 
 use crate::assessment::*;
 use crate::case::*;

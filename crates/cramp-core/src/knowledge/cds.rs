@@ -81,9 +81,9 @@ pub struct Coded {
 pub struct OrderReasons {
     pub for_cramps_only: Vec<String>,
     /// Lowercase words: a reason whose text contains one may be leg cramps.
-    pub may_be_cramps: Vec<String>,
+    pub in_scope_words: Vec<String>,
     /// ICD-10-CM prefixes: a reason coded with one may be leg cramps.
-    pub may_be_cramps_icd10: Vec<String>,
+    pub in_scope_icd10: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -472,16 +472,16 @@ fn check_cds(kb: &KnowledgeBase, r: &mut CheckReport) {
         }
     }
     let lowercase_word = |w: &String| !w.is_empty() && *w == w.trim().to_lowercase();
-    if reasons.may_be_cramps.is_empty() || !reasons.may_be_cramps.iter().all(lowercase_word) {
+    if reasons.in_scope_words.is_empty() || !reasons.in_scope_words.iter().all(lowercase_word) {
         r.error(
-            "cds.toml order_reasons.may_be_cramps",
+            "cds.toml order_reasons.in_scope_words",
             "needs at least one word, each lowercase and trimmed".into(),
         );
     }
-    for code in &reasons.may_be_cramps_icd10 {
+    for code in &reasons.in_scope_icd10 {
         if code.is_empty() || *code != code.trim().to_uppercase() {
             r.error(
-                &format!("cds.toml order_reasons.may_be_cramps_icd10.{code}"),
+                &format!("cds.toml order_reasons.in_scope_icd10.{code}"),
                 "an ICD-10-CM prefix is uppercase and trimmed (M62.83)".into(),
             );
         }
