@@ -183,6 +183,9 @@ pub struct VocabularyReview {
 #[serde(deny_unknown_fields)]
 pub struct Answers {
     pub not_found: crate::knowledge::Phrase,
+    /// The refusal of a question that describes a warning sign whose statement is in review
+    /// (`warning_signs` rows with `refuse`): it says the sign may need care quickly.
+    pub warning_sign_refused: crate::knowledge::Phrase,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -467,6 +470,8 @@ pub struct AskResult {
     pub best: Option<Hit>,
     /// False when the question names nothing the knowledge base has words for.
     pub touched: bool,
+    /// Refused because it describes a warning sign whose statement is still in review.
+    pub warning_sign: bool,
     pub analysis: Analysis,
 }
 
@@ -1113,6 +1118,7 @@ impl Searcher {
                     hits: Vec::new(),
                     best: None,
                     touched: true,
+                    warning_sign: true,
                     analysis,
                 };
             }
@@ -1277,6 +1283,7 @@ impl Searcher {
             hits,
             best,
             touched,
+            warning_sign: false,
             analysis,
         }
     }

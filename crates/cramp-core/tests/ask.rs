@@ -928,13 +928,20 @@ fn a_warning_sign_whose_statement_is_in_review_is_refused_not_answered_with_othe
         "my foot is cold and pale and hurts at night",
         "I have a sore on my foot that will not heal",
         "cramps and a black toe",
+        "cramps and my leg is cold and blue",
     ] {
         let r = ask(q);
-        assert!(!r.answered && r.hits.is_empty(), "{q}");
+        assert!(!r.answered && r.hits.is_empty() && r.warning_sign, "{q}");
     }
+    assert!(!ask("does acupuncture help?").warning_sign);
     // Fluid retention is not urinary retention; a cold foot alone is no sign.
     assert!(ask("I have fluid retention from cirrhosis and cramps").answered);
     assert!(ask("my feet are cold at night and cramp").answered);
+    // Fever and dark urine on quinine (c.5 quinine_toxicity) get the safety-net advice first.
+    assert_eq!(
+        first("quinine and I feel feverish with dark pee").as_deref(),
+        Some("plan.safety_net_advice")
+    );
     // Weak hands are weakness: what to do comes first.
     assert_eq!(
         first("my legs twitch and I drop things").as_deref(),

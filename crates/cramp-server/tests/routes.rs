@@ -338,6 +338,19 @@ async fn ask_says_plainly_when_the_knowledge_base_has_no_answer() {
             .unwrap()
             .contains("not in the cramp knowledge base")
     );
+    // A warning sign whose statement is in review is refused too, but not calmly: it may need care
+    // quickly (the patient is told to contact a doctor today, or emergency services).
+    let (_, _, body) = call(get(
+        "/api/v1/ask?q=I+lost+control+of+my+bladder+and+my+legs+cramp&audience=patient",
+    ))
+    .await;
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(v["answered"], false);
+    let message = v["message"].as_str().unwrap();
+    assert!(
+        message.contains("needs medical care quickly") && message.contains("emergency services"),
+        "{message}"
+    );
 }
 
 #[tokio::test]

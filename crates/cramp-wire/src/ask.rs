@@ -94,7 +94,15 @@ pub fn answer<'a>(kb: &'a KnowledgeBase, searcher: &Searcher, question: &'a str,
         audience: audience.as_str(),
         question,
         answered: r.answered,
-        message: (!r.answered).then(|| kb.search.answers.not_found.text(audience)),
+        message: (!r.answered).then(|| {
+            let a = &kb.search.answers;
+            if r.warning_sign {
+                &a.warning_sign_refused
+            } else {
+                &a.not_found
+            }
+            .text(audience)
+        }),
         statements,
         sources: source_ids
             .into_iter()
