@@ -929,6 +929,9 @@ fn a_warning_sign_whose_statement_is_in_review_is_refused_not_answered_with_othe
         "I have a sore on my foot that will not heal",
         "cramps and a black toe",
         "cramps and my leg is cold and blue",
+        // too much quinine, or quinine swallowed by someone else (c.5 quinine_toxicity, in review)
+        "I took too many quinine tablets",
+        "my child swallowed my quinine",
     ] {
         let r = ask(q);
         assert!(!r.answered && r.hits.is_empty() && r.warning_sign, "{q}");
