@@ -940,6 +940,24 @@ fn a_warning_sign_whose_statement_is_in_review_is_refused_not_answered_with_othe
     // Fluid retention is not urinary retention; a cold foot alone is no sign.
     assert!(ask("I have fluid retention from cirrhosis and cramps").answered);
     assert!(ask("my feet are cold at night and cramp").answered);
+    // One leg bigger, bed rest after surgery (c.5 possible_dvt); choking, a foot that trips (weakness).
+    for (q, expected) in [
+        ("one leg is bigger than the other and cramps", "red_flag.possible_dvt"),
+        (
+            "I've been in bed for a week after surgery and my calf hurts",
+            "red_flag.possible_dvt",
+        ),
+        ("I'm choking on food and get cramps", "plan.safety_net_advice"),
+        ("I keep tripping over my foot", "plan.safety_net_advice"),
+    ] {
+        assert_eq!(first(q).as_deref(), Some(expected), "{q}");
+    }
+    // A past operation or a night in bed is no sign.
+    assert!(
+        !hit_ids("I had knee surgery last year and get cramps")
+            .iter()
+            .any(|id| id == "red_flag.possible_dvt")
+    );
     // Fever and dark urine on quinine (c.5 quinine_toxicity) get the safety-net advice first.
     assert_eq!(
         first("quinine and I feel feverish with dark pee").as_deref(),
