@@ -241,7 +241,9 @@ const askError = document.getElementById("ask-error");
 function renderAnswer(a) {
   answerBox.replaceChildren();
   if (!a.answered) {
-    answerBox.append(el("p", { class: "not-found" }, a.message));
+    // A refused warning sign is shown as one: it may need care quickly.
+    const attrs = a.warning_sign ? { class: "not-found flag urgent", role: "alert" } : { class: "not-found" };
+    answerBox.append(el("p", attrs, a.message));
   } else {
     const ol = el("ol", { class: "answers" });
     for (const s of a.statements) {

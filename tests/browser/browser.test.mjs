@@ -176,6 +176,11 @@ test("a follow-up question gets cited, approved statements in each voice, or a p
   await p.click("#ask-submit");
   await p.waitForSelector("#answer .not-found");
   assert.match(await p.textContent("#answer"), /we never make one up/);
+  // A warning sign whose statement is in review is refused as a warning, not calmly.
+  await p.fill("#ask-q", "I lost control of my bladder and my legs cramp");
+  await p.click("#ask-submit");
+  await p.waitForSelector('#answer .not-found.flag[role="alert"]');
+  assert.match(await p.textContent("#answer"), /needs medical care quickly/);
   // The evidence page of an answer opens.
   await p.fill("#ask-q", "how do I stretch before bed?");
   await p.click("#ask-submit");

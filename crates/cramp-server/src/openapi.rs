@@ -365,6 +365,7 @@ fn document_core(kb_version: &str) -> Value {
                     "kb_version": { "type": "string" }, "audience": strings(Audience::ALL.iter().map(|x| x.as_str())),
                     "question": { "type": "string" }, "answered": { "type": "boolean" },
                     "message": { "type": "string", "description": "Present when answered is false" },
+                    "warning_sign": { "const": true, "description": "Present when the question was refused because it describes a warning sign whose statement is in review; message then says it may need care quickly" },
                     "statements": { "type": "array", "items": { "type": "object",
                         "required": ["id", "text", "certainty", "review_status", "sources", "evidence_page"],
                         "properties": { "id": { "type": "string" }, "text": { "type": "string" },

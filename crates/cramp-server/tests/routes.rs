@@ -332,6 +332,7 @@ async fn ask_says_plainly_when_the_knowledge_base_has_no_answer() {
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["answered"], false);
     assert_eq!(v["statements"], serde_json::json!([]));
+    assert!(v.get("warning_sign").is_none(), "only a refused warning sign says so");
     assert!(
         v["message"]
             .as_str()
@@ -346,6 +347,7 @@ async fn ask_says_plainly_when_the_knowledge_base_has_no_answer() {
     .await;
     let v: serde_json::Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["answered"], false);
+    assert_eq!(v["warning_sign"], true);
     let message = v["message"].as_str().unwrap();
     assert!(
         message.contains("needs medical care quickly") && message.contains("emergency services"),

@@ -53,6 +53,10 @@ pub struct AskOut<'a> {
     /// Present when nothing answers: the plain "not in the knowledge base" sentence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<&'a str>,
+    /// Present (true) when the question was refused because it describes a warning sign whose
+    /// statement is in review: `message` then says that it may need care quickly.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub warning_sign: bool,
     pub statements: Vec<StatementOut<'a>>,
     pub sources: Vec<SourceOut<'a>>,
 }
@@ -103,6 +107,7 @@ pub fn answer<'a>(kb: &'a KnowledgeBase, searcher: &Searcher, question: &'a str,
             }
             .text(audience)
         }),
+        warning_sign: r.warning_sign,
         statements,
         sources: source_ids
             .into_iter()
