@@ -57,12 +57,13 @@ impl<'a> Typed<'a> {
         })
     }
 
-    /// The id for the resource's label (taken; a Medication keeps its own, which references
-    /// name), and whether `resourceType` came again among the members its shape read.
+    /// The id for the resource's label (taken; a Medication and a Condition keep their own, which
+    /// references name), and whether `resourceType` came again among the members its shape read.
     fn label_id(&mut self) -> (Option<Str<'a>>, bool) {
         match self {
             Typed::Patient(v) => (v.id.take(), v.resource_type.is_some()),
-            Typed::Condition(v) => (v.id.take(), v.resource_type.is_some()),
+            // A Condition keeps its id too: an order's reasonReference names it.
+            Typed::Condition(v) => (v.id.clone(), v.resource_type.is_some()),
             Typed::MedicationRequest(v) | Typed::MedicationStatement(v) => (v.id.take(), v.resource_type.is_some()),
             Typed::Medication(v) => (v.id.clone(), v.resource_type.is_some()),
             Typed::Observation(v) => (v.id.take(), v.resource_type.is_some()),

@@ -315,6 +315,24 @@ impl Condition<'_> {
     }
 }
 
+/// An optional list read leniently: an array's readable items, a single object as one item, and
+/// anything else (or an unreadable item) as nothing. For elements that only qualify a resource (an
+/// order's reasons): a malformed one must not make the whole resource unreadable, which would drop
+/// a quinine order and its critical card. The reading is then what the elements hold, without the
+/// malformed ones.
+fn lenient_list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let items = match serde_json::Value::deserialize(d)? {
+        serde_json::Value::Array(items) => items,
+        one @ serde_json::Value::Object(_) => vec![one],
+        _ => return Ok(Vec::new()),
+    };
+    Ok(items.into_iter().filter_map(|item| T::deserialize(item).ok()).collect())
+}
+
 /// MedicationRequest and MedicationStatement: the parts cramp reads are the same.
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -330,11 +348,12 @@ pub struct MedicationUse<'a> {
     #[serde(borrow)]
     pub medication_reference: Option<Reference<'a>>,
     /// Why it is ordered or taken (R4 `reasonCode`): for a draft order, whether it is for cramps.
-    #[serde(borrow, default)]
+    /// Read leniently (`lenient_list`): a malformed reason must not drop the order it is on.
+    #[serde(borrow, default, deserialize_with = "lenient_list")]
     pub reason_code: Vec<CodeableConcept<'a>>,
     /// R4 `reasonReference`: the chart's Conditions the order is for, resolved against the
-    /// prefetched conditions (`Mapped::condition_refs`).
-    #[serde(borrow, default)]
+    /// prefetched conditions (`Mapped::condition_refs`). Read leniently, as `reason_code`.
+    #[serde(borrow, default, deserialize_with = "lenient_list")]
     pub reason_reference: Vec<Reference<'a>>,
     /// MedicationStatement only: when it was taken; an end in the past beside an active status is
     /// noted.

@@ -1250,6 +1250,32 @@ async fn an_order_for_another_stated_indication_keeps_only_its_safety_cards() {
         let got = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
         assert_eq!(got.len(), expected, "{reference}: {got:?}");
     }
+    // A malformed reason (a string, one object instead of a list) does not drop the order: quinine
+    // keeps its critical card, and a single reasonReference object is still read.
+    for reason in [json!("malaria"), json!({ "text": "malaria" })] {
+        let mut req = ask("quinine sulfate 300 mg", text("x"), vec![], vec![]);
+        req["context"]["draftOrders"]["entry"][0]["resource"]["reasonCode"] = reason.clone();
+        let got = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+        assert_eq!(got.len(), 1, "{reason}: {got:?}");
+        assert_eq!(got[0]["indicator"], "critical", "{reason}");
+    }
+    let mut req = ask("baclofen 10 mg", text("x"), vec![icd("G35")], vec![]);
+    let order = &mut req["context"]["draftOrders"]["entry"][0]["resource"];
+    order.as_object_mut().unwrap().remove("reasonCode");
+    order["reasonReference"] = json!({ "reference": "Condition/G35" });
+    assert!(cards(&post(&st, "/cds-services/cramp-order-review", &req).await).is_empty());
+    // Resources written with resourceType first, as EHRs write them, are read in one pass: the
+    // chart's Condition keeps its id there too, for the order's reasonReference to name.
+    let raw = r#"{"hook":"order-sign","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+        "context":{"userId":"Practitioner/x","patientId":"p1","draftOrders":{"resourceType":"Bundle","type":"collection",
+          "entry":[{"resource":{"resourceType":"MedicationRequest","id":"d1","status":"draft","intent":"order",
+            "medicationCodeableConcept":{"text":"baclofen 10 mg"},"reasonReference":[{"reference":"Condition/ms"}]}}]}},
+        "prefetch":{"patient":{"resourceType":"Patient","id":"p1","gender":"female","birthDate":"1960-01-01"},
+          "conditions":{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Condition","id":"ms",
+            "clinicalStatus":{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/condition-clinical","code":"active"}]},
+            "code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"G35"}]}}}]},
+          "medications":{"resourceType":"Bundle","type":"searchset","entry":[]}}}"#;
+    assert!(cards(&post_text(&st, "/cds-services/cramp-order-review", raw).await).is_empty());
     // Its removal is offered, not recommended: the order was written for something else.
     let got = cards(
         &post(
