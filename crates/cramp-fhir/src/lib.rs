@@ -315,6 +315,35 @@ pub(crate) fn map_items<'a>(
     m.finish()
 }
 
+/// A resource read again without the top-level members it could not be read at, one at a time
+/// (at most `MAX` of them), each with why; `None` when it is no JSON object or still cannot be read.
+fn read_without_bad_members<'a>(resource_type: &str, raw: &str) -> Option<(Typed<'a>, Vec<(String, String)>)> {
+    const MAX: usize = 8;
+    let mut value: Value = serde_json::from_str(raw).ok()?;
+    let mut dropped = Vec::new();
+    for _ in 0..=MAX {
+        let mut track = serde_path_to_error::Track::new();
+        let read = Typed::read(
+            resource_type,
+            serde_path_to_error::Deserializer::new(value.clone(), &mut track),
+        );
+        match read {
+            Ok(t) => return (!dropped.is_empty()).then_some((t, dropped)),
+            Err(e) => {
+                let path = track.path();
+                let member = path.iter().next().and_then(|seg| match seg {
+                    serde_path_to_error::Segment::Map { key } => Some(key.clone()),
+                    _ => None,
+                })?;
+                value.as_object_mut()?.remove(&member)?;
+                let why = e.to_string();
+                dropped.push((member, why.split(" at line ").next().unwrap_or(&why).to_string()));
+            }
+        }
+    }
+    None
+}
+
 struct Mapper<'a, 'o, 'k> {
     opts: &'o MapOptions<'k>,
     out: Mapped,
@@ -351,6 +380,17 @@ impl<'a> Mapper<'a, '_, '_> {
         match Typed::read(resource_type, &mut serde_json::Deserializer::from_str(raw)) {
             Ok(t) => Some(t),
             Err(e) => {
+                // A member that cannot be read (an effectivePeriod sent as a string) is dropped,
+                // not the resource: a quinine statement or a pregnancy stays read, and each member
+                // dropped is named.
+                if let Some((t, dropped)) = read_without_bad_members(resource_type, raw) {
+                    for (member, why) in dropped {
+                        self.note(format!(
+                            "{at} ({label}): `{member}` could not be read ({why}); the rest of the resource was read without it"
+                        ));
+                    }
+                    return Some(t);
+                }
                 let msg = e.to_string();
                 let msg = msg.split(" at line ").next().unwrap_or(&msg);
                 self.note(format!("{at} ({label}) could not be read ({msg}); it was ignored"));

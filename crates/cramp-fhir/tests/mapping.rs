@@ -685,6 +685,32 @@ fn unreadable_entries_and_operation_outcomes_are_noted_not_fatal() {
 }
 
 #[test]
+fn a_member_that_cannot_be_read_is_dropped_not_the_resource_and_named() {
+    // A quinine statement with an effectivePeriod sent as a string and a pregnancy whose onset is a
+    // number: both were ignored whole, and quinine in pregnancy went unseen.
+    let mut quinine = json!({ "resourceType": "MedicationStatement", "id": "q", "status": "active",
+        "medicationCodeableConcept": { "text": "quinine sulfate 300 mg" } });
+    quinine["effectivePeriod"] = json!("2026-01-01");
+    let mut pregnancy = condition("p", Some("active"), None, "Z33.1", "pregnant");
+    pregnancy["onsetDateTime"] = json!(20260101);
+    let m = read(&bundle(vec![quinine, pregnancy]));
+    assert_eq!(m.case.medications.len(), 1, "{:?}", m.notes);
+    assert_eq!(m.case.conditions.len(), 1, "{:?}", m.notes);
+    for (resource, member) in [
+        ("MedicationStatement/q", "`effectivePeriod`"),
+        ("Condition/p", "`onsetDateTime`"),
+    ] {
+        assert!(
+            m.notes
+                .iter()
+                .any(|n| n.contains(resource) && n.contains(member) && n.contains("read without it")),
+            "{:?}",
+            m.notes
+        );
+    }
+}
+
+#[test]
 fn a_value_reported_beyond_a_limit_is_read_at_the_limit_and_the_caller_told() {
     let mut o = observation("o1", "final", "2823-3", json!(3.0), "mmol/L", "2026-11-01");
     o["valueQuantity"]["comparator"] = json!("<");
