@@ -758,9 +758,9 @@ fn remove_draft(
 }
 
 /// `order-select` / `order-sign`: one card about one draft drug order.
-/// `other_indication`: the order states its own reasons and none of them may be leg cramps
+/// `other_indication`: the order states its own reasons and none of them is in the service's scope
 /// (`cds.toml` `[order_reasons]`); a card that would speak only of the drug's use for cramps is then
-/// not given, a safety card is.
+/// not given, a safety card is (its removal offered, not recommended).
 pub(crate) fn order(
     ctx: &Ctx<'_>,
     order_ref: &str,

@@ -538,7 +538,7 @@ fn order_cards(
             }
         }
         // An order whose own reason is leg cramps is about cramps, coded on the problem list or not;
-        // one that states only reasons that cannot be cramps is prescribed for something else.
+        // one that states only reasons outside the service's scope is prescribed for something else.
         let for_cramps = has_cramps || cramp_core::engine::has_condition(kb, &reasons, GateId::LegCramps);
         let other_indication = !reasons.is_empty()
             && !unknown_reason

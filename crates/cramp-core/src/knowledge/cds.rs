@@ -74,15 +74,16 @@ pub struct Coded {
     pub display: String,
 }
 
-/// How an order's own reason (`reasonCode`) is read: whether it may be leg cramps, and which avoid
-/// items speak only of a drug's use for cramps (`cds.toml` `[order_reasons]`).
+/// How an order's own reason (`reasonCode`, `reasonReference`) is read: whether it is in the
+/// service's scope (leg cramps, restless legs, limb movements), and which avoid items speak only of
+/// a drug's use for cramps (`cds.toml` `[order_reasons]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OrderReasons {
     pub for_cramps_only: Vec<String>,
-    /// Lowercase words: a reason whose text contains one may be leg cramps.
+    /// Lowercase words: a reason whose text contains one is in scope.
     pub in_scope_words: Vec<String>,
-    /// ICD-10-CM prefixes: a reason coded with one may be leg cramps.
+    /// ICD-10-CM prefixes: a reason coded with one is in scope.
     pub in_scope_icd10: Vec<String>,
 }
 
