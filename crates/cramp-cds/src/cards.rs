@@ -801,17 +801,16 @@ pub(crate) fn order(
             Decision::Statement => None,
         }
     })?;
+    // A drug that can cause cramps (its cramp-inducing tier): a statement about it is the card's point
+    // whatever the order is for.
+    let causes = matches!(c.tier, Some(Tier::A | Tier::B | Tier::C | Tier::R));
     // Prescribed for something else: what concerns the drug's use for cramps (an option, a statement
     // framed for orders, an avoid item about that use only) is not this order's question.
     if other_indication {
         let for_cramps_only = match c.decision {
             Decision::Option => true,
             Decision::Avoid => ctx.kb.cds.order_reasons.for_cramps_only.contains(&e.id),
-            // A drug that can cause cramps stays: that is the card's point whatever it is for.
-            Decision::Statement => {
-                ctx.kb.cds.order_summary_by_entry.contains_key(&e.id)
-                    && !matches!(c.tier, Some(Tier::A | Tier::B | Tier::C | Tier::R))
-            }
+            Decision::Statement => !causes && ctx.kb.cds.order_summary_by_entry.contains_key(&e.id),
         };
         if for_cramps_only {
             return None;
@@ -866,7 +865,6 @@ pub(crate) fn order(
             // a statement the knowledge base frames for orders (magnesium's evidence in pregnancy, a
             // supplement that treats a documented deficiency).
             let framed = ctx.kb.cds.order_summary_by_entry.get(&e.id);
-            let causes = matches!(c.tier, Some(Tier::A | Tier::B | Tier::C | Tier::R));
             if !has_cramps || !(causes || framed.is_some()) {
                 return None;
             }

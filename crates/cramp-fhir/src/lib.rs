@@ -112,8 +112,8 @@ pub struct Mapped {
     /// For each drug in `case.considering`, the references its order gives as reasons
     /// (`reasonReference`), as sent: `Mapped::reason_condition` resolves them against a chart.
     pub considering_reason_refs: Vec<Vec<String>>,
-    /// Each Condition read that has an id and a code or text, by `Condition/{id}`, whatever its
-    /// status: what an order's `reasonReference` may name.
+    /// Each Condition read that has an id and a code or text, by its id, whatever its status: what
+    /// an order's `reasonReference` may name.
     pub condition_refs: Vec<(String, ConditionInput)>,
     /// Whether a QuestionnaireResponse to the cramp Questionnaire was read.
     pub questionnaire_answered: bool,
@@ -128,10 +128,7 @@ impl Mapped {
         if kind != "Condition" {
             return None;
         }
-        self.condition_refs
-            .iter()
-            .find(|(r, _)| r.strip_prefix("Condition/") == Some(id))
-            .map(|(_, c)| c)
+        self.condition_refs.iter().find(|(r, _)| r == id).map(|(_, c)| c)
     }
 }
 
@@ -443,7 +440,7 @@ impl<'a> Mapper<'a, '_, '_> {
             && let (Some(id), Some(code)) = (c.id.as_deref(), c.code.as_ref())
             && let Some(read) = condition_of(code)
         {
-            self.out.condition_refs.push((format!("Condition/{id}"), read));
+            self.out.condition_refs.push((id.to_string(), read));
         }
         const ACTIVE: &[&str] = &["active", "recurrence", "relapse"];
         const ENDED: &[&str] = &["inactive", "remission", "resolved"];

@@ -244,9 +244,10 @@ pub fn has_condition(kb: &KnowledgeBase, conditions: &[ConditionInput], gate: Ga
 pub fn reason_in_scope(kb: &KnowledgeBase, reason: &ConditionInput) -> bool {
     let words = &kb.cds.order_reasons;
     let text = reason.name.as_deref().unwrap_or_default().to_lowercase();
-    let one = std::slice::from_ref(reason);
-    has_condition(kb, one, GateId::LegCramps)
-        || has_condition(kb, one, GateId::Rls)
+    let mut gates = [false; GateId::ALL.len()];
+    condition_gates_read(kb, reason, &ConditionCodes::read(reason), &mut gates, &mut 0);
+    gates[GateId::LegCramps as usize]
+        || gates[GateId::Rls as usize]
         || words.in_scope_words.iter().any(|w| text.contains(w.as_str()))
         || reason.icd10.as_deref().is_some_and(|sent| {
             icd10_codes(sent).any(|c| {
