@@ -385,6 +385,27 @@ fn prescribers_shorthand_for_common_statins_amlodipine_and_spironolactone_names_
 }
 
 #[test]
+fn spirolactone_and_the_hct_combination_names_read_their_diuretic_but_hct_alone_is_no_drug() {
+    // Two letters short of the name: beyond the one-edit spelling check, so a name of its own.
+    each_names_one_code(&[("spirolactone 25mg", "C03DA01")]);
+    // "HCT" in a generic combination name is the thiazide, whatever joins it to the other drug.
+    for name in [
+        "losartan HCT 50/12.5",
+        "Valsartan-HCT",
+        "valsartan/HCT 160/12.5",
+        "Lisinopril HCT 20/12.5",
+    ] {
+        assert!(
+            codes(name).contains(&"C03AA03".to_string()),
+            "{name}: {:?}",
+            codes(name)
+        );
+    }
+    // Alone it may be a haematocrit: not read as a drug.
+    assert!(codes("HCT").is_empty());
+}
+
+#[test]
 fn us_and_uk_brands_of_diuretics_nifedipine_zolpidem_gabapentin_and_antihistamines_name_their_drug() {
     each_names_one_code(&[
         ("Midamor 5 mg", "C03DB01"),
