@@ -1175,3 +1175,40 @@ fn a_named_vitamin_b_links_its_statement_as_the_assessment_reads_a_considered_on
         Some("considering.vitamin_b")
     );
 }
+
+#[test]
+fn the_dvt_red_flag_answers_questions_about_a_clot_or_a_swollen_calf_not_about_stretching_by_day() {
+    // Its text says "do not stretch" and "the same day": it came first on stretching by day.
+    let ids = hit_ids("can I stretch during the day?");
+    assert!(!ids.iter().any(|id| id == "red_flag.possible_dvt"), "{ids:?}");
+    assert!(ids.iter().any(|id| id == "plan.nightly_stretching"), "{ids:?}");
+    for q in ["is it a blood clot?", "could this be DVT?", "my calf is swollen"] {
+        assert_eq!(first(q).as_deref(), Some("red_flag.possible_dvt"), "{q}");
+    }
+    // Massage is the patient's "rub the muscle" (the question was refused in that voice).
+    assert_eq!(
+        first("can I massage my calf?").as_deref(),
+        Some("plan.acute_cramp_relief")
+    );
+}
+
+#[test]
+fn a_question_about_blood_tests_alone_is_about_the_cramps_and_a_named_test_keeps_its_own_answer() {
+    // "do I need a blood test?" had the platelet count for quinine first.
+    for q in [
+        "do I need a blood test?",
+        "what labs should I order?",
+        "should I have bloods done?",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("conflict.electrolytes"), "{q}");
+    }
+    assert_eq!(
+        first("do I need a blood test for my thyroid?").as_deref(),
+        Some("lab.tsh")
+    );
+    assert_eq!(
+        first("do I need my potassium checked?").as_deref(),
+        Some("lab.potassium")
+    );
+    assert_eq!(first("What blood tests on quinine?").as_deref(), Some("lab.platelets"));
+}
