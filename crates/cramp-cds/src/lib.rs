@@ -527,12 +527,13 @@ fn order_cards(
         let mut case = record.case.clone();
         case.considering = vec![drug.clone()];
         let assessment = assess(kb, &case, aopts);
-        // The order's reasons: coded on it (reasonCode), or conditions of the chart it references
-        // (reasonReference). A reference the chart does not hold is an unknown reason.
+        // The order's reasons: coded on it (reasonCode) or contained in it, or conditions it
+        // references (reasonReference) in the chart or among the draft orders (a Condition sent
+        // with them, named by its urn:uuid). A reference neither holds is an unknown reason.
         let mut reasons = coded.clone();
         let mut unknown_reason = false;
         for r in refs {
-            match record.reason_condition(r) {
+            match record.reason_condition(r).or_else(|| drafts.reason_condition(r)) {
                 Some(c) => reasons.push(c.clone()),
                 None => unknown_reason = true,
             }

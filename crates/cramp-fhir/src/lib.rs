@@ -112,23 +112,30 @@ pub struct Mapped {
     /// For each drug in `case.considering`, the references its order gives as reasons
     /// (`reasonReference`), as sent: `Mapped::reason_condition` resolves them against a chart.
     pub considering_reason_refs: Vec<Vec<String>>,
-    /// Each Condition read that has an id and a code or text, by its id, whatever its status: what
-    /// an order's `reasonReference` may name.
+    /// Each Condition read that has an id or a `fullUrl` and a code or text, whatever its status:
+    /// what an order's `reasonReference` may name. Keyed by `Condition/{id}` and by its `fullUrl`
+    /// (a `urn:uuid:` of a transaction, or an absolute URL).
     pub condition_refs: Vec<(String, ConditionInput)>,
     /// Whether a QuestionnaireResponse to the cramp Questionnaire was read.
     pub questionnaire_answered: bool,
 }
 
 impl Mapped {
-    /// The chart's condition an order's `reasonReference` names ("Condition/1", or a full URL
-    /// ending so), if this chart holds it.
+    /// The condition an order's `reasonReference` names, if these resources hold it: by the
+    /// `fullUrl` it was sent with (`urn:uuid:…`), or as "Condition/1" (relative, or a full URL
+    /// ending so, a version (`/_history/2`) left off).
     pub fn reason_condition(&self, reference: &str) -> Option<&ConditionInput> {
+        let found = |key: &str| self.condition_refs.iter().find(|(k, _)| k == key).map(|(_, c)| c);
+        if let Some(c) = found(reference) {
+            return Some(c);
+        }
+        let reference = reference.split("/_history/").next().unwrap_or(reference);
         let mut parts = reference.trim_end_matches('/').rsplit('/');
         let (id, kind) = (parts.next()?, parts.next()?);
         if kind != "Condition" {
             return None;
         }
-        self.condition_refs.iter().find(|(r, _)| r == id).map(|(_, c)| c)
+        found(&format!("Condition/{id}"))
     }
 }
 
@@ -299,7 +306,7 @@ pub(crate) fn map_items<'a>(
         let label = it.label;
         match m.typed(&it.resource_type, &label, it.body) {
             Some(Typed::Patient(p)) => m.patient(&label, *p),
-            Some(Typed::Condition(c)) => m.condition(&label, *c),
+            Some(Typed::Condition(c)) => m.condition(&label, it.full_url.as_deref(), *c),
             Some(Typed::MedicationRequest(u)) => m.medication_use(&label, true, *u),
             Some(Typed::MedicationStatement(u)) => m.medication_use(&label, false, *u),
             Some(Typed::Observation(o)) => m.observation(&label, *o),
@@ -434,13 +441,17 @@ impl<'a> Mapper<'a, '_, '_> {
         }
     }
 
-    fn condition(&mut self, label: &str, c: Condition) {
+    fn condition(&mut self, label: &str, full_url: Option<&str>, c: Condition) {
         // What an order's reasonReference may name: only order hooks read it.
         if self.opts.keep_condition_refs
-            && let (Some(id), Some(code)) = (c.id.as_deref(), c.code.as_ref())
-            && let Some(read) = condition_of(code)
+            && let Some(read) = c.code.as_ref().and_then(condition_of)
         {
-            self.out.condition_refs.push((id.to_string(), read));
+            if let Some(id) = c.id.as_deref() {
+                self.out.condition_refs.push((format!("Condition/{id}"), read.clone()));
+            }
+            if let Some(url) = full_url {
+                self.out.condition_refs.push((url.to_string(), read));
+            }
         }
         const ACTIVE: &[&str] = &["active", "recurrence", "relapse"];
         const ENDED: &[&str] = &["inactive", "remission", "resolved"];
@@ -561,13 +572,19 @@ impl<'a> Mapper<'a, '_, '_> {
             ));
         }
         if considering {
-            let reasons = u.reason_code.iter().filter_map(condition_of).collect();
-            let refs = u
-                .reason_reference
-                .iter()
-                .filter_map(|r| r.reference.as_deref())
-                .map(str::to_string)
-                .collect();
+            let mut reasons: Vec<ConditionInput> = u.reason_code.iter().filter_map(condition_of).collect();
+            // A reason contained in the order ("#r1") is read here; any other is resolved against
+            // the chart by the caller (`Mapped::reason_condition`).
+            let mut refs = Vec::new();
+            for r in u.reason_reference.iter().filter_map(|r| r.reference.as_deref()) {
+                match r
+                    .strip_prefix('#')
+                    .and_then(|local| contained_condition(&u.contained, local))
+                {
+                    Some(c) => reasons.push(c),
+                    None => refs.push(r.to_string()),
+                }
+            }
             self.out.case.considering.push(drug);
             self.out.considering_from.push(label.to_string());
             self.out.considering_reasons.push(reasons);
@@ -885,6 +902,15 @@ fn condition_of(cc: &CodeableConcept<'_>) -> Option<ConditionInput> {
         unconfirmed: false,
     };
     (c.name.is_some() || c.icd10.is_some() || c.snomed.is_some()).then_some(c)
+}
+
+/// The Condition of a resource's `contained` with this local id, read as a condition (its code or
+/// text), whatever its status.
+fn contained_condition(contained: &[Value], local: &str) -> Option<ConditionInput> {
+    let c = contained.iter().find(|c| {
+        c.get("resourceType") == Some(&Value::from("Condition")) && c.get("id") == Some(&Value::from(local))
+    })?;
+    Condition::deserialize(c).ok()?.code.as_ref().and_then(condition_of)
 }
 
 /// A medicine as the case names it: its name, ATC and RxNorm codes.

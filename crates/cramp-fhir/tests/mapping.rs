@@ -777,4 +777,30 @@ fn a_draft_orders_reason_references_resolve_against_the_charts_conditions_whatev
     assert!(m.reason_condition("Observation/ms").is_none());
     // Not kept unless asked (only order hooks read them).
     assert!(read_with(&chart, false).unwrap().condition_refs.is_empty());
+    // A version is left off; a Condition is also found by the fullUrl it was sent with (a
+    // transaction names a new Condition by its urn:uuid), with or without an id.
+    assert!(m.reason_condition("Condition/ms/_history/2").is_some());
+    let uuid = "urn:uuid:5b2f6a1e-2c4d-4e8f-9a0b-1c2d3e4f5a6b";
+    let mut no_id = condition("x", None, None, "G35", "multiple sclerosis");
+    no_id.as_object_mut().unwrap().remove("id");
+    let sent = json!({ "resourceType": "Bundle", "type": "transaction",
+        "entry": [{ "fullUrl": uuid, "resource": no_id }] });
+    let m = case_from_bundle(&sent.to_string(), &opts).unwrap();
+    assert_eq!(m.reason_condition(uuid).and_then(|c| c.icd10.as_deref()), Some("G35"));
+}
+
+#[test]
+fn a_draft_orders_contained_reason_is_read_with_its_coded_reasons() {
+    let mut draft = med_request(
+        "d1",
+        "draft",
+        json!({ "system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": "1292", "display": "baclofen" }),
+    );
+    draft["contained"] = json!([condition("r1", None, None, "G35", "multiple sclerosis")]);
+    draft["reasonReference"] = json!([{ "reference": "#r1" }, { "reference": "#elsewhere" }]);
+    let drafts = read_with(&bundle(vec![draft]), true).unwrap();
+    assert_eq!(drafts.considering_reasons[0].len(), 1);
+    assert_eq!(drafts.considering_reasons[0][0].icd10.as_deref(), Some("G35"));
+    // A local reference to nothing contained stays a reference (unresolved: an unknown reason).
+    assert_eq!(drafts.considering_reason_refs, vec![vec!["#elsewhere".to_string()]]);
 }

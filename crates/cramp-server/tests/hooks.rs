@@ -1250,6 +1250,44 @@ async fn an_order_for_another_stated_indication_keeps_only_its_safety_cards() {
         let got = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
         assert_eq!(got.len(), expected, "{reference}: {got:?}");
     }
+    // A reference with its version, a Condition contained in the order ("#r1"), and a Condition sent
+    // with the draft orders under its urn:uuid (a transaction's reason) are read as that condition.
+    // A contained reason that may be cramps keeps the cards; a local reference to nothing contained
+    // is an unknown reason.
+    let spasticity = json!({ "resourceType": "Condition", "id": "r1",
+        "code": { "coding": [{ "system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "G35" }] } });
+    let night_spasms = json!({ "resourceType": "Condition", "id": "r1", "code": { "text": "night-time calf spasms" } });
+    for (reference, contained, bundled, expected) in [
+        ("Condition/G35/_history/3", None, None, 0),
+        ("#r1", Some(spasticity.clone()), None, 0),
+        ("#r1", Some(night_spasms), None, 1),
+        ("#r2", Some(spasticity.clone()), None, 1),
+        (
+            "urn:uuid:0d3b7c3e-5f0e-4a86-9d3c-2f1c8b6a7e11",
+            None,
+            Some(spasticity),
+            0,
+        ),
+    ] {
+        let mut req = ask("baclofen 10 mg", text("x"), vec![icd("G35")], vec![]);
+        let drafts = &mut req["context"]["draftOrders"];
+        let order = &mut drafts["entry"][0]["resource"];
+        order.as_object_mut().unwrap().remove("reasonCode");
+        order["reasonReference"] = json!([{ "reference": reference }]);
+        if let Some(c) = contained {
+            order["contained"] = json!([c]);
+        }
+        if let Some(c) = bundled {
+            drafts["entry"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({ "fullUrl": reference, "resource": c }));
+            // Only a condition the order names: the chart has no MS here.
+            req["prefetch"]["conditions"] = searchset(vec![]);
+        }
+        let got = cards(&post(&st, "/cds-services/cramp-order-review", &req).await);
+        assert_eq!(got.len(), expected, "{reference}: {got:?}");
+    }
     // A malformed reason (a string, one object instead of a list) does not drop the order: quinine
     // keeps its critical card, and a single reasonReference object is still read.
     for reason in [json!("malaria"), json!({ "text": "malaria" })] {
