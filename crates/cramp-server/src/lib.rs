@@ -209,15 +209,32 @@ fn audience(query: Option<&str>) -> Result<Audience, Problem> {
     Ok(audience)
 }
 
-/// The body as UTF-8 text, within the body limit (413 beyond it).
+/// The body as UTF-8 text, within the body limit (413 beyond it). A compressed body (any
+/// `Content-Encoding` but `identity`) is refused with 415, as RFC 9110 §15.5.16 asks of a server
+/// that does not decode it: read as it came, gzip was reported as text that is not UTF-8.
 async fn read_body(st: &AppState, headers: &HeaderMap, body: axum::body::Body) -> Result<String, Problem> {
+    if let Some(coding) = headers.get(header::CONTENT_ENCODING)
+        && !coding
+            .to_str()
+            .is_ok_and(|c| c.split(',').all(|c| c.trim().eq_ignore_ascii_case("identity")))
+    {
+        return Err(Problem::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported-content-encoding",
+            "Unsupported content encoding",
+            format!(
+                "`Content-Encoding: {}` is not accepted; send the body uncompressed",
+                String::from_utf8_lossy(coding.as_bytes())
+            ),
+        ));
+    }
     let limit = st.config.body_limit;
     let too_large = || {
         Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "too-large",
             "Request body too large",
-            format!("the case is larger than {limit} bytes; send one case per request"),
+            format!("the body is larger than {limit} bytes; send one case or entry per request"),
         )
     };
     if headers
@@ -244,11 +261,15 @@ async fn read_body(st: &AppState, headers: &HeaderMap, body: axum::body::Body) -
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
+    media_type(headers).is_some_and(|m| m == "application/json")
+}
+
+/// The request's media type, lowercased, without its parameters.
+fn media_type(headers: &HeaderMap) -> Option<String> {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
-        .is_some_and(|m| m == "application/json")
 }
 
 async fn assess(State(st): State<Arc<AppState>>, req: Request) -> Result<Response, Problem> {
@@ -256,12 +277,13 @@ async fn assess(State(st): State<Arc<AppState>>, req: Request) -> Result<Respons
     let (parts, body) = req.into_parts();
     let headers = &parts.headers;
     let audience = audience(parts.uri.query())?;
-    if !is_json(headers) {
+    // A case is JSON; a FHIR Bundle, accepted in its place, may come as FHIR's own JSON media type.
+    if !media_type(headers).is_some_and(|m| m == "application/json" || m == "application/fhir+json") {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
             "Unsupported media type",
-            "send the case as JSON with `Content-Type: application/json`",
+            "send the case as JSON with `Content-Type: application/json` (a FHIR Bundle may also come as `application/fhir+json`)",
         ));
     }
     let text = read_body(&st, headers, body).await?;

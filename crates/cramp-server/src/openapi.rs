@@ -305,8 +305,10 @@ fn document_core(kb_version: &str) -> Value {
                 "summary": "Assess one case (SPEC §3, or a FHIR R4 Bundle) and answer the assessment (SPEC §4)",
                 "parameters": [{ "name": "audience", "in": "query", "required": false,
                     "schema": strings(Audience::ALL.iter().map(|x| x.as_str())), "description": "Whose words; defaults to clinician. Both carry the same decisions." }],
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "oneOf": [
-                    { "$ref": "#/components/schemas/Case" }, { "$ref": "#/components/schemas/FhirBundle" } ] } } } },
+                "requestBody": { "required": true, "content": {
+                    "application/json": { "schema": { "oneOf": [
+                        { "$ref": "#/components/schemas/Case" }, { "$ref": "#/components/schemas/FhirBundle" } ] } },
+                    "application/fhir+json": { "schema": { "$ref": "#/components/schemas/FhirBundle" } } } },
                 "responses": {
                     "200": { "description": "The assessment", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Assessment" } } } },
                     "400": problem(), "413": problem(), "415": problem(), "422": problem(),

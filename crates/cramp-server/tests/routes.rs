@@ -123,6 +123,47 @@ async fn a_wrong_content_type_is_415() {
 }
 
 #[tokio::test]
+async fn a_fhir_bundle_may_come_as_fhir_json_and_a_compressed_body_is_415_naming_its_encoding() {
+    // FHIR's own JSON media type: the Bundle is read as a case is.
+    let bundle = r#"{"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": {"resourceType": "Patient", "gender": "female", "birthDate": "1958-04-02"}},
+        {"resource": {"resourceType": "Condition", "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "G47.62"}]}}}]}"#;
+    let req = Request::post("/api/v1/assess")
+        .header(header::CONTENT_TYPE, "application/fhir+json; fhirVersion=4.0")
+        .body(Body::from(bundle))
+        .unwrap();
+    let (status, ct, body) = call(req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(ct, "application/json");
+    // Sent compressed, the body used to be read as text that is not UTF-8 (400): the encoding is
+    // not accepted, and the answer says so. `identity` is no encoding.
+    for (coding, expected) in [
+        ("gzip", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        ("br", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+        ("identity", StatusCode::OK),
+    ] {
+        let req = Request::post("/api/v1/assess")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::CONTENT_ENCODING, coding)
+            .body(Body::from(CASE))
+            .unwrap();
+        let (status, ct, body) = call(req).await;
+        assert_eq!(status, expected, "{coding}: {body}");
+        if expected != StatusCode::OK {
+            assert_eq!(ct, "application/problem+json");
+            let detail = serde_json::from_str::<serde_json::Value>(&body).unwrap()["detail"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert!(
+                detail.contains(&format!("Content-Encoding: {coding}")) && detail.contains("uncompressed"),
+                "{detail}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn an_oversized_body_is_413() {
     let big = format!(
         "{{\"medications\": [{}]}}",
