@@ -440,3 +440,30 @@ async fn the_diary_page_carries_its_words_from_the_knowledge_base() {
         assert!(body.contains(label.as_str()), "warning sign {label:?} on the page");
     }
 }
+
+#[tokio::test]
+async fn the_about_page_says_what_is_kept_and_where_integrators_start() {
+    let (status, ct, body) = call(Request::get("/about").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(ct.starts_with("text/html"), "{ct}");
+    // It used to say "Nothing is stored", written before the diary and the CDS feedback existed.
+    assert!(!body.contains("Nothing is stored"));
+    for said in [
+        "What is kept",
+        "never stored",
+        "only as a hash",
+        "no patient identifier",
+        "never contain health data",
+        r#"href="/openapi.json""#,
+        r#"href="/cds-services""#,
+    ] {
+        assert!(body.contains(said), "{said}");
+    }
+    // Its figures are the knowledge base's own.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
+    let kb = KnowledgeBase::load(&cramp_wire::knowledge_dir::files(&root).unwrap()).unwrap();
+    assert!(
+        body.contains(&format!("holds {} statements", kb.entries.len())),
+        "entries"
+    );
+}
