@@ -65,6 +65,22 @@ pub struct SearchVocabulary {
     /// the child age (`thresholds.toml`) is read as naming a child.
     #[serde(default)]
     pub ages: Ages,
+    /// How a question says the asker already takes the drug it names, or asks about keeping or
+    /// stopping it: the drug's review statement, written for someone taking it, then keeps its
+    /// place before the statement not to start it.
+    #[serde(default)]
+    pub taking: Taking,
+}
+
+/// Phrases that say a drug is already taken (each matched with its stop words, stemmed as the
+/// entries are), unless the word just before the phrase is one of `not_after` ("can I take" asks
+/// whether to start: it is not "I take").
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Taking {
+    pub phrases: Vec<String>,
+    #[serde(default)]
+    pub not_after: Vec<String>,
 }
 
 /// How a question states an age (each phrase matched with its stop words, stemmed as the entries
@@ -518,6 +534,9 @@ pub struct Searcher {
     refusing: Vec<Vec<String>>,
     general: Vec<GeneralStems>,
     ages: AgeStems,
+    /// `taking`: its phrases, with their stop words (`English::phrase`), and the words that may
+    /// not come just before one.
+    taking: (Vec<Vec<String>>, HashSet<String>),
     ranking: Ranking,
 }
 
@@ -784,6 +803,10 @@ impl Searcher {
             })
             .collect();
 
+        let taking = (
+            phrases(&voc.taking.phrases),
+            phrases(&voc.taking.not_after).into_iter().flatten().collect(),
+        );
         let refusing = voc
             .warning_signs
             .iter()
@@ -811,6 +834,7 @@ impl Searcher {
             refusing,
             general,
             ages,
+            taking,
             ranking: voc.ranking.clone(),
         }
     }
@@ -1249,9 +1273,8 @@ impl Searcher {
                         && e.atc.as_deref().is_some_and(|a| crate::engine::compatible(a, code))
                         && doc.fits(&analysis)
                 });
-                if let Some(doc) = avoid
-                    && !hits.iter().any(|h| h.entry == doc.entry)
-                {
+                let Some(doc) = avoid else { continue };
+                if !hits.iter().any(|h| h.entry == doc.entry) {
                     if hits.len() >= r.max_statements {
                         hits.pop();
                     }
@@ -1265,6 +1288,32 @@ impl Searcher {
                         drug: None,
                         tier: None,
                     });
+                }
+                // Not to start it comes before the drug's review statement (written for someone
+                // taking it: "talk with your prescriber about stopping it"), unless the question
+                // says the asker takes it or asks about keeping or stopping it (`taking`):
+                // "can I take quinine?" was answered first with the review of quinine already
+                // taken. A warning sign stays first.
+                let review = |h: &Hit| named.groups.iter().any(|&g| kb.group_entry(g).index == h.entry);
+                let taking = || {
+                    let words = phrase.get_or_init(|| self.analyser.phrase(question));
+                    let (phrases, not_after) = &self.taking;
+                    phrases.iter().any(|t| {
+                        !t.is_empty()
+                            && words
+                                .windows(t.len())
+                                .enumerate()
+                                .any(|(at, w)| w == t.as_slice() && (at == 0 || !not_after.contains(&words[at - 1])))
+                    })
+                };
+                if let (Some(ri), Some(ai)) = (
+                    hits.iter().position(|h| review(h) && !first.contains(&h.entry)),
+                    hits.iter().position(|h| h.entry == doc.entry),
+                ) && ri < ai
+                    && !taking()
+                {
+                    let hit = hits.remove(ai);
+                    hits.insert(ri, hit);
                 }
             }
         }

@@ -613,7 +613,7 @@ fn magnesium_is_not_called_useless_in_pregnancy_nor_answered_for_kidney_disease(
 #[test]
 fn a_drug_misspelt_by_one_letter_is_that_drug_and_a_word_of_degree_is_no_subject() {
     // Read as the assessment reads a medication list: one edit, one drug, same first letter.
-    assert_eq!(first("is quinnine safe?").as_deref(), Some("review.quinine"));
+    assert_eq!(first("is quinnine safe?").as_deref(), Some("avoid.quinine"));
     assert_eq!(first("atorvastatine and cramps").as_deref(), Some("review.statin"));
     // A word the vocabulary uses is not taken for a brand one letter away ("oestrogen" and the
     // brand "Oestrogel").
@@ -1211,4 +1211,34 @@ fn a_question_about_blood_tests_alone_is_about_the_cramps_and_a_named_test_keeps
         Some("lab.potassium")
     );
     assert_eq!(first("What blood tests on quinine?").as_deref(), Some("lab.platelets"));
+}
+
+#[test]
+fn asking_whether_to_take_quinine_gets_not_to_start_it_first_and_a_user_gets_the_review_of_it() {
+    // "can I take quinine?" had the review of quinine already taken ("talk with your prescriber
+    // about stopping it") first. Where it is bought names no subject either (it was refused).
+    for q in [
+        "can I take quinine?",
+        "is quinine safe?",
+        "can I buy quinine online?",
+        "can i take quinine from the pharmacy",
+        "can I take tonic water for cramps?",
+    ] {
+        let ids = hit_ids(q);
+        assert_eq!(ids.first().map(String::as_str), Some("avoid.quinine"), "{q}: {ids:?}");
+        assert!(ids.iter().any(|id| id == "review.quinine"), "{q}: {ids:?}");
+    }
+    // Someone who takes it, or asks about keeping or stopping it: the review comes first.
+    for q in [
+        "I take Qualaquin, should I keep taking it?",
+        "I take quinine, should I stop it?",
+        "I'm on quinine, is that ok?",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("review.quinine"), "{q}");
+    }
+    // A warning sign stays first.
+    assert_eq!(
+        first("I'm pregnant and take quinine").as_deref(),
+        Some("red_flag.quinine_in_pregnancy")
+    );
 }
