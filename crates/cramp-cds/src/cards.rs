@@ -3,11 +3,11 @@
 //! omitted when empty; `summary` is always under 140 characters.
 
 use cramp_core::Assessment;
-use cramp_core::assessment::{ConsideredItem, Decision, RedFlag, ReviewItem};
+use cramp_core::assessment::{ConsideredItem, Decision, LabFinding, RedFlag, ReviewItem};
 use cramp_core::case::Case;
 use cramp_core::knowledge::{Entry, KnowledgeBase, SetId, topic};
 use cramp_core::template::fill;
-use cramp_core::vocab::{RedFlagId, Severity, Tier, Urgency};
+use cramp_core::vocab::{Audience, Interpretation, RedFlagId, Severity, Tier, Urgency};
 use cramp_fhir::Mapped;
 use cramp_fhir::resources::canonical;
 use cramp_wire::json::{Object, WriteJson};
@@ -591,6 +591,54 @@ pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -
             summary(&s.medication_review, &[("drugs", &names.join(", "))]),
             "info",
             topic::DRUG_INDUCED_CRAMP,
+            &why,
+            &entries,
+            true,
+        ));
+    }
+
+    // The results outside their range, as the assessment reads them, with the plan items that act
+    // on them (`cds.toml` `[results_card]`): what the results in hand show, before the work-up
+    // card's tests to order.
+    let out_of_range: Vec<&LabFinding<'_>> = a
+        .lab_findings
+        .iter()
+        .filter(|f| f.interpretation.is_some_and(|i| i != Interpretation::Normal))
+        .collect();
+    if let Some(first) = out_of_range.first() {
+        let tests: Vec<String> = out_of_range
+            .iter()
+            .map(|f| {
+                let i = f.interpretation.map_or("", |i| i.as_str());
+                let word = ctx
+                    .kb
+                    .wording
+                    .interpretation_words
+                    .get(i)
+                    .map_or(i, |p| p.clinician.as_str());
+                format!("{} {word}", f.display)
+            })
+            .collect();
+        let why: Vec<String> = out_of_range
+            .iter()
+            .map(|f| md(&cramp_wire::output::finding_text(a, f, Audience::Clinician, None)).into_owned())
+            .collect();
+        let mut entries: Vec<(&Entry, String)> = Vec::new();
+        for f in &out_of_range {
+            if !entries.iter().any(|(e, _)| e.id == f.entry.id) {
+                entries.push((f.entry, f.entry.clinician.clone()));
+            }
+        }
+        for p in a.plan.iter().filter(|p| ctx.kb.cds.results_card.plan.contains(&p.id)) {
+            if !entries.iter().any(|(e, _)| e.id == p.entry.id) {
+                entries.push((p.entry, p.entry.clinician.clone()));
+            }
+        }
+        cards.push(ctx.card(
+            first.entry,
+            summary(&s.results, &[("tests", &tests.join(", "))]),
+            "info",
+            topic::RESULTS,
             &why,
             &entries,
             true,

@@ -336,10 +336,51 @@ async fn patient_view_with_full_prefetch_gives_cited_cards_for_each_finding() {
         .find(|c| c["source"]["topic"]["code"] == "missing-workup")
         .unwrap();
     assert!(workup["detail"].as_str().unwrap().contains("Potassium"));
+    // The low potassium itself, as the assessment reads it, with the plan item that acts on it;
+    // before the work-up card (what the results show, then what to order).
+    let results = cards
+        .iter()
+        .position(|c| c["source"]["topic"]["code"] == "abnormal-results")
+        .expect("a results card");
+    assert!(results < topics.iter().position(|t| *t == "missing-workup").unwrap());
+    let results = &cards[results];
+    assert_eq!(results["indicator"], "info");
+    assert!(
+        results["summary"].as_str().unwrap().contains("Potassium low"),
+        "{results}"
+    );
+    let detail = results["detail"].as_str().unwrap();
+    assert!(detail.contains("Potassium 3.1 mmol/L: low"), "{detail}");
+    assert!(detail.contains("`plan.correct_electrolytes`"), "{detail}");
+    let links: Vec<&str> = results["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["url"].as_str().unwrap())
+        .collect();
+    assert!(
+        links
+            .iter()
+            .any(|u| u.ends_with("/knowledge/plan.correct_electrolytes")),
+        "{links:?}"
+    );
     // Every key was answered: nothing is listed as not sent.
     assert!(!r.body.contains("no result was sent"), "{}", r.body);
     // A red flag is never outranked: red-flag cards come first.
     assert_eq!(cards[0]["source"]["topic"]["code"], "red-flag");
+}
+
+#[tokio::test]
+async fn results_in_their_range_get_no_results_card() {
+    let st = state();
+    let mut p = full_prefetch();
+    p["potassium"] = searchset(vec![observation("2823-3", 4.2, "mmol/L")]);
+    let cards = cards(&post(&st, "/cds-services/cramp-patient-view", &request("patient-view", p)).await);
+    assert!(!cards.is_empty());
+    assert!(
+        !cards.iter().any(|c| c["source"]["topic"]["code"] == "abnormal-results"),
+        "{cards:?}"
+    );
 }
 
 #[tokio::test]

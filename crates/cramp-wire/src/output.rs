@@ -663,7 +663,9 @@ pub(crate) fn source_out<'a>(s: &'a Source, raw: Option<&'a RawValue>) -> Source
     }
 }
 
-fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience, cache: Option<&WireCache>) -> String {
+/// A result as the assessment reads it, in the audience's voice ("Potassium 3.2 mmol/L: low
+/// (against …)"); also the CDS results card's lines.
+pub fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience, cache: Option<&WireCache>) -> String {
     let w = &a.kb.wording;
     let t = &w.templates;
     let value = Num(f.value).text();

@@ -12,6 +12,8 @@ pub struct CardSummaries {
     pub quinine_taken: String,
     pub medication_review: String,
     pub workup: String,
+    /// The results outside their range (`patient-view`).
+    pub results: String,
     pub assessment: String,
     pub questions: String,
     pub order_avoid: String,
@@ -24,13 +26,14 @@ pub struct CardSummaries {
 }
 
 impl CardSummaries {
-    pub fn all(&self) -> [(&'static str, &str); 11] {
+    pub fn all(&self) -> [(&'static str, &str); 12] {
         [
             ("questions", &self.questions),
             ("red_flag", &self.red_flag),
             ("quinine_taken", &self.quinine_taken),
             ("medication_review", &self.medication_review),
             ("workup", &self.workup),
+            ("results", &self.results),
             ("assessment", &self.assessment),
             ("order_avoid", &self.order_avoid),
             ("order_avoid_no_cramps", &self.order_avoid_no_cramps),
@@ -89,9 +92,18 @@ pub struct OrderReasons {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct ResultsCard {
+    pub plan: Vec<crate::vocab::PlanId>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CdsWording {
     pub source_label: String,
     pub summaries: CardSummaries,
+    /// The plan items that act on a result outside its range, shown on the results card when the
+    /// assessment gives them (`cds.toml` `[results_card]`).
+    pub results_card: ResultsCard,
     pub order_summary_by_entry: HashMap<String, String>,
     pub order_reasons: OrderReasons,
     pub labels: CardLabels,
@@ -126,6 +138,7 @@ pub mod topic {
     pub const QUININE_SAFETY: &str = "quinine-safety";
     pub const DRUG_INDUCED_CRAMP: &str = "drug-induced-cramp";
     pub const MISSING_WORKUP: &str = "missing-workup";
+    pub const RESULTS: &str = "abnormal-results";
     pub const ASSESSMENT: &str = "assessment";
     pub const ORDER_REVIEW: &str = "order-review";
     pub const ALL: &[&str] = &[
@@ -133,6 +146,7 @@ pub mod topic {
         QUININE_SAFETY,
         DRUG_INDUCED_CRAMP,
         MISSING_WORKUP,
+        RESULTS,
         ASSESSMENT,
         ORDER_REVIEW,
     ];
