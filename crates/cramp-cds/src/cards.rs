@@ -623,17 +623,8 @@ pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -
             .iter()
             .map(|f| md(&cramp_wire::output::finding_text(a, f, Audience::Clinician, None)).into_owned())
             .collect();
-        let mut entries: Vec<(&Entry, String)> = Vec::new();
-        for f in &out_of_range {
-            if !entries.iter().any(|(e, _)| e.id == f.entry.id) {
-                entries.push((f.entry, f.entry.clinician.clone()));
-            }
-        }
-        for p in a.plan.iter().filter(|p| ctx.kb.cds.results_card.plan.contains(&p.id)) {
-            if !entries.iter().any(|(e, _)| e.id == p.entry.id) {
-                entries.push((p.entry, p.entry.clinician.clone()));
-            }
-        }
+        let acting = a.plan.iter().filter(|p| ctx.kb.cds.results_card.plan.contains(&p.id));
+        let entries = each_once(out_of_range.iter().map(|f| f.entry).chain(acting.map(|p| p.entry)));
         cards.push(ctx.card(
             first.entry,
             summary(&s.results, &[("tests", &tests.join(", "))]),
@@ -655,12 +646,7 @@ pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -
                 format!("{} ({}): {}", md(l.display), l.loinc, md(&reasons.join("; ")))
             })
             .collect();
-        let mut entries: Vec<(&Entry, String)> = Vec::new();
-        for l in &a.labs {
-            if !entries.iter().any(|(e, _)| e.id == l.entry.id) {
-                entries.push((l.entry, l.entry.clinician.clone()));
-            }
-        }
+        let entries = each_once(a.labs.iter().map(|l| l.entry));
         cards.push(ctx.card(
             first.entry,
             summary(&s.workup, &[("tests", &tests.join(", "))]),
@@ -710,6 +696,17 @@ pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -
     }
     cards.push(card);
     cards
+}
+
+/// Each entry once, in order, with its clinician text: what a card lists several items of cites.
+fn each_once<'kb>(entries: impl Iterator<Item = &'kb Entry>) -> Vec<(&'kb Entry, String)> {
+    let mut out: Vec<(&Entry, String)> = Vec::new();
+    for e in entries {
+        if !out.iter().any(|(seen, _)| seen.id == e.id) {
+            out.push((e, e.clinician.clone()));
+        }
+    }
+    out
 }
 
 /// One red flag: its title and urgency, the data that raised it, its statement.
