@@ -1242,3 +1242,11 @@ fn asking_whether_to_take_quinine_gets_not_to_start_it_first_and_a_user_gets_the
         Some("red_flag.quinine_in_pregnancy")
     );
 }
+
+#[test]
+fn laba_is_the_long_acting_beta_agonist_of_its_statement() {
+    // "LABA cramps evidence" was refused: the statement says "long-acting beta-agonists".
+    for q in ["LABA cramps evidence", "do LABAs cause cramps?"] {
+        assert_eq!(first(q).as_deref(), Some("review.laba"), "{q}");
+    }
+}
