@@ -214,9 +214,11 @@ fn audience(query: Option<&str>) -> Result<Audience, Problem> {
 /// that does not decode it: read as it came, gzip was reported as text that is not UTF-8.
 async fn read_body(st: &AppState, headers: &HeaderMap, body: axum::body::Body) -> Result<String, Problem> {
     if let Some(coding) = headers.get(header::CONTENT_ENCODING)
-        && !coding
-            .to_str()
-            .is_ok_and(|c| c.split(',').all(|c| c.trim().eq_ignore_ascii_case("identity")))
+        && !coding.to_str().is_ok_and(|c| {
+            c.split(',')
+                .map(str::trim)
+                .all(|c| c.is_empty() || c.eq_ignore_ascii_case("identity"))
+        })
     {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
