@@ -608,15 +608,12 @@ pub(crate) fn patient_view(ctx: &Ctx<'_>, mapped: &Mapped, a: &Assessment<'_>) -
     if let Some(first) = out_of_range.first() {
         let tests: Vec<String> = out_of_range
             .iter()
-            .map(|f| {
-                let i = f.interpretation.map_or("", |i| i.as_str());
+            .filter_map(|f| {
                 let word = ctx
                     .kb
                     .wording
-                    .interpretation_words
-                    .get(i)
-                    .map_or(i, |p| p.clinician.as_str());
-                format!("{} {word}", f.display)
+                    .interpretation_word(f.interpretation?, Audience::Clinician);
+                Some(format!("{} {word}", f.display))
             })
             .collect();
         let why: Vec<String> = out_of_range

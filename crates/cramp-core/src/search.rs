@@ -534,10 +534,29 @@ pub struct Searcher {
     refusing: Vec<Vec<String>>,
     general: Vec<GeneralStems>,
     ages: AgeStems,
-    /// `taking`: its phrases, with their stop words (`English::phrase`), and the words that may
-    /// not come just before one.
-    taking: (Vec<Vec<String>>, HashSet<String>),
+    taking: TakingStems,
     ranking: Ranking,
+}
+
+/// `taking` as stems: its phrases with their stop words (`English::phrase`), and the words that
+/// may not come just before one.
+#[derive(Debug)]
+struct TakingStems {
+    phrases: Vec<Vec<String>>,
+    not_after: HashSet<String>,
+}
+
+impl TakingStems {
+    /// Whether a question (its stems with stop words) says the drug is taken, or asks about
+    /// keeping or stopping it.
+    fn said(&self, words: &[String]) -> bool {
+        self.phrases.iter().filter(|t| !t.is_empty()).any(|t| {
+            words
+                .windows(t.len())
+                .enumerate()
+                .any(|(at, w)| w == t.as_slice() && (at == 0 || !self.not_after.contains(&words[at - 1])))
+        })
+    }
 }
 
 /// `ages` as stems (with their stop words, as `English::phrase` reads the question).
@@ -803,10 +822,10 @@ impl Searcher {
             })
             .collect();
 
-        let taking = (
-            phrases(&voc.taking.phrases),
-            phrases(&voc.taking.not_after).into_iter().flatten().collect(),
-        );
+        let taking = TakingStems {
+            phrases: phrases(&voc.taking.phrases),
+            not_after: phrases(&voc.taking.not_after).into_iter().flatten().collect(),
+        };
         let refusing = voc
             .warning_signs
             .iter()
@@ -1295,17 +1314,7 @@ impl Searcher {
                 // "can I take quinine?" was answered first with the review of quinine already
                 // taken. A warning sign stays first.
                 let review = |h: &Hit| named.groups.iter().any(|&g| kb.group_entry(g).index == h.entry);
-                let taking = || {
-                    let words = phrase.get_or_init(|| self.analyser.phrase(question));
-                    let (phrases, not_after) = &self.taking;
-                    phrases.iter().any(|t| {
-                        !t.is_empty()
-                            && words
-                                .windows(t.len())
-                                .enumerate()
-                                .any(|(at, w)| w == t.as_slice() && (at == 0 || !not_after.contains(&words[at - 1])))
-                    })
-                };
+                let taking = || self.taking.said(phrase.get_or_init(|| self.analyser.phrase(question)));
                 if let (Some(ri), Some(ai)) = (
                     hits.iter().position(|h| review(h) && !first.contains(&h.entry)),
                     hits.iter().position(|h| h.entry == doc.entry),

@@ -340,8 +340,7 @@ fn read_without_bad_members<'a>(resource_type: &str, raw: &str) -> Option<(Typed
                     _ => None,
                 })?;
                 value.as_object_mut()?.remove(&member)?;
-                let why = e.to_string();
-                dropped.push((member, why.split(" at line ").next().unwrap_or(&why).to_string()));
+                dropped.push((member, without_position(&e.to_string()).to_string()));
             }
         }
     }
@@ -396,7 +395,7 @@ impl<'a> Mapper<'a, '_, '_> {
                     return Some(t);
                 }
                 let msg = e.to_string();
-                let msg = msg.split(" at line ").next().unwrap_or(&msg);
+                let msg = without_position(&msg);
                 self.note(format!("{at} ({label}) could not be read ({msg}); it was ignored"));
                 None
             }
@@ -577,10 +576,10 @@ impl<'a> Mapper<'a, '_, '_> {
             // the chart by the caller (`Mapped::reason_condition`).
             let mut refs = Vec::new();
             for r in u.reason_reference.iter().filter_map(|r| r.reference.as_deref()) {
-                match r
+                let local = r
                     .strip_prefix('#')
-                    .and_then(|local| contained_condition(&u.contained, local))
-                {
+                    .and_then(|l| contained_resource(&u.contained, "Condition", l));
+                match local.and_then(|c| Condition::deserialize(c).ok()?.code.as_ref().and_then(condition_of)) {
                     Some(c) => reasons.push(c),
                     None => refs.push(r.to_string()),
                 }
@@ -597,9 +596,7 @@ impl<'a> Mapper<'a, '_, '_> {
     fn referenced_medication(&self, r: &Reference, contained: &[Value]) -> Option<DrugInput> {
         let reference = r.reference.as_deref()?;
         if let Some(local) = reference.strip_prefix('#') {
-            let m = contained.iter().find(|c| {
-                c.get("resourceType") == Some(&Value::from("Medication")) && c.get("id") == Some(&Value::from(local))
-            })?;
+            let m = contained_resource(contained, "Medication", local)?;
             return Medication::deserialize(m).ok()?.code.as_ref().map(drug_of);
         }
         let id = reference.strip_prefix("Medication/");
@@ -904,13 +901,17 @@ fn condition_of(cc: &CodeableConcept<'_>) -> Option<ConditionInput> {
     (c.name.is_some() || c.icd10.is_some() || c.snomed.is_some()).then_some(c)
 }
 
-/// The Condition of a resource's `contained` with this local id, read as a condition (its code or
-/// text), whatever its status.
-fn contained_condition(contained: &[Value], local: &str) -> Option<ConditionInput> {
-    let c = contained.iter().find(|c| {
-        c.get("resourceType") == Some(&Value::from("Condition")) && c.get("id") == Some(&Value::from(local))
-    })?;
-    Condition::deserialize(c).ok()?.code.as_ref().and_then(condition_of)
+/// The resource of this type and local id in a resource's `contained` (what "#id" names).
+fn contained_resource<'v>(contained: &'v [Value], resource_type: &str, local: &str) -> Option<&'v Value> {
+    contained.iter().find(|c| {
+        c.get("resourceType").and_then(Value::as_str) == Some(resource_type)
+            && c.get("id").and_then(Value::as_str) == Some(local)
+    })
+}
+
+/// A serde error message without its " at line …, column …" (the caller names the element).
+fn without_position(msg: &str) -> &str {
+    msg.split(" at line ").next().unwrap_or(msg)
 }
 
 /// A medicine as the case names it: its name, ATC and RxNorm codes.

@@ -691,11 +691,7 @@ pub fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience, 
             )
         }
         (Some(i), basis) => {
-            let word = w
-                .interpretation_words
-                .get(i.as_str())
-                .map(|p| p.text(audience))
-                .unwrap_or(i.as_str());
+            let word = w.interpretation_word(*i, audience);
             let basis_text = match basis {
                 Basis::LabRange { low, high, unit } => {
                     let (l, h) = fmt_range(*low, *high);

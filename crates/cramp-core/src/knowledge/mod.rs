@@ -240,6 +240,16 @@ pub struct Wording {
     pub because: HashMap<String, Phrase>,
 }
 
+impl Wording {
+    /// A result's reading in the audience's words ("below the usual range"), or its SPEC §4 code
+    /// when the file has none.
+    pub fn interpretation_word(&self, i: Interpretation, audience: Audience) -> &str {
+        self.interpretation_words
+            .get(i.as_str())
+            .map_or(i.as_str(), |p| p.text(audience))
+    }
+}
+
 /// The referral in words (`wording.toml` `[referral]`): a sentence per voice.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
