@@ -125,6 +125,13 @@ function el(tag, attrs, ...children) {
 
 // An enumeration value in running text ("very_low") reads as words ("very low").
 const words = (v) => String(v).replaceAll("_", " ");
+// Words from the knowledge base for codes of the answer, per voice (the page carries them).
+const PAGE_WORDS = JSON.parse(document.getElementById("page-words").textContent);
+// A source's kind ("rct") in the voice's words ("randomised trial").
+const kindWord = (kind, voice) => PAGE_WORDS.source_kinds[voice]?.[kind] ?? words(kind);
+// A source in the list under a result or an answer: its id (a link to its page), citation, kind and year.
+const sourceItem = (s, voice) =>
+  el("li", null, el("a", { href: "/knowledge/" + encodeURIComponent(s.id) }, s.id), `: ${s.citation} (${kindWord(s.kind, voice)}, ${s.year})`);
 
 function status(s) {
   if (s === "approved") return null;
@@ -173,7 +180,7 @@ function render(a) {
     el("p", null, ref.recommended && clinician ? `${ref.urgency}: ${ref.to.map(words).join(", ")}` : ref.text)));
   result.append(section(t("Questions to answer", "Questions that would help"), a.questions, (q) => el("li", null, q.text)));
   result.append(section(t("Plan", "What to do"), a.plan, (p) =>
-    el("li", null, p.text, " ", el("span", { class: "meta" }, `${clinician ? p.tier + ", " : ""}certainty ${words(p.certainty)}`), " ", status(p.review_status), cites(p))));
+    el("li", null, p.text, " ", el("span", { class: "meta" }, `${clinician ? words(p.tier) + ", " : ""}certainty ${words(p.certainty)}`), " ", status(p.review_status), cites(p))));
   result.append(section(t("Medication options", "Medicines your clinician may consider"), a.medication_options, (o) =>
     el("li", null, el("strong", null, o.display + ": "), o.text, clinician && o.dosing ? el("span", { class: "dosing" }, " Dosing: " + o.dosing) : null, " ", status(o.review_status), cites(o))));
   // Items of one statement side by side (the Beers relaxants, one per ATC group) are read once.
@@ -198,8 +205,7 @@ function render(a) {
   result.append(section(t("Where the evidence conflicts", "Where the research disagrees"), a.evidence_conflicts, (c) =>
     el("li", null, c.text, " ", status(c.review_status), cites(c))));
   result.append(section(t("Input warnings", "Notes on what was entered (your clinician can read them)"), a.input_warnings, (w) => el("li", null, w)));
-  result.append(section("Sources", a.sources, (s) =>
-    el("li", null, el("a", { href: "/knowledge/" + encodeURIComponent(s.id) }, s.id), `: ${s.citation} (${s.kind}, ${s.year})`)));
+  result.append(section("Sources", a.sources, (s) => sourceItem(s, a.audience)));
   result.append(el("p", { class: "meta" }, `knowledge base ${a.kb_version}, engine ${a.engine_version}`));
   result.append(el("button", { type: "button", id: "print", class: "print" }, "Print"));
   document.getElementById("print").addEventListener("click", () => window.print());
@@ -254,7 +260,7 @@ function renderAnswer(a) {
     answerBox.append(ol);
     const sources = el("ul", { class: "answer-sources" });
     for (const s of a.sources) {
-      sources.append(el("li", null, el("a", { href: "/knowledge/" + encodeURIComponent(s.id) }, s.id), `: ${s.citation} (${s.kind}, ${s.year})`));
+      sources.append(sourceItem(s, a.audience));
     }
     answerBox.append(el("h3", null, "Sources"), sources);
   }

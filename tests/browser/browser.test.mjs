@@ -61,6 +61,10 @@ test("a clinician gets a cited assessment", async () => {
   assert.match(text, /certainty low/);
   assert.ok(await p.locator('#result a[href="/knowledge/R-Garr2012"]').count() > 0, "cites R-Garr2012");
   assert.ok(await p.locator("#result .badge.in_review").count() > 0, "shows in-review items");
+  // Codes of the answer read as words: a plan item's tier, a source's kind.
+  assert.match(text, /first line, certainty/);
+  assert.doesNotMatch(text, /first_line|systematic_review|regulator_notice/);
+  assert.match(text, /\(randomised controlled trial, 2012\)/);
   await noSeriousViolations(p, "the clinician result");
   await p.screenshot({ path: `${SHOTS}/clinician-result.png`, fullPage: true });
   await p.context().close();
@@ -93,6 +97,10 @@ test("a patient on a phone reads plain words that open with the notice", async (
   assert.match(beers, /^Carisoprodol or methocarbamol; Chlorzoxazone.*; Orphenadrine; Cyclobenzaprine: /);
   assert.doesNotMatch(beers, /ATC|M03B/, "no ATC codes in the patient voice");
   assert.equal(await p.locator("#result li.avoid", { hasText: "over 65 are advised to avoid" }).count(), 1);
+  // A source's kind reads as words in the patient's voice, not as its code.
+  const sources = await p.locator("#result section.block", { hasText: "Sources" }).last().textContent();
+  assert.match(sources, /\(randomised trial, 2012\)/);
+  assert.doesNotMatch(sources, /\(rct,|systematic_review|regulator_notice/);
   await noSeriousViolations(p, "the patient result");
   await p.screenshot({ path: `${SHOTS}/patient-result-phone.png`, fullPage: true });
   await p.context().close();

@@ -119,12 +119,12 @@ fn entry_page(kb: &KnowledgeBase, e: &Entry) -> String {
     }
     b.push_str("<h2>Sources</h2>\n");
     for s in e.sources.iter().filter_map(|s| kb.source(s)) {
-        b.push_str(&source_block(s));
+        b.push_str(&source_block(kb, s));
     }
     layout(kb, &e.id, &b)
 }
 
-fn source_block(s: &Source) -> String {
+fn source_block(kb: &KnowledgeBase, s: &Source) -> String {
     let kind = if s.passage_verbatim {
         "Quote (verbatim)"
     } else {
@@ -138,7 +138,9 @@ fn source_block(s: &Source) -> String {
         "<section class=\"block\"><h3><a href=\"/knowledge/{id}\">{id}</a></h3><p>{citation}{link}</p><p class=\"meta\">{kind_}, {year}; where: {locator}; verified [{mark}]</p><p><strong>{kind}:</strong></p><blockquote>{passage}</blockquote></section>\n",
         id = esc(&s.id),
         citation = esc(&s.citation),
-        kind_ = esc(s.kind.as_str()),
+        kind_ = esc(kb
+            .wording
+            .source_kind_word(s.kind.as_str(), cramp_core::vocab::Audience::Clinician)),
         year = s.year,
         locator = esc(&s.locator),
         mark = esc(s.verification.as_str()),
@@ -148,7 +150,7 @@ fn source_block(s: &Source) -> String {
 
 fn source_page(kb: &KnowledgeBase, s: &Source) -> String {
     let mut b = format!("<h1>{}</h1>\n", esc(&s.id));
-    b.push_str(&source_block(s));
+    b.push_str(&source_block(kb, s));
     b.push_str("<h2>Statements that cite it</h2>\n<ul>\n");
     for e in kb.entries.iter().filter(|e| e.sources.iter().any(|x| x == &s.id)) {
         b.push_str(&format!(
@@ -241,11 +243,28 @@ impl Pages {
         })
         .to_string()
         .replace("</", "<\\/");
+        // Words app.js shows for codes of the answer (a source's kind), per voice.
+        let kinds = |a: cramp_core::vocab::Audience| {
+            cramp_core::vocab::SourceKind::ALL
+                .iter()
+                .map(|k| (k.as_str(), kb.wording.source_kind_word(k.as_str(), a)))
+                .collect::<std::collections::BTreeMap<_, _>>()
+        };
+        let page_words = serde_json::json!({
+            "source_kinds": {
+                "clinician": kinds(cramp_core::vocab::Audience::Clinician),
+                "patient": kinds(cramp_core::vocab::Audience::Patient),
+            },
+        })
+        .to_string()
+        .replace("</", "<\\/");
+        let mut index_vars = vars.to_vec();
+        index_vars.push(("page_words", page_words));
         let mut diary_vars = vars.to_vec();
         diary_vars.push(("warning_signs", signs));
         diary_vars.push(("diary_words", words));
         Pages {
-            index: fill(INDEX, &vars),
+            index: fill(INDEX, &index_vars),
             diary: fill(DIARY, &diary_vars),
             about: layout(kb, "About", &fill(ABOUT, &vars)),
             knowledge_index: knowledge_index(kb),

@@ -468,3 +468,30 @@ async fn the_about_page_says_what_is_kept_and_where_integrators_start() {
         "entries"
     );
 }
+
+#[tokio::test]
+async fn a_source_s_kind_is_shown_in_words_on_its_page_and_the_web_page_carries_the_words() {
+    // The JSON keeps SPEC §4's codes (`rct`); people reading a citation get words.
+    let (status, _, body) = call(get("/knowledge/R-Hall2012")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("randomised controlled trial, 2012"), "{body}");
+    let (_, _, body) = call(get("/knowledge/R-FDA2010")).await;
+    assert!(body.contains("regulator&#39;s notice, 2010"), "{body}");
+    assert!(!body.contains("regulator_notice"));
+    // The page's script reads the words of both voices from a JSON element, one per source kind.
+    let (status, _, body) = call(get("/")).await;
+    assert_eq!(status, StatusCode::OK);
+    let json = body
+        .split_once(r#"<script type="application/json" id="page-words">"#)
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(json, _)| json)
+        .expect("the page words");
+    let words: serde_json::Value = serde_json::from_str(json).unwrap();
+    for kind in cramp_core::vocab::SourceKind::ALL {
+        for voice in ["clinician", "patient"] {
+            let w = words["source_kinds"][voice][kind.as_str()].as_str().unwrap();
+            assert!(!w.is_empty() && !w.contains('_'), "{voice} {}: {w}", kind.as_str());
+        }
+    }
+    assert_eq!(words["source_kinds"]["patient"]["rct"], "randomised trial");
+}

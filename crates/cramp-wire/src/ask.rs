@@ -4,6 +4,7 @@
 use crate::output::{SourceOut, source_out};
 use crate::report::Style;
 use cramp_core::KnowledgeBase;
+use cramp_core::knowledge::Wording;
 use cramp_core::search::{AskResult, Searcher};
 use cramp_core::vocab::Audience;
 use serde::Serialize;
@@ -116,8 +117,14 @@ pub fn answer<'a>(kb: &'a KnowledgeBase, searcher: &Searcher, question: &'a str,
     }
 }
 
-/// The answer as text or Markdown, for a terminal or a document.
-pub fn render(a: &AskOut<'_>, style: Style) -> String {
+/// The answer as text or Markdown, for a terminal or a document. `words` is the knowledge base's
+/// wording (a source's kind in words).
+pub fn render(a: &AskOut<'_>, words: &Wording, style: Style) -> String {
+    let audience = if a.audience == "patient" {
+        Audience::Patient
+    } else {
+        Audience::Clinician
+    };
     let mut o = String::new();
     let b = |s: &str| match style {
         Style::Markdown => format!("**{s}**"),
@@ -145,7 +152,13 @@ pub fn render(a: &AskOut<'_>, style: Style) -> String {
         let url = s.url.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
         o.push_str(&format!(
             "- [{}] {} ({}, {}). {}: \"{}\"{}\n",
-            s.id, s.citation, s.kind, s.year, s.locator, s.quote, url
+            s.id,
+            s.citation,
+            words.source_kind_word(s.kind, audience),
+            s.year,
+            s.locator,
+            s.quote,
+            url
         ));
     }
     o.push_str(&format!("\nknowledge base {}\n", a.kb_version));

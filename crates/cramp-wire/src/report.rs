@@ -2,6 +2,8 @@
 //! wire shape as the JSON so both say the same thing.
 
 use crate::output::{AssessmentOut, AvoidOut};
+use cramp_core::knowledge::Wording;
+use cramp_core::vocab::Audience;
 use std::fmt::Write;
 
 /// Report flavour.
@@ -49,8 +51,14 @@ fn cite(sources: &[String]) -> String {
 
 /// Renders the report. The clinician report shows codes, tiers and certainty; the patient report
 /// the same items in their plain text. Both keep every citation and mark what is not yet approved.
-pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
+/// `words` is the knowledge base's wording (a source's kind in words).
+pub fn render(a: &AssessmentOut<'_>, words: &Wording, style: Style) -> String {
     let clinician = a.audience == "clinician";
+    let audience = if clinician {
+        Audience::Clinician
+    } else {
+        Audience::Patient
+    };
     let pick = |c: &'static str, p: &'static str| if clinician { c } else { p };
     let mut w = W {
         out: String::new(),
@@ -280,7 +288,11 @@ pub fn render(a: &AssessmentOut<'_>, style: Style) -> String {
         let url = s.url.as_deref().map(|u| format!(" {u}")).unwrap_or_default();
         w.item(&format!(
             "{}: {} ({}, {}; {}){url}",
-            s.id, s.citation, s.kind, s.year, s.locator
+            s.id,
+            s.citation,
+            words.source_kind_word(s.kind, audience),
+            s.year,
+            s.locator
         ));
     }
     let _ = write!(

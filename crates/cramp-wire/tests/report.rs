@@ -9,7 +9,7 @@ use cramp_wire::{Style, parse_case, render, to_wire};
 fn report(case: &str, audience: Audience, style: Style) -> String {
     let kb = common::kb();
     let a = assess(kb, &parse_case(case).unwrap(), AssessOptions::default());
-    render(&to_wire(&a, audience, None), style).replace(&kb.kb_version, "<kb_version>")
+    render(&to_wire(&a, audience, None), &kb.wording, style).replace(&kb.kb_version, "<kb_version>")
 }
 
 const OLDER_ADULT_ON_THIAZIDE: &str = r#"{"patient": {"age": 74, "sex": "female"},

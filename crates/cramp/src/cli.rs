@@ -355,8 +355,8 @@ fn run_assess(knowledge: &Option<PathBuf>, args: AssessArgs) -> Result<Exit, Cli
             s.push('\n');
             s
         }
-        Format::Text => render(&wire, Style::Text),
-        Format::Markdown => render(&wire, Style::Markdown),
+        Format::Text => render(&wire, &kb.wording, Style::Text),
+        Format::Markdown => render(&wire, &kb.wording, Style::Markdown),
     };
     write_out(&out)?;
     Ok(Exit::Success)
@@ -377,8 +377,8 @@ fn run_ask(knowledge: &Option<PathBuf>, args: AskArgs) -> Result<Exit, CliError>
             s.push('\n');
             s
         }
-        Format::Text => cramp_wire::ask::render(&out, Style::Text),
-        Format::Markdown => cramp_wire::ask::render(&out, Style::Markdown),
+        Format::Text => cramp_wire::ask::render(&out, &kb.wording, Style::Text),
+        Format::Markdown => cramp_wire::ask::render(&out, &kb.wording, Style::Markdown),
     };
     write_out(&text)?;
     Ok(Exit::Success)

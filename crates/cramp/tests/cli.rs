@@ -329,6 +329,40 @@ fn kb_check_fails_when_an_order_reason_names_no_avoid_entry_or_a_word_is_not_low
 }
 
 #[test]
+fn kb_check_fails_when_a_source_kind_has_no_words_and_reports_show_the_words() {
+    let kb = knowledge_copy("source-kinds");
+    edit(
+        &kb.join("wording.toml"),
+        "rct = { clinician = \"randomised controlled trial\", patient = \"randomised trial\" }\n",
+        "rtc = { clinician = \"randomised controlled trial\", patient = \"randomised trial\" }\n",
+    );
+    let o = kb_check(&kb);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("no words for the source kind rct"), "{out}");
+    assert!(out.contains("rtc is not a source kind"), "{out}");
+    // The text report and a follow-up answer cite a trial in words, in each voice.
+    let o = cramp(&["assess", "-", "--format", "text"], Some(TYPICAL));
+    assert!(
+        stdout(&o).contains("(randomised controlled trial, 2012;"),
+        "{}",
+        stdout(&o)
+    );
+    let o = cramp(
+        &["assess", "-", "--audience", "patient", "--format", "text"],
+        Some(TYPICAL),
+    );
+    assert!(stdout(&o).contains("(randomised trial, 2012;"), "{}", stdout(&o));
+    assert!(!stdout(&o).contains("systematic_review"));
+    let o = cramp(&["ask", "--format", "text", "does", "stretching", "help?"], None);
+    assert!(
+        stdout(&o).contains("(randomised controlled trial, 2012)"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
 fn kb_check_fails_on_a_rule_in_code_without_a_knowledge_entry_and_a_malformed_code() {
     let kb = knowledge_copy("missing-rule");
     edit(

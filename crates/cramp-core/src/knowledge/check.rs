@@ -246,6 +246,7 @@ pub(super) fn check(kb: &KnowledgeBase, as_of: Option<Date>) -> CheckReport {
     check_form(kb, &mut r);
     check_search(kb, &mut r);
     check_referral_words(kb, &mut r);
+    check_source_kind_words(kb, &mut r);
     check_diary(kb, &mut r);
     let published = &kb.trial.published_effect;
     for id in published.sources.iter().chain([&published.source]) {
@@ -330,6 +331,33 @@ fn check_referral_words(kb: &KnowledgeBase, r: &mut CheckReport) {
                 format!("no words for the urgency {}", u.as_str()),
             );
         }
+    }
+}
+
+/// wording.toml `[source_kinds]`: words for every source kind of SPEC §4, and for nothing else.
+fn check_source_kind_words(kb: &KnowledgeBase, r: &mut CheckReport) {
+    let w = &kb.wording.source_kinds;
+    for k in crate::vocab::SourceKind::ALL {
+        if !w.contains_key(k.as_str()) {
+            r.error(
+                "wording.toml source_kinds",
+                format!("no words for the source kind {}", k.as_str()),
+            );
+        }
+    }
+    let mut unknown: Vec<&String> = w
+        .keys()
+        .filter(|k| crate::vocab::SourceKind::parse(k).is_none())
+        .collect();
+    unknown.sort();
+    for k in unknown {
+        r.error(
+            "wording.toml source_kinds",
+            format!(
+                "{k} is not a source kind; use one of {}",
+                crate::vocab::SourceKind::allowed()
+            ),
+        );
     }
 }
 

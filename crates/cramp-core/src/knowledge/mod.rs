@@ -238,6 +238,8 @@ pub struct Wording {
     pub referral: ReferralWords,
     pub interpretation_words: HashMap<String, Phrase>,
     pub because: HashMap<String, Phrase>,
+    /// A source's kind in words (SPEC §4 `sources[].kind`), for people reading a citation.
+    pub source_kinds: HashMap<String, Phrase>,
 }
 
 impl Wording {
@@ -247,6 +249,12 @@ impl Wording {
         self.interpretation_words
             .get(i.as_str())
             .map_or(i.as_str(), |p| p.text(audience))
+    }
+
+    /// A source's kind (`rct`, the SPEC §4 code) in the audience's words ("randomised trial"), or
+    /// the code when the file has none (`cramp kb check` fails then).
+    pub fn source_kind_word<'a>(&'a self, kind: &'a str, audience: Audience) -> &'a str {
+        self.source_kinds.get(kind).map_or(kind, |p| p.text(audience))
     }
 }
 
