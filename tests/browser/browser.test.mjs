@@ -139,6 +139,24 @@ test("a citation opens its evidence page with sources, passages and review dates
   await p.context().close();
 });
 
+test("every page fits a phone-sized screen, the evidence index one statement per block", async () => {
+  const p = await page({ width: 390, height: 844 });
+  await p.goto(URL + "/knowledge/");
+  const ids = await p.$$eval('main a[href^="/knowledge/"]', (as) => as.map((a) => a.getAttribute("href")));
+  assert.ok(ids.length > 100, "the index lists every entry and source");
+  // On a phone the index's table is read as blocks: each value beside its column's name.
+  assert.equal(await p.$eval("table.index td[data-label]", (td) => getComputedStyle(td).display), "block");
+  await noSeriousViolations(p, "the evidence index on a phone");
+  const wide = [];
+  for (const path of ["/", "/diary", "/about", "/knowledge/", ...ids]) {
+    await p.goto(URL + path);
+    const width = await p.evaluate(() => document.documentElement.scrollWidth);
+    if (width > 390) wide.push(`${path}: ${width}px`);
+  }
+  assert.deepEqual(wide, [], "pages wider than the phone (long ids and URLs must wrap)");
+  await p.context().close();
+});
+
 test("the form works with the keyboard alone", async () => {
   const p = await page();
   await p.goto(URL + "/");

@@ -5,6 +5,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use cramp_core::KnowledgeBase;
 use cramp_core::knowledge::{Entry, Source};
+use cramp_core::vocab::ReviewStatus;
 use std::collections::HashMap;
 
 pub const INDEX: &str = include_str!("../../../web/index.html");
@@ -49,6 +50,15 @@ fn layout(kb: &KnowledgeBase, title: &str, body: &str) -> String {
     )
 }
 
+/// A review status as people read it ("in review"); the files and the JSON keep the code.
+fn status_words(s: ReviewStatus) -> &'static str {
+    match s {
+        ReviewStatus::Draft => "draft",
+        ReviewStatus::InReview => "in review",
+        ReviewStatus::Approved => "approved",
+    }
+}
+
 fn date(d: Option<time::Date>) -> String {
     d.map(|d| d.to_string()).unwrap_or_else(|| "-".into())
 }
@@ -56,10 +66,10 @@ fn date(d: Option<time::Date>) -> String {
 fn entry_page(kb: &KnowledgeBase, e: &Entry) -> String {
     let mut b = String::new();
     b.push_str(&format!("<h1>{}</h1>\n", esc(&e.id)));
-    if e.status.as_str() != "approved" {
+    if e.status != ReviewStatus::Approved {
         b.push_str(&format!(
             "<p class=\"notice\">Review status: <strong>{}</strong>. This statement is not yet approved.</p>\n",
-            esc(e.status.as_str())
+            status_words(e.status)
         ));
     }
     b.push_str("<h2>For clinicians</h2>\n");
@@ -89,7 +99,7 @@ fn entry_page(kb: &KnowledgeBase, e: &Entry) -> String {
         esc(&e.clinical_signoff)
     };
     for (k, v) in [
-        ("Status", esc(e.status.as_str())),
+        ("Status", status_words(e.status).to_string()),
         ("Kind", esc(e.kind.as_str())),
         ("Population", esc(&e.population)),
         (
@@ -157,7 +167,7 @@ fn source_page(kb: &KnowledgeBase, s: &Source) -> String {
             "<li><a href=\"/knowledge/{}\">{}</a> ({})</li>\n",
             esc(&e.id),
             esc(&e.id),
-            esc(e.status.as_str())
+            status_words(e.status)
         ));
     }
     b.push_str("</ul>\n");
@@ -168,11 +178,11 @@ fn knowledge_index(kb: &KnowledgeBase) -> String {
     let mut b = String::from(
         "<h1>Evidence</h1>\n<p>Every statement cramp can show, with its review status, and every source it cites.</p>\n",
     );
-    b.push_str("<h2>Statements</h2>\n<table>\n<thead><tr><th scope=\"col\">Statement</th><th scope=\"col\">Status</th><th scope=\"col\">Next review</th><th scope=\"col\">Sources</th></tr></thead>\n<tbody>\n");
+    b.push_str("<h2>Statements</h2>\n<table class=\"index\">\n<thead><tr><th scope=\"col\">Statement</th><th scope=\"col\">Status</th><th scope=\"col\">Next review</th><th scope=\"col\">Sources</th></tr></thead>\n<tbody>\n");
     for e in &kb.entries {
         b.push_str(&format!(
-            "<tr><td><a href=\"/knowledge/{id}\">{id}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-            esc(e.status.as_str()),
+            "<tr><td><a href=\"/knowledge/{id}\">{id}</a></td><td data-label=\"Status\">{}</td><td data-label=\"Next review\">{}</td><td data-label=\"Sources\">{}</td></tr>\n",
+            status_words(e.status),
             date(e.next_review_due),
             esc(&e.sources.join(", ")),
             id = esc(&e.id)

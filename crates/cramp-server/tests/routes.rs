@@ -470,7 +470,7 @@ async fn the_about_page_says_what_is_kept_and_where_integrators_start() {
 }
 
 #[tokio::test]
-async fn a_source_s_kind_is_shown_in_words_on_its_page_and_the_web_page_carries_the_words() {
+async fn a_source_s_kind_and_a_review_status_are_shown_in_words_and_the_web_page_carries_the_words() {
     // The JSON keeps SPEC §4's codes (`rct`); people reading a citation get words.
     let (status, _, body) = call(get("/knowledge/R-Hall2012")).await;
     assert_eq!(status, StatusCode::OK);
@@ -494,4 +494,10 @@ async fn a_source_s_kind_is_shown_in_words_on_its_page_and_the_web_page_carries_
         }
     }
     assert_eq!(words["source_kinds"]["patient"]["rct"], "randomised trial");
+    // A review status reads as words too; the index's cells carry their column's name for phones.
+    let (_, _, body) = call(get("/knowledge/conflict.hydration")).await;
+    assert!(body.contains("Review status: <strong>in review</strong>"), "{body}");
+    let (_, _, body) = call(get("/knowledge/")).await;
+    assert!(body.contains(r#"<td data-label="Status">in review</td>"#));
+    assert!(!body.contains("in_review"));
 }
