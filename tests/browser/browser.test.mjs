@@ -101,6 +101,7 @@ test("a patient on a phone reads plain words that open with the notice", async (
   const sources = await p.locator("#result section.block", { hasText: "Sources" }).last().textContent();
   assert.match(sources, /\(randomised trial, 2012\)/);
   assert.doesNotMatch(sources, /\(rct,|systematic_review|regulator_notice/);
+  assert.ok(await p.evaluate(() => document.documentElement.scrollWidth) <= 390, "the result fits the phone");
   await noSeriousViolations(p, "the patient result");
   await p.screenshot({ path: `${SHOTS}/patient-result-phone.png`, fullPage: true });
   await p.context().close();

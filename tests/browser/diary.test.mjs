@@ -32,6 +32,12 @@ async function noSeriousViolations(p, where) {
 }
 
 /// A new page that records every request URL (to prove the token never travels in one).
+// Nothing on the page is wider than the phone's screen (no sideways scrolling).
+async function fitsPhone(p, where) {
+  const width = await p.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= PHONE.width, `${where} is ${width}px wide on a ${PHONE.width}px screen`);
+}
+
 async function phone() {
   const ctx = await browser.newContext({ viewport: PHONE });
   const p = await ctx.newPage();
@@ -90,6 +96,7 @@ test("a patient keeps a diary on a phone: log, check in, chart, warning sign, sh
   await p.waitForSelector("#trial-verdict");
   assert.equal(await p.getAttribute("#trial-verdict", "data-verdict"), "inconclusive");
   assert.match(await p.textContent("#trial-result"), /Hallegraeff 2012/);
+  await fitsPhone(p, "the diary chart");
   await p.screenshot({ path: `${SHOTS}/diary-chart-phone.png`, fullPage: true });
 
   // A warning sign: immediate advice from the red-flag entry, with its sources.
@@ -102,6 +109,7 @@ test("a patient keeps a diary on a phone: log, check in, chart, warning sign, sh
   assert.match(advice, /blood clot/);
   assert.ok(await p.locator('#advice a[href="/knowledge/R-CKS"]').count() > 0, "cites its source");
   await noSeriousViolations(p, "the warning advice");
+  await fitsPhone(p, "the diary warning");
   await p.screenshot({ path: `${SHOTS}/diary-warning-phone.png`, fullPage: true });
 
   // The printable summary, with the warning first and the case fields.
@@ -113,6 +121,7 @@ test("a patient keeps a diary on a phone: log, check in, chart, warning sign, sh
   assert.match(summary, /Warning signs reported/);
   assert.match(summary, /symptoms\.calf_swelling/);
   assert.match(summary, /Stretching trial/);
+  await fitsPhone(p, "the diary summary");
   await p.screenshot({ path: `${SHOTS}/diary-summary-phone.png`, fullPage: true });
   // Printed (Chromium's print-to-PDF of the same HTML): one page.
   const html = await frame.locator("html").evaluate((e) => "<!doctype html>" + e.outerHTML);
