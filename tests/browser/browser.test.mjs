@@ -107,6 +107,24 @@ test("a patient on a phone reads plain words that open with the notice", async (
   await p.context().close();
 });
 
+test("the printed result is the result: one notice, no form, no focus ring, no evidence links", async () => {
+  const p = await page();
+  await p.goto(URL + "/");
+  await p.check('input[name="audience"][value="patient"]');
+  await fillTypicalCramps(p);
+  await p.click("#assess");
+  await p.waitForSelector("#result:not([hidden])");
+  await p.emulateMedia({ media: "print" });
+  const printed = await p.evaluate(() => document.body.innerText);
+  assert.equal(printed.match(/This does not replace a clinician/g)?.length, 1, "the notice once");
+  assert.match(printed, /What to do/);
+  assert.equal(await p.isVisible("#assess"), false, "no form on paper");
+  assert.equal(await p.locator("#result a.evidence").first().isVisible(), false, "no evidence links on paper");
+  assert.equal(await p.$eval("#result-heading", (h) => getComputedStyle(h).outlineStyle), "none");
+  assert.match(printed, /R-Hall2012/, "citations stay");
+  await p.context().close();
+});
+
 test("an invalid answer is explained, not crashed on", async () => {
   const p = await page();
   await p.goto(URL + "/");
