@@ -120,7 +120,7 @@ test('every FHIR resource inside a card suggestion is valid R4', async () => {
     prefetch: { patient: { resourceType: 'Patient', id: 'p1', gender: 'female', birthDate: '1950-01-01' }, conditions: null, medications: null },
   };
   validate('MedicationRequest-draft-quinine', request.context.draftOrders.entry[0].resource);
-  const res = await fetch(`${base}/cds-services/cramp-order-review`, {
+  const res = await fetch(`${base}/cds-services/cramp-order-sign`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
   });
   assert.equal(res.status, 200);

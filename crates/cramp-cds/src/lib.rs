@@ -32,14 +32,23 @@ use time::Date;
 
 /// The service that answers `patient-view`.
 pub const PATIENT_VIEW: &str = "cramp-patient-view";
-/// The service that answers `order-select` and `order-sign` (one id under both hooks, so that an
-/// order-sign card replaces the order-select card it repeats).
+/// The order service as discovery lists it for `order-select`: one id per hook, because clients
+/// such as the CDS Hooks sandbox keep one service per id (a second entry with the same id replaces
+/// the first, and that hook is never called).
+pub const ORDER_SELECT: &str = "cramp-order-select";
+/// The order service as discovery lists it for `order-sign`.
+pub const ORDER_SIGN: &str = "cramp-order-sign";
+/// The same order service under one id for both hooks, for a client configured with one URL for
+/// both: the form CDS Hooks 2.0.1 allows so that a client replaces the order-select cards when
+/// order-sign fires ("update stale guidance"). Answered, not listed in discovery (see above).
 pub const ORDER_REVIEW: &str = "cramp-order-review";
 
 /// The hooks a service id answers.
 pub fn hooks_of(service: &str) -> Option<&'static [&'static str]> {
     match service {
         PATIENT_VIEW => Some(&["patient-view"]),
+        ORDER_SELECT => Some(&["order-select"]),
+        ORDER_SIGN => Some(&["order-sign"]),
         ORDER_REVIEW => Some(&["order-select", "order-sign"]),
         _ => None,
     }
@@ -137,8 +146,8 @@ pub fn discovery(prepared: &Prepared) -> Value {
             "For a patient with leg cramps on the problem list, quinine on the medication list, or an answered cramp questionnaire: red flags, medicines that can cause cramps, the work-up that is missing, and the most likely diagnosis, each cited. Other charts get no card.",
             &prefetch,
         ),
-        service("order-select", ORDER_REVIEW, order_title, order_description, &order_prefetch),
-        service("order-sign", ORDER_REVIEW, order_title, order_description, &order_prefetch),
+        service("order-select", ORDER_SELECT, order_title, order_description, &order_prefetch),
+        service("order-sign", ORDER_SIGN, order_title, order_description, &order_prefetch),
     ]})
 }
 

@@ -336,8 +336,8 @@ fn document_core(kb_version: &str) -> Value {
                 "responses": { "200": { "description": "{\"services\": [...]}" }, "401": problem() },
             } },
             "/cds-services/{id}": { "post": {
-                "summary": "Call a CDS service (cramp-patient-view, cramp-order-review) with a CDS Hooks request",
-                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "enum": [cramp_cds::PATIENT_VIEW, cramp_cds::ORDER_REVIEW] } }],
+                "summary": "Call a CDS service (cramp-patient-view; cramp-order-select and cramp-order-sign, one per hook as discovery lists them; cramp-order-review, the same order service for both hooks under one id) with a CDS Hooks request",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "enum": [cramp_cds::PATIENT_VIEW, cramp_cds::ORDER_SELECT, cramp_cds::ORDER_SIGN, cramp_cds::ORDER_REVIEW] } }],
                 "requestBody": { "required": true, "content": { "application/json": { "schema": { "type": "object", "required": ["hook", "hookInstance", "context"] } } } },
                 "responses": { "200": { "description": "{\"cards\": [...]} (CDS Hooks 2.0.1 §Card)" },
                     "400": problem(), "401": problem(), "404": problem(), "412": problem(), "413": problem(), "415": problem(), "422": problem() },

@@ -245,8 +245,8 @@ async fn discovery_lists_the_three_hooks_with_prefetch_in_the_template_subset() 
         hooks,
         [
             ("patient-view", "cramp-patient-view"),
-            ("order-select", "cramp-order-review"),
-            ("order-sign", "cramp-order-review")
+            ("order-select", "cramp-order-select"),
+            ("order-sign", "cramp-order-sign")
         ]
     );
     for s in services {
@@ -708,6 +708,68 @@ async fn quinine_ordered_gets_a_critical_card_with_a_suggestion_to_remove_the_dr
         assert_eq!(s["actions"][0]["type"], "delete");
         assert_eq!(s["actions"][0]["resourceId"], "MedicationRequest/d1");
         assert!(c["overrideReasons"].as_array().is_some_and(|r| !r.is_empty()));
+    }
+}
+
+#[tokio::test]
+async fn each_order_hook_has_its_own_service_id_and_the_one_id_form_answers_both() {
+    // A client that keeps one service per id (the CDS Hooks sandbox keys its services by
+    // `{discovery URL}/{id}`) must find every hook: no id is listed twice.
+    let st = state();
+    let discovery = get(&st, "/cds-services").await.json();
+    let mut ids: Vec<&str> = discovery["services"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    let listed = ids.len();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), listed, "an id listed twice: {discovery}");
+    let quinine = |hook: &str| {
+        order_request(
+            hook,
+            vec![med("d1", "draft", "quinine sulfate 324 mg capsule")],
+            &["MedicationRequest/d1"],
+            order_prefetch(vec![icd("G47.62")], "female", "1950-01-01"),
+        )
+    };
+    // Each listed order service answers its own hook with the critical quinine card, and says
+    // which hook it answers when sent the other.
+    for s in discovery["services"].as_array().unwrap() {
+        let (hook, id) = (s["hook"].as_str().unwrap(), s["id"].as_str().unwrap());
+        if hook == "patient-view" {
+            continue;
+        }
+        let got = cards(&post(&st, &format!("/cds-services/{id}"), &quinine(hook)).await);
+        assert_eq!(got.len(), 1, "{id}: {got:?}");
+        assert_eq!(got[0]["indicator"], "critical", "{id}");
+        let other = if hook == "order-select" {
+            "order-sign"
+        } else {
+            "order-select"
+        };
+        let r = post(&st, &format!("/cds-services/{id}"), &quinine(other)).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{id} with {other}");
+        assert!(r.body.contains(&format!("it answers {hook}")), "{}", r.body);
+        // Feedback is taken at every listed id.
+        let feedback = json!({ "feedback": [{ "card": got[0]["uuid"], "outcome": "accepted",
+            "acceptedSuggestions": [{ "id": got[0]["suggestions"][0]["uuid"] }],
+            "outcomeTimestamp": "2026-12-07T10:00:00Z" }] });
+        let r = post(&st, &format!("/cds-services/{id}/feedback"), &feedback).await;
+        assert_eq!(r.status, StatusCode::OK, "{id}: {}", r.body);
+    }
+    // The one-id form (both hooks under one URL) gives the same cards.
+    for hook in ["order-select", "order-sign"] {
+        let listed = if hook == "order-select" {
+            "cramp-order-select"
+        } else {
+            "cramp-order-sign"
+        };
+        let a = post(&st, &format!("/cds-services/{listed}"), &quinine(hook)).await;
+        let b = post(&st, "/cds-services/cramp-order-review", &quinine(hook)).await;
+        assert_eq!(a.body, b.body, "{hook}");
     }
 }
 
