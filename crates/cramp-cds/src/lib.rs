@@ -237,8 +237,18 @@ pub fn read_request<'a>(service: &str, body: &'a str) -> Result<Request<'a>, Hoo
 pub fn read_request_as_text<'a>(service: &str, body: &'a str) -> Result<Request<'a>, HookError> {
     service_hooks(service)?;
     let mut raw = serde_json::from_str::<RawRequest<'a, &'a RawValue>>(body).map_err(|e| {
+        let what = if e.is_data() {
+            // A member of the wrong type, named by its path ("`hookInstance`: expected a string").
+            cramp_fhir::unreadable::<RawRequest<'a, &'a RawValue>>("request", body.trim_start()).replacen(
+                "`request.",
+                "`",
+                1,
+            )
+        } else {
+            format!("the body is not JSON ({e})")
+        };
         HookError::bad(format!(
-            "the body is not a CDS Hooks request ({e}); send the JSON object of CDS Hooks 2.0.1 §Calling a CDS Service"
+            "{what}; send the JSON object of CDS Hooks 2.0.1 §Calling a CDS Service"
         ))
     })?;
     let prefetch = raw.prefetch.take().unwrap_or_default();
@@ -315,8 +325,12 @@ fn checked<'a, P>(
     let context_raw = raw
         .context
         .ok_or_else(|| missing("context", "send the hook's context object"))?;
-    let context: Context<'a> = serde_json::from_str(context_raw.get())
-        .map_err(|e| HookError::bad(format!("`context` is not the {hook} context ({e})")))?;
+    let context: Context<'a> = serde_json::from_str(context_raw.get()).map_err(|_| {
+        HookError::bad(format!(
+            "{} (the {hook} context of CDS Hooks 2.0.1)",
+            cramp_fhir::unreadable::<Context>("context", context_raw.get())
+        ))
+    })?;
     let patient_id = context
         .patient_id
         .filter(|p| !p.trim().is_empty())

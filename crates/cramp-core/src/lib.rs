@@ -21,6 +21,7 @@ pub mod engine;
 pub mod knowledge;
 pub mod rules;
 pub mod search;
+pub mod serde_msg;
 pub mod template;
 pub mod trial;
 pub mod vocab;

@@ -198,22 +198,21 @@ fn gather<'a>(
     notes: &mut Vec<String>,
 ) -> Result<(), MapError> {
     let text = raw.get();
-    let not_resource = |e: serde_json::Error| {
-        MapError(format!(
-            "`{at}` is not a FHIR resource ({e}); send a resource, a Bundle or null"
-        ))
-    };
-    let top: Top<'a> = serde_json::from_str(text).map_err(not_resource)?;
+    // The element that could not be read, named by its path (read again with the path tracked).
+    let not_resource = |what: String| MapError(format!("{what}; send a resource, a Bundle or null"));
+    let top: Top<'a> = serde_json::from_str(text).map_err(|_| not_resource(crate::unreadable::<Top>(at, text)))?;
     match top.resource_type.as_deref() {
         Some("Bundle") => {
-            let links: Vec<Link> = top
-                .link
-                .map_or(Ok(Vec::new()), |l| serde_json::from_str(l.get()))
-                .map_err(not_resource)?;
-            let entries: Vec<Entry<'a>> = top
-                .entry
-                .map_or(Ok(Vec::new()), |e| serde_json::from_str(e.get()))
-                .map_err(not_resource)?;
+            let links: Vec<Link> = match top.link {
+                None => Vec::new(),
+                Some(l) => serde_json::from_str(l.get())
+                    .map_err(|_| not_resource(crate::unreadable_list::<Link>(&format!("{at}.link"), l.get())))?,
+            };
+            let entries: Vec<Entry<'a>> = match top.entry {
+                None => Vec::new(),
+                Some(e) => serde_json::from_str(e.get())
+                    .map_err(|_| not_resource(crate::unreadable_list::<Entry>(&format!("{at}.entry"), e.get())))?,
+            };
             if links.iter().any(|l| l.relation.as_deref() == Some("next")) {
                 notes.push(paged_note(at));
             }

@@ -173,9 +173,10 @@ pub fn bundle_schema() -> Value {
 
 /// Reads a FHIR R4 Bundle (JSON text) as a case.
 pub fn case_from_bundle(text: &str, opts: &MapOptions<'_>) -> Result<Mapped, MapError> {
-    let bundle: Bundle<'_> = serde_json::from_str(text).map_err(|e| {
+    let bundle: Bundle<'_> = serde_json::from_str(text).map_err(|_| {
         MapError(format!(
-            "the FHIR resource is not a readable Bundle ({e}); send a Bundle whose `entry[].resource` are objects"
+            "the FHIR resource is not a readable Bundle: {}; send a Bundle whose `entry[].resource` are objects",
+            unreadable::<Bundle>("Bundle", text)
         ))
     })?;
     if bundle.resource_type != "Bundle" {
@@ -909,9 +910,40 @@ fn contained_resource<'v>(contained: &'v [Value], resource_type: &str, local: &s
     })
 }
 
-/// A serde error message without its " at line …, column …" (the caller names the element).
-fn without_position(msg: &str) -> &str {
-    msg.split(" at line ").next().unwrap_or(msg)
+use cramp_core::serde_msg::without_position;
+
+/// Why a JSON value found at `at` could not be read as the object `T`, naming the element by its
+/// path ("`prefetch.conditions.resourceType`: expected a string, got an object"). The value is
+/// read again with the path tracked, which is done only once reading has failed.
+pub fn unreadable<'de, T: serde::Deserialize<'de>>(at: &str, text: &'de str) -> String {
+    // serde also reads a struct from a list (its fields in order), which would blame a list sent
+    // for an object on the list's first item: said as what it is instead.
+    if text.starts_with('[') {
+        return format!("`{at}`: expected an object, got a list");
+    }
+    located::<T>(at, text)
+}
+
+/// [`unreadable`] for a list of objects `T` (a Bundle's `entry` or `link`).
+pub fn unreadable_list<'de, T: serde::Deserialize<'de>>(at: &str, text: &'de str) -> String {
+    located::<Vec<T>>(at, text)
+}
+
+fn located<'de, T: serde::Deserialize<'de>>(at: &str, text: &'de str) -> String {
+    let mut de = serde_json::Deserializer::from_str(text);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(_) => format!("`{at}` could not be read"),
+        Err(e) => {
+            let path = cramp_core::serde_msg::join_path(at, &e.path().to_string());
+            // FHIR has no list of lists: an item read at `[i][j]` is a list sent where the
+            // object `[i]` belongs (the struct-from-a-list reading above).
+            if let Some(cut) = path.find("][") {
+                return format!("`{}]`: expected an object, got a list", &path[..cut]);
+            }
+            let inner = e.into_inner().to_string();
+            cramp_core::serde_msg::describe(&path, without_position(&inner))
+        }
+    }
 }
 
 /// A medicine as the case names it: its name, ATC and RxNorm codes.

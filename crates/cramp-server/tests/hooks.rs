@@ -554,7 +554,21 @@ async fn operation_outcomes_and_paging_are_reported_on_the_card() {
 async fn malformed_requests_are_400_problem_json_naming_the_element() {
     let st = state();
     let cases: Vec<(String, &str)> = vec![
-        ("{not json".into(), "not a CDS Hooks request"),
+        ("{not json".into(), "the body is not JSON"),
+        // A member of the wrong type is named by its path, in words (never serde's "struct …").
+        ("[1, 2]".into(), "`request`: expected an object, got a list"),
+        (json!({ "hook": "patient-view", "hookInstance": ["x"], "context": {} }).to_string(), "`hookInstance`: expected a string, got a list"),
+        (json!({ "hook": "patient-view", "hookInstance": "x", "context": [1] }).to_string(), "`context`: expected an object, got a list"),
+        (json!({ "hook": "patient-view", "hookInstance": "x", "context": { "userId": false, "patientId": "1" } }).to_string(),
+            "`context.userId`: expected a string, got boolean `false`"),
+        (json!({ "hook": "patient-view", "hookInstance": "x", "context": { "userId": "Practitioner/1", "patientId": "1" },
+            "prefetch": { "patient": { "resourceType": "Patient" }, "medications": null,
+                "conditions": { "resourceType": "Bundle", "entry": [{}, [1]] } } }).to_string(),
+            "`prefetch.conditions.entry[1]`: expected an object, got a list"),
+        (json!({ "hook": "patient-view", "hookInstance": "x", "context": { "userId": "Practitioner/1", "patientId": "1" },
+            "prefetch": { "patient": { "resourceType": "Patient" }, "medications": null, "conditions": null,
+                "potassium": { "resourceType": "Bundle", "entry": [{ "fullUrl": {} }] } } }).to_string(),
+            "`prefetch.potassium.entry[0].fullUrl`: expected a string, got an object"),
         (json!({ "hookInstance": "x", "context": {} }).to_string(), "`hook`"),
         (json!({ "hook": "patient-view", "context": { "patientId": "1", "userId": "Practitioner/1" } }).to_string(), "`hookInstance`"),
         (json!({ "hook": "order-sign", "hookInstance": "x", "context": {} }).to_string(), "not answered by cramp-patient-view"),
@@ -571,6 +585,7 @@ async fn malformed_requests_are_400_problem_json_naming_the_element() {
         assert_eq!(r.content_type, "application/problem+json", "{body}");
         let detail = r.json()["detail"].as_str().unwrap().to_string();
         assert!(detail.contains(says), "{body}: {detail}");
+        assert!(!detail.contains("struct "), "{detail}");
     }
     let r = post(
         &st,

@@ -331,6 +331,26 @@ async fn a_fhir_resource_that_is_not_a_bundle_is_422_naming_resource_type() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(ct, "application/problem+json");
     assert!(body.contains("resourceType") && body.contains("Bundle"), "{body}");
+    // A Bundle whose entry is not an object: the entry is named, in words.
+    for (bundle, says) in [
+        (
+            r#"{"resourceType": "Bundle", "entry": [{}, [1]]}"#,
+            "`Bundle.entry[1]`: expected an object, got a list",
+        ),
+        (
+            r#"{"resourceType": "Bundle", "entry": [{"fullUrl": 7}]}"#,
+            "`Bundle.entry[0].fullUrl`: expected a string, got integer `7`",
+        ),
+        (
+            r#"{"resourceType": "Bundle", "entry": {"resource": {}}}"#,
+            "`Bundle.entry`: expected a list, got an object",
+        ),
+    ] {
+        let (status, _, body) = call(post("/api/v1/assess", bundle)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bundle}");
+        assert!(body.contains(says), "{bundle}: {body}");
+        assert!(!body.contains("struct "), "{body}");
+    }
 }
 
 fn get(uri: &str) -> Request<Body> {

@@ -28,63 +28,10 @@ impl InputError {
     }
 }
 
-/// Words between backticks in a serde message: the names it lists.
-fn backticked(s: &str) -> Vec<&str> {
-    s.split('`').skip(1).step_by(2).collect()
-}
-
+/// The element at serde_path_to_error's `path` of a case, in words (`case` for the root).
 fn describe(path: &str, inner: &str) -> String {
-    let path = if path.is_empty() || path == "." {
-        "case".to_string()
-    } else {
-        path.to_string()
-    };
-    if let Some(rest) = inner.strip_prefix("unknown field ") {
-        let names = backticked(rest);
-        let (field, expected) = names
-            .split_first()
-            .map(|(f, e)| (*f, e.to_vec()))
-            .unwrap_or(("?", Vec::new()));
-        let parent = path.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
-        let full = if path.ends_with(field) {
-            path.clone()
-        } else if parent.is_empty() {
-            field.to_string()
-        } else {
-            format!("{path}.{field}")
-        };
-        let nearest = expected
-            .iter()
-            .map(|e| (strsim::damerau_levenshtein(field, e), *e))
-            .min()
-            .filter(|(d, _)| *d <= 3.max(field.len() / 3));
-        return match nearest {
-            Some((_, name)) => format!(
-                "`{full}`: unknown field; did you mean `{name}`? (allowed here: {})",
-                expected.join(", ")
-            ),
-            None => format!("`{full}`: unknown field; allowed here: {}", expected.join(", ")),
-        };
-    }
-    if let Some(rest) = inner.strip_prefix("unknown variant ") {
-        let names = backticked(rest);
-        if let Some((value, allowed)) = names.split_first() {
-            return format!("`{path}`: {value:?} is not allowed; use one of: {}", allowed.join(", "));
-        }
-    }
-    if let Some(rest) = inner.strip_prefix("invalid type: ") {
-        let (got, expected) = rest.split_once(", expected ").unwrap_or((rest, "another type"));
-        let expected = match expected {
-            e if e.starts_with("f64") => "a number".to_string(),
-            e if e.starts_with("a boolean") => "true or false".to_string(),
-            e if e.starts_with("a string") => "a string".to_string(),
-            e if e.starts_with("a sequence") => "a list".to_string(),
-            e if e.starts_with("struct") => "an object".to_string(),
-            e => e.to_string(),
-        };
-        return format!("`{path}`: expected {expected}, got {got}");
-    }
-    format!("`{path}`: {inner}")
+    let path = if path.is_empty() || path == "." { "case" } else { path };
+    cramp_core::serde_msg::describe(path, inner)
 }
 
 /// The top level of a case is a JSON object, never an array (see `cramp_core::case::strict`).
