@@ -70,7 +70,30 @@ fn sourced(mut props: Value) -> Value {
     json!({ "type": "object", "properties": props })
 }
 
+/// SPEC §4: "Every field shown is present (lists may be empty)": each object of the assessment
+/// requires all its properties, except a source's `url` ("else absent", SPEC §4).
+fn every_field_required(v: &mut Value) {
+    if let Some(props) = v.get("properties").and_then(Value::as_object) {
+        let required: Vec<&String> = props.keys().filter(|k| k.as_str() != "url").collect();
+        v["required"] = json!(required);
+    }
+    for key in ["properties", "items", "oneOf"] {
+        match v.get_mut(key) {
+            Some(Value::Object(m)) if key == "properties" => m.values_mut().for_each(every_field_required),
+            Some(Value::Array(a)) => a.iter_mut().for_each(every_field_required),
+            Some(x @ Value::Object(_)) => every_field_required(x),
+            _ => {}
+        }
+    }
+}
+
 fn assessment_schema() -> Value {
+    let mut schema = assessment_properties();
+    every_field_required(&mut schema);
+    schema
+}
+
+fn assessment_properties() -> Value {
     let s = json!({ "type": "string" });
     let list = |items: Value| json!({ "type": "array", "items": items });
     json!({
@@ -356,6 +379,16 @@ fn document_core(kb_version: &str) -> Value {
             } },
             "/fhir/CodeSystem/{id}": { "get": {
                 "summary": "The code systems of card topics and override reasons",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "application/fhir+json" }, "404": { "description": "OperationOutcome" } },
+            } },
+            "/fhir/PlanDefinition/{id}": { "get": {
+                "summary": "The knowledge base's pathway as a FHIR R4 PlanDefinition (the one `cramp kb export fhir` writes), versioned by kb_version",
+                "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string", "enum": [cramp_fhir::resources::PLAN_ID] } }],
+                "responses": { "200": { "description": "application/fhir+json" }, "404": { "description": "OperationOutcome" } },
+            } },
+            "/fhir/ActivityDefinition/{id}": { "get": {
+                "summary": "A test or plan item of the PlanDefinition's actions as a FHIR R4 ActivityDefinition",
                 "parameters": [{ "name": "id", "in": "path", "required": true, "schema": { "type": "string" } }],
                 "responses": { "200": { "description": "application/fhir+json" }, "404": { "description": "OperationOutcome" } },
             } },
