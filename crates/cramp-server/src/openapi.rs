@@ -412,7 +412,7 @@ fn document_core(kb_version: &str) -> Value {
             "Case": case_schema(),
             "FhirBundle": cramp_fhir::bundle_schema(),
             "Assessment": assessment_schema(),
-            "Problem": { "type": "object", "properties": { "type": { "type": "string" }, "title": { "type": "string" },
+            "Problem": { "type": "object", "required": ["type", "title", "status", "detail"], "properties": { "type": { "type": "string" }, "title": { "type": "string" },
                 "status": { "type": "integer" }, "detail": { "type": "string" } } },
         } },
     })
