@@ -238,7 +238,8 @@ pub fn read_request_as_text<'a>(service: &str, body: &'a str) -> Result<Request<
     service_hooks(service)?;
     let mut raw = serde_json::from_str::<RawRequest<'a, &'a RawValue>>(body).map_err(|e| {
         let what = if e.is_data() {
-            // A member of the wrong type, named by its path ("`hookInstance`: expected a string").
+            // A member of the wrong type, named by its path ("`hookInstance`: expected a string"):
+            // the request's members are named as the specification names them, without a prefix.
             cramp_fhir::unreadable::<RawRequest<'a, &'a RawValue>>("request", body.trim_start()).replacen(
                 "`request.",
                 "`",

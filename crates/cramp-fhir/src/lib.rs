@@ -46,6 +46,7 @@ pub mod resources;
 pub mod shapes;
 
 use cramp_core::case::{Case, ConditionInput, DrugInput, Exam, LabInput, Patient, Sex, Symptoms};
+use cramp_core::serde_msg::without_position;
 use onepass::Typed;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -909,8 +910,6 @@ fn contained_resource<'v>(contained: &'v [Value], resource_type: &str, local: &s
             && c.get("id").and_then(Value::as_str) == Some(local)
     })
 }
-
-use cramp_core::serde_msg::without_position;
 
 /// Why a JSON value found at `at` could not be read as the object `T`, naming the element by its
 /// path ("`prefetch.conditions.resourceType`: expected a string, got an object"). The value is
