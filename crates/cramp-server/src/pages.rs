@@ -174,25 +174,74 @@ fn source_page(kb: &KnowledgeBase, s: &Source) -> String {
     layout(kb, &s.id, &b)
 }
 
+/// The groups of the evidence index: an entry id's prefix and its heading, in the order a clinician
+/// reads a result (warning signs first); an id with another prefix goes under "Other statements".
+const INDEX_GROUPS: &[(&str, &str)] = &[
+    ("red_flag", "Red flags"),
+    ("referral", "Referral"),
+    ("classification", "Classification"),
+    ("review", "Medication review"),
+    ("avoid", "What to avoid"),
+    ("plan", "Plan"),
+    ("option", "Medication options"),
+    ("considering", "Drugs being considered"),
+    ("lab", "Tests and results"),
+    ("conflict", "Where the evidence conflicts"),
+    ("education", "Background for patients and clinicians"),
+];
+
 fn knowledge_index(kb: &KnowledgeBase) -> String {
-    let mut b = String::from(
-        "<h1>Evidence</h1>\n<p>Every statement cramp can show, with its review status, and every source it cites.</p>\n",
-    );
-    b.push_str("<h2>Statements</h2>\n<table class=\"index\">\n<thead><tr><th scope=\"col\">Statement</th><th scope=\"col\">Status</th><th scope=\"col\">Next review</th><th scope=\"col\">Sources</th></tr></thead>\n<tbody>\n");
+    let group_of = |id: &str| {
+        let prefix = id.split('.').next().unwrap_or(id);
+        INDEX_GROUPS
+            .iter()
+            .position(|(p, _)| *p == prefix)
+            .unwrap_or(INDEX_GROUPS.len())
+    };
+    let mut groups: Vec<Vec<&Entry>> = vec![Vec::new(); INDEX_GROUPS.len() + 1];
     for e in &kb.entries {
+        groups[group_of(&e.id)].push(e);
+    }
+    let heading = |i: usize| INDEX_GROUPS.get(i).map_or("Other statements", |(_, h)| h);
+    let anchor = |i: usize| INDEX_GROUPS.get(i).map_or("other", |(p, _)| p);
+    let mut b = String::from(
+        "<h1>Evidence</h1>\n<p>Every statement cramp can show, with its review status, and every source it cites.</p>\n<h2>Statements</h2>\n<nav aria-label=\"Statement groups\"><ul class=\"groups\">\n",
+    );
+    for (i, g) in groups.iter().enumerate().filter(|(_, g)| !g.is_empty()) {
         b.push_str(&format!(
-            "<tr><td><a href=\"/knowledge/{id}\">{id}</a></td><td data-label=\"Status\">{}</td><td data-label=\"Next review\">{}</td><td data-label=\"Sources\">{}</td></tr>\n",
-            status_words(e.status),
-            date(e.next_review_due),
-            esc(&e.sources.join(", ")),
-            id = esc(&e.id)
+            "<li><a href=\"#{}\">{}</a> ({})</li>\n",
+            anchor(i),
+            heading(i),
+            g.len()
         ));
     }
-    b.push_str("</tbody>\n</table>\n<h2>Sources</h2>\n<ul>\n");
+    b.push_str("<li><a href=\"#sources\">Sources</a></li>\n</ul></nav>\n");
+    for (i, g) in groups.iter().enumerate().filter(|(_, g)| !g.is_empty()) {
+        b.push_str(&format!(
+            "<h3 id=\"{}\">{}</h3>\n<table class=\"index\">\n<thead><tr><th scope=\"col\">Statement</th><th scope=\"col\">Status</th><th scope=\"col\">Next review</th><th scope=\"col\">Sources</th></tr></thead>\n<tbody>\n",
+            anchor(i),
+            heading(i)
+        ));
+        for e in g {
+            b.push_str(&format!(
+                "<tr><td><a href=\"/knowledge/{id}\">{id}</a></td><td data-label=\"Status\">{}</td><td data-label=\"Next review\">{}</td><td data-label=\"Sources\">{}</td></tr>\n",
+                status_words(e.status),
+                date(e.next_review_due),
+                esc(&e.sources.join(", ")),
+                id = esc(&e.id)
+            ));
+        }
+        b.push_str("</tbody>\n</table>\n");
+    }
+    b.push_str("<h2 id=\"sources\">Sources</h2>\n<ul>\n");
     for s in &kb.sources {
         b.push_str(&format!(
-            "<li><a href=\"/knowledge/{id}\">{id}</a>: {}</li>\n",
+            "<li><a href=\"/knowledge/{id}\">{id}</a>: {} ({}, {})</li>\n",
             esc(&s.citation),
+            esc(kb
+                .wording
+                .source_kind_word(s.kind.as_str(), cramp_core::vocab::Audience::Clinician)),
+            s.year,
             id = esc(&s.id)
         ));
     }

@@ -517,3 +517,26 @@ async fn a_source_s_kind_and_a_review_status_are_shown_in_words_and_the_web_page
     assert!(body.contains(r#"<td data-label="Status">in review</td>"#));
     assert!(!body.contains("in_review"));
 }
+
+#[tokio::test]
+async fn the_evidence_index_groups_every_statement_once_under_its_kind() {
+    let (status, _, body) = call(get("/knowledge/")).await;
+    assert_eq!(status, StatusCode::OK);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge");
+    let kb = KnowledgeBase::load(&cramp_wire::knowledge_dir::files(&root).unwrap()).unwrap();
+    // Each entry's row appears once, under the heading of its kind, warning signs first.
+    for e in &kb.entries {
+        let row = format!(r#"<tr><td><a href="/knowledge/{0}">{0}</a></td>"#, e.id);
+        assert_eq!(body.matches(&row).count(), 1, "{}", e.id);
+    }
+    let at = |s: &str| body.find(s).unwrap_or_else(|| panic!("{s}"));
+    assert!(at(r#"<h3 id="red_flag">Red flags</h3>"#) < at(r#"<h3 id="plan">Plan</h3>"#));
+    assert!(
+        at(r#"<h3 id="red_flag">"#) < at("red_flag.possible_dvt")
+            && at("red_flag.possible_dvt") < at(r#"<h3 id="referral">"#)
+    );
+    assert!(body.contains(r##"<a href="#red_flag">Red flags</a>"##));
+    assert!(!body.contains("Other statements"), "every prefix has its group");
+    // Sources with their kind in words.
+    assert!(body.contains("(randomised controlled trial, 2012)"));
+}
