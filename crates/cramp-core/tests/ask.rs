@@ -1250,3 +1250,36 @@ fn laba_is_the_long_acting_beta_agonist_of_its_statement() {
         assert_eq!(first(q).as_deref(), Some("review.laba"), "{q}");
     }
 }
+
+#[test]
+fn a_cramp_under_way_gets_what_to_do_during_it_first_and_prevention_keeps_the_stretching_first() {
+    // "what do I do during a cramp?" had the nightly stretching first; "my calf is cramping right
+    // now" and "how to relieve a leg cramp" the definition of a cramp; "how to stop a cramp fast"
+    // the fasting glucose test.
+    for q in [
+        "what do I do during a cramp?",
+        "I'm having a cramp, what do I do?",
+        "what should I do when I get a cramp in the night?",
+        "my calf is cramping right now",
+        "what can I do right now, my calf is cramping",
+        "how to relieve a leg cramp",
+        "how to stop a cramp fast",
+        "fast relief for leg cramps",
+        "quick fix for a calf cramp",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("plan.acute_cramp_relief"), "{q}");
+    }
+    // Preventing the next one: the nightly stretching first, as before.
+    for q in [
+        "how can I stop leg cramps?",
+        "what can I do to stop leg cramps at night?",
+        "how do I prevent cramps?",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("plan.nightly_stretching"), "{q}");
+    }
+    // A fasting test is still the glucose test.
+    assert_eq!(
+        first("do I need a fasting glucose test for cramps?").as_deref(),
+        Some("lab.glycaemia")
+    );
+}
