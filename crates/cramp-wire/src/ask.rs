@@ -120,11 +120,7 @@ pub fn answer<'a>(kb: &'a KnowledgeBase, searcher: &Searcher, question: &'a str,
 /// The answer as text or Markdown, for a terminal or a document. `words` is the knowledge base's
 /// wording (a source's kind in words).
 pub fn render(a: &AskOut<'_>, words: &Wording, style: Style) -> String {
-    let audience = if a.audience == "patient" {
-        Audience::Patient
-    } else {
-        Audience::Clinician
-    };
+    let audience = Audience::parse(a.audience).unwrap_or(Audience::Clinician);
     let mut o = String::new();
     let b = |s: &str| match style {
         Style::Markdown => format!("**{s}**"),

@@ -54,11 +54,7 @@ fn cite(sources: &[String]) -> String {
 /// `words` is the knowledge base's wording (a source's kind in words).
 pub fn render(a: &AssessmentOut<'_>, words: &Wording, style: Style) -> String {
     let clinician = a.audience == "clinician";
-    let audience = if clinician {
-        Audience::Clinician
-    } else {
-        Audience::Patient
-    };
+    let audience = Audience::parse(a.audience).unwrap_or(Audience::Clinician);
     let pick = |c: &'static str, p: &'static str| if clinician { c } else { p };
     let mut w = W {
         out: String::new(),
