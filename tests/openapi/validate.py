@@ -4,8 +4,8 @@
    (openapi-spec-validator, independent of the Rust code that writes it).
 2. Real answers of the same server validate against the schemas the document gives for them:
    every case in examples/ through `POST /api/v1/assess` in both voices (Assessment), a FHIR
-   Bundle in place of a case, follow-up answers (Answer), a diary's episode and night round trip,
-   and the problem+json of a bad request (Problem).
+   Bundle in place of a case, follow-up answers (Answer), CDS Hooks cards (CdsResponse), a diary's
+   episode, night and trial, and the problem+json of a bad request (Problem).
 
 Usage: validate.py BASE_URL EXAMPLES_DIR [VIGNETTES_DIR]   (the vignettes' cases too when given)
 """
@@ -70,6 +70,24 @@ def main():
         status, _, out = call("GET", f"{base}/api/v1/ask?q={urllib.request.quote(q)}")
         assert status == 200, (q, status)
         check("Answer", out, f"ask {q!r}")
+    # CDS Hooks: the example patient-view call (cards for each finding), a quinine order (a card
+    # with a suggestion), as CdsResponse.
+    hook = json.loads((examples / "cds-patient-view-request.json").read_text())
+    status, _, out = call("POST", f"{base}/cds-services/cramp-patient-view", hook)
+    assert status == 200 and out["cards"], (status, out)
+    check("CdsResponse", out, f"patient-view ({len(out['cards'])} cards)")
+    order = {"hook": "order-select", "hookInstance": "d1577c69-dfbe-44ad-ba6d-3e05e953b2ea",
+             "context": {"userId": "Practitioner/1", "patientId": "p1", "selections": ["MedicationRequest/d1"],
+                         "draftOrders": {"resourceType": "Bundle", "entry": [{"resource": {
+                             "resourceType": "MedicationRequest", "id": "d1", "status": "draft", "intent": "order",
+                             "subject": {"reference": "Patient/p1"},
+                             "medicationCodeableConcept": {"text": "quinine sulfate 324 mg capsule"}}}]}},
+             "prefetch": {"patient": {"resourceType": "Patient", "id": "p1", "gender": "female", "birthDate": "1950-01-01"},
+                          "conditions": None, "medications": None}}
+    status, _, out = call("POST", f"{base}/cds-services/cramp-order-select", order)
+    assert status == 200 and any(c.get("suggestions") for c in out["cards"]), (status, out)
+    check("CdsResponse", out, "order-select for quinine (a card with a suggestion)")
+
     # A diary: an episode and a night as the API answers them.
     status, _, d = call("POST", f"{base}/api/v1/diaries")
     assert status in (200, 201), status

@@ -303,11 +303,48 @@ fn diary(paths: &mut Value, schemas: &mut Value) {
         } });
 }
 
+/// CDS Hooks 2.0.1's response and card shapes (§CDS Service Response, §Card Attributes), so that a
+/// client generated from this document reads the cards; the service's answers are checked against
+/// them (`tests/openapi/validate.py`). Strings are never empty (the specification's "no empty
+/// elements" practice this service keeps).
+fn cds_hooks(paths: &mut Value, schemas: &mut Value) {
+    let s = json!({ "type": "string", "minLength": 1 });
+    let r = |name: &str| json!({ "$ref": format!("#/components/schemas/{name}") });
+    let list = |items: Value| json!({ "type": "array", "minItems": 1, "items": items });
+    schemas["CdsCoding"] = json!({ "type": "object", "required": ["code", "system"],
+        "properties": { "code": s, "system": s, "display": s } });
+    schemas["CdsAction"] = json!({ "type": "object", "required": ["type", "description"],
+        "properties": { "type": { "enum": ["create", "update", "delete"] }, "description": s,
+            "resource": { "type": "object", "description": "A FHIR R4 resource (create, update)" }, "resourceId": s } });
+    schemas["CdsCard"] = json!({ "type": "object", "required": ["summary", "indicator", "source"],
+        "dependentRequired": { "suggestions": ["selectionBehavior"] },
+        "properties": {
+            "uuid": { "type": "string", "format": "uuid" },
+            "summary": { "type": "string", "minLength": 1, "maxLength": 139, "description": "One sentence, under 140 characters" },
+            "detail": { "type": "string", "minLength": 1, "description": "GitHub Flavored Markdown" },
+            "indicator": { "enum": ["info", "warning", "critical"] },
+            "source": { "type": "object", "required": ["label"], "properties": {
+                "label": s, "url": { "type": "string", "format": "uri" }, "icon": s, "topic": r("CdsCoding") } },
+            "suggestions": list(json!({ "type": "object", "required": ["label"], "properties": {
+                "label": s, "uuid": s, "isRecommended": { "type": "boolean" }, "actions": list(r("CdsAction")) } })),
+            "selectionBehavior": { "enum": ["at-most-one", "any"] },
+            "overrideReasons": list(json!({ "allOf": [r("CdsCoding"), { "required": ["display"] }] })),
+            "links": list(json!({ "type": "object", "required": ["label", "url", "type"], "properties": {
+                "label": s, "url": { "type": "string", "format": "uri" }, "type": { "enum": ["absolute", "smart"] },
+                "appContext": s, "autolaunchable": { "type": "boolean" } } })),
+        } });
+    schemas["CdsResponse"] = json!({ "type": "object", "required": ["cards"], "properties": {
+        "cards": { "type": "array", "items": r("CdsCard") }, "systemActions": { "type": "array", "items": r("CdsAction") } } });
+    paths["/cds-services/{id}"]["post"]["responses"]["200"] = json!({ "description": "The cards (CDS Hooks 2.0.1 §CDS Service Response); `{\"cards\": []}` when there is nothing to say",
+        "content": { "application/json": { "schema": r("CdsResponse") } } });
+}
+
 /// The OpenAPI document for this build.
 pub fn document(kb_version: &str) -> Value {
     let mut doc = document_core(kb_version);
     let (mut paths, mut schemas) = (doc["paths"].take(), doc["components"]["schemas"].take());
     diary(&mut paths, &mut schemas);
+    cds_hooks(&mut paths, &mut schemas);
     doc["paths"] = paths;
     doc["components"]["schemas"] = schemas;
     doc["components"]["securitySchemes"] = json!({ "diaryToken": { "type": "http", "scheme": "bearer",
