@@ -1283,3 +1283,21 @@ fn a_cramp_under_way_gets_what_to_do_during_it_first_and_prevention_keeps_the_st
         Some("lab.glycaemia")
     );
 }
+
+#[test]
+fn a_low_blood_salt_named_finds_the_statement_on_blood_salts() {
+    // "does low sodium cause cramps?" and "low calcium and cramps" were refused; "can low magnesium
+    // cause cramps?" had the magnesium supplement statement first.
+    for q in [
+        "does low sodium cause cramps?",
+        "low calcium and cramps",
+        "can low magnesium cause cramps?",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("conflict.electrolytes"), "{q}");
+    }
+    // Treating a low magnesium is still about the supplement.
+    assert_eq!(
+        first("should I give magnesium for low magnesium?").as_deref(),
+        Some("avoid.magnesium")
+    );
+}
