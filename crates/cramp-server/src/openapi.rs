@@ -77,13 +77,14 @@ fn every_field_required(v: &mut Value) {
         let required: Vec<&String> = props.keys().filter(|k| k.as_str() != "url").collect();
         v["required"] = json!(required);
     }
-    for key in ["properties", "items", "oneOf"] {
-        match v.get_mut(key) {
-            Some(Value::Object(m)) if key == "properties" => m.values_mut().for_each(every_field_required),
-            Some(Value::Array(a)) => a.iter_mut().for_each(every_field_required),
-            Some(x @ Value::Object(_)) => every_field_required(x),
-            _ => {}
-        }
+    if let Some(Value::Object(props)) = v.get_mut("properties") {
+        props.values_mut().for_each(every_field_required);
+    }
+    if let Some(items) = v.get_mut("items") {
+        every_field_required(items);
+    }
+    if let Some(Value::Array(alternatives)) = v.get_mut("oneOf") {
+        alternatives.iter_mut().for_each(every_field_required);
     }
 }
 

@@ -5,7 +5,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use cramp_core::KnowledgeBase;
 use cramp_core::knowledge::{Entry, Source};
-use cramp_core::vocab::ReviewStatus;
+use cramp_core::vocab::{Audience, ReviewStatus, SourceKind};
 use std::collections::HashMap;
 
 pub const INDEX: &str = include_str!("../../../web/index.html");
@@ -57,6 +57,17 @@ fn status_words(s: ReviewStatus) -> &'static str {
         ReviewStatus::InReview => "in review",
         ReviewStatus::Approved => "approved",
     }
+}
+
+/// A source's kind in the clinician's words ("randomised controlled trial"), for the evidence pages.
+fn kind_words<'k>(kb: &'k KnowledgeBase, s: &Source) -> &'k str {
+    kb.wording.source_kind_word(s.kind.as_str(), Audience::Clinician)
+}
+
+/// A value for a page's script as JSON in a `<script type="application/json">` element: `</`
+/// escaped so that no text can close the element.
+fn script_json(v: &serde_json::Value) -> String {
+    v.to_string().replace("</", "<\\/")
 }
 
 fn date(d: Option<time::Date>) -> String {
@@ -148,9 +159,7 @@ fn source_block(kb: &KnowledgeBase, s: &Source) -> String {
         "<section class=\"block\"><h3><a href=\"/knowledge/{id}\">{id}</a></h3><p>{citation}{link}</p><p class=\"meta\">{kind_}, {year}; where: {locator}; verified [{mark}]</p><p><strong>{kind}:</strong></p><blockquote>{passage}</blockquote></section>\n",
         id = esc(&s.id),
         citation = esc(&s.citation),
-        kind_ = esc(kb
-            .wording
-            .source_kind_word(s.kind.as_str(), cramp_core::vocab::Audience::Clinician)),
+        kind_ = esc(kind_words(kb, s)),
         year = s.year,
         locator = esc(&s.locator),
         mark = esc(s.verification.as_str()),
@@ -238,9 +247,7 @@ fn knowledge_index(kb: &KnowledgeBase) -> String {
         b.push_str(&format!(
             "<li><a href=\"/knowledge/{id}\">{id}</a>: {} ({}, {})</li>\n",
             esc(&s.citation),
-            esc(kb
-                .wording
-                .source_kind_word(s.kind.as_str(), cramp_core::vocab::Audience::Clinician)),
+            esc(kind_words(kb, s)),
             s.year,
             id = esc(&s.id)
         ));
@@ -293,30 +300,22 @@ impl Pages {
                 )
             })
             .collect();
-        // The page's headline words from the knowledge base, for diary.js (JSON in a script
-        // element: `</` escaped so that no text can close it).
+        // The page's headline words from the knowledge base, for diary.js.
         let v = &kb.diary.verdicts;
-        let words = serde_json::json!({
+        let words = script_json(&serde_json::json!({
             "verdicts": { "improved": v.improved, "no_change": v.no_change, "worse": v.worse, "inconclusive": v.inconclusive },
             "advice_headings": kb.diary.advice_headings.iter().map(|(u, h)| (u.as_str(), h)).collect::<std::collections::BTreeMap<_, _>>(),
-        })
-        .to_string()
-        .replace("</", "<\\/");
+        }));
         // Words app.js shows for codes of the answer (a source's kind), per voice.
-        let kinds = |a: cramp_core::vocab::Audience| {
-            cramp_core::vocab::SourceKind::ALL
+        let kinds = |a: Audience| {
+            SourceKind::ALL
                 .iter()
                 .map(|k| (k.as_str(), kb.wording.source_kind_word(k.as_str(), a)))
                 .collect::<std::collections::BTreeMap<_, _>>()
         };
-        let page_words = serde_json::json!({
-            "source_kinds": {
-                "clinician": kinds(cramp_core::vocab::Audience::Clinician),
-                "patient": kinds(cramp_core::vocab::Audience::Patient),
-            },
-        })
-        .to_string()
-        .replace("</", "<\\/");
+        let page_words = script_json(&serde_json::json!({
+            "source_kinds": { "clinician": kinds(Audience::Clinician), "patient": kinds(Audience::Patient) },
+        }));
         let mut index_vars = vars.to_vec();
         index_vars.push(("page_words", page_words));
         let mut diary_vars = vars.to_vec();
