@@ -230,6 +230,10 @@ pub struct SynonymGroup {
     /// does not say it.
     #[serde(default)]
     pub context: bool,
+    /// A drug's name said inside one of the group's phrases is not the drug: "low potassium" is a
+    /// blood result, not the potassium supplement.
+    #[serde(default)]
+    pub names_no_drug: bool,
 }
 
 /// bm25's own English analysis (Unicode words, lower case, stop words out, Snowball stems), after
@@ -514,6 +518,7 @@ struct SynonymStems {
     phrases: Vec<Option<Vec<String>>>,
     searched: Vec<Vec<String>>,
     context: bool,
+    names_no_drug: bool,
 }
 
 /// The search index over the approved entries of one knowledge base.
@@ -775,6 +780,7 @@ impl Searcher {
                     phrases,
                     searched,
                     context: g.context,
+                    names_no_drug: g.names_no_drug,
                 }
             })
             .collect();
@@ -940,30 +946,6 @@ impl Searcher {
                 }
             }
         }
-        let drugs: Vec<NamedDrug> = named.into_iter().map(|d| drug_links(kb, d)).collect();
-        for named in &drugs {
-            let drug = &kb.drugs.drugs[named.drug];
-            // An entry names the drug (a name, a brand) or its group ("Loop diuretic", which is
-            // also what fills the group statement's `{drug}`).
-            let mut alternatives: Vec<Vec<String>> = Vec::new();
-            for n in drug.names.iter().chain(&drug.brands).chain([&drug.display]) {
-                let seq = self.analyser.tokenize(n);
-                for (i, w) in words.iter().enumerate() {
-                    if seq.contains(w) {
-                        used[i] = true;
-                    }
-                }
-                alternatives.push(seq);
-            }
-            for &g in &named.groups {
-                alternatives.push(self.analyser.tokenize(&kb.drugs.groups[g].display));
-            }
-            alternatives.retain(|a| !a.is_empty());
-            alternatives.sort();
-            alternatives.dedup();
-            concepts.push(self.concept(alternatives, true));
-        }
-
         // Every place a group's trigger occurs; a longer phrase of one group takes its words from
         // a shorter trigger of another inside it ("heating pad" is heat, not PAD's "pad").
         let mut found: Vec<(usize, usize, usize)> = Vec::new(); // (group, start, length)
@@ -1000,6 +982,44 @@ impl Searcher {
             claimed[span.clone()].iter_mut().for_each(|c| *c = Some(gi));
             used[span].iter_mut().for_each(|u| *u = true);
         }
+        // A drug whose every word in the question is inside a phrase of a `names_no_drug` group is
+        // not named ("low potassium": a blood result, not the supplement).
+        named.retain(|&d| {
+            let drug = &kb.drugs.drugs[d];
+            let mut at = drug
+                .names
+                .iter()
+                .chain(&drug.brands)
+                .chain([&drug.display])
+                .flat_map(|n| self.analyser.tokenize(n))
+                .flat_map(|t| words.iter().enumerate().filter(move |(_, w)| **w == t).map(|(i, _)| i))
+                .peekable();
+            at.peek().is_none() || !at.all(|i| claimed[i].is_some_and(|g| self.groups[g].names_no_drug))
+        });
+        let drugs: Vec<NamedDrug> = named.into_iter().map(|d| drug_links(kb, d)).collect();
+        for named in &drugs {
+            let drug = &kb.drugs.drugs[named.drug];
+            // An entry names the drug (a name, a brand) or its group ("Loop diuretic", which is
+            // also what fills the group statement's `{drug}`).
+            let mut alternatives: Vec<Vec<String>> = Vec::new();
+            for n in drug.names.iter().chain(&drug.brands).chain([&drug.display]) {
+                let seq = self.analyser.tokenize(n);
+                for (i, w) in words.iter().enumerate() {
+                    if seq.contains(w) {
+                        used[i] = true;
+                    }
+                }
+                alternatives.push(seq);
+            }
+            for &g in &named.groups {
+                alternatives.push(self.analyser.tokenize(&kb.drugs.groups[g].display));
+            }
+            alternatives.retain(|a| !a.is_empty());
+            alternatives.sort();
+            alternatives.dedup();
+            concepts.push(self.concept(alternatives, true));
+        }
+
         for (g, hit) in self.groups.iter().zip(hit) {
             if hit {
                 let subject = g.searched.iter().flatten().any(|t| !self.question_words.contains(t));
