@@ -1223,6 +1223,7 @@ fn asking_whether_to_take_quinine_gets_not_to_start_it_first_and_a_user_gets_the
         "can I buy quinine online?",
         "can i take quinine from the pharmacy",
         "can I take tonic water for cramps?",
+        "does gin and tonic help?",
     ] {
         let ids = hit_ids(q);
         assert_eq!(ids.first().map(String::as_str), Some("avoid.quinine"), "{q}: {ids:?}");
@@ -1318,4 +1319,31 @@ fn a_low_blood_salt_named_finds_the_statement_on_blood_salts() {
     assert_eq!(drugs("low magnesium and cramps"), Vec::<String>::new());
     assert_eq!(drugs("my potassium is low, should I take potassium?").len(), 1);
     assert_eq!(drugs("I have low magnesium, should I take magnesium?").len(), 1);
+}
+
+#[test]
+fn how_long_is_not_long_acting_and_pain_that_stays_after_a_cramp_is_soreness() {
+    // "Long-acting" is one term (`search.toml` `compounds`): "how long does a cramp last?" had the
+    // inhaler statement second, which says "long" only in "long-acting".
+    assert_eq!(
+        hit_ids("how long does a cramp last?"),
+        ["education.what_nocturnal_leg_cramps_are"]
+    );
+    for q in [
+        "do long-acting inhalers cause cramps?",
+        "long acting inhaler cramps",
+        "do LABAs cause cramps?",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("review.laba"), "{q}");
+    }
+    // "my leg still hurts the day after a cramp" was refused.
+    for q in [
+        "my leg still hurts the day after a cramp",
+        "my calf hurts the next day",
+        "it hurts after a cramp, what can I take?",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("plan.paracetamol_for_soreness"), "{q}");
+    }
+    // Not leg pain beside cramps, which is not soreness after one.
+    assert!(!hit_ids("leg pain and cramps at night").contains(&"plan.paracetamol_for_soreness".to_string()));
 }

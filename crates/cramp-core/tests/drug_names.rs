@@ -309,6 +309,8 @@ fn quinine_from_any_source_is_quinine_and_combination_brands_name_their_flagged_
         ("Schweppes Indian Tonic", "P01BC01"),
         ("bitter lemon", "P01BC01"),
         ("Q-Vel", "P01BC01"),
+        ("gin and tonic most nights", "P01BC01"),
+        ("G&T (gin & tonic)", "P01BC01"),
         ("Norflex 100 mg", "M03BC01"),
         ("Visken", "C07"),
         ("Augmentin 625 mg", "J01CA04"),
