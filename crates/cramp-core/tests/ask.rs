@@ -1347,3 +1347,23 @@ fn how_long_is_not_long_acting_and_pain_that_stays_after_a_cramp_is_soreness() {
     // Not leg pain beside cramps, which is not soreness after one.
     assert!(!hit_ids("leg pain and cramps at night").contains(&"plan.paracetamol_for_soreness".to_string()));
 }
+
+#[test]
+fn a_clinician_s_words_for_dialysis_cramps_a_trial_and_the_stretching_routine_are_read() {
+    // Each was refused: "intradialytic" and "RCT" were unseen subjects, and "protocol" weighed as
+    // one ("Hallegraeff protocol").
+    assert_eq!(
+        first("intradialytic cramps management").as_deref(),
+        Some("education.cramps_on_dialysis")
+    );
+    assert_eq!(
+        first("stretching RCT evidence").as_deref(),
+        Some("education.stretching_trials")
+    );
+    assert_eq!(
+        first("is there a randomised controlled trial of magnesium?").as_deref(),
+        Some("education.magnesium_trials")
+    );
+    let ids = hit_ids("Hallegraeff protocol");
+    assert!(ids.iter().any(|id| id == "plan.nightly_stretching"), "{ids:?}");
+}
