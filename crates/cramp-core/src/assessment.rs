@@ -118,6 +118,9 @@ pub struct LabFinding<'kb> {
     pub value: f64,
     pub unit: Option<String>,
     pub canonical_unit: &'kb str,
+    /// The value in `canonical_unit` (c.3), when its unit was usable: what the ranges of the
+    /// knowledge base, the critical limits and the iron thresholds are compared with.
+    pub canonical_value: Option<f64>,
     pub interpretation: Option<Interpretation>,
     pub basis: Basis,
     /// A total calcium adjusted for the case's albumin, in the unit the calcium was sent in (c.3,

@@ -648,6 +648,19 @@ fn round(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// A converted result to about three significant figures, as a reader compares it with a range
+/// (0.658 mmol/L, 5.55 mmol/L, 97.2 µmol/L, 442 pmol/L), never more than three decimal places.
+fn reading_round(x: f64) -> f64 {
+    let places = match x.abs() {
+        a if a >= 100.0 => 0,
+        a if a >= 10.0 => 1,
+        a if a >= 1.0 => 2,
+        _ => 3,
+    };
+    let p = 10f64.powi(places);
+    (x * p).round() / p
+}
+
 pub(crate) fn source_out<'a>(s: &'a Source, raw: Option<&'a RawValue>) -> SourceOut<'a> {
     SourceOut {
         id: &s.id,
@@ -719,12 +732,33 @@ pub fn finding_text(a: &Assessment<'_>, f: &LabFinding<'_>, audience: Audience, 
             } else {
                 &t.finding_patient
             };
+            // A basis of the knowledge base's own is in its unit; a result sent in another unit is
+            // shown in that unit too (the laboratory's range is in the result's own unit).
+            let converted = match (f.canonical_value, basis) {
+                (
+                    Some(cv),
+                    Basis::DefaultRange { .. }
+                    | Basis::Critical { .. }
+                    | Basis::RlsThreshold
+                    | Basis::RlsThresholdChild,
+                ) if audience == Audience::Clinician && (cv - f.value).abs() > 1e-9 * cv.abs().max(1.0) => {
+                    Cow::Owned(fill(
+                        &t.finding_converted_clinician,
+                        &[
+                            ("value", &Num(reading_round(cv)).text()),
+                            ("unit", &unit_for_reading(f.canonical_unit)),
+                        ],
+                    ))
+                }
+                _ => Cow::Borrowed(""),
+            };
             let mut text = fill(
                 tpl,
                 &[
                     ("display", &f.display),
                     ("value", &value),
                     ("unit", unit),
+                    ("converted", &converted),
                     ("interpretation", word),
                     ("basis", &basis_text),
                 ],

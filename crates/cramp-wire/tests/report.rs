@@ -108,3 +108,62 @@ fn a_beers_group_is_named_without_its_code_in_the_patient_voice_only() {
         "{patient:?}"
     );
 }
+
+#[test]
+fn a_result_judged_by_a_range_in_another_unit_is_also_shown_in_that_unit_for_clinicians() {
+    let kb = common::kb();
+    let texts = |case: &str, audience| {
+        let bytes = cramp_wire::assess_json(kb, common::cache(), case, audience, AssessOptions::default()).unwrap();
+        let out: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+        out["lab_findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["text"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    // A magnesium in mg/dL against the default range in mmol/L: "1.6 … low (against 0.7-1)" read
+    // as a mistake. Converted by c.3 (mmol/L × 2.431 = mg/dL).
+    let mg = texts(
+        r#"{"labs": [{"name": "magnesium", "value": 1.6, "unit": "mg/dL"}]}"#,
+        Audience::Clinician,
+    );
+    assert!(
+        mg[0].starts_with(
+            "magnesium 1.6 mg/dL (0.658 mmol/L): low (against the knowledge-base default range 0.7-1 mmol/L"
+        ),
+        "{mg:?}"
+    );
+    // Beyond a critical limit, likewise.
+    let ca = texts(
+        r#"{"labs": [{"name": "calcium", "value": 7.6, "unit": "mg/dL"}]}"#,
+        Audience::Clinician,
+    );
+    assert!(
+        ca[0].starts_with("calcium 7.6 mg/dL (1.9 mmol/L): critically low (beyond the critical limit 2 mmol/L"),
+        "{ca:?}"
+    );
+    // Not when the unit is the range's own or the same number (mEq/L), nor against the
+    // laboratory's range (in the result's own unit), nor for patients (no range is shown to them).
+    for (case, audience) in [
+        (
+            r#"{"labs": [{"name": "magnesium", "value": 0.6584, "unit": "mmol/L"}]}"#,
+            Audience::Clinician,
+        ),
+        (
+            r#"{"labs": [{"name": "potassium", "value": 3.2, "unit": "mEq/L"}]}"#,
+            Audience::Clinician,
+        ),
+        (
+            r#"{"labs": [{"name": "magnesium", "value": 1.6, "unit": "mg/dL", "ref_low": 1.7, "ref_high": 2.2}]}"#,
+            Audience::Clinician,
+        ),
+        (
+            r#"{"labs": [{"name": "magnesium", "value": 1.6, "unit": "mg/dL"}]}"#,
+            Audience::Patient,
+        ),
+    ] {
+        let t = texts(case, audience);
+        assert!(!t[0].contains("mmol/L)"), "{t:?}");
+    }
+}

@@ -25,6 +25,7 @@ pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathwa
         value: r.value,
         unit: r.unit.clone(),
         canonical_unit: &a.canonical_unit,
+        canonical_value: r.canonical,
         interpretation: None,
         basis: Basis::NotInterpreted { why: String::new() },
         adjusted: None,

@@ -212,6 +212,9 @@ pub struct Templates {
     pub finding_uninterpreted_clinician: String,
     pub finding_uninterpreted_patient: String,
     pub finding_calcium_adjusted_clinician: String,
+    /// A result judged against a range, limit or threshold of the knowledge base in another unit:
+    /// the result in that unit, as `{converted}` of `finding_clinician`.
+    pub finding_converted_clinician: String,
     pub basis_lab_range: String,
     pub basis_default_range: String,
     pub basis_rls: String,
