@@ -1367,3 +1367,20 @@ fn a_clinician_s_words_for_dialysis_cramps_a_trial_and_the_stretching_routine_ar
     let ids = hit_ids("Hallegraeff protocol");
     assert!(ids.iter().any(|id| id == "plan.nightly_stretching"), "{ids:?}");
 }
+
+#[test]
+fn a_stage_of_pregnancy_is_pregnancy_and_when_a_drug_was_given_names_no_subject() {
+    // Both were refused: "trimester" and "ago" weighed as unseen subjects.
+    assert_eq!(
+        first("cramps in third trimester").as_deref(),
+        Some("education.cramps_in_pregnancy")
+    );
+    assert_eq!(
+        first("I'm 7 months pregnant, can I take quinine?").as_deref(),
+        Some("red_flag.quinine_in_pregnancy")
+    );
+    assert_eq!(
+        first("my doctor gave me quinine years ago, is it still ok?").as_deref(),
+        Some("review.quinine")
+    );
+}

@@ -663,3 +663,23 @@ fn ask_without_a_question_is_a_usage_error() {
     let o = cramp(&["ask"], None);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn the_knowledge_changelog_s_newest_heading_is_the_knowledge_base_s_version() {
+    // Every content change gets its entry under the kb_version it produced (knowledge/CHANGELOG.md).
+    let o = cramp(&["kb", "check"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    let version = out
+        .split_whitespace()
+        .nth(1)
+        .and_then(|v| v.strip_suffix(':'))
+        .expect("kb check names the version");
+    let log =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../knowledge/CHANGELOG.md")).unwrap();
+    let newest = log.lines().find(|l| l.starts_with("## ")).expect("a version heading");
+    assert!(
+        newest.starts_with(&format!("## {version} (")),
+        "knowledge/CHANGELOG.md's newest heading is {newest:?}; the knowledge base is {version}: add an entry under it"
+    );
+}
