@@ -19,6 +19,8 @@ wrk sharing the cores. Bounded: about 70 s in all; loopback only.
                  a throwaway cluster, fsync on); every 201 is a committed write.
 Run: scripts/load [assess|patient-view|diary-writes sqlite|diary-writes postgres]   (installs wrk if missing)
 CRAMP_LOAD_BIN=path/to/cramp measures another build (e.g. another profile) instead of target/release/cramp.
+CRAMP_LOAD_CASE=path/to/case.json sends another case to assess (a SPEC §3 case, a FHIR Bundle, or a
+vignette file, whose "case" is sent) instead of V34.
 """
 import json, os, re, socket, statistics, subprocess, sys, tempfile, time, urllib.request
 from pathlib import Path
@@ -29,6 +31,10 @@ BIN = Path(os.environ.get("CRAMP_LOAD_BIN", ROOT / "target/release/cramp"))
 DURATION, THREADS, CONNECTIONS, ROUNDS = "10s", "2", "30", 3
 
 def case_body():
+    if os.environ.get("CRAMP_LOAD_CASE"):
+        path = Path(os.environ["CRAMP_LOAD_CASE"])
+        doc = json.loads(path.read_text())
+        return json.dumps(doc["case"] if "case" in doc and "narrative" in doc else doc), str(path)
     v = ROOT.parent / "shared/clinical/vignettes/V34.json"
     if v.exists():
         return json.dumps(json.loads(v.read_text())["case"]), "vignette V34 (cirrhosis, diuretics, low K/Mg/Na, 5 labs)"
