@@ -1384,3 +1384,19 @@ fn a_stage_of_pregnancy_is_pregnancy_and_when_a_drug_was_given_names_no_subject(
         Some("review.quinine")
     );
 }
+
+#[test]
+fn tapering_a_medicine_and_a_diagnosis_asked_for_are_read() {
+    // Both were refused: "taper" and "diagnosis" weighed as unseen subjects.
+    for q in ["how to taper quinine", "weaning off quinine"] {
+        assert_eq!(first(q).as_deref(), Some("plan.quinine_discontinuation"), "{q}");
+    }
+    let ids = hit_ids("PLMD diagnosis");
+    assert!(
+        ids.iter().any(|id| id == "education.periodic_limb_movements"),
+        "{ids:?}"
+    );
+    // "come off" is not read as tapering: "come" alone would be ("my cramps come with low blood
+    // pressure" was refused when it was).
+    assert!(!hit_ids("I'm on dialysis and my cramps come with low blood pressure").is_empty());
+}
