@@ -1400,3 +1400,124 @@ fn tapering_a_medicine_and_a_diagnosis_asked_for_are_read() {
     // pressure" was refused when it was).
     assert!(!hit_ids("I'm on dialysis and my cramps come with low blood pressure").is_empty());
 }
+
+mod arbitrary_questions {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Words that reach every reading of a question: drug names and brands (also misspelt), the
+    /// synonym groups' phrases, the `taking` phrases, ages, warning signs, stop words, punctuation.
+    const WORDS: &[&str] = &[
+        "low",
+        "potassium",
+        "magnesium",
+        "sodium",
+        "quinine",
+        "quinnine",
+        "tonic",
+        "water",
+        "gin",
+        "and",
+        "baclofen",
+        "diltiazem",
+        "amlodipine",
+        "statin",
+        "lasix",
+        "long-acting",
+        "long",
+        "how",
+        "does",
+        "cramp",
+        "cramps",
+        "leg",
+        "at",
+        "night",
+        "nite",
+        "pregnant",
+        "third",
+        "trimester",
+        "I'm",
+        "17",
+        "72",
+        "years",
+        "old",
+        "ago",
+        "my",
+        "son",
+        "is",
+        "on",
+        "dialysis",
+        "intradialytic",
+        "RCT",
+        "Hallegraeff",
+        "protocol",
+        "taper",
+        "wean",
+        "still",
+        "hurts",
+        "the",
+        "next",
+        "day",
+        "swollen",
+        "calf",
+        "bleeding",
+        "what",
+        "can",
+        "I",
+        "take",
+        "stop",
+        "help",
+        "?",
+        ",",
+        "-",
+        "vitamin",
+        "E",
+        "B12",
+        "iron",
+        "rls",
+        "restless",
+        "legs",
+        "ALS",
+        "twitching",
+        "why",
+        "diagnosis",
+        "µmol/L",
+        "ü",
+        "0",
+        "",
+        "  ",
+    ];
+
+    fn question() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::collection::vec(prop::sample::select(WORDS), 0..12).prop_map(|w| w.join(" ")),
+            any::<String>(),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Whatever is asked: no panic, the same answer twice, and an answer is only approved,
+        /// searchable statements, each once, with every placeholder filled.
+        #[test]
+        fn any_question_gets_approved_statements_or_a_refusal(q in question()) {
+            let kb = common::kb();
+            let r = ask(&q);
+            prop_assert_eq!(r.answered, !r.hits.is_empty(), "{:?}", q);
+            let again: Vec<usize> = ask(&q).hits.iter().map(|h| h.entry).collect();
+            prop_assert_eq!(r.hits.iter().map(|h| h.entry).collect::<Vec<_>>(), again);
+            let mut seen = std::collections::HashSet::new();
+            for h in &r.hits {
+                let e = &kb.entries[h.entry];
+                prop_assert_eq!(e.status, ReviewStatus::Approved, "{:?}: {}", q, e.id);
+                prop_assert!(!kb.search.not_searched.contains(&e.id), "{:?}: {}", q, e.id);
+                prop_assert!(seen.insert(h.entry), "{:?}: {} twice", q, e.id);
+                for audience in [Audience::Clinician, Audience::Patient] {
+                    let text = r.text(kb, h, audience);
+                    prop_assert!(!text.contains("{drug}") && !text.contains("{tier}"), "{:?}: {}", q, text);
+                }
+            }
+        }
+    }
+}
