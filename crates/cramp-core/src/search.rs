@@ -984,18 +984,20 @@ impl Searcher {
         }
         // A drug whose every word in the question is inside a phrase of a `names_no_drug` group is
         // not named ("low potassium": a blood result, not the supplement).
-        named.retain(|&d| {
-            let drug = &kb.drugs.drugs[d];
-            let mut at = drug
-                .names
-                .iter()
-                .chain(&drug.brands)
-                .chain([&drug.display])
-                .flat_map(|n| self.analyser.tokenize(n))
-                .flat_map(|t| words.iter().enumerate().filter(move |(_, w)| **w == t).map(|(i, _)| i))
-                .peekable();
-            at.peek().is_none() || !at.all(|i| claimed[i].is_some_and(|g| self.groups[g].names_no_drug))
-        });
+        if claimed.iter().flatten().any(|&g| self.groups[g].names_no_drug) {
+            named.retain(|&d| {
+                let drug = &kb.drugs.drugs[d];
+                let mut at = drug
+                    .names
+                    .iter()
+                    .chain(&drug.brands)
+                    .chain([&drug.display])
+                    .flat_map(|n| self.analyser.tokenize(n))
+                    .flat_map(|t| words.iter().enumerate().filter(move |(_, w)| **w == t).map(|(i, _)| i))
+                    .peekable();
+                at.peek().is_none() || !at.all(|i| claimed[i].is_some_and(|g| self.groups[g].names_no_drug))
+            });
+        }
         let drugs: Vec<NamedDrug> = named.into_iter().map(|d| drug_links(kb, d)).collect();
         for named in &drugs {
             let drug = &kb.drugs.drugs[named.drug];
