@@ -1521,3 +1521,28 @@ mod arbitrary_questions {
         }
     }
 }
+
+#[test]
+fn the_twitching_statement_answers_twitching_tingling_or_weakness_not_every_night_cramp() {
+    // "night cramps", "cramp in calf" and "charlie horse" had it second.
+    for q in [
+        "night cramps",
+        "cramp in calf",
+        "charlie horse",
+        "how common are night cramps?",
+    ] {
+        let ids = hit_ids(q);
+        assert!(!ids.is_empty(), "{q}");
+        assert!(
+            !ids.iter().any(|id| id == "education.twitching_and_tingling"),
+            "{q}: {ids:?}"
+        );
+    }
+    for q in [
+        "my legs twitch and cramp",
+        "tingling and cramps at night",
+        "pins and needles and cramps",
+    ] {
+        assert_eq!(first(q).as_deref(), Some("education.twitching_and_tingling"), "{q}");
+    }
+}
