@@ -150,7 +150,7 @@ test("a citation opens its evidence page with sources, passages and review dates
   assert.match(text, /Passage \(summary, not a verbatim quote\)|Quote \(verbatim\)/);
   await noSeriousViolations(p, p.url());
   await p.screenshot({ path: `${SHOTS}/evidence-page.png`, fullPage: true });
-  for (const path of ["/about", "/knowledge/", "/knowledge/R-FDA2010"]) {
+  for (const path of ["/about", "/knowledge/", "/knowledge/R-FDA2010", "/problems/", "/problems/invalid-case"]) {
     await p.goto(URL + path);
     assert.ok(await p.locator('a[href="/about"]').count() > 0, `${path} links to About`);
     await noSeriousViolations(p, path);
@@ -158,7 +158,7 @@ test("a citation opens its evidence page with sources, passages and review dates
   await p.context().close();
 });
 
-test("every page fits a phone-sized screen, the evidence index one statement per block", async () => {
+test("every page fits a phone-sized screen, the evidence index one statement per block, and the problem types' pages too", async () => {
   const p = await page({ width: 390, height: 844 });
   await p.goto(URL + "/knowledge/");
   const ids = await p.$$eval('main a[href^="/knowledge/"]', (as) => as.map((a) => a.getAttribute("href")));
@@ -166,8 +166,11 @@ test("every page fits a phone-sized screen, the evidence index one statement per
   // On a phone the index's table is read as blocks: each value beside its column's name.
   assert.equal(await p.$eval("table.index td[data-label]", (td) => getComputedStyle(td).display), "block");
   await noSeriousViolations(p, "the evidence index on a phone");
+  await p.goto(URL + "/problems/");
+  const problems = await p.$$eval('main a[href^="/problems/"]', (as) => as.map((a) => a.getAttribute("href")));
+  assert.ok(problems.length >= 20, "the problem types are listed");
   const wide = [];
-  for (const path of ["/", "/diary", "/about", "/knowledge/", ...ids]) {
+  for (const path of ["/", "/diary", "/about", "/knowledge/", ...ids, "/problems/", ...problems]) {
     await p.goto(URL + path);
     const width = await p.evaluate(() => document.documentElement.scrollWidth);
     if (width > 390) wide.push(`${path}: ${width}px`);

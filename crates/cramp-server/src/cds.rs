@@ -94,7 +94,7 @@ impl FeedbackStore {
 fn problem(e: HookError) -> Response {
     let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
     let mut body = serde_json::json!({
-        "type": format!("https://cramp.invalid/problems/{}", e.kind),
+        "type": crate::problem::type_uri(e.kind),
         "title": e.title,
         "status": e.status,
         "detail": e.detail,

@@ -12,7 +12,7 @@ mod cds;
 mod diary;
 mod openapi;
 mod pages;
-mod problem;
+pub mod problem;
 mod ratelimit;
 mod summary;
 
@@ -364,22 +364,34 @@ async fn knowledge_index(State(st): State<Arc<AppState>>) -> Response {
     pages::html(st.pages.knowledge_index.clone())
 }
 
+async fn problems_index(State(st): State<Arc<AppState>>) -> Response {
+    pages::html(st.pages.problems_index.clone())
+}
+
+async fn problem_page(
+    State(st): State<Arc<AppState>>,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+) -> Result<Response, Problem> {
+    page_or_not_found(
+        st.pages.problems.get(slug.as_str()),
+        format!("no problem type {slug:?}; see /problems/ for the list"),
+    )
+}
+
 async fn knowledge_page(
     State(st): State<Arc<AppState>>,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<Response, Problem> {
-    st.pages
-        .knowledge
-        .get(&id)
-        .map(|p| pages::html(p.clone()))
-        .ok_or_else(|| {
-            Problem::new(
-                StatusCode::NOT_FOUND,
-                "not-found",
-                "Not found",
-                format!("no entry or source {id:?}; see /knowledge/ for the list"),
-            )
-        })
+    page_or_not_found(
+        st.pages.knowledge.get(&id),
+        format!("no entry or source {id:?}; see /knowledge/ for the list"),
+    )
+}
+
+/// A rendered page, or a 404 problem that says where the list is.
+fn page_or_not_found(page: Option<&String>, detail: String) -> Result<Response, Problem> {
+    page.map(|p| pages::html(p.clone()))
+        .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail))
 }
 
 async fn app_js() -> Response {
@@ -477,6 +489,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/knowledge/", get(knowledge_index))
         .route("/knowledge", get(knowledge_index))
         .route("/knowledge/{id}", get(knowledge_page))
+        .route("/problems/", get(problems_index))
+        .route("/problems", get(problems_index))
+        .route("/problems/{slug}", get(problem_page))
         .route("/assets/app.js", get(app_js))
         .route("/assets/style.css", get(style_css))
         .fallback(not_found)

@@ -450,7 +450,7 @@ fn document_core(kb_version: &str) -> Value {
             "Case": case_schema(),
             "FhirBundle": cramp_fhir::bundle_schema(),
             "Assessment": assessment_schema(),
-            "Problem": { "type": "object", "required": ["type", "title", "status", "detail"], "properties": { "type": { "type": "string" }, "title": { "type": "string" },
+            "Problem": { "type": "object", "required": ["type", "title", "status", "detail"], "properties": { "type": { "type": "string", "format": "uri-reference", "description": "The problem type (RFC 9457): /problems/{slug}, relative to this server, where a page says what it means and what to do; the same on every deployment" }, "title": { "type": "string" },
                 "status": { "type": "integer" }, "detail": { "type": "string" } } },
         } },
     })

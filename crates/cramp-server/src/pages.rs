@@ -263,6 +263,9 @@ pub struct Pages {
     pub about: String,
     pub knowledge_index: String,
     pub knowledge: HashMap<String, String>,
+    /// `/problems/` and one page per problem type (`problem::TYPES`).
+    pub problems_index: String,
+    pub problems: HashMap<&'static str, String>,
 }
 
 impl Pages {
@@ -327,8 +330,65 @@ impl Pages {
             about: layout(kb, "About", &fill(ABOUT, &vars)),
             knowledge_index: knowledge_index(kb),
             knowledge,
+            problems_index: problems_index(kb),
+            problems: crate::problem::TYPES
+                .iter()
+                .map(|t| (t.slug, problem_page(kb, t)))
+                .collect(),
         }
     }
+}
+
+/// The statuses of a problem type, as a reader sees them ("400", "401").
+fn statuses(t: &crate::problem::ProblemType) -> String {
+    t.status.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// `/problems/`: every problem type the API answers with (RFC 9457), each linked to its page.
+fn problems_index(kb: &KnowledgeBase) -> String {
+    let rows: String = crate::problem::TYPES
+        .iter()
+        .map(|t| {
+            format!(
+                "<tr><td data-label=\"Type\"><a href=\"{uri}\"><code>{uri}</code></a></td><td data-label=\"Status\">{}</td><td data-label=\"Title\">{}</td></tr>\n",
+                statuses(t),
+                esc(t.title),
+                uri = esc(&crate::problem::type_uri(t.slug)),
+            )
+        })
+        .collect();
+    let body = format!(
+        "<h1>Problem types</h1>\n<p>Every error of the API is an <code>application/problem+json</code> body (RFC 9457) whose <code>type</code> is one of these references, relative to this server; its <code>detail</code> names the field or the limit and the fix.</p>\n<table class=\"index\">\n<thead><tr><th scope=\"col\">Type</th><th scope=\"col\">Status</th><th scope=\"col\">Title</th></tr></thead>\n<tbody>\n{rows}</tbody>\n</table>\n"
+    );
+    layout(kb, "Problem types", &body)
+}
+
+/// `/problems/{slug}`: what one problem type means and what the caller does about it.
+fn problem_page(kb: &KnowledgeBase, t: &crate::problem::ProblemType) -> String {
+    let body = format!(
+        "<h1>{}</h1>\n<dl>\n<dt>Type</dt><dd><code>{}</code></dd>\n<dt>HTTP status</dt><dd>{}</dd>\n<dt>When</dt><dd>{}</dd>\n<dt>What to do</dt><dd>{}</dd>\n</dl>\n<p><a href=\"/problems/\">All problem types</a> · <a href=\"/openapi.json\">OpenAPI description</a></p>\n",
+        esc(t.title),
+        esc(&crate::problem::type_uri(t.slug)),
+        statuses(t),
+        code_spans(t.when),
+        code_spans(t.fix),
+    );
+    layout(kb, t.title, &body)
+}
+
+/// Escaped text with its `backticked` words as code.
+fn code_spans(text: &str) -> String {
+    esc(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_string()
+            }
+        })
+        .collect()
 }
 
 pub fn html(body: String) -> Response {

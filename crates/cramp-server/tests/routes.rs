@@ -244,7 +244,17 @@ async fn openapi_describes_the_routes_with_the_code_s_own_enumerations() {
         .filter_map(|r| r.trim_start().strip_prefix('"')?.split('"').next())
         .collect();
     assert!(routes.len() > 25, "{routes:?}");
-    let pages = ["/", "/about", "/diary", "/knowledge", "/knowledge/", "/knowledge/{id}"];
+    let pages = [
+        "/",
+        "/about",
+        "/diary",
+        "/knowledge",
+        "/knowledge/",
+        "/knowledge/{id}",
+        "/problems",
+        "/problems/",
+        "/problems/{slug}",
+    ];
     for path in routes {
         if pages.contains(&path) || path.starts_with("/assets/") {
             continue;
@@ -539,4 +549,66 @@ async fn the_evidence_index_groups_every_statement_once_under_its_kind() {
     assert!(!body.contains("Other statements"), "every prefix has its group");
     // Sources with their kind in words.
     assert!(body.contains("(randomised controlled trial, 2012)"));
+}
+
+#[tokio::test]
+async fn every_problem_type_used_in_the_sources_has_a_page_that_its_type_leads_to() {
+    // Every slug a problem is built with, read from the sources (a new one without its entry in
+    // `problem::TYPES` fails here).
+    let sources = [
+        include_str!("../src/lib.rs"),
+        include_str!("../src/cds.rs"),
+        include_str!("../src/diary.rs"),
+        include_str!("../../cramp-cds/src/lib.rs"),
+        include_str!("../../cramp-cds/src/feedback.rs"),
+    ];
+    let mut used: Vec<&str> = Vec::new();
+    for src in sources {
+        for part in src.split("Problem::new(").skip(1) {
+            let slug = part.split('"').nth(1).unwrap();
+            used.push(slug);
+        }
+        for part in src.split("kind: \"").skip(1) {
+            used.push(part.split('"').next().unwrap());
+        }
+    }
+    used.sort_unstable();
+    used.dedup();
+    assert!(used.len() >= 20, "{used:?}");
+    let documented: Vec<&str> = cramp_server::problem::TYPES.iter().map(|t| t.slug).collect();
+    for slug in &used {
+        assert!(
+            documented.contains(slug),
+            "problem type {slug:?} has no entry in problem::TYPES"
+        );
+    }
+    for slug in &documented {
+        assert!(
+            used.contains(slug),
+            "problem::TYPES documents {slug:?}, which nothing answers with"
+        );
+    }
+    // Each page answers, with its title and status; the index lists them all.
+    for t in cramp_server::problem::TYPES {
+        let (status, ct, body) = call(get(&format!("/problems/{}", t.slug))).await;
+        assert_eq!(status, StatusCode::OK, "{}", t.slug);
+        assert!(ct.starts_with("text/html"));
+        assert!(body.contains(&format!("<h1>{}</h1>", t.title)), "{}", t.slug);
+        assert!(body.contains(&t.status[0].to_string()));
+    }
+    let (status, _, index) = call(get("/problems/")).await;
+    assert_eq!(status, StatusCode::OK);
+    for t in cramp_server::problem::TYPES {
+        assert!(index.contains(&format!("href=\"/problems/{}\"", t.slug)), "{}", t.slug);
+    }
+    // A problem's `type` leads to its page: a caller's mistake, then the page it names.
+    let (status, _, bad) = call(post("/api/v1/assess", r#"{"patient": {"age": 300}}"#)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let v: serde_json::Value = serde_json::from_str(&bad).unwrap();
+    assert_eq!(v["type"], "/problems/invalid-case");
+    let (status, _, page) = call(get(v["type"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Invalid case"));
+    let (status, _, _) = call(get("/problems/no-such-type")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }
