@@ -1337,14 +1337,11 @@ fn how_long_is_not_long_acting_and_pain_that_stays_after_a_cramp_is_soreness() {
         assert_eq!(first(q).as_deref(), Some("review.laba"), "{q}");
     }
     // "my leg still hurts the day after a cramp" was refused.
-    for q in [
-        "my leg still hurts the day after a cramp",
-        "my calf hurts the next day",
-        "it hurts after a cramp, what can I take?",
-    ] {
+    for q in ["my leg still hurts the day after a cramp", "my calf hurts the next day"] {
         assert_eq!(first(q).as_deref(), Some("plan.paracetamol_for_soreness"), "{q}");
     }
-    // Not leg pain beside cramps, which is not soreness after one.
+    // Not leg pain beside cramps, nor pain asked about as a cramp, which is not soreness after one.
+    assert!(!hit_ids("my calf hurts, is it a cramp?").contains(&"plan.paracetamol_for_soreness".to_string()));
     assert!(!hit_ids("leg pain and cramps at night").contains(&"plan.paracetamol_for_soreness".to_string()));
 }
 
