@@ -1234,9 +1234,16 @@ fn asking_whether_to_take_quinine_gets_not_to_start_it_first_and_a_user_gets_the
         "I take Qualaquin, should I keep taking it?",
         "I take quinine, should I stop it?",
         "I'm on quinine, is that ok?",
+        "I've had quinine for months, is it ok?",
+        "I have had quinine for years",
     ] {
         assert_eq!(first(q).as_deref(), Some("review.quinine"), "{q}");
     }
+    // Cramps had for years are not quinine had for years.
+    assert_eq!(
+        first("I've had cramps for years, can I take quinine?").as_deref(),
+        Some("avoid.quinine")
+    );
     // A warning sign stays first.
     assert_eq!(
         first("I'm pregnant and take quinine").as_deref(),
