@@ -339,11 +339,6 @@ impl Pages {
     }
 }
 
-/// The statuses of a problem type, as a reader sees them ("400", "401").
-fn statuses(t: &crate::problem::ProblemType) -> String {
-    t.status.iter().map(u16::to_string).collect::<Vec<_>>().join(", ")
-}
-
 /// `/problems/`: every problem type the API answers with (RFC 9457), each linked to its page.
 fn problems_index(kb: &KnowledgeBase) -> String {
     let rows: String = crate::problem::TYPES
@@ -351,7 +346,7 @@ fn problems_index(kb: &KnowledgeBase) -> String {
         .map(|t| {
             format!(
                 "<tr><td data-label=\"Type\"><a href=\"{uri}\"><code>{uri}</code></a></td><td data-label=\"Status\">{}</td><td data-label=\"Title\">{}</td></tr>\n",
-                statuses(t),
+                t.status,
                 esc(t.title),
                 uri = esc(&crate::problem::type_uri(t.slug)),
             )
@@ -369,7 +364,7 @@ fn problem_page(kb: &KnowledgeBase, t: &crate::problem::ProblemType) -> String {
         "<h1>{}</h1>\n<dl>\n<dt>Type</dt><dd><code>{}</code></dd>\n<dt>HTTP status</dt><dd>{}</dd>\n<dt>When</dt><dd>{}</dd>\n<dt>What to do</dt><dd>{}</dd>\n</dl>\n<p><a href=\"/problems/\">All problem types</a> · <a href=\"/openapi.json\">OpenAPI description</a></p>\n",
         esc(t.title),
         esc(&crate::problem::type_uri(t.slug)),
-        statuses(t),
+        t.status,
         code_spans(t.when),
         code_spans(t.fix),
     );

@@ -58,21 +58,16 @@ pub fn parse_case(text: &str) -> Result<Case, InputError> {
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
+            let message = cramp_core::serde_msg::without_position(&inner.to_string()).to_string();
             return Err(match inner.classify() {
                 serde_json::error::Category::Syntax
                 | serde_json::error::Category::Eof
-                | serde_json::error::Category::Io => {
-                    let message = inner.to_string();
-                    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-                    InputError::Syntax {
-                        line: inner.line(),
-                        column: inner.column(),
-                        message,
-                    }
-                }
+                | serde_json::error::Category::Io => InputError::Syntax {
+                    line: inner.line(),
+                    column: inner.column(),
+                    message,
+                },
                 serde_json::error::Category::Data => {
-                    let message = inner.to_string();
-                    let message = message.split(" at line ").next().unwrap_or(&message).to_string();
                     if (path.is_empty() || path == ".")
                         && (message.starts_with("invalid type") || message.contains("expected an object"))
                     {

@@ -53,8 +53,8 @@ fn cite(sources: &[String]) -> String {
 /// the same items in their plain text. Both keep every citation and mark what is not yet approved.
 /// `words` is the knowledge base's wording (a source's kind in words).
 pub fn render(a: &AssessmentOut<'_>, words: &Wording, style: Style) -> String {
-    let clinician = a.audience == "clinician";
     let audience = Audience::parse(a.audience).unwrap_or(Audience::Clinician);
+    let clinician = audience == Audience::Clinician;
     let pick = |c: &'static str, p: &'static str| if clinician { c } else { p };
     let mut w = W {
         out: String::new(),
