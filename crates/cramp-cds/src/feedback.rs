@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use crate::HookError;
+use cramp_wire::problem;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -67,9 +68,7 @@ impl Outcome {
 
 fn bad(detail: String) -> HookError {
     HookError {
-        status: 400,
-        kind: "invalid-feedback",
-        title: "Invalid feedback",
+        kind: &problem::INVALID_FEEDBACK,
         detail,
         missing_keys: Vec::new(),
     }

@@ -24,6 +24,7 @@ use cramp_fhir::hooks::{
 };
 use cramp_fhir::{MapOptions, Mapped};
 use cramp_wire::json::WriteJson;
+use cramp_wire::problem::{self, ProblemType};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Value, json};
@@ -92,13 +93,11 @@ pub struct Env<'a> {
     pub include_unreviewed: bool,
 }
 
-/// A hook request the service cannot answer: the HTTP status, a title and a detail naming the
-/// element and the fix; for 412, the prefetch keys that were needed.
+/// A hook request the service cannot answer: its problem type (status and title), a detail naming
+/// the element and the fix; for 412, the prefetch keys that were needed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HookError {
-    pub status: u16,
-    pub kind: &'static str,
-    pub title: &'static str,
+    pub kind: &'static ProblemType,
     pub detail: String,
     pub missing_keys: Vec<String>,
 }
@@ -106,9 +105,7 @@ pub struct HookError {
 impl HookError {
     fn bad(detail: impl Into<String>) -> HookError {
         HookError {
-            status: 400,
-            kind: "invalid-hook-request",
-            title: "Invalid CDS Hooks request",
+            kind: &problem::INVALID_HOOK_REQUEST,
             detail: detail.into(),
             missing_keys: Vec::new(),
         }
@@ -263,9 +260,7 @@ pub fn read_request_as_text<'a>(service: &str, body: &'a str) -> Result<Request<
 /// The hooks of a service this instance has (404 before the body is read).
 fn service_hooks(service: &str) -> Result<&'static [&'static str], HookError> {
     hooks_of(service).ok_or_else(|| HookError {
-        status: 404,
-        kind: "not-found",
-        title: "Not found",
+        kind: &problem::NOT_FOUND,
         detail: format!("no CDS service {service:?}; see /cds-services"),
         missing_keys: Vec::new(),
     })
@@ -421,9 +416,7 @@ pub fn evaluate(
         .collect();
     if !still_missing.is_empty() {
         return Err(HookError {
-            status: 412,
-            kind: "prefetch-missing",
-            title: "Required data not available",
+            kind: &problem::PREFETCH_MISSING,
             detail: format!(
                 "the request lacks the prefetch key(s) {} and this service may not read them from the FHIR server; send them as prefetch (see /cds-services) or allow the FHIR server (--fhir-server-allow)",
                 still_missing
@@ -470,9 +463,7 @@ pub fn evaluate(
         }
     }
     let mapped = case_from_prefetch(values, &opts).map_err(|e| HookError {
-        status: 422,
-        kind: "invalid-prefetch",
-        title: "Unreadable prefetch",
+        kind: &problem::INVALID_PREFETCH,
         detail: e.0,
         missing_keys: Vec::new(),
     })?;

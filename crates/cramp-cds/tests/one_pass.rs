@@ -38,10 +38,10 @@ fn answer(service: &str, text: &str, one_pass: bool) -> Result<String, (u16, Str
     } else {
         read_request_as_text(service, text)
     }
-    .map_err(|e| (e.status, e.detail))?;
+    .map_err(|e| (e.kind.status, e.detail))?;
     evaluate(kb(), req, &Vec::new(), &env)
         .map(|a| String::from_utf8(a.body).unwrap())
-        .map_err(|e| (e.status, e.detail))
+        .map_err(|e| (e.kind.status, e.detail))
 }
 
 // ---- JSON that keeps the order of members (serde_json's Value sorts them) ----------------------

@@ -2,7 +2,7 @@
 //! `cramp_cds`; this module is the HTTP edge around it: status codes, problem bodies, CORS, and
 //! the feedback kept in storage (in memory when the state has no store: tests of other routes).
 
-use crate::{AppState, Problem, is_json, json, read_body};
+use crate::{AppState, Problem, is_json, json, problem, read_body};
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -92,11 +92,11 @@ impl FeedbackStore {
 }
 
 fn problem(e: HookError) -> Response {
-    let status = StatusCode::from_u16(e.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let status = problem::status_code(e.kind);
     let mut body = serde_json::json!({
-        "type": crate::problem::type_uri(e.kind),
-        "title": e.title,
-        "status": e.status,
+        "type": e.kind.type_uri(),
+        "title": e.kind.title,
+        "status": e.kind.status,
         "detail": e.detail,
     });
     if !e.missing_keys.is_empty() {
@@ -127,7 +127,7 @@ pub async fn authenticate(State(st): State<Arc<AppState>>, req: Request, next: a
     match auth.verify(header, &aud, now) {
         Ok(()) => next.run(req).await,
         Err(e) => {
-            let mut res = Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", e.0).into_response();
+            let mut res = Problem::new(&problem::UNAUTHORIZED, e.0).into_response();
             res.headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             res
@@ -141,9 +141,7 @@ pub async fn discovery(State(st): State<Arc<AppState>>) -> Response {
 
 fn not_json() -> Problem {
     Problem::new(
-        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "unsupported-media-type",
-        "Unsupported media type",
+        &problem::UNSUPPORTED_MEDIA_TYPE,
         "send the hook request as JSON with `Content-Type: application/json`",
     )
 }
@@ -153,9 +151,7 @@ fn not_json() -> Problem {
 async fn service_body(st: &AppState, id: &str, req: Request) -> Result<String, Problem> {
     if cramp_cds::hooks_of(id).is_none() {
         return Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Not found",
+            &problem::NOT_FOUND,
             format!("no CDS service {id:?}; see /cds-services"),
         ));
     }
@@ -215,7 +211,7 @@ pub async fn service(State(st): State<Arc<AppState>>, Path(id): Path<String>, re
             json(answer.body)
         }
         Err(mut e) => {
-            if e.status == 412
+            if e.kind == &problem::PREFETCH_MISSING
                 && let Some(why) = refusal
             {
                 e.detail.push_str(&format!(" ({why})"));
@@ -250,9 +246,7 @@ pub async fn feedback(State(st): State<Arc<AppState>>, Path(id): Path<String>, r
                         if let Err(e) = store.add_feedback(&row).await {
                             tracing::error!(error = %e, "feedback could not be stored");
                             return Problem::new(
-                                StatusCode::SERVICE_UNAVAILABLE,
-                                "storage-unavailable",
-                                "Storage unavailable",
+                                &problem::STORAGE_UNAVAILABLE,
                                 "the feedback could not be stored; send it again",
                             )
                             .into_response();

@@ -8,7 +8,7 @@
 //! authentication and diary creation are rate-limited per client address. Nothing here logs a
 //! token, a diary id or a diary's content.
 
-use crate::{AppState, Problem, is_json, read_body};
+use crate::{AppState, Problem, is_json, problem, read_body};
 use axum::extract::{ConnectInfo, Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -56,12 +56,7 @@ fn same(a: &str, b: &str) -> bool {
 
 fn internal(detail: String) -> Problem {
     tracing::error!(%detail, "diary: internal error");
-    Problem::new(
-        StatusCode::INTERNAL_SERVER_ERROR,
-        "internal",
-        "Internal error",
-        "the diary could not be read or written; try again",
-    )
+    Problem::new(&problem::INTERNAL, "the diary could not be read or written; try again")
 }
 
 fn db(e: cramp_store::StoreError) -> Problem {
@@ -69,27 +64,13 @@ fn db(e: cramp_store::StoreError) -> Problem {
 }
 
 fn store(st: &AppState) -> Result<&Store, Problem> {
-    st.store.as_ref().ok_or_else(|| {
-        Problem::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "no-storage",
-            "Diary storage unavailable",
-            "this server was started without diary storage",
-        )
-    })
+    st.store
+        .as_ref()
+        .ok_or_else(|| Problem::new(&problem::NO_STORAGE, "this server was started without diary storage"))
 }
 
 fn invalid(e: DiaryError) -> Problem {
-    if e.status == 400 {
-        Problem::new(StatusCode::BAD_REQUEST, "invalid-json", "Invalid JSON", e.detail)
-    } else {
-        Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-diary-entry",
-            "Invalid diary entry",
-            e.detail,
-        )
-    }
+    Problem::new(e.kind, e.detail)
 }
 
 fn with_status(status: StatusCode, body: Vec<u8>, content_type: &'static str) -> Response {
@@ -122,25 +103,18 @@ fn client_ip(st: &AppState, headers: &HeaderMap, req_addr: Option<SocketAddr>) -
 
 fn too_many(seconds: u64, what: &str) -> Problem {
     Problem::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        "rate-limited",
-        "Too many requests",
+        &problem::RATE_LIMITED,
         format!("too many {what} from this address; try again in {seconds} s"),
     )
     .retry_after(seconds)
 }
 
 fn unauthorized(detail: &str) -> Problem {
-    Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", detail)
+    Problem::new(&problem::UNAUTHORIZED, detail)
 }
 
 fn not_found_diary() -> Problem {
-    Problem::new(
-        StatusCode::NOT_FOUND,
-        "not-found",
-        "Not found",
-        "no such diary (it may have been deleted)",
-    )
+    Problem::new(&problem::NOT_FOUND, "no such diary (it may have been deleted)")
 }
 
 /// The request's parts every diary call needs.
@@ -205,9 +179,7 @@ async fn authorize(st: &AppState, c: &Call, diary_id: &str) -> Result<(), Proble
             }
             if c.method != Method::GET {
                 return Err(Problem::new(
-                    StatusCode::FORBIDDEN,
-                    "forbidden",
-                    "Forbidden",
+                    &problem::FORBIDDEN,
                     "a share token can only read the diary; changes need the diary's own token",
                 ));
             }
@@ -225,16 +197,14 @@ fn need_json(headers: &HeaderMap) -> Result<(), Problem> {
         Ok(())
     } else {
         Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Unsupported media type",
+            &problem::UNSUPPORTED_MEDIA_TYPE,
             "send the entry as JSON with `Content-Type: application/json`",
         ))
     }
 }
 
 fn bad_query(detail: String) -> Problem {
-    Problem::new(StatusCode::BAD_REQUEST, "bad-query", "Bad query parameter", detail)
+    Problem::new(&problem::BAD_QUERY, detail)
 }
 
 fn query_pairs(q: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, String)>, Problem> {
@@ -370,9 +340,7 @@ pub async fn add_episode(
                 .filter(|k| !k.is_empty() && k.len() <= KEY_MAX)
                 .ok_or_else(|| {
                     Problem::new(
-                        StatusCode::BAD_REQUEST,
-                        "bad-idempotency-key",
-                        "Bad Idempotency-Key",
+                        &problem::BAD_IDEMPOTENCY_KEY,
                         format!("`Idempotency-Key` must be 1 to {KEY_MAX} visible ASCII characters, e.g. a UUID"),
                     )
                 })?
@@ -422,9 +390,7 @@ pub async fn add_episode(
             Ok(res)
         }
         Keyed::Replay { same_body: false, .. } => Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency-key-reused",
-            "Idempotency-Key reused",
+            &problem::IDEMPOTENCY_KEY_REUSED,
             "this Idempotency-Key was already used with a different body; use a new key for a new episode",
         )),
     }
@@ -693,9 +659,7 @@ pub async fn revoke_share(
         Ok(StatusCode::NO_CONTENT.into_response())
     } else {
         Err(Problem::new(
-            StatusCode::NOT_FOUND,
-            "not-found",
-            "Not found",
+            &problem::NOT_FOUND,
             "this diary has no such share; see GET …/shares",
         ))
     }

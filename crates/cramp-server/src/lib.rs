@@ -181,9 +181,7 @@ async fn openapi_json(State(st): State<Arc<AppState>>) -> Response {
 fn parse_audience(value: &str) -> Result<Audience, Problem> {
     Audience::parse(value).ok_or_else(|| {
         Problem::new(
-            StatusCode::BAD_REQUEST,
-            "bad-query",
-            "Bad query parameter",
+            &problem::BAD_QUERY,
             format!("`audience`: {value:?} is not allowed; use clinician or patient"),
         )
     })
@@ -198,9 +196,7 @@ fn audience(query: Option<&str>) -> Result<Audience, Problem> {
             "audience" => audience = parse_audience(value)?,
             other => {
                 return Err(Problem::new(
-                    StatusCode::BAD_REQUEST,
-                    "bad-query",
-                    "Bad query parameter",
+                    &problem::BAD_QUERY,
                     format!("unknown query parameter `{other}`; the only one is `audience` (clinician or patient)"),
                 ));
             }
@@ -221,9 +217,7 @@ async fn read_body(st: &AppState, headers: &HeaderMap, body: axum::body::Body) -
         })
     {
         return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-content-encoding",
-            "Unsupported content encoding",
+            &problem::UNSUPPORTED_CONTENT_ENCODING,
             format!(
                 "`Content-Encoding: {}` is not accepted; send the body uncompressed",
                 String::from_utf8_lossy(coding.as_bytes())
@@ -233,9 +227,7 @@ async fn read_body(st: &AppState, headers: &HeaderMap, body: axum::body::Body) -
     let limit = st.config.body_limit;
     let too_large = || {
         Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too-large",
-            "Request body too large",
+            &problem::TOO_LARGE,
             format!("the body is larger than {limit} bytes; send one case or entry per request"),
         )
     };
@@ -250,9 +242,7 @@ async fn read_body(st: &AppState, headers: &HeaderMap, body: axum::body::Body) -
     let bytes = to_bytes(body, limit).await.map_err(|_| too_large())?;
     let text = String::from_utf8(bytes.to_vec()).map_err(|e| {
         Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-json",
-            "Invalid JSON",
+            &problem::INVALID_JSON,
             format!(
                 "the body is not UTF-8 (byte {}); send UTF-8 JSON",
                 e.utf8_error().valid_up_to()
@@ -282,9 +272,7 @@ async fn assess(State(st): State<Arc<AppState>>, req: Request) -> Result<Respons
     // A case is JSON; a FHIR Bundle, accepted in its place, may come as FHIR's own JSON media type.
     if !media_type(headers).is_some_and(|m| m == "application/json" || m == "application/fhir+json") {
         return Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Unsupported media type",
+            &problem::UNSUPPORTED_MEDIA_TYPE,
             "send the case as JSON with `Content-Type: application/json` (a FHIR Bundle may also come as `application/fhir+json`)",
         ));
     }
@@ -294,18 +282,8 @@ async fn assess(State(st): State<Arc<AppState>>, req: Request) -> Result<Respons
     };
     match assess_json(&st.kb, &st.cache, &text, audience, opts) {
         Ok(out) => Ok(json(out)),
-        Err(e) if e.is_syntax() => Err(Problem::new(
-            StatusCode::BAD_REQUEST,
-            "invalid-json",
-            "Invalid JSON",
-            e.to_string(),
-        )),
-        Err(e) => Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid-case",
-            "Invalid case",
-            e.to_string(),
-        )),
+        Err(e) if e.is_syntax() => Err(Problem::new(&problem::INVALID_JSON, e.to_string())),
+        Err(e) => Err(Problem::new(&problem::INVALID_CASE, e.to_string())),
     }
 }
 
@@ -315,7 +293,7 @@ async fn ask(
     State(st): State<Arc<AppState>>,
     query: Result<axum::extract::Query<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, Problem> {
-    let bad = |detail: String| Problem::new(StatusCode::BAD_REQUEST, "bad-query", "Bad query parameter", detail);
+    let bad = |detail: String| Problem::new(&problem::BAD_QUERY, detail);
     let axum::extract::Query(pairs) = query.map_err(|e| bad(format!("the query string does not parse: {e}")))?;
     let (mut q, mut audience) = (None, Audience::Clinician);
     for (key, value) in pairs {
@@ -333,14 +311,7 @@ async fn ask(
     let q = q.ok_or_else(|| bad("`q` is missing; ask with ?q=does+magnesium+help".into()))?;
     let question = cramp_wire::ask::check_question(&q).map_err(|e| bad(format!("`q`: {e}")))?;
     let out = cramp_wire::ask::answer(&st.kb, &st.searcher, question, audience);
-    let body = serde_json::to_vec(&out).map_err(|e| {
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "Internal error",
-            e.to_string(),
-        )
-    })?;
+    let body = serde_json::to_vec(&out).map_err(|e| Problem::new(&problem::INTERNAL, e.to_string()))?;
     Ok(json(body))
 }
 
@@ -391,7 +362,7 @@ async fn knowledge_page(
 /// A rendered page, or a 404 problem that says where the list is.
 fn page_or_not_found(page: Option<&String>, detail: String) -> Result<Response, Problem> {
     page.map(|p| pages::html(p.clone()))
-        .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "Not found", detail))
+        .ok_or_else(|| Problem::new(&problem::NOT_FOUND, detail))
 }
 
 async fn app_js() -> Response {
@@ -404,18 +375,14 @@ async fn style_css() -> Response {
 
 async fn not_found(uri: axum::http::Uri) -> Problem {
     Problem::new(
-        StatusCode::NOT_FOUND,
-        "not-found",
-        "Not found",
+        &problem::NOT_FOUND,
         format!("no such route: {}; see /openapi.json", uri.path()),
     )
 }
 
 async fn method_not_allowed(method: Method, uri: axum::http::Uri) -> Problem {
     Problem::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method-not-allowed",
-        "Method not allowed",
+        &problem::METHOD_NOT_ALLOWED,
         format!("{method} is not allowed on {}; see /openapi.json", uri.path()),
     )
 }
@@ -428,9 +395,7 @@ async fn deadline_and_log(State(st): State<Arc<AppState>>, req: Request, next: N
     let res = match tokio::time::timeout(st.config.request_timeout, next.run(req)).await {
         Ok(res) => res,
         Err(_) => Problem::new(
-            StatusCode::REQUEST_TIMEOUT,
-            "timeout",
-            "Request timeout",
+            &problem::TIMEOUT,
             "the request took too long; send the whole body promptly",
         )
         .into_response(),

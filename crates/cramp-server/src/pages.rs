@@ -348,7 +348,7 @@ fn problems_index(kb: &KnowledgeBase) -> String {
                 "<tr><td data-label=\"Type\"><a href=\"{uri}\"><code>{uri}</code></a></td><td data-label=\"Status\">{}</td><td data-label=\"Title\">{}</td></tr>\n",
                 t.status,
                 esc(t.title),
-                uri = esc(&crate::problem::type_uri(t.slug)),
+                uri = esc(&t.type_uri()),
             )
         })
         .collect();
@@ -363,7 +363,7 @@ fn problem_page(kb: &KnowledgeBase, t: &crate::problem::ProblemType) -> String {
     let body = format!(
         "<h1>{}</h1>\n<dl>\n<dt>Type</dt><dd><code>{}</code></dd>\n<dt>HTTP status</dt><dd>{}</dd>\n<dt>When</dt><dd>{}</dd>\n<dt>What to do</dt><dd>{}</dd>\n</dl>\n<p><a href=\"/problems/\">All problem types</a> · <a href=\"/openapi.json\">OpenAPI description</a></p>\n",
         esc(t.title),
-        esc(&crate::problem::type_uri(t.slug)),
+        esc(&t.type_uri()),
         t.status,
         code_spans(t.when),
         code_spans(t.fix),

@@ -553,41 +553,52 @@ async fn the_evidence_index_groups_every_statement_once_under_its_kind() {
 
 #[tokio::test]
 async fn every_problem_type_used_in_the_sources_has_a_page_that_its_type_leads_to() {
-    // Every slug a problem is built with, read from the sources (a new one without its entry in
-    // `problem::TYPES` fails here).
+    // The catalogue (`cramp_wire::problem`) declares each type once, as a static named after its
+    // slug; `TYPES` lists every one, and every one is answered with somewhere (read from the
+    // sources: a type nothing uses, or one left out of `TYPES`, fails here).
+    let catalogue = include_str!("../../cramp-wire/src/problem.rs");
+    let declared: Vec<&str> = catalogue
+        .split("pub static ")
+        .skip(1)
+        .filter_map(|part| part.split_once(": ProblemType ="))
+        .map(|(name, _)| name)
+        .collect();
     let sources = [
         include_str!("../src/lib.rs"),
         include_str!("../src/cds.rs"),
         include_str!("../src/diary.rs"),
         include_str!("../../cramp-cds/src/lib.rs"),
         include_str!("../../cramp-cds/src/feedback.rs"),
+        include_str!("../../cramp-wire/src/diary.rs"),
     ];
-    let mut used: Vec<&str> = Vec::new();
-    for src in sources {
-        for part in src.split("Problem::new(").skip(1) {
-            let slug = part.split('"').nth(1).unwrap();
-            used.push(slug);
-        }
-        for part in src.split("kind: \"").skip(1) {
-            used.push(part.split('"').next().unwrap());
-        }
-    }
-    used.sort_unstable();
-    used.dedup();
-    assert!(used.len() >= 20, "{used:?}");
-    let documented: Vec<&str> = cramp_server::problem::TYPES.iter().map(|t| t.slug).collect();
-    for slug in &used {
-        assert!(
-            documented.contains(slug),
-            "problem type {slug:?} has no entry in problem::TYPES"
+    assert!(declared.len() >= 20, "{declared:?}");
+    assert_eq!(
+        declared.len(),
+        cramp_server::problem::TYPES.len(),
+        "a declared type is missing from TYPES"
+    );
+    let mut slugs: Vec<&str> = cramp_server::problem::TYPES.iter().map(|t| t.slug).collect();
+    for (name, t) in declared.iter().zip(cramp_server::problem::TYPES) {
+        assert_eq!(
+            *name,
+            t.slug.to_uppercase().replace('-', "_"),
+            "TYPES follows the declarations, each named after its slug"
         );
-    }
-    for slug in &documented {
         assert!(
-            used.contains(slug),
-            "problem::TYPES documents {slug:?}, which nothing answers with"
+            sources.iter().any(|src| src.contains(&format!("problem::{name}"))),
+            "problem type {name} is declared but nothing answers with it"
         );
+        let status = cramp_server::problem::status_code(t);
+        assert_eq!(status.as_u16(), t.status, "{}: not an HTTP status", t.slug);
+        assert!(status.is_client_error() || status.is_server_error(), "{}", t.slug);
     }
+    slugs.sort_unstable();
+    slugs.dedup();
+    assert_eq!(
+        slugs.len(),
+        cramp_server::problem::TYPES.len(),
+        "two types share a slug"
+    );
     // Each page answers, with its title and status; the index lists them all.
     for t in cramp_server::problem::TYPES {
         let (status, ct, body) = call(get(&format!("/problems/{}", t.slug))).await;

@@ -2,6 +2,7 @@
 //! not JSON, 422 naming the field and the fix for anything else), and the shapes the API answers
 //! with: episodes, nights, warning-sign advice, the n-of-1 trial, and the CSV and JSON exports.
 
+use crate::problem::{self, ProblemType};
 use cramp_core::KnowledgeBase;
 use cramp_core::diary::{Advice, Episode, Helped, Leg, Muscle, Night, WarningSign};
 use cramp_core::trial::{EpisodePain, Night as TrialNight, Period, Trial};
@@ -10,22 +11,26 @@ use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-/// A diary request the caller got wrong: 400 (not JSON) or 422 (a field).
+/// A diary request the caller got wrong: not JSON (`INVALID_JSON`, 400) or a field
+/// (`INVALID_DIARY_ENTRY`, 422).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiaryError {
-    pub status: u16,
+    pub kind: &'static ProblemType,
     pub detail: String,
 }
 
 fn field(detail: String) -> DiaryError {
-    DiaryError { status: 422, detail }
+    DiaryError {
+        kind: &problem::INVALID_DIARY_ENTRY,
+        detail,
+    }
 }
 
 /// The body as a JSON object, plus its canonical text (keys sorted, no spaces: the same request
 /// written differently hashes the same, for idempotency keys).
 fn object(text: &str, example: &str) -> Result<(Map<String, Value>, String), DiaryError> {
     let value: Value = serde_json::from_str(text).map_err(|e| DiaryError {
-        status: 400,
+        kind: &problem::INVALID_JSON,
         detail: format!("the body is not JSON ({e}); send a JSON object such as {example}"),
     })?;
     let canonical = value.to_string();
@@ -624,7 +629,7 @@ mod tests {
         ];
         for (body, status, says) in cases {
             let e = parse_episode(&body).unwrap_err();
-            assert_eq!(e.status, status, "{body}: {e:?}");
+            assert_eq!(e.kind.status, status, "{body}: {e:?}");
             assert!(e.detail.contains(says), "{body}: {}", e.detail);
         }
     }

@@ -10,6 +10,7 @@ pub mod input;
 pub mod json;
 pub mod knowledge_dir;
 pub mod output;
+pub mod problem;
 pub mod report;
 
 pub use input::{FhirOptions, Input, InputError, parse_case, parse_fhir, parse_input};
