@@ -1994,6 +1994,29 @@ fn a_result_without_a_unit_is_not_interpreted_and_warned() {
 }
 
 #[test]
+fn a_result_below_zero_is_a_mistake_named_and_not_read_as_critically_low() {
+    // No analyte read here can be negative: "-1" is a typing or mapping error, not a potassium.
+    let a = run(r#"{"labs": [{"loinc": "2823-3", "value": -1, "unit": "mmol/L"}]}"#);
+    assert_eq!(interpretation(&a, "2823-3"), None);
+    assert_eq!(warnings_with(&a, "below zero; not interpreted"), 1);
+    assert!(!flags(&a).contains(&"severe_electrolyte_disturbance"));
+    // Zero is a result (if implausible) and is judged as one.
+    let a = run(r#"{"labs": [{"loinc": "2823-3", "value": 0, "unit": "mmol/L"}]}"#);
+    assert_eq!(interpretation(&a, "2823-3"), Some("critically_low"));
+    // An eGFR below zero is not interpreted, but the safety gates still read it as kidney failure.
+    let cirrhosis_egfr = |v: &str| {
+        run(&format!(
+            r#"{{"conditions": [{{"name": "cirrhosis"}}], "considering": [{{"name": "baclofen"}}],
+                "labs": [{{"loinc": "98979-8", "value": {v}, "unit": "mL/min/1.73m2"}}]}}"#
+        ))
+    };
+    assert!(options(&cirrhosis_egfr("45")).contains(&"M03BX01".to_string()));
+    let a = cirrhosis_egfr("-5");
+    assert_eq!(interpretation(&a, "98979-8"), None);
+    assert!(!options(&a).contains(&"M03BX01".to_string()), "{:?}", options(&a));
+}
+
+#[test]
 fn a_us_iron_in_micrograms_per_decilitre_is_read_against_its_own_range_and_no_other() {
     for unit in ["ug/dL", "mcg/dL", "µg/dL"] {
         let a = run(&format!(

@@ -30,6 +30,8 @@ pub struct LabResult {
     pub unit: Option<String>,
     /// The value in the analyte's canonical unit, when the unit is usable.
     pub canonical: Option<f64>,
+    /// A value below zero in a usable unit: not interpreted (`canonical` is `None`).
+    pub below_zero: bool,
     pub factor: f64,
     pub offset: f64,
     pub date: Option<String>,
@@ -732,6 +734,16 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
                 }
             },
         }
+        // No analyte the knowledge base reads (concentrations, counts, percentages, rates, QTc
+        // aside) can be below zero: such a value is a mistake, named and not interpreted, rather
+        // than read as "critically low" (SPEC §3: a value is not guessed).
+        let below_zero = value < 0.0 && canonical.is_some();
+        if below_zero {
+            warnings.push(format!(
+                "{at}: {what} {value} is below zero; not interpreted: check the value"
+            ));
+            canonical = None;
+        }
         // The baclofen gate's kidney failure (eGFR < 30) reads every eGFR sent, not only the latest,
         // and one without a usable unit (e.g. mL/min) too: the safer reading (SPEC §3).
         if a.id == AnalyteId::Egfr && canonical.unwrap_or(value) < t.kidney_failure_egfr.value {
@@ -751,6 +763,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             value,
             unit: l.unit.clone(),
             canonical,
+            below_zero,
             factor,
             offset,
             date: l.date.clone(),

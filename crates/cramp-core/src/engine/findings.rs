@@ -35,6 +35,7 @@ pub fn interpret<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: &Facts, p: &Pathwa
     let Some(v) = r.canonical else {
         finding.basis = Basis::NotInterpreted {
             why: match &r.unit {
+                _ if r.below_zero => "a value below zero".to_string(),
                 None => "no unit".to_string(),
                 Some(u) => format!("unit {u} not usable"),
             },
