@@ -2508,8 +2508,17 @@ fn a_documented_magnesium_potassium_or_b12_deficiency_is_offered_its_replacement
         ),
         (r#"{"labs": [{"name": "K", "value": 3.1, "unit": "mmol/L"}]}"#, "A12BA"),
         (r#"{"conditions": [{"snomed": "43339004"}]}"#, "A12BA"),
+        // The plain names on a problem list ([U] additions too).
+        (r#"{"conditions": [{"name": "Low magnesium"}]}"#, "A12CC"),
+        (r#"{"conditions": [{"name": "Low potassium"}]}"#, "A12BA"),
     ] {
         let a = run(unplain);
+        assert_eq!(
+            warnings_with(&a, "matches no condition"),
+            0,
+            "{unplain}: {:?}",
+            a.input_warnings
+        );
         assert!(options(&a).is_empty(), "{unplain}: {:?}", options(&a));
         assert!(plan(&a).contains(&"correct_electrolytes"), "{unplain}");
         assert!(
