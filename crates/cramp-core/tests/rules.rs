@@ -2526,6 +2526,12 @@ fn a_documented_magnesium_potassium_or_b12_deficiency_is_offered_its_replacement
             "{unplain}: not avoided either"
         );
     }
+    // A diet is not a deficiency: a renal or heart-failure diet on the problem list reads as nothing.
+    for diet in ["low potassium diet", "Renal diet (low potassium)", "low magnesium diet"] {
+        let a = run(&format!(r#"{{"conditions": [{{"name": "{diet}"}}]}}"#));
+        assert!(!plan(&a).contains(&"correct_electrolytes"), "{diet}");
+        assert_eq!(warnings_with(&a, "matches no condition"), 1, "{diet}");
+    }
     // Not under 18 (no adult regimens, c.7), and not when the supplement is already taken.
     let child = run(&format!(
         r#"{{"patient": {{"age": 12}}, "labs": [{low_mg}, {low_k}, {low_b12}]}}"#
@@ -3428,6 +3434,7 @@ fn fluid_advice_is_suppressed_in_heart_failure_low_sodium_restriction_and_noctur
         r#""patient": {"fluid_restricted": true}"#,
         // The same recorded as conditions, as charts often do.
         r#""conditions": [{"name": "Hyponatremia (Na 128)"}]"#,
+        r#""conditions": [{"name": "Low sodium"}]"#,
         r#""conditions": [{"icd10": "E87.1"}]"#,
         r#""conditions": [{"name": "fluid restriction 1.5 L/day"}]"#,
         r#""conditions": [{"name": "CAPD"}]"#,
