@@ -50,6 +50,9 @@ pub struct Facts {
     /// added name or abbreviation, a SNOMED CT id alone): those gates, one bit per `GateId`. Said in
     /// `input_warnings` when a drug is withheld for want of them.
     pub undocumented: Vec<(usize, u64)>,
+    /// For each condition whose name says it is not established ("possible", "?": the
+    /// `uncertain` words), the gates it would otherwise document for an offer and the word.
+    pub uncertain: Vec<(usize, u64, String)>,
     /// The drug sets a taken medication's name names when its ATC code names another drug (the
     /// code decides the drug; the name is kept for the rules that withhold one).
     pub named_sets: SetMask,
@@ -400,6 +403,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
     let mut negated_mentions = 0u64;
     let mut offer_gates = 0u64;
     let mut undocumented = Vec::new();
+    let mut uncertain = Vec::new();
     // The first condition that reads as confusion or drowsiness (c.5 baclofen_encephalopathy).
     let mut confusion_at = None;
     for (i, c) in case.conditions.iter().enumerate() {
@@ -414,8 +418,19 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         let codes = ConditionCodes::read(c);
         let (met, read_as) = condition_gates_read(kb, c, &codes, &mut gates, &mut negated_mentions);
         let recognised = met != 0;
-        // A diagnosis not yet confirmed may withhold or review, never start a drug.
-        if !c.unconfirmed {
+        // A diagnosis not yet confirmed (so recorded, or so named: "possible cirrhosis") may
+        // withhold or review, never start a drug.
+        let named_uncertain = if c.unconfirmed || met == 0 {
+            None
+        } else {
+            name_of(c, &codes).and_then(|n| kb.conditions.uncertain_word(n))
+        };
+        if let Some(word) = named_uncertain {
+            let documented = offer_documented(kb, c, &codes, met);
+            if documented != 0 {
+                uncertain.push((i, documented, word.to_string()));
+            }
+        } else if !c.unconfirmed {
             let documented = offer_documented(kb, c, &codes, met);
             offer_gates |= documented;
             if met & !documented != 0 {
@@ -787,6 +802,7 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         negated_mentions,
         offer_gates,
         undocumented,
+        uncertain,
         named_sets,
         ingredients,
         unrecognized,

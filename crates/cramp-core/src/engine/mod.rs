@@ -280,6 +280,17 @@ pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> 
             ));
         }
     }
+    // An option withheld because the condition's name says the diagnosis is not established.
+    for (i, bits, word) in &ctx.f.uncertain {
+        for (gate, option) in withheld.iter().filter(|(g, _)| bits & (1u64 << *g as usize) != 0) {
+            input_warnings.push(format!(
+                "conditions[{i}]: {:?} says the diagnosis is not established ({word:?}); {} is offered for {} once it is confirmed",
+                case.conditions[*i].shown(),
+                option.display.as_deref().unwrap_or_default(),
+                kb.conditions.gate(*gate).display.to_lowercase(),
+            ));
+        }
+    }
     input_warnings.dedup();
     Assessment {
         kb,

@@ -161,6 +161,9 @@ pub struct ConditionTable {
     near_letters: u32,
     /// Whole names that say there is no condition ("none", "nil"), lower case.
     pub none_names: Vec<String>,
+    /// Words that say a named diagnosis is not established ("possible", "?", "r/o"), lower case:
+    /// such a condition withholds and reviews, never starts a drug (`uncertain_word`).
+    pub uncertain: Vec<String>,
     /// Observation codes whose value records a condition (FHIR input: pregnancy status).
     pub status_observations: Vec<StatusObservation>,
     /// Every gate's synonyms, whole-word synonyms and exclusions in one automaton, with what each
@@ -359,6 +362,7 @@ impl ConditionTable {
             near_letters: near_words.iter().fold(0, |m, w| m | letter_bit(w)),
             near_words: near_words.iter().map(|w| w.to_lowercase()).collect(),
             none_names: Vec::new(),
+            uncertain: Vec::new(),
             status_observations: Vec::new(),
             names,
             patterns,
@@ -480,6 +484,28 @@ impl ConditionTable {
                 .strip_prefix(n.as_str())
                 .is_some_and(|after| after.is_empty() || after.starts_with(' '))
         })
+    }
+
+    /// The first of `uncertain` a condition name says ("possible cirrhosis" → "possible"): as a
+    /// whole word or phrase, or anywhere when it has no letter or digit ("?cirrhosis").
+    pub fn uncertain_word(&self, name: &str) -> Option<&str> {
+        let lower = name.to_lowercase();
+        self.uncertain
+            .iter()
+            .find(|w| {
+                if !w.chars().any(char::is_alphanumeric) {
+                    return lower.contains(w.as_str());
+                }
+                lower.match_indices(w.as_str()).any(|(at, _)| {
+                    let before_ok = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
+                    let after_ok = lower[at + w.len()..]
+                        .chars()
+                        .next()
+                        .is_none_or(|c| !c.is_alphanumeric());
+                    before_ok && after_ok
+                })
+            })
+            .map(String::as_str)
     }
 
     pub fn gate(&self, id: GateId) -> &Gate {

@@ -516,6 +516,8 @@ struct RawCodes {
     #[serde(default)]
     none_names: Vec<String>,
     #[serde(default)]
+    uncertain: Vec<String>,
+    #[serde(default)]
     status_observation: Vec<conditions::StatusObservation>,
     gate: Vec<conditions::RawGate>,
     code: Vec<ClassificationCode>,
@@ -734,6 +736,7 @@ impl KnowledgeBase {
             raw_codes.near_words,
         )?;
         conditions.none_names = raw_codes.none_names.iter().map(|w| w.to_lowercase()).collect();
+        conditions.uncertain = raw_codes.uncertain.iter().map(|w| w.to_lowercase()).collect();
         conditions.set_status_observations(raw_codes.status_observation)?;
         let mut code_index = HashMap::default();
         for (i, c) in raw_codes.code.iter().enumerate() {
