@@ -687,6 +687,87 @@ fn a_new_gait_or_speech_change_flags_a_neurological_deficit() {
 }
 
 #[test]
+fn a_deficit_a_condition_says_began_suddenly_is_a_stroke_emergency() {
+    // c.5: "a sudden onset is a stroke emergency (emergency → emergency)"; c.10: same-day
+    // assessment. SPEC §3 records no onset: a condition on the problem list says it.
+    for extra in [
+        r#""conditions": [{"name": "Sudden onset slurred speech"}]"#,
+        r#""symptoms": {"gait_or_speech_change": true}, "conditions": [{"name": "acute stroke"}]"#,
+    ] {
+        let a = run(&format!("{{{extra}}}"));
+        assert_eq!(flag_urgency(&a, "neurological_deficit"), Some("emergency"), "{extra}");
+        assert_eq!(referral(&a), (Some("emergency"), vec!["emergency"]), "{extra}");
+        assert!(plan(&a).contains(&"same_day_assessment"), "{extra}");
+        assert!(!plan(&a).contains(&"reassurance"), "{extra}");
+    }
+    // Without a sudden onset: soon, to neurology; and a sudden onset alone flags nothing.
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "gait_or_speech_change": true}}, "conditions": [{{"name": "old stroke"}}]}}"#
+    ));
+    assert_eq!(flag_urgency(&a, "neurological_deficit"), Some("soon"));
+    assert_eq!(referral(&a), (Some("soon"), vec!["neurology"]));
+    assert!(!plan(&a).contains(&"same_day_assessment"));
+    let a = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "sudden onset of cramps"}}]}}"#
+    ));
+    assert!(flags(&a).is_empty(), "{:?}", flags(&a));
+}
+
+#[test]
+fn a_finding_written_on_the_problem_list_is_read_as_its_field() {
+    // "fasciculations" and "muscle wasting" as conditions: c.5's motor neuron disease trigger, as
+    // the same findings answered in the form would be; by name or by ICD-10-CM code (R25.3, M62.5-,
+    // M62.81), even where the form said no (the safer reading, said in the warnings).
+    for conditions in [
+        r#"[{"name": "Fasciculations"}, {"name": "muscle wasting of the thighs"}]"#,
+        r#"[{"icd10": "R25.3"}, {"icd10": "M62.81"}]"#,
+    ] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}, "weakness": false}}, "conditions": {conditions}}}"#
+        ));
+        assert_eq!(
+            flag_urgency(&a, "possible_motor_neuron_disease"),
+            Some("urgent"),
+            "{conditions}"
+        );
+        assert!(!plan(&a).contains(&"reassurance"), "{conditions}");
+        assert_eq!(
+            warnings_with(&a, "is read as `"),
+            2,
+            "{conditions}: {:?}",
+            a.input_warnings
+        );
+    }
+    let coded = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "weakness": false}}, "conditions": [{{"icd10": "R25.3"}}, {{"icd10": "M62.81"}}]}}"#
+    ));
+    assert_eq!(warnings_with(&coded, "it was answered no"), 1);
+    // Slurred speech is the gait or speech change; dysphagia or foot drop alone is no red flag,
+    // but no longer reassured.
+    let speech = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "dysarthria"}}]}}"#
+    ));
+    assert_eq!(flag_urgency(&speech, "neurological_deficit"), Some("soon"));
+    for name in ["dysphagia", "foot drop", "Muscle atrophy"] {
+        let a = run(&format!(
+            r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "{name}"}}]}}"#
+        ));
+        assert!(flags(&a).is_empty(), "{name}: {:?}", flags(&a));
+        assert!(!plan(&a).contains(&"reassurance"), "{name}");
+        assert_eq!(warnings_with(&a, "matches no condition"), 0, "{name}");
+    }
+    // A negated finding reads as nothing; one answered yes already is not said again.
+    let none = run(&format!(
+        r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "no dysphagia"}}]}}"#
+    ));
+    assert_eq!(warnings_with(&none, "is read as `"), 0);
+    let answered = run(&format!(
+        r#"{{"symptoms": {{{NLC}, "dysphagia": true}}, "conditions": [{{"name": "dysphagia"}}]}}"#
+    ));
+    assert_eq!(warnings_with(&answered, "is read as `"), 0);
+}
+
+#[test]
 fn progressive_objective_weakness_flags_a_neurological_deficit_but_stable_weakness_does_not() {
     let a = run(&format!(
         r#"{{"symptoms": {{{NLC}, "progressive": true}}, "exam": {{"objective_weakness": true}}}}"#
@@ -1591,13 +1672,22 @@ fn a_diagnosis_written_as_not_established_withholds_and_reviews_but_starts_no_dr
             r#"{{"symptoms": {{{NLC}}}, "conditions": [{{"name": "{name}"}}], "considering": [{{"name": "baclofen"}}]}}"#
         ))
     };
-    let confirmed = with("alcohol-related cirrhosis");
-    assert_eq!(options(&confirmed), ["M03BX01", "B05AA01"]);
+    // Established: a qualifier of something else in the name does not make cirrhosis uncertain.
+    for name in [
+        "alcohol-related cirrhosis",
+        "Cirrhosis, likely alcohol-related",
+        "cirrhosis ?alcohol-related",
+        "cirrhosis (NASH vs alcohol)",
+    ] {
+        assert_eq!(options(&with(name)), ["M03BX01", "B05AA01"], "{name}");
+    }
     for name in [
         "possible cirrhosis",
         "Suspected cirrhosis",
         "?cirrhosis",
         "cirrhosis?",
+        "? cirrhosis",
+        "cirrhosis (suspected)",
         "r/o cirrhosis",
         "query alcohol-related cirrhosis",
         "cirrhosis vs fatty liver",

@@ -318,6 +318,14 @@ impl<'a> ConditionCodes<'a> {
 /// after a negation. Returns the gates it met (one bit per `GateId`), and the misspelt words of
 /// the name with the words they were read as (none unless the name was read so:
 /// `ConditionTable::near_name`).
+/// The gates one condition meets (its names and codes), for a rule that must say which condition
+/// it read.
+pub(super) fn gates_of(kb: &KnowledgeBase, c: &ConditionInput) -> u64 {
+    let codes = ConditionCodes::read(c);
+    let (mut gates, mut negated) = ([false; GateId::ALL.len()], 0u64);
+    condition_gates_read(kb, c, &codes, &mut gates, &mut negated).0
+}
+
 fn condition_gates_read(
     kb: &KnowledgeBase,
     c: &ConditionInput,
@@ -420,21 +428,18 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
         let recognised = met != 0;
         // A diagnosis not yet confirmed (so recorded, or so named: "possible cirrhosis") may
         // withhold or review, never start a drug.
-        let named_uncertain = if c.unconfirmed || met == 0 {
-            None
-        } else {
-            name_of(c, &codes).and_then(|n| kb.conditions.uncertain_word(n))
-        };
-        if let Some(word) = named_uncertain {
+        if !c.unconfirmed {
+            let (not_established, word) = match name_of(c, &codes) {
+                Some(n) if met != 0 => kb.conditions.uncertain_gates(&n.to_lowercase()),
+                _ => (0, None),
+            };
             let documented = offer_documented(kb, c, &codes, met);
-            if documented != 0 {
-                uncertain.push((i, documented, word.to_string()));
-            }
-        } else if !c.unconfirmed {
-            let documented = offer_documented(kb, c, &codes, met);
-            offer_gates |= documented;
+            offer_gates |= documented & !not_established;
             if met & !documented != 0 {
                 undocumented.push((i, met & !documented));
+            }
+            if let Some(word) = word.filter(|_| documented & not_established != 0) {
+                uncertain.push((i, documented & not_established, word.to_string()));
             }
         }
         if confusion_at.is_none() && gates[GateId::ConfusionOrDrowsiness as usize] {

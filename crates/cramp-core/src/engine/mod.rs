@@ -14,7 +14,7 @@ pub use facts::{has_condition, reason_in_scope};
 
 use crate::assessment::*;
 use crate::case::*;
-use crate::knowledge::{AnalyteId, Entry, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId};
+use crate::knowledge::{AnalyteId, Entry, Finding, GateId, GroupRole, KnowledgeBase, SetId, Trigger, TriggerId};
 use crate::rules::{RuleId, conflict_rule, plan_rule};
 use crate::vocab::*;
 use facts::{Facts, LabResult};
@@ -178,6 +178,69 @@ fn yes(b: Option<bool>) -> bool {
 /// Assesses one case. Never fails: missing or unusable data becomes questions and warnings.
 pub fn assess<'kb>(kb: &'kb KnowledgeBase, case: &Case, opts: AssessOptions) -> Assessment<'kb> {
     let f = facts::derive(kb, case);
+    match findings_on_the_problem_list(kb, case, &f) {
+        Some((with_findings, notes)) => {
+            let mut f = facts::derive(kb, &with_findings);
+            f.warnings.extend(notes);
+            assess_from(kb, &with_findings, f, opts)
+        }
+        None => assess_from(kb, case, f, opts),
+    }
+}
+
+/// A finding of SPEC §3 stated as a condition ("dysphagia", "foot drop": a gate with a `finding`)
+/// is read as that field answered yes, the safer reading, even where the answer was no; the case
+/// so completed, with a warning for each, or `None` when no condition states a finding not
+/// already answered yes.
+fn findings_on_the_problem_list(kb: &KnowledgeBase, case: &Case, f: &Facts) -> Option<(Case, Vec<String>)> {
+    let stated: Vec<(GateId, Finding)> = GateId::ALL
+        .iter()
+        .filter(|id| f.gate(**id))
+        .filter_map(|id| kb.conditions.gate(*id).finding.map(|finding| (*id, finding)))
+        .collect();
+    if stated.is_empty() {
+        return None;
+    }
+    let mut completed = case.clone();
+    let (mut changed, mut notes) = (false, Vec::new());
+    for (id, finding) in stated {
+        let slot = finding_slot(&mut completed, finding);
+        let was = *slot;
+        if was == Some(true) {
+            continue;
+        }
+        *slot = Some(true);
+        changed = true;
+        let bit = 1u64 << id as usize;
+        if let Some((i, cond)) = case
+            .conditions
+            .iter()
+            .enumerate()
+            .find(|(_, cond)| facts::gates_of(kb, cond) & bit != 0)
+        {
+            let (shown, path) = (cond.shown(), finding.path());
+            notes.push(if was == Some(false) {
+                format!("conditions[{i}]: {shown:?} is read as `{path}`: yes (it was answered no: the safer reading)")
+            } else {
+                format!("conditions[{i}]: {shown:?} is read as `{path}`: yes")
+            });
+        }
+    }
+    changed.then_some((completed, notes))
+}
+
+/// Where a case holds a finding.
+fn finding_slot(case: &mut Case, finding: Finding) -> &mut Option<bool> {
+    match finding {
+        Finding::Fasciculations => &mut case.exam.fasciculations,
+        Finding::MuscleWasting => &mut case.symptoms.muscle_wasting,
+        Finding::Dysphagia => &mut case.symptoms.dysphagia,
+        Finding::GaitOrSpeechChange => &mut case.symptoms.gait_or_speech_change,
+        Finding::Weakness => &mut case.symptoms.weakness,
+    }
+}
+
+fn assess_from<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: Facts, opts: AssessOptions) -> Assessment<'kb> {
     let s = &case.symptoms;
     let e = &case.exam;
     let fasciculations = yes(e.fasciculations) || yes(s.twitching);
@@ -359,7 +422,12 @@ fn red_flags<'kb>(c: &Ctx<'_, 'kb>, interp: &dyn Fn(AnalyteId) -> Option<Interpr
         );
     }
     if yes(s.gait_or_speech_change) && !c.p.mnd {
-        flag(RedFlagId::NeurologicalDeficit, RuleId::RedFlagNeuroDeficit, None);
+        // c.5: a sudden onset (said by a condition: SPEC §3 records no onset) is a stroke emergency.
+        let sudden = c
+            .gate(GateId::SuddenOnset)
+            .then(|| c.rule(RuleId::RedFlagNeuroDeficit).urgency_sudden)
+            .flatten();
+        flag(RedFlagId::NeurologicalDeficit, RuleId::RedFlagNeuroDeficit, sudden);
     }
     let exam_deficit = yes(e.objective_weakness) || yes(e.sensory_loss) || e.reflexes == Some(Reflexes::Reduced);
     if exam_deficit && yes(s.progressive) && !c.p.mnd {
@@ -952,11 +1020,18 @@ fn plan<'kb>(
             items.push(id);
         }
     };
-    // A neurological deficit of sudden onset also needs it (c.10), but SPEC §3 records no onset:
-    // the neurological_deficit text tells the reader to treat a sudden change as an emergency.
+    // A neurological deficit of sudden onset also needs it (c.10): SPEC §3 records no onset, a
+    // condition may say it (the flag then carries its `urgency_sudden`); otherwise the
+    // neurological_deficit text tells the reader to treat a sudden change as an emergency.
+    let sudden_deficit = flags
+        .iter()
+        .any(|f| f.id == RedFlagId::NeurologicalDeficit && f.entry.urgency_sudden == Some(f.urgency));
     give(
         SameDayAssessment,
-        has(RedFlagId::PossibleDvt) || has(RedFlagId::QuinineToxicity) || has(RedFlagId::CaudaEquinaSymptoms),
+        has(RedFlagId::PossibleDvt)
+            || has(RedFlagId::QuinineToxicity)
+            || has(RedFlagId::CaudaEquinaSymptoms)
+            || sudden_deficit,
     );
     give(QuinineDiscontinuation, c.takes(SetId::Quinine));
     // c.5: with suspected toxicity or in pregnancy, quinine taken is stopped now (SPEC §8).
@@ -1126,6 +1201,10 @@ fn referral<'kb>(
     let weak = yes(c.case.symptoms.weakness) || yes(c.case.exam.objective_weakness) || high(interp(AnalyteId::Ck));
     let persistent = flags.iter().any(|f| f.id == RedFlagId::RefractoryCramps);
     for f in flags {
+        if f.entry.urgency_sudden == Some(f.urgency) && !f.entry.refer_to_sudden.is_empty() {
+            add(f.urgency, &f.entry.refer_to_sudden, f.entry);
+            continue;
+        }
         add(f.urgency, &f.entry.refer_to, f.entry);
         if f.id == RedFlagId::AtypicalAge && (weak || persistent) {
             add(f.urgency, &f.entry.refer_to_if_weak, f.entry);

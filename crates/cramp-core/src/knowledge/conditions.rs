@@ -55,6 +55,38 @@ gates! {
     Hypokalaemia = "hypokalaemia",
     ConfusionOrDrowsiness = "confusion_or_drowsiness",
     DvtSigns = "dvt_signs",
+    FasciculationFinding = "fasciculation_finding",
+    MuscleWastingFinding = "muscle_wasting_finding",
+    DysphagiaFinding = "dysphagia_finding",
+    SpeechChangeFinding = "speech_change_finding",
+    WeaknessFinding = "weakness_finding",
+    SuddenOnset = "sudden_onset",
+}
+
+/// A yes/no finding of SPEC §3 that a condition on the problem list may state ("dysphagia",
+/// "foot drop"): a gate's `finding` in conditions.toml, read as that field (engine).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finding {
+    Fasciculations,
+    MuscleWasting,
+    Dysphagia,
+    GaitOrSpeechChange,
+    Weakness,
+}
+
+impl Finding {
+    /// Each finding with the SPEC §3 field path that holds it.
+    pub const PATHS: &'static [(&'static str, Finding)] = &[
+        ("exam.fasciculations", Finding::Fasciculations),
+        ("symptoms.muscle_wasting", Finding::MuscleWasting),
+        ("symptoms.dysphagia", Finding::Dysphagia),
+        ("symptoms.gait_or_speech_change", Finding::GaitOrSpeechChange),
+        ("symptoms.weakness", Finding::Weakness),
+    ];
+
+    pub fn path(self) -> &'static str {
+        Finding::PATHS.iter().find(|(_, f)| *f == self).map_or("", |(p, _)| p)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -75,6 +107,8 @@ pub(super) struct RawGate {
     offer_names: Vec<String>,
     #[serde(default)]
     current_within_weeks: Option<u32>,
+    #[serde(default)]
+    finding: Option<String>,
     mark: crate::vocab::Mark,
 }
 
@@ -98,6 +132,8 @@ pub struct Gate {
     /// A condition that lasts a bounded time (pregnancy): one recorded as beginning longer ago than
     /// this is not read as current (FHIR input, where a problem list may keep it "active").
     pub current_within_weeks: Option<u32>,
+    /// The SPEC §3 finding a condition of this gate states (a symptom or sign on the problem list).
+    pub finding: Option<Finding>,
     pub mark: crate::vocab::Mark,
 }
 
@@ -313,6 +349,22 @@ impl ConditionTable {
                     )));
                 }
             }
+            let finding = match &g.finding {
+                None => None,
+                Some(path) => Some(
+                    Finding::PATHS
+                        .iter()
+                        .find(|(p, _)| p == path)
+                        .map(|(_, f)| *f)
+                        .ok_or_else(|| {
+                            LoadError::Invalid(format!(
+                                "conditions.toml: {}: finding {path:?} is not one of {:?}",
+                                g.id,
+                                Finding::PATHS.iter().map(|(p, _)| *p).collect::<Vec<_>>()
+                            ))
+                        })?,
+                ),
+            };
             gates[id as usize] = Some(Gate {
                 id,
                 display: g.display,
@@ -325,6 +377,7 @@ impl ConditionTable {
                 excludes: g.excludes.iter().map(|s| s.to_lowercase()).collect(),
                 offer_names: g.offer_names.iter().map(|s| s.to_lowercase()).collect(),
                 current_within_weeks: g.current_within_weeks.filter(|&w| w > 0),
+                finding,
                 mark: g.mark,
             });
         }
@@ -444,13 +497,7 @@ impl ConditionTable {
                 }
                 PatternKind::Synonym => true,
                 PatternKind::WholeWord => {
-                    let before_ok = lower[..m.start()]
-                        .chars()
-                        .next_back()
-                        .is_none_or(|c| !c.is_alphanumeric());
-                    let rest = &lower[m.end()..];
-                    let rest = rest.strip_prefix('s').unwrap_or(rest);
-                    before_ok && rest.chars().next().is_none_or(|c| !c.is_alphanumeric())
+                    whole_word_at(lower, m.start(), m.end()) || plural_at(lower, m.start(), m.end())
                 }
             };
             if counts {
@@ -486,24 +533,68 @@ impl ConditionTable {
         })
     }
 
-    /// The first of `uncertain` a condition name says ("possible cirrhosis" → "possible"): as a
-    /// whole word or phrase, or anywhere when it has no letter or digit ("?cirrhosis").
-    pub fn uncertain_word(&self, name: &str) -> Option<&str> {
-        let lower = name.to_lowercase();
+    /// The gates a lower-case name mentions only as not established ("possible cirrhosis",
+    /// "?cirrhosis", "cirrhosis not excluded"), with the first word that says so: a mention with
+    /// one of `uncertain` before it in its clause or first after it, or a "?" against its word. A
+    /// gate also mentioned plainly in the name is not among them.
+    pub fn uncertain_gates(&self, lower: &str) -> (u64, Option<&str>) {
+        if !self.uncertain.iter().any(|w| lower.contains(w.as_str())) {
+            return (0, None);
+        }
+        let (mut certain, mut uncertain, mut word) = (0u64, 0u64, None);
+        for m in self.names.find_overlapping_iter(lower) {
+            let (gate, kind) = self.patterns[m.pattern().as_usize()];
+            let counts = match kind {
+                PatternKind::Exclude => false,
+                PatternKind::Synonym => true,
+                PatternKind::WholeWord => {
+                    whole_word_at(lower, m.start(), m.end()) || plural_at(lower, m.start(), m.end())
+                }
+            };
+            if !counts || self.negated_at(lower, m.start(), m.end()) {
+                continue;
+            }
+            let bit = 1u64 << gate as usize;
+            match self.uncertain_at(lower, m.start(), m.end()) {
+                Some(w) => {
+                    uncertain |= bit;
+                    word = word.or(Some(w));
+                }
+                None => certain |= bit,
+            }
+        }
+        let only = uncertain & !certain;
+        (only, word.filter(|_| only != 0))
+    }
+
+    /// The word of `uncertain` that qualifies the mention at `start..end` of a lower-case name:
+    /// before it in its clause (after the last ",", ";", ":" or bracket), or first after its word
+    /// (past an opening bracket or dash); "?" only against the word itself ("?cirrhosis",
+    /// "cirrhosis?", not the "?" of "cirrhosis ?alcohol-related", which qualifies the cause).
+    fn uncertain_at(&self, lower: &str, start: usize, end: usize) -> Option<&str> {
+        let before = &lower[..start];
+        let clause = &before[before.rfind([',', ';', ':', '(', ')']).map_or(0, |i| i + 1)..];
+        let after = lower[end..].trim_start_matches(char::is_alphanumeric).trim_start();
+        let question = self.uncertain.iter().find(|w| w.as_str() == "?");
+        if let Some(q) = question
+            && (clause.trim_end().ends_with('?')
+                || after
+                    .strip_prefix('?')
+                    .is_some_and(|t| !t.starts_with(char::is_alphanumeric)))
+        {
+            return Some(q.as_str());
+        }
+        let after = after.trim_start_matches(['(', '-', ' ']);
         self.uncertain
             .iter()
+            .filter(|w| w.chars().any(char::is_alphanumeric))
             .find(|w| {
-                if !w.chars().any(char::is_alphanumeric) {
-                    return lower.contains(w.as_str());
-                }
-                lower.match_indices(w.as_str()).any(|(at, _)| {
-                    let before_ok = lower[..at].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-                    let after_ok = lower[at + w.len()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|c| !c.is_alphanumeric());
-                    before_ok && after_ok
-                })
+                clause
+                    .match_indices(w.as_str())
+                    .any(|(at, _)| whole_word_at(clause, at, at + w.len()))
+                    || after
+                        .strip_prefix(w.as_str())
+                        .is_some_and(|t| !t.starts_with(char::is_alphanumeric))
             })
             .map(String::as_str)
     }
@@ -599,6 +690,17 @@ impl ConditionTable {
         }
         false
     }
+}
+
+/// Whether `start..end` of a text is a whole word or phrase: no letter or digit on either side.
+fn whole_word_at(text: &str, start: usize, end: usize) -> bool {
+    text[..start].chars().next_back().is_none_or(|c| !c.is_alphanumeric())
+        && text[end..].chars().next().is_none_or(|c| !c.is_alphanumeric())
+}
+
+/// Whether `start..end` of a text is a whole word with a plural "s" ("CKDs").
+fn plural_at(text: &str, start: usize, end: usize) -> bool {
+    text[end..].starts_with('s') && whole_word_at(text, start, end + 1)
 }
 
 /// The bit of a code's or word's first letter (A-Z or a-z, one bit per letter), or none for an

@@ -14,7 +14,8 @@ mod labs;
 pub use cds::{CardLabels, CardSummaries, CdsWording, Coded, FormWording, SUMMARY_TEMPLATE_MAX, literal_len, topic};
 pub use check::{CheckIssue, CheckReport, Level};
 pub use conditions::{
-    CodeRead, ConditionTable, Gate, GateId, icd10_codes, icd10_in, is_icd10, normalise_icd, snomed_codes, snomed_in,
+    CodeRead, ConditionTable, Finding, Gate, GateId, icd10_codes, icd10_in, is_icd10, normalise_icd, snomed_codes,
+    snomed_in,
 };
 pub use drugs::{
     AtcSet, BeersGroup, CodeProfile, Drug, DrugGroup, DrugTable, GroupRole, SetId, SetMask, atc_in, is_atc,
@@ -162,6 +163,9 @@ pub struct Entry {
     /// `atypical_age`: the paediatric review c.7 adds with weakness, a raised CK, or cramps that
     /// persist despite first-line measures (`refractory_cramps`).
     pub refer_to_if_weak: Vec<Destination>,
+    /// `neurological_deficit`: where a deficit of sudden onset goes (c.5: a possible stroke, the
+    /// emergency department), at `urgency_sudden`.
+    pub refer_to_sudden: Vec<Destination>,
     pub tier: Option<PlanTier>,
     pub atc: Option<String>,
     pub display: Option<String>,
@@ -496,6 +500,8 @@ struct RawEntry {
     refer_to: Vec<Destination>,
     #[serde(default)]
     refer_to_if_weak: Vec<Destination>,
+    #[serde(default)]
+    refer_to_sudden: Vec<Destination>,
     tier: Option<PlanTier>,
     atc: Option<String>,
     display: Option<String>,
@@ -679,6 +685,7 @@ impl KnowledgeBase {
                     urgency_sudden: e.urgency_sudden,
                     refer_to: e.refer_to,
                     refer_to_if_weak: e.refer_to_if_weak,
+                    refer_to_sudden: e.refer_to_sudden,
                     tier: e.tier,
                     atc: e.atc,
                     display: e.display,
