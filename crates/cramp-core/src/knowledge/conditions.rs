@@ -198,8 +198,10 @@ pub struct ConditionTable {
     /// Whole names that say there is no condition ("none", "nil"), lower case.
     pub none_names: Vec<String>,
     /// Words that say a named diagnosis is not established ("possible", "?", "r/o"), lower case:
-    /// such a condition withholds and reviews, never starts a drug (`uncertain_word`).
+    /// such a mention withholds and reviews, never starts a drug (`uncertain_gates`).
     pub uncertain: Vec<String>,
+    /// `uncertain` in one automaton: most names hold none of them and are passed in one scan.
+    uncertain_any: Option<aho_corasick::AhoCorasick>,
     /// Observation codes whose value records a condition (FHIR input: pregnancy status).
     pub status_observations: Vec<StatusObservation>,
     /// Every gate's synonyms, whole-word synonyms and exclusions in one automaton, with what each
@@ -416,6 +418,7 @@ impl ConditionTable {
             near_words: near_words.iter().map(|w| w.to_lowercase()).collect(),
             none_names: Vec::new(),
             uncertain: Vec::new(),
+            uncertain_any: None,
             status_observations: Vec::new(),
             names,
             patterns,
@@ -538,7 +541,7 @@ impl ConditionTable {
     /// one of `uncertain` before it in its clause or first after it, or a "?" against its word. A
     /// gate also mentioned plainly in the name is not among them.
     pub fn uncertain_gates(&self, lower: &str) -> (u64, Option<&str>) {
-        if !self.uncertain.iter().any(|w| lower.contains(w.as_str())) {
+        if !self.uncertain_any.as_ref().is_some_and(|a| a.is_match(lower)) {
             return (0, None);
         }
         let (mut certain, mut uncertain, mut word) = (0u64, 0u64, None);
@@ -565,6 +568,16 @@ impl ConditionTable {
         }
         let only = uncertain & !certain;
         (only, word.filter(|_| only != 0))
+    }
+
+    /// Sets `uncertain` (lower-cased) and its automaton.
+    pub(super) fn set_uncertain(&mut self, words: &[String]) -> Result<(), LoadError> {
+        self.uncertain = words.iter().map(|w| w.to_lowercase()).collect();
+        self.uncertain_any = Some(
+            aho_corasick::AhoCorasick::new(&self.uncertain)
+                .map_err(|e| LoadError::Invalid(format!("conditions.toml: uncertain: {e}")))?,
+        );
+        Ok(())
     }
 
     /// The word of `uncertain` that qualifies the mention at `start..end` of a lower-case name:

@@ -743,7 +743,7 @@ impl KnowledgeBase {
             raw_codes.near_words,
         )?;
         conditions.none_names = raw_codes.none_names.iter().map(|w| w.to_lowercase()).collect();
-        conditions.uncertain = raw_codes.uncertain.iter().map(|w| w.to_lowercase()).collect();
+        conditions.set_uncertain(&raw_codes.uncertain)?;
         conditions.set_status_observations(raw_codes.status_observation)?;
         let mut code_index = HashMap::default();
         for (i, c) in raw_codes.code.iter().enumerate() {
