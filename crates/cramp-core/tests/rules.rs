@@ -1678,6 +1678,8 @@ fn a_diagnosis_written_as_not_established_withholds_and_reviews_but_starts_no_dr
         "Cirrhosis, likely alcohol-related",
         "cirrhosis ?alcohol-related",
         "cirrhosis (NASH vs alcohol)",
+        "Cirrhosis - likely alcohol-related",
+        "cirrhosis (likely alcohol)",
     ] {
         assert_eq!(options(&with(name)), ["M03BX01", "B05AA01"], "{name}");
     }
@@ -1688,6 +1690,8 @@ fn a_diagnosis_written_as_not_established_withholds_and_reviews_but_starts_no_dr
         "cirrhosis?",
         "? cirrhosis",
         "cirrhosis (suspected)",
+        "cirrhosis - suspected",
+        "cirrhosis (query), ascites",
         "r/o cirrhosis",
         "query alcohol-related cirrhosis",
         "cirrhosis vs fatty liver",

@@ -582,8 +582,10 @@ impl ConditionTable {
 
     /// The word of `uncertain` that qualifies the mention at `start..end` of a lower-case name:
     /// before it in its clause (after the last ",", ";", ":" or bracket), or first after its word
-    /// (past an opening bracket or dash); "?" only against the word itself ("?cirrhosis",
-    /// "cirrhosis?", not the "?" of "cirrhosis ?alcohol-related", which qualifies the cause).
+    /// (past an opening bracket or dash) and last in its clause ("cirrhosis - suspected",
+    /// "cirrhosis (query)", "cirrhosis not excluded"; not "cirrhosis - likely alcohol-related",
+    /// which qualifies the cause), or "vs" after it; "?" only against the word itself
+    /// ("?cirrhosis", "cirrhosis?", not the "?" of "cirrhosis ?alcohol-related").
     fn uncertain_at(&self, lower: &str, start: usize, end: usize) -> Option<&str> {
         let before = &lower[..start];
         let clause = &before[before.rfind([',', ';', ':', '(', ')']).map_or(0, |i| i + 1)..];
@@ -605,9 +607,14 @@ impl ConditionTable {
                 clause
                     .match_indices(w.as_str())
                     .any(|(at, _)| whole_word_at(clause, at, at + w.len()))
-                    || after
-                        .strip_prefix(w.as_str())
-                        .is_some_and(|t| !t.starts_with(char::is_alphanumeric))
+                    || after.strip_prefix(w.as_str()).is_some_and(|t| {
+                        let ends_clause = t
+                            .trim_start_matches([' ', ')', '.', '?', '!'])
+                            .chars()
+                            .next()
+                            .is_none_or(|c| matches!(c, ',' | ';' | ':' | '('));
+                        !t.starts_with(char::is_alphanumeric) && (ends_clause || matches!(w.as_str(), "vs" | "versus"))
+                    })
             })
             .map(String::as_str)
     }
