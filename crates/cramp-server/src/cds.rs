@@ -92,22 +92,11 @@ impl FeedbackStore {
 }
 
 fn problem(e: HookError) -> Response {
-    let status = problem::status_code(e.kind);
-    let mut body = serde_json::json!({
-        "type": e.kind.type_uri(),
-        "title": e.kind.title,
-        "status": e.kind.status,
-        "detail": e.detail,
-    });
+    let mut p = Problem::new(e.kind, e.detail);
     if !e.missing_keys.is_empty() {
-        body["missing_prefetch_keys"] = serde_json::json!(e.missing_keys);
+        p = p.extension("missing_prefetch_keys", serde_json::json!(e.missing_keys));
     }
-    let mut res = (status, body.to_string()).into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    res
+    p.into_response()
 }
 
 /// CDS client authentication, when configured: a JWT whose `aud` is this endpoint's public URL
@@ -126,12 +115,8 @@ pub async fn authenticate(State(st): State<Arc<AppState>>, req: Request, next: a
         .map_or(0, |d| d.as_secs());
     match auth.verify(header, &aud, now) {
         Ok(()) => next.run(req).await,
-        Err(e) => {
-            let mut res = Problem::new(&problem::UNAUTHORIZED, e.0).into_response();
-            res.headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            res
-        }
+        // A 401 problem carries `WWW-Authenticate: Bearer` (`Problem`).
+        Err(e) => Problem::new(&problem::UNAUTHORIZED, e.0).into_response(),
     }
 }
 

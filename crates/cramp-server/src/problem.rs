@@ -12,6 +12,8 @@ pub struct Problem {
     pub detail: String,
     /// Seconds before a retry makes sense (429: `Retry-After`).
     pub retry_after: Option<u64>,
+    /// Extension members (RFC 9457 §3.2), e.g. a 412's `missing_prefetch_keys`.
+    pub extensions: Vec<(&'static str, serde_json::Value)>,
 }
 
 impl Problem {
@@ -20,7 +22,13 @@ impl Problem {
             kind,
             detail: detail.into(),
             retry_after: None,
+            extensions: Vec::new(),
         }
+    }
+
+    pub fn extension(mut self, name: &'static str, value: serde_json::Value) -> Problem {
+        self.extensions.push((name, value));
+        self
     }
 
     pub fn retry_after(mut self, seconds: u64) -> Problem {
@@ -32,12 +40,15 @@ impl Problem {
 impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = status_code(self.kind);
-        let body = serde_json::json!({
+        let mut body = serde_json::json!({
             "type": self.kind.type_uri(),
             "title": self.kind.title,
             "status": self.kind.status,
             "detail": self.detail,
         });
+        for (name, value) in self.extensions {
+            body[name] = value;
+        }
         let mut res = (status, body.to_string()).into_response();
         res.headers_mut().insert(
             header::CONTENT_TYPE,

@@ -323,21 +323,36 @@ impl<'a> ConditionCodes<'a> {
 pub(super) fn gates_of(kb: &KnowledgeBase, c: &ConditionInput) -> u64 {
     let codes = ConditionCodes::read(c);
     let (mut gates, mut negated) = ([false; GateId::ALL.len()], 0u64);
-    condition_gates_read(kb, c, &codes, &mut gates, &mut negated).0
+    condition_gates_read(kb, c, &codes, &mut gates, &mut negated).met
 }
 
-fn condition_gates_read(
-    kb: &KnowledgeBase,
+/// What one condition was read as.
+struct GatesRead<'kb> {
+    /// The gates it meets, one bit per `GateId`.
+    met: u64,
+    /// Its misspelt words and the words they were read as.
+    read_as: Vec<(String, String)>,
+    /// The gates its name mentions only as not established ("possible cirrhosis"), and the word
+    /// that says so (`ConditionTable::uncertain_gates`).
+    not_established: (u64, Option<&'kb str>),
+}
+
+fn condition_gates_read<'kb>(
+    kb: &'kb KnowledgeBase,
     c: &ConditionInput,
     codes: &ConditionCodes<'_>,
     gates: &mut [bool],
     negated: &mut u64,
-) -> (u64, Vec<(String, String)>) {
+) -> GatesRead<'kb> {
     let mut met = 0u64;
     let mut read_as = Vec::new();
+    let mut not_established = (0, None);
     let (names, negated_names) = name_of(c, codes).map_or((0, 0), |n| {
         let lower = n.to_lowercase();
         let (names, negated) = kb.conditions.lower_name_gates_and_negated(&lower);
+        if names != 0 {
+            not_established = kb.conditions.uncertain_gates(&lower);
+        }
         // A misspelt word ("cirhosis", "pregant", "no encephalopaty") read as the word it is one
         // edit from, when that adds what the name names (never takes any away).
         if let Some((corrected, read)) = kb.conditions.near_name(&lower) {
@@ -366,7 +381,11 @@ fn condition_gates_read(
             met |= 1u64 << *id as usize;
         }
     }
-    (met, read_as)
+    GatesRead {
+        met,
+        read_as,
+        not_established,
+    }
 }
 
 /// Whether the case sends anything c.5 `quinine_toxicity` reads besides quinine itself: bleeding
@@ -424,15 +443,15 @@ pub fn derive(kb: &KnowledgeBase, case: &Case) -> Facts {
             continue;
         }
         let codes = ConditionCodes::read(c);
-        let (met, read_as) = condition_gates_read(kb, c, &codes, &mut gates, &mut negated_mentions);
+        let GatesRead {
+            met,
+            read_as,
+            not_established: (not_established, word),
+        } = condition_gates_read(kb, c, &codes, &mut gates, &mut negated_mentions);
         let recognised = met != 0;
         // A diagnosis not yet confirmed (so recorded, or so named: "possible cirrhosis") may
         // withhold or review, never start a drug.
         if !c.unconfirmed {
-            let (not_established, word) = match name_of(c, &codes) {
-                Some(n) if met != 0 => kb.conditions.uncertain_gates(&n.to_lowercase()),
-                _ => (0, None),
-            };
             let documented = offer_documented(kb, c, &codes, met);
             offer_gates |= documented & !not_established;
             if met & !documented != 0 {

@@ -329,28 +329,32 @@ fn assess_from<'kb>(kb: &'kb KnowledgeBase, case: &Case, f: Facts, opts: AssessO
         .collect();
 
     let mut input_warnings = ctx.f.warnings.clone();
+    // The options withheld for want of one of a condition's gates, with the gate.
+    let withheld_for = |bits: u64| {
+        withheld
+            .iter()
+            .filter(move |(g, _)| bits & (1u64 << *g as usize) != 0)
+            .map(|(g, option)| (kb.conditions.gate(*g), option.display.as_deref().unwrap_or_default()))
+    };
     // An option withheld because its population's diagnosis was read only through the knowledge
     // base's additions: the condition that would document it, and how.
     for &(i, bits) in &ctx.f.undocumented {
-        for (gate, option) in withheld.iter().filter(|(g, _)| bits & (1u64 << *g as usize) != 0) {
-            let g = kb.conditions.gate(*gate);
-            let shown = case.conditions[i].shown();
+        let shown = case.conditions[i].shown();
+        for (g, option) in withheld_for(bits) {
             input_warnings.push(format!(
-                "conditions[{i}]: {shown:?} was read as {} only through a name or code the knowledge base added; {} is offered for it once it is sent with its ICD-10-CM code ({}) or named as EVIDENCE.md d.1a names it",
+                "conditions[{i}]: {shown:?} was read as {} only through a name or code the knowledge base added; {option} is offered for it once it is sent with its ICD-10-CM code ({}) or named as EVIDENCE.md d.1a names it",
                 g.display.to_lowercase(),
-                option.display.as_deref().unwrap_or_default(),
                 g.icd10_as_written.join(", ")
             ));
         }
     }
     // An option withheld because the condition's name says the diagnosis is not established.
     for (i, bits, word) in &ctx.f.uncertain {
-        for (gate, option) in withheld.iter().filter(|(g, _)| bits & (1u64 << *g as usize) != 0) {
+        let shown = case.conditions[*i].shown();
+        for (g, option) in withheld_for(*bits) {
             input_warnings.push(format!(
-                "conditions[{i}]: {:?} says the diagnosis is not established ({word:?}); {} is offered for {} once it is confirmed",
-                case.conditions[*i].shown(),
-                option.display.as_deref().unwrap_or_default(),
-                kb.conditions.gate(*gate).display.to_lowercase(),
+                "conditions[{i}]: {shown:?} says the diagnosis is not established ({word:?}); {option} is offered for {} once it is confirmed",
+                g.display.to_lowercase(),
             ));
         }
     }

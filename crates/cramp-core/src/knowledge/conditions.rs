@@ -499,9 +499,7 @@ impl ConditionTable {
                     continue;
                 }
                 PatternKind::Synonym => true,
-                PatternKind::WholeWord => {
-                    whole_word_at(lower, m.start(), m.end()) || plural_at(lower, m.start(), m.end())
-                }
+                PatternKind::WholeWord => whole_word_or_plural_at(lower, m.start(), m.end()),
             };
             if counts {
                 if self.negated_at(lower, m.start(), m.end()) {
@@ -550,9 +548,7 @@ impl ConditionTable {
             let counts = match kind {
                 PatternKind::Exclude => false,
                 PatternKind::Synonym => true,
-                PatternKind::WholeWord => {
-                    whole_word_at(lower, m.start(), m.end()) || plural_at(lower, m.start(), m.end())
-                }
+                PatternKind::WholeWord => whole_word_or_plural_at(lower, m.start(), m.end()),
             };
             if !counts || self.negated_at(lower, m.start(), m.end()) {
                 continue;
@@ -718,9 +714,9 @@ fn whole_word_at(text: &str, start: usize, end: usize) -> bool {
         && text[end..].chars().next().is_none_or(|c| !c.is_alphanumeric())
 }
 
-/// Whether `start..end` of a text is a whole word with a plural "s" ("CKDs").
-fn plural_at(text: &str, start: usize, end: usize) -> bool {
-    text[end..].starts_with('s') && whole_word_at(text, start, end + 1)
+/// Whether `start..end` of a text is a whole word, or one with a plural "s" ("CKDs").
+fn whole_word_or_plural_at(text: &str, start: usize, end: usize) -> bool {
+    whole_word_at(text, start, end) || (text[end..].starts_with('s') && whole_word_at(text, start, end + 1))
 }
 
 /// The bit of a code's or word's first letter (A-Z or a-z, one bit per letter), or none for an
